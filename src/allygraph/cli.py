@@ -1,0 +1,252 @@
+"""The command line: parse arguments, call the library, render the result. Nothing else.
+
+Exit codes (CONTRACT.md §3): 0 done; 1 nothing to show (unknown entity, no path);
+2 bad input (invalid data, bad arguments, ambiguous name).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import render
+from .problems import AllygraphError, AmbiguousName, DataError, UnknownEntity
+
+app = typer.Typer(
+    name="allygraph",
+    help="A knowledge graph of alliance and security relationships. Try: allygraph path Japan Philippines",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+cache_app = typer.Typer(help="The compiled cache of data directories.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+DataOpt = Annotated[
+    Optional[Path],
+    typer.Option("--data", help="Data directory (entities.yaml, relations.yaml). Default: $ALLYGRAPH_DATA, else the bundled data.", show_default=False),
+]  # fmt: skip
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (CONTRACT.md §2) and nothing else.")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Only relations in force on this date (YYYY, YYYY-MM or YYYY-MM-DD; a year means its last day).", metavar="DATE")]  # fmt: skip
+TypeOpt = Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only this relation type (repeatable), e.g. --type alliance --type partnership.", metavar="TYPE")]  # fmt: skip
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Validate the YAML afresh instead of using the compiled cache.")]  # fmt: skip
+
+
+def _graph(data: Optional[Path], no_cache: bool = False):
+    from . import load_graph
+
+    return load_graph(data, use_cache=not no_cache)
+
+
+def _fail(exc: AllygraphError, as_json: bool) -> None:
+    if isinstance(exc, DataError):
+        for p in exc.problems:
+            if p.severity == "error":
+                print(str(p), file=sys.stderr)
+        print(f"allygraph: {exc} (run `allygraph check` for the full report)", file=sys.stderr)
+    else:
+        print(f"allygraph: {exc}", file=sys.stderr)
+    if as_json:
+        err: dict = {"message": str(exc), "kind": type(exc).__name__}
+        if isinstance(exc, UnknownEntity):
+            err["suggestions"] = exc.suggestions
+        if isinstance(exc, AmbiguousName):
+            err["choices"] = [{"id": i, "name": n} for i, n in exc.choices]
+        if isinstance(exc, DataError):
+            err["errors"] = [p.to_json() for p in exc.errors]
+        render.to_json({"error": err})
+    raise typer.Exit(exc.exit_code)
+
+
+def _run(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dict], list]) -> None:
+    try:
+        result = compute()
+    except AllygraphError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        render.to_json(result)
+    else:
+        render.emit(to_blocks(result))
+
+
+@app.command()
+def path(
+    a: Annotated[str, typer.Argument(help="From: an id, name or alias (any case).")],
+    b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
+    all_paths: Annotated[bool, typer.Option("--all", help="Every shortest path, not just one.")] = False,
+    max_hops: Annotated[Optional[int], typer.Option("--max-hops", help="Give up beyond this many hops.", metavar="N")] = None,
+    types: TypeOpt = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", "-x", help="Never use this relation type (repeatable).", metavar="TYPE")] = None,
+    as_of: AsOfOpt = None,
+    directed: Annotated[bool, typer.Option("--directed", help="Follow relations only as written (symmetric ones both ways).")] = False,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """How two actors are connected: shortest path(s), every relation on each hop, with dates and sources."""
+    from . import query
+
+    _run(as_json, lambda: query.path(_graph(data, no_cache), a, b, all_paths=all_paths, max_hops=max_hops,
+                                     types=types, exclude=exclude, as_of=as_of, directed=directed),
+         render.path_blocks)  # fmt: skip
+
+
+@app.command()
+def show(
+    x: Annotated[str, typer.Argument(help="An id, name or alias, e.g. OSA.")],
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """An entity card: its details, relations grouped by type, what goes through it, conflicting claims."""
+    from . import query
+
+    _run(as_json, lambda: query.show(_graph(data, no_cache), x), render.show_blocks)
+
+
+@app.command()
+def neighbors(
+    x: Annotated[str, typer.Argument(help="An id, name or alias.")],
+    depth: Annotated[int, typer.Option("--depth", "-d", help="How many hops out.", metavar="N")] = 1,
+    types: TypeOpt = None,
+    direction: Annotated[str, typer.Option("--direction", help="in, out or both.", metavar="in|out|both")] = "both",
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Entities within N hops, with the relations that reach them."""
+    from . import query
+
+    _run(as_json, lambda: query.neighbors(_graph(data, no_cache), x, depth=depth, types=types,
+                                          direction=direction, as_of=as_of), render.neighbors_blocks)  # fmt: skip
+
+
+@app.command()
+def tiers(
+    x: Annotated[str, typer.Argument(help="An id, name or alias.")],
+    y: Annotated[Optional[str], typer.Argument(help="A partner: show the tier between X and Y and its history.")] = None,
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Partners by partnership tier (highest first), or the tier history between two parties."""
+    from . import query
+
+    if y is None:
+        _run(as_json, lambda: query.tiers(_graph(data, no_cache), x, as_of=as_of), render.tiers_blocks)
+    else:
+        _run(as_json, lambda: query.tier_history(_graph(data, no_cache), x, y, as_of=as_of), render.tier_history_blocks)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for (fuzzy: typos are fine).")],
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many matches.", metavar="N")] = 10,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Fuzzy search over ids, names and aliases."""
+    from . import query
+
+    _run(as_json, lambda: query.search(_graph(data, no_cache), text, limit=limit), render.search_blocks)
+
+
+@app.command()
+def check(data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate a data directory: every error and warning, with file:line:column. Exits 2 on errors."""
+    from .load import check as run_check
+
+    try:
+        problems = run_check(data)
+    except AllygraphError as exc:
+        _fail(exc, as_json)
+    result = {
+        "errors": [p.to_json() for p in problems if p.severity == "error"],
+        "warnings": [p.to_json() for p in problems if p.severity == "warning"],
+    }
+    if as_json:
+        render.to_json(result)
+    else:
+        render.emit(render.check_blocks(result))
+    if result["errors"]:
+        raise typer.Exit(2)
+
+
+@app.command()
+def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
+    """The vocabularies: entity types, relation types, statuses and the tier ladder."""
+    from .vocab import ENTITY_TYPES, RELATION_TYPES, STATUSES
+
+    def compute() -> dict:
+        from .load import load
+
+        tiers_ = load(data).tiers
+        return {
+            "entity_types": ENTITY_TYPES,
+            "relation_types": {k: {"symmetric": v.symmetric, "description": v.description} for k, v in RELATION_TYPES.items()},
+            "statuses": STATUSES,
+            "tiers": [{"rank": i + 1, **t} for i, t in enumerate(tiers_)],
+        }  # fmt: skip
+
+    def blocks(r: dict) -> list:
+        B = render.Block
+        return [
+            B("Entity types", columns=["type", "meaning"], rows=[[k, v] for k, v in r["entity_types"].items()]),
+            B("Relation types", columns=["type", "symmetric", "meaning"],
+              rows=[[k, "yes" if v["symmetric"] else "", v["description"]] for k, v in r["relation_types"].items()]),
+            B("Statuses", columns=["status", "meaning"], rows=[[k, v] for k, v in r["statuses"].items()]),
+            B("Tiers, highest first", columns=["rank", "id", "name"], rows=[[str(t["rank"]), t["id"], t["name"]] for t in r["tiers"]]),
+        ]  # fmt: skip
+
+    _run(as_json, compute, blocks)
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every compiled cache file."""
+    from . import cache
+
+    n = cache.clear()
+    print(f"removed {n} cache file(s) from {cache.cache_dir()}")
+
+
+@cache_app.command("path")
+def cache_path() -> None:
+    """Print where caches are kept."""
+    from . import cache
+
+    print(cache.cache_dir())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning every failure into a one-line message and an exit code."""
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="allygraph", standalone_mode=False)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        print("allygraph: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors, or a bug: never a traceback
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            sub = getattr(getattr(exc, "ctx", None), "command_path", "allygraph")
+            print(f"allygraph: {exc.format_message()} (see `{sub} --help`)", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        if type(exc).__name__ == "Abort":
+            print("allygraph: aborted", file=sys.stderr)
+            sys.exit(130)
+        if os.environ.get("ALLYGRAPH_DEBUG"):
+            raise
+        print(f"allygraph: internal error: {type(exc).__name__}: {exc} (set ALLYGRAPH_DEBUG=1 for details; please report it)", file=sys.stderr)  # fmt: skip
+        sys.exit(70)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,84 @@
+"""Name resolution and fuzzy suggestions: the one place that turns what a user typed into ids.
+
+Ids, names and aliases match without regard to case; a second, looser pass also ignores
+accents, spaces and punctuation (``marcos jr`` finds ``Marcos Jr.``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+from .problems import AmbiguousName, UnknownEntity
+
+_LOOSE_RE = re.compile(r"[\W_]+")
+
+
+def exact_key(text: str) -> str:
+    return text.strip().casefold()
+
+
+def loose_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _LOOSE_RE.sub("", stripped)
+
+
+def suggest(word: str, choices: Iterable[str], limit: int = 3, cutoff: float = 70.0) -> list[str]:
+    """Close matches for ``word`` among ``choices``, best first (rapidfuzz edit-distance ratio,
+    case-insensitive): the "did you mean" of a typo."""
+    from rapidfuzz import fuzz, process, utils
+
+    found = process.extract(
+        word, list(choices), scorer=fuzz.ratio, processor=utils.default_process, limit=limit * 3
+    )
+    out: list[str] = []
+    best = found[0][1] if found else 0
+    for choice, score, _ in found:
+        # keep only the clear front-runners: a typo's match, not everything vaguely alike
+        if score >= max(cutoff, best - 8) and choice not in out:
+            out.append(choice)
+    return out[:limit]
+
+
+def build_index(entities: Mapping[str, Mapping]) -> dict[str, dict[str, list[str]]]:
+    """Map exact and loose keys of every id, name and alias to the entity ids they name."""
+    exact: dict[str, list[str]] = {}
+    loose: dict[str, list[str]] = {}
+    for eid, ent in entities.items():
+        for label in (eid, ent["name"], *ent.get("aliases", ())):
+            for table, key in ((exact, exact_key(label)), (loose, loose_key(label))):
+                if not key:
+                    continue
+                ids = table.setdefault(key, [])
+                if eid not in ids:
+                    ids.append(eid)
+    return {"exact": exact, "loose": loose}
+
+
+def resolve(name: str, entities: Mapping[str, Mapping], index: Mapping[str, Mapping[str, list[str]]]) -> str:
+    """Return the id that ``name`` stands for.
+
+    Raises UnknownEntity (with suggestions) or AmbiguousName (with the choices).
+
+    >>> ents = {"japan": {"name": "Japan", "aliases": ["JPN"]}}
+    >>> resolve("jpn", ents, build_index(ents))
+    'japan'
+    """
+    if name in entities:
+        return name
+    for table, key in (("exact", exact_key(name)), ("loose", loose_key(name))):
+        ids = index[table].get(key)
+        if ids:
+            if len(ids) == 1:
+                return ids[0]
+            raise AmbiguousName(name, [(i, entities[i]["name"]) for i in sorted(ids)])
+    labels = list(index["exact"])
+    close = suggest(name, labels)
+    suggestions: list[str] = []
+    for label in close:
+        for eid in index["exact"][label]:
+            if eid not in suggestions:
+                suggestions.append(eid)
+    raise UnknownEntity(name, suggestions)

@@ -1,0 +1,448 @@
+"""Queries: a graph and plain arguments in, plain data (the contract's JSON shapes) out.
+
+Every function here is what one CLI command calls; rendering happens in ``render.py``.
+Names are resolved with ``Dataset.resolve`` (ids, names, aliases, any case).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator
+
+import networkx as nx
+
+from . import dates
+from .graph import dataset
+from .problems import NoPath, UsageError
+from .vocab import RELATION_TYPES, SYMMETRIC_TYPES, TIER_TYPES
+
+MAX_PATHS = 500
+
+
+class EdgeFilter:
+    """Which relations a traversal may use: allowed/excluded types and an as-of day."""
+
+    def __init__(self, types: Iterable[str] | None = None, exclude: Iterable[str] | None = None,
+                 as_of: str | None = None):  # fmt: skip
+        self.types = _check_types(types)
+        self.exclude = _check_types(exclude) or frozenset()
+        self.as_of = as_of
+        self.day = _as_of_day(as_of)
+
+    def __call__(self, rel: dict) -> bool:
+        t = rel["type"]
+        if self.types and t not in self.types:
+            return False
+        if t in self.exclude:
+            return False
+        return self.day is None or dates.relation_in_force(rel, self.day)
+
+
+def _check_types(types: Iterable[str] | None) -> frozenset[str] | None:
+    if not types:
+        return None
+    from .names import suggest
+
+    out = set()
+    for t in types:
+        if t not in RELATION_TYPES:
+            hint = suggest(t, list(RELATION_TYPES), limit=1)
+            tip = f" — did you mean {hint[0]!r}?" if hint else f" (types: {', '.join(RELATION_TYPES)})"
+            raise UsageError(f"unknown relation type {t!r}{tip}")
+        out.add(t)
+    return frozenset(out)
+
+
+def _as_of_day(as_of: str | None) -> _dt.date | None:
+    if as_of is None:
+        return None
+    try:
+        return dates.as_of_day(as_of)
+    except ValueError as exc:
+        raise UsageError(f"--as-of: {exc}") from None
+
+
+def _steps(G: nx.MultiDiGraph, u: str, keep: EdgeFilter, direction: str) -> Iterator[tuple[str, dict]]:
+    """(neighbour, relation) pairs leaving ``u``; ``direction`` is out, in or both.
+
+    Symmetric relations are followed both ways whatever the direction.
+    """
+    if direction in ("out", "both"):
+        for v, edges in G._succ[u].items():
+            for rel in edges.values():
+                if keep(rel):
+                    yield v, rel
+    for v, edges in G._pred[u].items():
+        for rel in edges.values():
+            if (direction != "out" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
+                if direction == "in" or direction == "both" or rel["type"] in SYMMETRIC_TYPES:
+                    yield v, rel
+    if direction == "in":
+        for v, edges in G._succ[u].items():
+            for rel in edges.values():
+                if rel["type"] in SYMMETRIC_TYPES and keep(rel):
+                    yield v, rel
+
+
+def _rel_order(ds, rel: dict) -> tuple:
+    """Strongest first: tier rung, then most recent, then id."""
+    rank = ds.tier_rank.get("alliance" if rel["type"] == "alliance" else rel.get("tier", ""), 999)
+    since = rel.get("since") or ""
+    return (rank, _neg(since), rel["id"])
+
+
+def _neg(text: str) -> tuple:
+    return tuple(-ord(c) for c in text)
+
+
+def _sources_for(ds, rels: Iterable[dict]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for rel in rels:
+        for ref in rel.get("sources", ()):
+            if ref in ds.sources:
+                out[ref] = ds.sources[ref]
+    return out
+
+
+def _entities_for(ds, ids: Iterable[str]) -> dict[str, dict]:
+    return {i: {"name": ds.entities[i]["name"], "type": ds.entities[i]["type"]} for i in ids}
+
+
+def path(
+    G: nx.MultiDiGraph,
+    a: str,
+    b: str,
+    *,
+    all_paths: bool = False,
+    max_hops: int | None = None,
+    types: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    as_of: str | None = None,
+    directed: bool = False,
+) -> dict:
+    """Shortest path(s) between two entities, with every relation on each hop.
+
+    Relations are followed both ways unless ``directed`` (symmetric ones always are).
+    Returns ``{"from", "to", "paths": [{"nodes", "edges", "hops"}], ...}``: ``edges`` holds the
+    strongest relation per hop, ``hops`` every relation between each pair of nodes.
+
+    Raises UnknownEntity, AmbiguousName, UsageError (bad filter) or NoPath.
+
+    >>> import allygraph
+    >>> r = path(allygraph.load_graph(), "Japan", "PH")
+    >>> r["paths"][0]["nodes"]
+    ['japan', 'philippines']
+    """
+    ds = dataset(G)
+    src, dst = ds.resolve(a), ds.resolve(b)
+    keep = EdgeFilter(types, exclude, as_of)
+    if max_hops is not None and max_hops < 1:
+        raise UsageError("--max-hops must be at least 1")
+    direction = "out" if directed else "both"
+    if src == dst:
+        raise UsageError(f"{a!r} and {b!r} are the same entity ({src})")
+    preds = _bfs_preds(G, src, dst, keep, direction, max_hops)
+    if dst not in preds:
+        within = f" within {max_hops} hop(s)" if max_hops else ""
+        filters = _describe_filter(keep, directed)
+        raise NoPath(f"no path from {ds.entities[src]['name']} to {ds.entities[dst]['name']}{within}{filters}")
+    node_paths = list(_walk_back(preds, src, dst, limit=MAX_PATHS if all_paths else 1))
+    paths = []
+    used: list[dict] = []
+    for nodes in node_paths:
+        hops = []
+        for u, v in zip(nodes, nodes[1:]):
+            rels = sorted({r["id"]: r for w, r in _steps(G, u, keep, direction) if w == v}.values(),
+                          key=lambda r: _rel_order(ds, r))  # fmt: skip
+            used += rels
+            hops.append({"from": u, "to": v, "relations": rels})
+        paths.append({"nodes": nodes, "edges": [h["relations"][0] for h in hops], "hops": hops})
+    all_nodes = {n for p in node_paths for n in p}
+    return {
+        "from": src,
+        "to": dst,
+        "as_of": as_of,
+        "directed": directed,
+        "hops": len(node_paths[0]) - 1,
+        "paths": paths,
+        "truncated": all_paths and len(node_paths) >= MAX_PATHS,
+        "entities": _entities_for(ds, sorted(all_nodes)),
+        "sources": _sources_for(ds, used),
+    }
+
+
+def _describe_filter(keep: EdgeFilter, directed: bool) -> str:
+    parts = []
+    if keep.types:
+        parts.append("types " + ", ".join(sorted(keep.types)))
+    if keep.exclude:
+        parts.append("excluding " + ", ".join(sorted(keep.exclude)))
+    if keep.as_of:
+        parts.append(f"as of {keep.as_of}")
+    if directed:
+        parts.append("directed")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _bfs_preds(G, src: str, dst: str, keep: EdgeFilter, direction: str, max_hops: int | None) -> dict[str, list[str]]:
+    """Breadth-first search from ``src``; every shortest-path predecessor of each node reached."""
+    preds: dict[str, list[str]] = {src: []}
+    frontier = [src]
+    depth = 0
+    while frontier and dst not in preds:
+        if max_hops is not None and depth >= max_hops:
+            break
+        depth += 1
+        layer: dict[str, list[str]] = {}
+        for u in frontier:
+            for v, _ in _steps(G, u, keep, direction):
+                if v in preds:
+                    continue
+                got = layer.setdefault(v, [])
+                if u not in got:
+                    got.append(u)
+        preds.update(layer)
+        frontier = list(layer)
+    return preds
+
+
+def _walk_back(preds: dict[str, list[str]], src: str, dst: str, limit: int) -> Iterator[list[str]]:
+    """Enumerate shortest paths from the predecessor map, at most ``limit`` of them."""
+    count = 0
+    stack: list[tuple[str, list[str]]] = [(dst, [dst])]
+    while stack and count < limit:
+        node, tail = stack.pop()
+        if node == src:
+            count += 1
+            yield tail[::-1]
+            continue
+        for p in reversed(preds[node]):
+            stack.append((p, tail + [p]))
+
+
+def _span(rel: dict) -> tuple[_dt.date, _dt.date]:
+    lo = dates.first_day(rel["since"]) if rel.get("since") else _dt.date.min
+    hi = dates.first_day(rel["until"]) if rel.get("until") else _dt.date.max
+    return lo, hi
+
+
+def _conflicts(ds, rels: list[dict]) -> list[dict]:
+    """Relations that make the same claim about overlapping times but disagree.
+
+    Two relations claim the same thing when they share type, parties (either order for a
+    symmetric type), tier and via, and their periods overlap (an undated claim overlaps
+    everything). They conflict when their status differs, or when their since/until differ
+    while their attributes agree (different attributes mean different records, such as two
+    fiscal years of aid). Successive, non-overlapping periods are history, not a conflict.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for rel in rels:
+        ends = (rel["from"], rel["to"])
+        if rel["type"] in SYMMETRIC_TYPES:
+            ends = tuple(sorted(ends))
+        key = (rel["type"], *ends, rel.get("tier"), rel.get("via"))
+        groups.setdefault(key, []).append(rel)
+    out = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        differ: set[str] = set()
+        involved: dict[str, dict] = {}
+        for i, r1 in enumerate(group):
+            for r2 in group[i + 1 :]:
+                (lo1, hi1), (lo2, hi2) = _span(r1), _span(r2)
+                if not (lo1 < hi2 and lo2 < hi1) and not (lo1 == lo2 == hi1 == hi2):
+                    continue
+                found = set()
+                if r1.get("status") != r2.get("status"):
+                    found.add("status")
+                if r1.get("attributes") == r2.get("attributes"):
+                    found |= {f for f in ("since", "until") if r1.get(f) != r2.get(f)}
+                if found:
+                    differ |= found
+                    involved[r1["id"]], involved[r2["id"]] = r1, r2
+        if differ:
+            out.append({
+                "relations": list(involved),
+                "differ": sorted(differ),
+                "claims": [{"id": r["id"], "status": r.get("status"), "since": r.get("since"),
+                            "until": r.get("until"), "sources": r.get("sources", []),
+                            "note": r.get("note")} for r in involved.values()],
+            })  # fmt: skip
+    return out
+
+
+def show(G: nx.MultiDiGraph, x: str) -> dict:
+    """An entity card: the entity, its relations in and out, what goes through it, and conflicts.
+
+    Returns ``{"entity", "relations", "via", "conflicts", "entities", "sources"}``.
+    """
+    ds = dataset(G)
+    eid = ds.resolve(x)
+    seen: dict[str, dict] = {}
+    for _, _, rel in G.out_edges(eid, data=True):
+        seen[rel["id"]] = rel
+    for _, _, rel in G.in_edges(eid, data=True):
+        seen[rel["id"]] = rel
+    rels = sorted(seen.values(), key=lambda r: (r["type"], dates.sort_key(r.get("since")), r["id"]))
+    via = [ds.relations[rid] for rid in G.graph["via"].get(eid, [])]
+    via.sort(key=lambda r: (r["type"], dates.sort_key(r.get("since")), r["id"]))
+    ids = {eid} | {r[k] for r in rels + via for k in ("from", "to", "via") if k in r}
+    return {
+        "entity": ds.entities[eid],
+        "relations": rels,
+        "via": via,
+        "conflicts": _conflicts(ds, rels + via),
+        "entities": _entities_for(ds, sorted(ids)),
+        "sources": _sources_for(ds, [ds.entities[eid], *rels, *via]),
+    }
+
+
+def neighbors(
+    G: nx.MultiDiGraph,
+    x: str,
+    *,
+    depth: int = 1,
+    types: Iterable[str] | None = None,
+    direction: str = "both",
+    as_of: str | None = None,
+) -> dict:
+    """Entities within ``depth`` hops, each with its depth and the relations that reached it."""
+    if direction not in ("in", "out", "both"):
+        raise UsageError(f"--direction must be in, out or both, not {direction!r}")
+    if depth < 1:
+        raise UsageError("--depth must be at least 1")
+    ds = dataset(G)
+    eid = ds.resolve(x)
+    keep = EdgeFilter(types, None, as_of)
+    found: dict[str, dict] = {}
+    frontier = [eid]
+    reached = {eid}
+    for d in range(1, depth + 1):
+        layer: dict[str, dict] = {}
+        for u in frontier:
+            for v, rel in _steps(G, u, keep, direction):
+                if v in reached:
+                    continue
+                entry = layer.setdefault(v, {"id": v, "name": ds.entities[v]["name"],
+                                             "type": ds.entities[v]["type"], "depth": d, "relations": []})  # fmt: skip
+                if rel["id"] not in entry["relations"]:
+                    entry["relations"].append(rel["id"])
+        reached.update(layer)
+        found.update(layer)
+        frontier = list(layer)
+        if not frontier:
+            break
+    ordered = sorted(found.values(), key=lambda n: (n["depth"], n["name"].casefold()))
+    return {"entity": eid, "name": ds.entities[eid]["name"], "depth": depth, "direction": direction, "as_of": as_of, "neighbors": ordered}
+
+
+def _tier_of(rel: dict) -> str:
+    return "alliance" if rel["type"] == "alliance" else rel["tier"]
+
+
+def _tier_rels(G: nx.MultiDiGraph, eid: str) -> Iterator[tuple[str, dict]]:
+    """(partner, relation) for every alliance or partnership touching ``eid``."""
+    for _, v, rel in G.out_edges(eid, data=True):
+        if rel["type"] in TIER_TYPES:
+            yield v, rel
+    for u, _, rel in G.in_edges(eid, data=True):
+        if rel["type"] in TIER_TYPES:
+            yield u, rel
+
+
+def tiers(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> dict:
+    """Partners of ``x`` by tier, highest first, with the date each reached its current tier.
+
+    A partner's tier on a day is the highest rung among its alliance and partnership relations
+    with ``x`` in force that day; its ``since`` is the earliest start among those at that rung.
+    """
+    ds = dataset(G)
+    eid = ds.resolve(x)
+    day = _as_of_day(as_of) or dates.today()
+    best: dict[str, tuple[int, list[dict]]] = {}
+    for partner, rel in _tier_rels(G, eid):
+        if partner == eid or not dates.relation_in_force(rel, day):
+            continue
+        rank = ds.tier_rank[_tier_of(rel)]
+        cur = best.get(partner)
+        if cur is None or rank < cur[0]:
+            best[partner] = (rank, [rel])
+        elif rank == cur[0]:
+            cur[1].append(rel)
+    partners = []
+    for partner, (rank, rels) in best.items():
+        rels.sort(key=lambda r: dates.sort_key(r.get("since")))
+        tier = _tier_of(rels[0])
+        partners.append({
+            "id": partner, "name": ds.entities[partner]["name"], "type": ds.entities[partner]["type"],
+            "tier": tier, "tier_name": ds.tier_name(tier), "rank": rank, "since": rels[0].get("since"),
+            "relations": [r["id"] for r in rels],
+            "sources": sorted({s for r in rels for s in r.get("sources", ())}),
+        })  # fmt: skip
+    partners.sort(key=lambda p: (p["rank"], p["name"].casefold()))
+    return {"entity": eid, "name": ds.entities[eid]["name"], "as_of": as_of, "partners": partners,
+            "tiers": [{"id": t["id"], "name": t["name"], "rank": ds.tier_rank[t["id"]]} for t in ds.tiers]}  # fmt: skip
+
+
+def tier_history(G: nx.MultiDiGraph, x: str, y: str, *, as_of: str | None = None) -> dict:
+    """The tier between two parties on a day, and every designation they have had, oldest first."""
+    ds = dataset(G)
+    a, b = ds.resolve(x), ds.resolve(y)
+    day = _as_of_day(as_of) or dates.today()
+    rels = [rel for partner, rel in _tier_rels(G, a) if partner == b]
+    if as_of is not None:
+        rels = [r for r in rels if r.get("since") is None or dates.first_day(r["since"]) <= day]
+    rels.sort(key=lambda r: (dates.sort_key(r.get("since")), ds.tier_rank[_tier_of(r)] * -1, r["id"]))
+    history = []
+    for i, rel in enumerate(rels):
+        tier = _tier_of(rel)
+        later = [r for r in rels[i + 1 :] if ds.tier_rank[_tier_of(r)] < ds.tier_rank[tier]
+                 and r.get("since") and r.get("since") != rel.get("since")]  # fmt: skip
+        history.append({
+            "tier": tier, "tier_name": ds.tier_name(tier), "rank": ds.tier_rank[tier],
+            "since": rel.get("since"), "until": rel.get("until"), "status": rel.get("status"),
+            "superseded_by": later[0]["id"] if later else None,
+            "relation": rel["id"], "sources": rel.get("sources", []), "note": rel.get("note"),
+        })  # fmt: skip
+    in_force = [r for r in rels if dates.relation_in_force(r, day)]
+    current = None
+    if in_force:
+        rank = min(ds.tier_rank[_tier_of(r)] for r in in_force)
+        top = sorted((r for r in in_force if ds.tier_rank[_tier_of(r)] == rank),
+                     key=lambda r: dates.sort_key(r.get("since")))  # fmt: skip
+        tier = _tier_of(top[0])
+        current = {"tier": tier, "tier_name": ds.tier_name(tier), "rank": rank,
+                   "since": top[0].get("since"), "relation": top[0]["id"]}  # fmt: skip
+    return {
+        "from": a, "to": b, "as_of": as_of, "current": current, "history": history,
+        "entities": _entities_for(ds, [a, b]),
+        "sources": _sources_for(ds, rels),
+    }  # fmt: skip
+
+
+def search(G: nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: float = 60.0) -> dict:
+    """Fuzzy search over ids, names and aliases (rapidfuzz WRatio, 0-100), best first."""
+    from rapidfuzz import fuzz, process, utils
+
+    ds = dataset(G)
+    if not text.strip():
+        raise UsageError("search needs some text")
+    labels = ds.index["exact"]
+    # WRatio rewards partial matches, which makes two-letter aliases (IN, ID) match almost
+    # anything: score those by plain edit distance instead.
+    longer = [label for label in labels if len(label) > 2]
+    shorter = [label for label in labels if len(label) <= 2]
+    found = process.extract(text, longer, scorer=fuzz.WRatio, processor=utils.default_process,
+                            limit=limit * 4, score_cutoff=cutoff)  # fmt: skip
+    found += process.extract(text, shorter, scorer=fuzz.ratio, processor=utils.default_process,
+                             limit=limit, score_cutoff=max(cutoff, 80))  # fmt: skip
+    best: dict[str, tuple[float, str]] = {}
+    for label, score, _ in found:
+        for eid in labels[label]:
+            if eid not in best or score > best[eid][0]:
+                best[eid] = (score, label)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], ds.entities[kv[0]]["name"].casefold()))
+    matches = [{"id": eid, "name": ds.entities[eid]["name"], "type": ds.entities[eid]["type"],
+                "score": round(score, 1), "matched": label} for eid, (score, label) in ranked[:limit]]  # fmt: skip
+    return {"query": text, "matches": matches}

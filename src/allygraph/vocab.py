@@ -1,0 +1,86 @@
+"""The vocabularies: entity types, relation types, statuses and the bundled tier ladder.
+
+This module is the single home of every type name allygraph knows. Adding a type is a change
+to the tables below and nothing else; the loader, the queries, the README table and the
+exporters all read them from here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+ENTITY_TYPES: dict[str, str] = {
+    "state": "A sovereign state.",
+    "person": "A named individual, such as a head of government.",
+    "organization": "A ministry, armed force, coast guard, agency or international organization.",
+    "agreement": "A treaty, pact or other instrument that parties join.",
+    "platform": "A weapon system, ship or aircraft class.",
+    "program": "A programme or funding mechanism that things go through.",
+    "framework": "A grouping, dialogue, strategy or vision (the Quad, FOIP).",
+    "event": "A dated happening, such as an exercise or a summit.",
+}
+
+
+class RelationType(NamedTuple):
+    symmetric: bool
+    description: str
+
+
+RELATION_TYPES: dict[str, RelationType] = {
+    "alliance": RelationType(True, "A treaty alliance with a mutual-defence obligation."),
+    "partnership": RelationType(True, "A bilateral partnership at a named tier (needs `tier`)."),
+    "party_to": RelationType(False, "A party joins, signs or negotiates an agreement."),
+    "arms_transfer": RelationType(False, "Supplier transfers arms to recipient, `via` the platform."),
+    "provides": RelationType(False, "Provider gives aid or equipment, `via` the programme."),
+    "member_of": RelationType(False, "Member belongs to a framework or organization."),
+    "leads": RelationType(False, "A person heads a state or organization."),
+    "exercises_with": RelationType(True, "Forces exercise together, `via` the exercise."),
+    "deploys_to": RelationType(False, "A force deploys to a host state."),
+    "administers": RelationType(False, "An organization runs a programme."),
+    "cooperates_with": RelationType(True, "Any other cooperation."),
+    "part_of": RelationType(False, "An organization is part of a state or larger organization."),
+    "promotes": RelationType(False, "An actor promotes a framework or vision."),
+}
+
+SYMMETRIC_TYPES: frozenset[str] = frozenset(k for k, v in RELATION_TYPES.items() if v.symmetric)
+
+# Relation types that place their parties on a tier rung.
+TIER_TYPES: frozenset[str] = frozenset({"alliance", "partnership"})
+
+STATUSES: dict[str, str] = {
+    "proposed": "Proposed, not yet under negotiation.",
+    "negotiating": "Under negotiation.",
+    "signed": "Signed, not yet in force.",
+    "in_force": "In force (an agreement).",
+    "active": "Active (the default).",
+    "reported": "Reported by a source but not confirmed.",
+    "suspended": "Suspended.",
+    "ended": "Ended.",
+}
+DEFAULT_STATUS = "active"
+
+# Statuses that do not put a relation in force for tiers, whatever its dates say.
+NOT_IN_FORCE_STATUSES: frozenset[str] = frozenset({"proposed", "negotiating", "suspended", "ended"})
+
+
+class Tier(NamedTuple):
+    id: str
+    name: str
+
+
+# Highest first. Contract v1 rungs plus designations found in the bundled data
+# that sit outside it: global_strategic_partnership (UK, 2023), strategic_global_partnership
+# (India, 2006, below the 2014 "Special Strategic and Global"), extensive_strategic_partnership
+# (Vietnam, 2014, below the 2023 Comprehensive Strategic Partnership).
+BUNDLED_TIERS: tuple[Tier, ...] = (
+    Tier("alliance", "Treaty alliance"),
+    Tier("special_strategic_global_partnership", "Special Strategic and Global Partnership"),
+    Tier("special_strategic_partnership", "Special Strategic Partnership"),
+    Tier("global_strategic_partnership", "Global Strategic Partnership"),
+    Tier("comprehensive_strategic_partnership", "Comprehensive Strategic Partnership"),
+    Tier("strategic_global_partnership", "Strategic and Global Partnership"),
+    Tier("extensive_strategic_partnership", "Extensive Strategic Partnership"),
+    Tier("strengthened_strategic_partnership", "Strengthened Strategic Partnership"),
+    Tier("strategic_partnership", "Strategic Partnership"),
+    Tier("global_partnership", "Global Partnership"),
+)
