@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from . import dates
 from .names import suggest
 from .vocab import DEFAULT_STATUS, ENTITY_TYPES, RELATION_TYPES, STATUSES
 
 ID_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
-Scalar = str | int | float | bool | None
 
 
 def _check_id(value: object) -> object:
@@ -28,6 +27,14 @@ def _check_id(value: object) -> object:
 
 def _check_date(value: object) -> object:
     return None if value is None else dates.parse(value)
+
+
+def _scalars(value: dict) -> dict:
+    for key, item in value.items():
+        if not isinstance(item, (str, int, float, bool)) and item is not None:
+            kind = "a list" if isinstance(item, list) else "a mapping" if isinstance(item, dict) else type(item).__name__
+            raise ValueError(f"attribute {key!r} must be text, a number or true/false, not {kind}")
+    return value
 
 
 def _one_or_many(value: object) -> object:
@@ -46,6 +53,7 @@ Id = Annotated[str, BeforeValidator(_check_id)]
 PartialDate = Annotated[str | None, BeforeValidator(_check_date)]
 StrList = Annotated[list[str], BeforeValidator(_one_or_many)]
 Text = Annotated[str, Field(min_length=1)]
+Attributes = Annotated[dict[str, Any], AfterValidator(_scalars)]
 
 
 class _Record(BaseModel):
@@ -75,7 +83,7 @@ class Entity(_Record):
     wikidata: str | None = None
     since: PartialDate = None
     until: PartialDate = None
-    attributes: dict[str, Scalar] = {}
+    attributes: Attributes = {}
     sources: StrList = []
 
     @field_validator("type")
@@ -94,7 +102,7 @@ class Relation(_Record):
     since: PartialDate = None
     until: PartialDate = None
     via: Id | None = None
-    attributes: dict[str, Scalar] = {}
+    attributes: Attributes = {}
     sources: StrList = []
     note: str | None = None
 
