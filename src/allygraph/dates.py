@@ -10,9 +10,13 @@ An ``--as-of`` value that is itself partial means the last day it covers (``2020
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import re
+
+def _month_days(year: int, month: int) -> int:
+    nxt = _dt.date(year + 1, 1, 1) if month == 12 else _dt.date(year, month + 1, 1)
+    return (nxt - _dt.timedelta(days=1)).day
+
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -46,7 +50,7 @@ def parse(value: object) -> str:
             raise ValueError(f"malformed date {value!r}: month {int(month)} is not 1-12")
         canonical += f"-{int(month):02d}"
     if day is not None:
-        last = calendar.monthrange(int(year), int(month))[1]
+        last = _month_days(int(year), int(month))
         if not 1 <= int(day) <= last:
             raise ValueError(f"malformed date {value!r}: {year}-{int(month):02d} has no day {int(day)}")
         canonical += f"-{int(day):02d}"
@@ -67,7 +71,7 @@ def last_day(d: str) -> _dt.date:
     if len(parts) == 3:
         return _dt.date(*parts)
     if len(parts) == 2:
-        return _dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+        return _dt.date(parts[0], parts[1], _month_days(parts[0], parts[1]))
     return _dt.date(parts[0], 12, 31)
 
 

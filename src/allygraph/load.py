@@ -10,7 +10,6 @@ Stages, each replaceable on its own (a faster parser, a compiled cache):
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -177,6 +176,8 @@ def _top(col: _Collector, file: str, doc, allowed: dict[str, type]) -> dict:
 
 def derive_relation_id(rel: dict) -> str:
     """A stable id from a relation's identifying content (used when the data gives none)."""
+    import hashlib
+
     ident = (rel["from"], rel["type"], rel["to"], rel.get("tier"), rel.get("via"),
              rel.get("since"), rel.get("until"), rel.get("status"))  # fmt: skip
     digest = hashlib.blake2b(repr(ident).encode(), digest_size=4).hexdigest()

@@ -6,11 +6,10 @@ Every user-facing failure is one of these classes; the CLI maps them to exit cod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One error or warning located in a data file (line and column are 1-based, 0 if unknown)."""
 
     file: str

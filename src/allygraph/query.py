@@ -7,6 +7,7 @@ Names are resolved with ``Dataset.resolve`` (ids, names, aliases, any case).
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from collections.abc import Iterable, Iterator
 
 import networkx as nx
@@ -82,6 +83,23 @@ def _steps(G: nx.MultiDiGraph, u: str, keep: EdgeFilter, direction: str) -> Iter
             for rel in edges.values():
                 if rel["type"] in SYMMETRIC_TYPES and keep(rel):
                     yield v, rel
+
+
+def _via_steps(G: nx.MultiDiGraph, u: str, keep: EdgeFilter) -> Iterator[tuple[str, dict]]:
+    """Links through ``via``: a programme or platform to both parties of what went through it,
+    and each party to the programme or platform its relation went through."""
+    ds = dataset(G)
+    for rid in G.graph["via"].get(u, ()):
+        rel = ds.relations[rid]
+        if keep(rel):
+            yield rel["from"], rel
+            yield rel["to"], rel
+    for _, _, rel in G.out_edges(u, data=True):
+        if "via" in rel and keep(rel):
+            yield rel["via"], rel
+    for _, _, rel in G.in_edges(u, data=True):
+        if "via" in rel and keep(rel):
+            yield rel["via"], rel
 
 
 def _rel_order(ds, rel: dict) -> tuple:
@@ -307,7 +325,12 @@ def neighbors(
     direction: str = "both",
     as_of: str | None = None,
 ) -> dict:
-    """Entities within ``depth`` hops, each with its depth and the relations that reached it."""
+    """Entities within ``depth`` hops, each with its depth and the relations that reached it.
+
+    Besides the relations' own ends, a relation links its parties with its ``via`` entity, so
+    the neighbours of OSA are the states that gave and received OSA (and theirs include OSA);
+    these links have no direction, so ``--direction in/out`` leaves them out.
+    """
     if direction not in ("in", "out", "both"):
         raise UsageError(f"--direction must be in, out or both, not {direction!r}")
     if depth < 1:
@@ -321,7 +344,8 @@ def neighbors(
     for d in range(1, depth + 1):
         layer: dict[str, dict] = {}
         for u in frontier:
-            for v, rel in _steps(G, u, keep, direction):
+            via_steps = _via_steps(G, u, keep) if direction == "both" else ()
+            for v, rel in itertools.chain(_steps(G, u, keep, direction), via_steps):
                 if v in reached:
                     continue
                 entry = layer.setdefault(v, {"id": v, "name": ds.entities[v]["name"],

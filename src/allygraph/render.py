@@ -8,7 +8,6 @@ plain aligned text when piped (stable, no escape codes; rich is not even importe
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -26,6 +25,8 @@ class Block:
 
 def to_json(result: object, out: TextIO | None = None) -> None:
     """One JSON document on stdout: the contract's shape."""
+    import json
+
     out = out or sys.stdout
     out.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     out.write("\n")

@@ -1,0 +1,255 @@
+"""What every exporter shares: the ``Exporter`` base, flat columns, list joining and labels.
+
+Graph formats hold one scalar per attribute, so entities and relations are flattened into
+*columns* the same way for every flat format (GraphML, GEXF, CSV, Cytoscape, neo4j-admin):
+
+- node columns: ``name``, ``entity_type``, ``aliases``, ``description``, ``wikidata``, ``since``,
+  ``until``, ``sources``, then ``attr_<key>`` for each key of ``attributes``;
+- edge columns: ``relation_id``, ``relation_type``, ``tier``, ``status``, ``since``, ``until``,
+  ``via``, ``sources``, ``note``, ``symmetric``, then ``attr_<key>``.
+
+``type``, ``id``, ``label``, ``start``, ``end``, ``weight``, ``size``, ``color``, ``x`` and ``y``
+are never column names: GEXF reserves some and Gephi turns the others into visual properties.
+Lists (aliases, sources) are joined with ``LIST_SEPARATOR`` (`` | ``); inside an item a ``|`` or
+``\\`` is escaped with a backslash, so ``split_list`` restores the list exactly. A missing value
+(None, an empty string or list) is left out, never written as "None".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+import networkx as nx
+
+from ..progress import track
+from ..vocab import SYMMETRIC_TYPES
+
+LIST_SEPARATOR = " | "
+ATTR_PREFIX = "attr_"
+
+NODE_FIELDS = ("name", "type", "aliases", "description", "wikidata", "since", "until", "sources")
+EDGE_FIELDS = ("id", "type", "tier", "status", "since", "until", "via", "sources", "note")
+# contract field -> column name (the renames keep clear of reserved names)
+NODE_COLUMN = {"type": "entity_type"}
+EDGE_COLUMN = {"id": "relation_id", "type": "relation_type"}
+LIST_FIELDS = frozenset({"aliases", "sources"})
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def join_list(items: list[str]) -> str:
+    """Join a list into one cell; ``split_list`` is its exact inverse."""
+    return LIST_SEPARATOR.join(s.replace("\\", "\\\\").replace("|", "\\|") for s in items)
+
+
+def split_list(text: str) -> list[str]:
+    """Split a cell written by ``join_list`` back into its items."""
+    if text == "":
+        return []
+    items, cur, i = [], [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            cur.append(text[i + 1])
+            i += 2
+            continue
+        if text.startswith(LIST_SEPARATOR, i):
+            items.append("".join(cur))
+            cur = []
+            i += len(LIST_SEPARATOR)
+            continue
+        cur.append(c)
+        i += 1
+    items.append("".join(cur))
+    return items
+
+
+def value_type(values: list[Any]) -> str:
+    """One GraphML-style type for a column: boolean, long, double or string."""
+    kinds = {type(v) for v in values if v is not None}
+    if not kinds:
+        return "string"
+    if kinds == {bool}:
+        return "boolean"
+    if kinds == {int} and all(_INT64[0] <= v <= _INT64[1] for v in values if v is not None):
+        return "long"
+    if kinds <= {int, float} and bool not in kinds and all(_INT64[0] <= v <= _INT64[1] for v in values if isinstance(v, int)):
+        return "double"
+    return "string"
+
+
+def to_text(value: Any, kind: str = "string") -> str:
+    """A scalar as text: lowercase booleans, floats that read back, lists joined."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return join_list([str(v) for v in value])
+    if kind == "double" or isinstance(value, float):
+        f = float(value)
+        if math.isnan(f):
+            return "NaN"
+        if math.isinf(f):
+            return "INF" if f > 0 else "-INF"
+        return repr(f)
+    return str(value)
+
+
+def node_row(eid: str, ent: dict) -> dict[str, Any]:
+    """An entity as flat columns (None for a missing value; lists kept as lists)."""
+    row: dict[str, Any] = {}
+    for f in NODE_FIELDS:
+        v = ent.get(f)
+        row[NODE_COLUMN.get(f, f)] = None if v in (None, "", []) else v
+    for k, v in (ent.get("attributes") or {}).items():
+        row[ATTR_PREFIX + k] = v
+    return row
+
+
+def edge_row(rel: dict) -> dict[str, Any]:
+    """A relation as flat columns; ``symmetric`` says whether it reads the same both ways."""
+    row: dict[str, Any] = {}
+    for f in EDGE_FIELDS:
+        v = rel.get(f)
+        row[EDGE_COLUMN.get(f, f)] = None if v in (None, "", []) else v
+    row["symmetric"] = rel["type"] in SYMMETRIC_TYPES
+    for k, v in (rel.get("attributes") or {}).items():
+        row[ATTR_PREFIX + k] = v
+    return row
+
+
+def node_label(ent: dict) -> str:
+    return ent.get("name") or ent["id"]
+
+
+def edge_base_label(rel: dict, names: dict[str, str] | None = None) -> str:
+    """A human label: type, tier and years, e.g. ``partnership: strategic_partnership 2011-``."""
+    text = rel["type"]
+    if rel.get("tier"):
+        text += f": {rel['tier']}"
+    if rel.get("via"):
+        text += f" via {names.get(rel['via'], rel['via']) if names else rel['via']}"
+    if rel.get("since") or rel.get("until"):
+        text += f" {rel.get('since') or ''}-{rel.get('until') or ''}"
+    return text
+
+
+def distinct(G: nx.MultiDiGraph, base: dict[str, str], clash: str = "{base} [{rid}]") -> dict[str, str]:
+    """Make ``base[relation id]`` unique among the edges joining the same two nodes.
+
+    Gephi merges parallel edges with the same type (GEXF ``kind``, GraphML/CSV label); a clash
+    is rewritten with ``clash`` (by default the relation id appended). Symmetric relations count both orders as the same pair.
+    """
+    seen: dict[tuple, list[str]] = {}
+    for u, v, rid, rel in G.edges(keys=True, data=True):
+        pair = tuple(sorted((u, v))) if rel["type"] in SYMMETRIC_TYPES else (u, v)
+        seen.setdefault((pair, base[rid]), []).append(rid)
+    # a symmetric edge and a directed edge on the same pair can also clash in Gephi
+    by_pair: dict[tuple, dict[str, list[str]]] = {}
+    for (pair, text), rids in seen.items():
+        by_pair.setdefault((tuple(sorted(pair)), text), {}).setdefault(str(pair), []).extend(rids)
+    out = dict(base)
+    for groups in by_pair.values():
+        rids = [r for g in groups.values() for r in g]
+        if len(rids) > 1:
+            for rid in rids:
+                out[rid] = clash.format(base=base[rid], rid=rid)
+    return out
+
+
+def edge_labels(G: nx.MultiDiGraph) -> dict[str, str]:
+    """Relation id -> a human label, unique among parallel edges."""
+    names = {n: d.get("name", n) for n, d in G.nodes(data=True)}
+    return distinct(G, {rid: edge_base_label(rel, names) for _, _, rid, rel in G.edges(keys=True, data=True)})
+
+
+def registry(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """The plain-data part of ``G.graph`` (the source registry and tier ladder), JSON-ready."""
+    ds = G.graph.get("dataset")
+    if ds is None:
+        return {}
+    return {"sources": dict(ds.sources), "tiers": list(ds.tiers)}
+
+
+class Exporter:
+    """Base for one output format: ``write(G, out)`` streams text into an open file.
+
+    Subclasses set ``name``, ``extensions`` and ``description``, and implement ``write``. Exporters
+    that write several files (CSV pair, neo4j-admin set) set ``multi_file`` and implement
+    ``write_files(G, dest) -> list[Path]`` instead. ``track`` draws the progress bar.
+    """
+
+    name: ClassVar[str] = ""
+    extensions: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+    multi_file: ClassVar[bool] = False
+    binary: ClassVar[bool] = False
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+    def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
+        raise NotImplementedError
+
+    def write_files(self, G: nx.MultiDiGraph, dest: Path) -> list[Path]:
+        raise NotImplementedError
+
+    def nodes(self, G: nx.MultiDiGraph) -> Iterator[tuple[str, dict]]:
+        yield from track(G.nodes(data=True), G.number_of_nodes(), f"{self.name}: nodes")
+
+    def edges(self, G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
+        yield from track(G.edges(keys=True, data=True), G.number_of_edges(), f"{self.name}: edges")
+
+
+def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
+    """(node column -> type, edge column -> type), in a stable order.
+
+    A column name has one type across nodes and edges (``since`` is a string everywhere, and
+    ``attr_x`` gets one type for both), so no reader sees one name declared twice differently.
+    """
+    node_vals: dict[str, list] = {}
+    edge_vals: dict[str, list] = {}
+    for n, ent in G.nodes(data=True):
+        for k, v in node_row(n, ent).items():
+            node_vals.setdefault(k, []).append(v)
+    for _, _, rel in G.edges(data=True):
+        for k, v in edge_row(rel).items():
+            edge_vals.setdefault(k, []).append(v)
+    merged: dict[str, list] = {}
+    for vals in (node_vals, edge_vals):
+        for k, v in vals.items():
+            merged.setdefault(k, []).extend(v)
+    types = {k: ("string" if isinstance(next((x for x in v if x is not None), None), list) else value_type(v))
+             for k, v in merged.items()}  # fmt: skip
+    fixed_node = [NODE_COLUMN.get(f, f) for f in NODE_FIELDS]
+    fixed_edge = [EDGE_COLUMN.get(f, f) for f in EDGE_FIELDS]
+    # contract fields are strings (dates stay ISO strings, even a bare year); attributes keep their type
+    node_cols = dict.fromkeys(fixed_node, "string") | {k: types[k] for k in sorted(node_vals) if k.startswith(ATTR_PREFIX)}
+    edge_cols = dict.fromkeys(fixed_edge, "string") | {"symmetric": "boolean"}
+    edge_cols |= {k: types[k] for k in sorted(edge_vals) if k.startswith(ATTR_PREFIX)}
+    return node_cols, edge_cols
+
+
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_clean(text: str) -> str:
+    """Replace characters XML 1.0 cannot carry (C0 controls but tab/LF/CR) with U+FFFD."""
+    return _BAD_XML.sub("\ufffd", text)
+
+
+def xml_text(text: str) -> str:
+    """Escape element text; CR is written as ``&#13;`` so that parsers keep it."""
+    return xml_clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def xml_attr(text: str) -> str:
+    """Escape an attribute value (double-quoted); tab, LF and CR survive attribute normalisation."""
+    return (xml_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;"))  # fmt: skip
+
+
+def stdout_text() -> IO[str]:
+    return sys.stdout
