@@ -271,32 +271,21 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     # relations
     relations: dict[str, dict] = {}
     rel_lines: dict[str, int] = {}
-    entity_ids = list(entities)
     for record, model in _validate_records(col, rf, "relation", Relation, rtop.get("relations", []), FIELDS["relation"]):
         if model is None:
+            # the record is invalid, but its references can still be checked: report those too
+            if isinstance(record, dict):
+                raw = {k: record.get(k) for k in ("from", "to", "via", "type", "tier")}
+                rid = record.get("id") if isinstance(record.get("id"), str) else None
+                label = f"relation {rid!r}" if rid else "relation"
+                _check_relation_refs(col, rf, record, raw, label, entities, tier_ids)
             continue
         rel = _clean(model, by_alias=True)
         rel["status"] = model.status
         explicit = model.id is not None
         rid = model.id if explicit else derive_relation_id(rel)
         label = f"relation {rid!r}" if explicit else f"relation {model.from_}->{model.to} ({model.type})"
-        ok = True
-        for field in ("from", "to", "via"):
-            ref = rel.get(field)
-            if ref is None or ref in entities:
-                continue
-            ok = False
-            hint = suggest(ref, entity_ids, limit=1)
-            tip = f" — did you mean {hint[0]!r}?" if hint else ""
-            col.add(rf, _pos_of(record, (field,)), f"{label}: field {field!r}: unknown entity {ref!r}{tip}")
-        if model.type == "partnership" and model.tier is None:
-            ok = False
-            col.add(rf, (record.line, record.column), f"{label}: a partnership needs a 'tier' (one of: {', '.join(tier_ids)})")
-        if model.tier is not None and model.tier not in tier_ids:
-            ok = False
-            hint = suggest(model.tier, tier_ids, limit=1)
-            tip = f" — did you mean {hint[0]!r}?" if hint else f" (tiers: {', '.join(tier_ids)})"
-            col.add(rf, _pos_of(record, ("tier",)), f"{label}: field 'tier': unknown tier {model.tier!r}{tip}")
+        ok = _check_relation_refs(col, rf, record, rel, label, entities, tier_ids)
         if model.tier is not None and model.type not in TIER_TYPES:
             col.add(rf, _pos_of(record, ("tier",)), f"{label}: 'tier' only applies to a partnership, not {model.type!r}", "warning")
         if model.from_ == model.to:
@@ -318,11 +307,38 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
         rel_lines[rid] = record.line
 
     _warn_alias_clashes(col, ef, entities)
+    col.problems.sort(key=lambda p: (p.file != ef, p.file, p.line, p.column))
     errors = [p for p in col.problems if p.severity == "error"]
     if errors:
         return None, col.problems
     warnings = [p for p in col.problems if p.severity == "warning"]
     return Dataset(str(directory), entities, relations, sources, tiers, warnings), col.problems
+
+
+def _check_relation_refs(col: _Collector, file: str, record, rel: dict, label: str,
+                         entities: dict, tier_ids: list[str]) -> bool:  # fmt: skip
+    """Check a relation's entity references and tier; report problems; True when all resolve."""
+    from .names import suggest
+
+    ok = True
+    for field in ("from", "to", "via"):
+        ref = rel.get(field)
+        if not isinstance(ref, str) or ref in entities:
+            continue
+        ok = False
+        hint = suggest(ref, list(entities), limit=1)
+        tip = f" — did you mean {hint[0]!r}?" if hint else ""
+        col.add(file, _pos_of(record, (field,)), f"{label}: field {field!r}: unknown entity {ref!r}{tip}")
+    tier = rel.get("tier")
+    if rel.get("type") == "partnership" and tier is None:
+        ok = False
+        col.add(file, (record.line, record.column), f"{label}: a partnership needs a 'tier' (one of: {', '.join(tier_ids)})")
+    if isinstance(tier, str) and tier not in tier_ids:
+        ok = False
+        hint = suggest(tier, tier_ids, limit=1)
+        tip = f" — did you mean {hint[0]!r}?" if hint else f" (tiers: {', '.join(tier_ids)})"
+        col.add(file, _pos_of(record, ("tier",)), f"{label}: field 'tier': unknown tier {tier!r}{tip}")
+    return ok
 
 
 def _single(value, pos):

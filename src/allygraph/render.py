@@ -62,7 +62,9 @@ def plain(blocks: list[Block]) -> str:
         if b.fields:
             width = max(len(k) for k, _ in b.fields)
             lines += [f"  {k.ljust(width)}  {v}" for k, v in b.fields]
-        if b.rows:
+        if b.rows and b.style == "lines":
+            lines += [" ".join(str(c) for c in row) for row in b.rows]
+        elif b.rows:
             widths = [max(len(str(c)) for c in col) for col in zip(b.columns, *b.rows)]
             head = "  ".join(c.ljust(w) for c, w in zip(b.columns, widths)).rstrip()
             if b.style == "table" and any(b.columns):
@@ -87,6 +89,10 @@ def _emit_rich(blocks: list[Block], out: TextIO) -> None:
             for k, v in b.fields:
                 grid.add_row(k, Text(v))
             console.print(Panel(grid, title=Text(b.title, style="bold"), title_align="left", expand=False))
+            continue
+        if b.style == "lines":
+            for row in b.rows:
+                console.print(Text(" ".join(str(c) for c in row)), soft_wrap=True)
             continue
         table = Table(title=Text(b.title, style="bold") if b.title else None, title_justify="left",
                       show_header=b.style == "table", header_style="bold")  # fmt: skip
@@ -265,8 +271,8 @@ def search_blocks(result: dict) -> list[Block]:
 
 
 def check_blocks(result: dict) -> list[Block]:
-    rows = [[f"{p['file']}:{p['line']}:{p['column']}", sev, p["message"]]
-            for sev in ("error", "warning") for p in result[sev + "s"]]  # fmt: skip
+    found = [(p, sev) for sev in ("error", "warning") for p in result[sev + "s"]]
+    found.sort(key=lambda ps: (ps[0]["file"], ps[0]["line"], ps[0]["column"]))
+    rows = [[f"{p['file']}:{p['line']}:{p['column']}: {sev}: {p['message']}"] for p, sev in found]
     summary = f"{len(result['errors'])} error(s), {len(result['warnings'])} warning(s)"
-    blocks = [Block("", columns=["where", "severity", "message"], rows=rows, style="rows")] if rows else []
-    return blocks + [Block(summary, style="text")]
+    return ([Block("", columns=["problem"], rows=rows, style="lines")] if rows else []) + [Block(summary, style="text")]

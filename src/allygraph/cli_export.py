@@ -1,0 +1,46 @@
+"""``allygraph export``: parse arguments, call ``allygraph.export``, print a one-line summary.
+
+The lead registers it with ``app.command("export")(export_command)``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .cli import DataOpt, NoCacheOpt, _fail, _graph
+from .problems import AllygraphError
+
+
+def export_command(
+    fmt: Annotated[Optional[str], typer.Argument(metavar="[FORMAT]", help="graphml, gexf, json, cyjs, csv, cypher or neo4j. Default: from the -o extension.", show_default=False)] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="Where to write, e.g. -o graph.graphml; '-' for stdout; a directory for neo4j.", metavar="FILE")] = ...,  # type: ignore[assignment]
+    around: Annotated[Optional[str], typer.Option("--around", help="Only entities within --depth hops of this one, e.g. --around Japan.", metavar="X")] = None,
+    depth: Annotated[int, typer.Option("--depth", "-d", help="Hops out from --around.", metavar="N")] = 1,
+    types: Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only this relation type (repeatable), e.g. --type alliance --type partnership.", metavar="TYPE")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Only relations in force on this date (YYYY, YYYY-MM or YYYY-MM-DD).", metavar="DATE")] = None,
+    yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
+    data: DataOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the export's stats as one JSON document on stdout.")] = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Export the graph (or part of it) for Gephi, yEd, Cytoscape, igraph, D3 or Neo4j."""
+    from . import export as ex
+
+    if as_json and output == "-":
+        print("allygraph: --json and -o - both write to stdout; pick one", file=sys.stderr)
+        raise typer.Exit(2)
+    try:
+        G = ex.select(_graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of)
+        stats = ex.export(G, fmt, output, yed=yed)
+    except AllygraphError as exc:
+        _fail(exc, as_json)
+    where = "stdout" if stats["path"] == "-" else ", ".join(stats["files"])
+    print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations, "
+          f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
+    if as_json:
+        print(json.dumps(stats, ensure_ascii=False))
