@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SMALL_ENTITIES, SMALL_RELATIONS, write_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allygraph.load import check, load, validate
 from allygraph.problems import DataError
+from conftest import SMALL_ENTITIES, SMALL_RELATIONS, write_data
 
 ENTS = """
 entities:
@@ -43,7 +43,9 @@ def test_bundled_data_is_clean():
 
 
 def test_unknown_entity_with_suggestion(tmp_path):
-    d, ps = problems_of(tmp_path, ENTS, rel_file("  - {from: japan, to: phillipines, type: cooperates_with, sources: [s1]}\n"))
+    d, ps = problems_of(
+        tmp_path, ENTS, rel_file("  - {from: japan, to: phillipines, type: cooperates_with, sources: [s1]}\n")
+    )
     e = only_error(ps)
     assert e.file.endswith("relations.yaml") and (e.line, e.column) == (4, 23)
     assert "unknown entity 'phillipines' — did you mean 'philippines'?" in e.message
@@ -119,11 +121,13 @@ def test_unknown_source_reference(tmp_path):
     rels = "sources:\n  mofa-raa: {title: T}\nrelations:\n  - {id: a, from: japan, to: philippines, type: cooperates_with, sources: [https://e.org, mofa-ra]}\n"
     d, ps = problems_of(tmp_path, ENTS, rels)
     e = only_error(ps)
-    assert "relation 'a': unknown source 'mofa-ra' — did you mean 'mofa-raa'?" == e.message and e.line == 4
+    assert e.message == "relation 'a': unknown source 'mofa-ra' — did you mean 'mofa-raa'?" and e.line == 4
 
 
 def test_relation_without_source_is_a_warning(tmp_path):
-    d, ps = problems_of(tmp_path, ENTS, "relations:\n  - {id: a, from: japan, to: philippines, type: cooperates_with}\n")
+    d, ps = problems_of(
+        tmp_path, ENTS, "relations:\n  - {id: a, from: japan, to: philippines, type: cooperates_with}\n"
+    )
     assert [p.severity for p in ps] == ["warning"]
     assert ps[0].message == "relation 'a': no source; add 'sources: [...]'" and ps[0].line == 2
     load(d)  # warnings do not stop a load

@@ -139,13 +139,21 @@ def test_tier_history_japan_philippines(G):
 
 def test_tier_as_of_partial_dates(G):
     # Vietnam: Extensive (2014-03-18) -> Comprehensive (2023-11-27); "2023" means 2023-12-31
-    assert query.tier_history(G, "japan", "vietnam", as_of="2023")["current"]["tier"] == "comprehensive_strategic_partnership"
-    assert query.tier_history(G, "japan", "vietnam", as_of="2023-10")["current"]["tier"] == "extensive_strategic_partnership"
+    assert (
+        query.tier_history(G, "japan", "vietnam", as_of="2023")["current"]["tier"]
+        == "comprehensive_strategic_partnership"
+    )
+    assert (
+        query.tier_history(G, "japan", "vietnam", as_of="2023-10")["current"]["tier"]
+        == "extensive_strategic_partnership"
+    )
 
 
 def test_name_resolution(G, S):
     ds = G.graph["dataset"]
-    assert ds.resolve("OSA") == "osa" and ds.resolve("ph") == "philippines" and ds.resolve("PHILIPPINES") == "philippines"
+    assert (
+        ds.resolve("OSA") == "osa" and ds.resolve("ph") == "philippines" and ds.resolve("PHILIPPINES") == "philippines"
+    )
     assert ds.resolve("Viet Nam") == "vietnam" and ds.resolve("marcos jr") in ds.entities
     with pytest.raises(UnknownEntity) as exc:
         ds.resolve("Phillipines")

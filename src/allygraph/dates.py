@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+
 def _month_days(year: int, month: int) -> int:
     nxt = _dt.date(year + 1, 1, 1) if month == 12 else _dt.date(year, month + 1, 1)
     return (nxt - _dt.timedelta(days=1)).day

@@ -240,9 +240,17 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
         for i, ref in enumerate(refs):
             if "://" in ref or ref in sources:
                 continue
-            pos = _pos_of(record, ("sources", i)) if isinstance(record.get("sources"), list) else _pos_of(record, ("sources",))
+            pos = (
+                _pos_of(record, ("sources", i))
+                if isinstance(record.get("sources"), list)
+                else _pos_of(record, ("sources",))
+            )
             hint = suggest(ref, list(sources), limit=1)
-            tip = f" — did you mean {hint[0]!r}?" if hint else " (add it under 'sources:' in relations.yaml, or give a URL)"
+            tip = (
+                f" — did you mean {hint[0]!r}?"
+                if hint
+                else " (add it under 'sources:' in relations.yaml, or give a URL)"
+            )
             col.add(file, pos, f"{label}: unknown source {ref!r}{tip}")
 
     def check_order(file, record, since, until, label) -> None:
@@ -259,7 +267,9 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
         folded = model.id.casefold()
         if folded in seen_ids:
             first_id, first_line = seen_ids[folded]
-            col.add(ef, _pos_of(record, ("id",)), f"duplicate entity id {model.id!r} (first defined at line {first_line})")
+            col.add(
+                ef, _pos_of(record, ("id",)), f"duplicate entity id {model.id!r} (first defined at line {first_line})"
+            )
             continue
         seen_ids[folded] = (model.id, record.line)
         check_sources(ef, record, model.sources, label)
@@ -271,7 +281,9 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     # relations
     relations: dict[str, dict] = {}
     rel_lines: dict[str, int] = {}
-    for record, model in _validate_records(col, rf, "relation", Relation, rtop.get("relations", []), FIELDS["relation"]):
+    for record, model in _validate_records(
+        col, rf, "relation", Relation, rtop.get("relations", []), FIELDS["relation"]
+    ):
         if model is None:
             # the record is invalid, but its references can still be checked: report those too
             if isinstance(record, dict):
@@ -287,7 +299,12 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
         label = f"relation {rid!r}" if explicit else f"relation {model.from_}->{model.to} ({model.type})"
         ok = _check_relation_refs(col, rf, record, rel, label, entities, tier_ids)
         if model.tier is not None and model.type not in TIER_TYPES:
-            col.add(rf, _pos_of(record, ("tier",)), f"{label}: 'tier' only applies to a partnership, not {model.type!r}", "warning")
+            col.add(
+                rf,
+                _pos_of(record, ("tier",)),
+                f"{label}: 'tier' only applies to a partnership, not {model.type!r}",
+                "warning",
+            )
         if model.from_ == model.to:
             col.add(rf, _pos_of(record, ("to",)), f"{label}: relates {model.to!r} to itself", "warning")
         check_sources(rf, record, model.sources, label)
@@ -332,7 +349,9 @@ def _check_relation_refs(col: _Collector, file: str, record, rel: dict, label: s
     tier = rel.get("tier")
     if rel.get("type") == "partnership" and tier is None:
         ok = False
-        col.add(file, (record.line, record.column), f"{label}: a partnership needs a 'tier' (one of: {', '.join(tier_ids)})")
+        col.add(
+            file, (record.line, record.column), f"{label}: a partnership needs a 'tier' (one of: {', '.join(tier_ids)})"
+        )
     if isinstance(tier, str) and tier not in tier_ids:
         ok = False
         hint = suggest(tier, tier_ids, limit=1)
@@ -356,4 +375,9 @@ def _warn_alias_clashes(col: _Collector, file: str, entities: dict[str, dict]) -
     index = build_index(entities)
     for key, ids in index["exact"].items():
         if len(ids) > 1:
-            col.add(file, None, f"the name {key!r} is shared by {', '.join(ids)}: queries with it will be ambiguous", "warning")
+            col.add(
+                file,
+                None,
+                f"the name {key!r} is shared by {', '.join(ids)}: queries with it will be ambiguous",
+                "warning",
+            )

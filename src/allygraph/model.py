@@ -32,7 +32,9 @@ def _check_date(value: object) -> object:
 def _scalars(value: dict) -> dict:
     for key, item in value.items():
         if not isinstance(item, (str, int, float, bool)) and item is not None:
-            kind = "a list" if isinstance(item, list) else "a mapping" if isinstance(item, dict) else type(item).__name__
+            kind = (
+                "a list" if isinstance(item, list) else "a mapping" if isinstance(item, dict) else type(item).__name__
+            )
             raise ValueError(f"attribute {key!r} must be text, a number or true/false, not {kind}")
     return value
 

@@ -30,9 +30,7 @@ def suggest(word: str, choices: Iterable[str], limit: int = 3, cutoff: float = 7
     case-insensitive): the "did you mean" of a typo."""
     from rapidfuzz import fuzz, process, utils
 
-    found = process.extract(
-        word, list(choices), scorer=fuzz.ratio, processor=utils.default_process, limit=limit * 3
-    )
+    found = process.extract(word, list(choices), scorer=fuzz.ratio, processor=utils.default_process, limit=limit * 3)
     out: list[str] = []
     best = found[0][1] if found else 0
     for choice, score, _ in found:

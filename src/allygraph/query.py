@@ -68,21 +68,14 @@ def _steps(G: nx.MultiDiGraph, u: str, keep: EdgeFilter, direction: str) -> Iter
 
     Symmetric relations are followed both ways whatever the direction.
     """
-    if direction in ("out", "both"):
-        for v, edges in G._succ[u].items():
-            for rel in edges.values():
-                if keep(rel):
-                    yield v, rel
+    for v, edges in G._succ[u].items():
+        for rel in edges.values():
+            if (direction != "in" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
+                yield v, rel
     for v, edges in G._pred[u].items():
         for rel in edges.values():
             if (direction != "out" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
-                if direction == "in" or direction == "both" or rel["type"] in SYMMETRIC_TYPES:
-                    yield v, rel
-    if direction == "in":
-        for v, edges in G._succ[u].items():
-            for rel in edges.values():
-                if rel["type"] in SYMMETRIC_TYPES and keep(rel):
-                    yield v, rel
+                yield v, rel
 
 
 def _via_steps(G: nx.MultiDiGraph, u: str, keep: EdgeFilter) -> Iterator[tuple[str, dict]]:
@@ -169,7 +162,7 @@ def path(
     used: list[dict] = []
     for nodes in node_paths:
         hops = []
-        for u, v in zip(nodes, nodes[1:]):
+        for u, v in zip(nodes, nodes[1:], strict=False):
             rels = sorted({r["id"]: r for w, r in _steps(G, u, keep, direction) if w == v}.values(),
                           key=lambda r: _rel_order(ds, r))  # fmt: skip
             used += rels
@@ -358,7 +351,14 @@ def neighbors(
         if not frontier:
             break
     ordered = sorted(found.values(), key=lambda n: (n["depth"], n["name"].casefold()))
-    return {"entity": eid, "name": ds.entities[eid]["name"], "depth": depth, "direction": direction, "as_of": as_of, "neighbors": ordered}
+    return {
+        "entity": eid,
+        "name": ds.entities[eid]["name"],
+        "depth": depth,
+        "direction": direction,
+        "as_of": as_of,
+        "neighbors": ordered,
+    }
 
 
 def _tier_of(rel: dict) -> str:

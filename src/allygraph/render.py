@@ -65,12 +65,12 @@ def plain(blocks: list[Block]) -> str:
         if b.rows and b.style == "lines":
             lines += [" ".join(str(c) for c in row) for row in b.rows]
         elif b.rows:
-            widths = [max(len(str(c)) for c in col) for col in zip(b.columns, *b.rows)]
-            head = "  ".join(c.ljust(w) for c, w in zip(b.columns, widths)).rstrip()
+            widths = [max(len(str(c)) for c in col) for col in zip(b.columns, *b.rows, strict=False)]
+            head = "  ".join(c.ljust(w) for c, w in zip(b.columns, widths, strict=False)).rstrip()
             if b.style == "table" and any(b.columns):
                 lines.append("  " + head)
             for row in b.rows:
-                lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+                lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
     return "\n".join(lines) + "\n"
 
 

@@ -149,9 +149,7 @@ def read(path: Path, display: str | None = None) -> tuple[object, list[Problem]]
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", "replace")
         line, col = _line_col(before, len(before))
-        return None, [
-            Problem(name, line, col, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}); re-save it as UTF-8")
-        ]
+        return None, [Problem(name, line, col, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}); re-save it as UTF-8")]
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():

@@ -1,0 +1,54 @@
+"""Regenerate README.md from scripts/README.tpl.md, running each example for real.
+
+Usage: python scripts/render_readme.py [--startup "ratio text"]
+`<<run: CMD>>` becomes a console block with CMD's real (piped, plain) output; long outputs keep
+their first lines and end with "...". tests/test_readme.py runs every example again and checks
+that the shown lines still appear, in order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_LINES = 32
+
+
+def run_example(cmd: str) -> str:
+    env = dict(os.environ, ALLYGRAPH_PLAIN="1")
+    env.pop("NO_COLOR", None)
+    out = subprocess.run(cmd, shell=True, cwd=ROOT, capture_output=True, text=True, env=env).stdout
+    lines = [line.rstrip() for line in out.rstrip("\n").splitlines()]
+    if len(lines) > MAX_LINES:
+        lines = lines[: MAX_LINES - 2] + ["..."]
+    return "```console\n$ " + cmd + "\n" + "\n".join(lines) + "\n```"
+
+
+def vocab_tables() -> str:
+    from allygraph.vocab import BUNDLED_TIERS, ENTITY_TYPES, RELATION_TYPES
+
+    out = ["| entity type | meaning |", "| --- | --- |"]
+    out += [f"| `{k}` | {v} |" for k, v in ENTITY_TYPES.items()]
+    out += ["", "| relation type | symmetric | meaning |", "| --- | --- | --- |"]
+    out += [f"| `{k}` | {'yes' if v.symmetric else ''} | {v.description} |" for k, v in RELATION_TYPES.items()]
+    out += ["", "The bundled tier ladder, highest first (a data directory may declare its own under `tiers:`):", ""]
+    out += [f"{i}. `{t.id}`: {t.name}" for i, t in enumerate(BUNDLED_TIERS, 1)]
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--startup", default="see `python benchmarks/startup.py`.")
+    args = parser.parse_args()
+    text = (ROOT / "scripts" / "README.tpl.md").read_text()
+    text = re.sub(r"<<run: (.+?)>>", lambda m: run_example(m.group(1)), text)
+    text = text.replace("<<vocab>>", vocab_tables()).replace("<<startup>>", args.startup)
+    (ROOT / "README.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The installed command, run as a user would: exit codes, JSON shapes, terminal manners."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import time
+
+from conftest import allygraph_exe, run, write_data
+
+RELATION_KEYS = {"id", "from", "to", "type", "status"}
+
+
+def test_main_job_from_any_directory(tmp_path):
+    proc = run("path", "Japan", "Philippines", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Japan → Philippines: 1 hop" in proc.stdout
+    assert "comprehensive_strategic_partnership" in proc.stdout and "mb-csp-2026" in proc.stdout
+    assert "\x1b[" not in proc.stdout  # piped: plain
+
+
+def test_json_shapes_follow_the_contract():
+    p = json.loads(run("path", "Japan", "Philippines", "--json").stdout)
+    assert p["from"] == "japan" and p["to"] == "philippines"
+    assert p["paths"][0]["nodes"] == ["japan", "philippines"]
+    assert all(set(e) >= RELATION_KEYS for e in p["paths"][0]["edges"])
+    s = json.loads(run("show", "OSA", "--json").stdout)
+    assert {"id", "name", "type", "aliases"} <= set(s["entity"]) and isinstance(s["relations"], list)
+    n = json.loads(run("neighbors", "Japan", "--json").stdout)
+    assert n["entity"] == "japan" and all(
+        {"id", "name", "type", "depth", "relations"} <= set(x) for x in n["neighbors"]
+    )
+    t = json.loads(run("tiers", "Japan", "--json").stdout)
+    assert t["entity"] == "japan" and [x["rank"] for x in t["partners"]] == sorted(x["rank"] for x in t["partners"])
+    assert all({"id", "tier", "rank", "since"} <= set(x) for x in t["partners"])
+    h = json.loads(run("tiers", "Japan", "Philippines", "--as-of", "2020", "--json").stdout)
+    assert h["current"]["tier"] == "strengthened_strategic_partnership" and h["current"]["since"] == "2015-06-04"
+    assert all({"tier", "since", "until", "sources"} <= set(x) for x in h["history"])
+    q = json.loads(run("search", "phillipines", "--json").stdout)
+    assert q["query"] == "phillipines" and q["matches"][0]["id"] == "philippines"
+    c = json.loads(run("check", "--json").stdout)
+    assert c == {"errors": [], "warnings": []}
+
+
+def test_dates_print_as_written(tmp_path):
+    h = json.loads(run("tiers", "Japan", "Vietnam", "--json").stdout)
+    assert [x["since"] for x in h["history"]] == ["2009-04-20", "2014-03-18", "2023-11-27"]
+
+
+def test_unknown_entity_exits_1_with_suggestion():
+    proc = run("show", "Phillipines")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "allygraph: unknown entity 'Phillipines' — did you mean 'philippines'?"
+    j = run("show", "Phillipines", "--json")
+    assert j.returncode == 1 and json.loads(j.stdout)["error"]["suggestions"] == ["philippines"]
+
+
+def test_no_path_exits_1(small_dir):
+    proc = run("path", "Japan", "Philippines", "--type", "alliance", "--max-hops", "1", "--data", str(small_dir))
+    assert proc.returncode == 1 and proc.stderr.startswith("allygraph: no path from Japan to Philippines within 1 hop")
+
+
+def test_ambiguous_name_exits_2(tmp_path):
+    d = write_data(tmp_path / "a", "entities:\n  - {id: a, name: Georgia, type: state}\n  - {id: b, name: Georgia, type: organization}\n", "relations: []\n")  # fmt: skip
+    proc = run("show", "georgia", "--data", str(d))
+    assert proc.returncode == 2 and "ambiguous name 'georgia': it could be a (Georgia), b (Georgia)" in proc.stderr
+
+
+def test_bad_arguments_get_one_line_and_exit_2():
+    for args in (["path", "Japan"], ["path", "Japan", "PH", "--max-hops", "many"], ["tiers", "Japan", "--as-of", "2024-13"],
+                 ["path", "Japan", "PH", "--type", "aliance"], ["neighbors", "Japan", "--direction", "up"], ["frobnicate"]):  # fmt: skip
+        proc = run(*args)
+        assert proc.returncode == 2, args
+        assert "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert proc.stderr.startswith("allygraph: ")
+
+
+def test_invalid_data_lists_every_problem_and_exits_2(tmp_path):
+    from conftest import REPO
+
+    proc = run("check", "--data", str(REPO / "tests" / "fixtures" / "broken"))
+    assert proc.returncode == 2
+    assert "9 error(s), 1 warning(s)" in proc.stdout
+    q = run("path", "Japan", "Philippines", "--data", str(REPO / "tests" / "fixtures" / "broken"))
+    assert q.returncode == 2 and "relations.yaml:8:9: error:" in q.stderr and "Traceback" not in q.stderr
+
+
+def test_data_option_and_environment(small_dir, tmp_path):
+    via_env = run("tiers", "Japan", "--json", env={"ALLYGRAPH_DATA": str(small_dir)})
+    via_opt = run("tiers", "Japan", "--json", "--data", str(small_dir))
+    assert json.loads(via_env.stdout) == json.loads(via_opt.stdout)
+    assert {p["id"] for p in json.loads(via_opt.stdout)["partners"]} == {"philippines", "united_states"}
+    proc = run("show", "Japan", "--data", str(tmp_path / "nope"))
+    assert proc.returncode == 2 and "is not a directory" in proc.stderr
+
+
+def test_cache_is_never_stale(small_dir):
+    first = json.loads(run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir)).stdout)
+    assert first["current"]["tier"] == "strengthened_strategic_partnership"
+    rel = small_dir / "relations.yaml"
+    rel.write_text(
+        rel.read_text().replace("tier: strengthened_strategic_partnership", "tier: comprehensive_strategic_partnership")
+    )
+    second = json.loads(run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir)).stdout)
+    assert second["current"]["tier"] == "comprehensive_strategic_partnership"
+    assert run("cache", "clear").stdout.startswith("removed ")
+
+
+def _run_in_terminal(args: list[str], env: dict) -> str:
+    """Run allygraph on a pseudo-terminal and return what it drew."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execve(allygraph_exe(), [allygraph_exe(), *args], env)
+    chunks, deadline = [], time.time() + 60
+    while time.time() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_terminal_gets_rich_tables_and_no_color_is_honoured():
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ALLYGRAPH_PLAIN")}
+    env.update(TERM="xterm-256color", COLUMNS="160")
+    colored = _run_in_terminal(["tiers", "Japan"], env)
+    assert "┃" in colored or "│" in colored or "━" in colored  # a rich table
+    assert "\x1b[" in colored
+    plain = _run_in_terminal(["tiers", "Japan"], dict(env, NO_COLOR="1"))
+    assert "Philippines" in plain
+    assert not any(f"\x1b[{c}" in plain for c in ("31m", "32m", "33m", "34m", "35m", "36m", "38;")), (
+        "colour despite NO_COLOR"
+    )
+
+
+def test_python_module_entry_point():
+    proc = subprocess.run([allygraph_exe().rsplit("/", 1)[0] + "/python", "-m", "allygraph", "search", "quad", "--json"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode == 0 and json.loads(proc.stdout)["matches"][0]["id"] == "quad"

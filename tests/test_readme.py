@@ -1,0 +1,36 @@
+"""Every example in README.md runs as the installed `allygraph` and still prints what is shown."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+BLOCK = re.compile(r"```console\n\$ (.+?)\n(.*?)```", re.S)
+EXAMPLES = BLOCK.findall((REPO / "README.md").read_text(encoding="utf-8"))
+
+
+def test_readme_has_the_main_job_and_examples():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "pip install . && allygraph path Japan Philippines" in text
+    assert "pip install '.[test]' && python -m pytest" in text
+    assert len(EXAMPLES) >= 8
+
+
+@pytest.mark.parametrize("cmd,shown", EXAMPLES, ids=[c for c, _ in EXAMPLES])
+def test_readme_example(cmd, shown):
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    env.pop("NO_COLOR", None)
+    proc = subprocess.run(cmd, shell=True, cwd=REPO, capture_output=True, text=True, env=env, timeout=120)
+    assert "Traceback" not in proc.stderr
+    actual = [line.rstrip() for line in proc.stdout.splitlines()]
+    expected = [line.rstrip() for line in shown.rstrip("\n").splitlines() if line.rstrip() != "..."]
+    it = iter(actual)
+    missing = [line for line in expected if not any(line == a for a in it)]
+    assert not missing, f"{cmd}: these README lines are no longer printed (in order): {missing[:3]}"
