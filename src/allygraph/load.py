@@ -102,8 +102,10 @@ def _validate_records(col: _Collector, file: str, kind: str, model, items, field
 
     from .names import suggest
 
+    from .progress import track
+
     out = []
-    for i, record in enumerate(items):
+    for i, record in enumerate(track(items, len(items), f"validating {kind}s")):
         rpos = items.item_pos[i] if hasattr(items, "item_pos") else None
         if not isinstance(record, dict):
             col.add(file, rpos, f"{kind} #{i + 1}: expected a mapping of fields, got {_show(record)}")
