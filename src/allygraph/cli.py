@@ -226,6 +226,16 @@ def cache_path() -> None:
     print(cache.cache_dir())
 
 
+def _register_subcommands() -> None:
+    """Commands that live in their own modules (each imports this one for shared options)."""
+    from .cli_export import export_command
+
+    app.command("export")(export_command)
+
+
+_register_subcommands()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every failure into a one-line message and an exit code."""
     command = typer.main.get_command(app)

@@ -1,11 +1,10 @@
 """``allygraph export``: parse arguments, call ``allygraph.export``, print a one-line summary.
 
-The lead registers it with ``app.command("export")(export_command)``.
+``cli.py`` registers it as the ``export`` command.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -29,13 +28,17 @@ def export_command(
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
     """Export the graph (or part of it) for Gephi, yEd, Cytoscape, igraph, D3 or Neo4j."""
+    import json
+
     from . import export as ex
 
     if as_json and output == "-":
         print("allygraph: --json and -o - both write to stdout; pick one", file=sys.stderr)
         raise typer.Exit(2)
     try:
-        G = ex.select(_graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of)
+        G = ex.select(
+            _graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of
+        )
         stats = ex.export(G, fmt, output, yed=yed)
     except AllygraphError as exc:
         _fail(exc, as_json)

@@ -18,8 +18,8 @@ Lists (aliases, sources) are joined with ``LIST_SEPARATOR`` (`` | ``); inside an
 from __future__ import annotations
 
 import math
+import os
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -77,7 +77,11 @@ def value_type(values: list[Any]) -> str:
         return "boolean"
     if kinds == {int} and all(_INT64[0] <= v <= _INT64[1] for v in values if v is not None):
         return "long"
-    if kinds <= {int, float} and bool not in kinds and all(_INT64[0] <= v <= _INT64[1] for v in values if isinstance(v, int)):
+    if (
+        kinds <= {int, float}
+        and bool not in kinds
+        and all(_INT64[0] <= v <= _INT64[1] for v in values if isinstance(v, int))
+    ):
         return "double"
     return "string"
 
@@ -126,14 +130,14 @@ def node_label(ent: dict) -> str:
 
 
 def edge_base_label(rel: dict, names: dict[str, str] | None = None) -> str:
-    """A human label: type, tier and years, e.g. ``partnership: strategic_partnership 2011-``."""
+    """A human label: type, tier and years, e.g. ``partnership: strategic_partnership 2011–``."""
     text = rel["type"]
     if rel.get("tier"):
         text += f": {rel['tier']}"
     if rel.get("via"):
         text += f" via {names.get(rel['via'], rel['via']) if names else rel['via']}"
     if rel.get("since") or rel.get("until"):
-        text += f" {rel.get('since') or ''}-{rel.get('until') or ''}"
+        text += f" {rel.get('since') or ''}–{rel.get('until') or ''}"
     return text
 
 
@@ -227,7 +231,9 @@ def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
     fixed_node = [NODE_COLUMN.get(f, f) for f in NODE_FIELDS]
     fixed_edge = [EDGE_COLUMN.get(f, f) for f in EDGE_FIELDS]
     # contract fields are strings (dates stay ISO strings, even a bare year); attributes keep their type
-    node_cols = dict.fromkeys(fixed_node, "string") | {k: types[k] for k in sorted(node_vals) if k.startswith(ATTR_PREFIX)}
+    node_cols = dict.fromkeys(fixed_node, "string") | {
+        k: types[k] for k in sorted(node_vals) if k.startswith(ATTR_PREFIX)
+    }
     edge_cols = dict.fromkeys(fixed_edge, "string") | {"symmetric": "boolean"}
     edge_cols |= {k: types[k] for k in sorted(edge_vals) if k.startswith(ATTR_PREFIX)}
     return node_cols, edge_cols
@@ -251,5 +257,8 @@ def xml_attr(text: str) -> str:
     return (xml_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;"))  # fmt: skip
 
 
-def stdout_text() -> IO[str]:
-    return sys.stdout
+def publish(path: Path, mode: int = 0o666) -> None:
+    """Give a written file the usual permissions (``mkstemp`` makes it owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)

@@ -6,9 +6,8 @@ trailing ``MATCH ... SET n:Label`` statement per type. Relations are merged on t
 ``(a)-[:PARTNERSHIP {id}]->(b)`` (the relation type upper-cased). Running the script twice
 changes nothing.
 
-Every string is a single-quoted literal with ``\\``, ``'``, ``"``, `` ` ``-free escaping:
-backslash, quote, newline, carriage return, tab and other control characters are written as
-backslash escapes; identifiers (property names, labels) are backtick-quoted with backticks
+Every string is a single-quoted literal: backslash, quote, newline, carriage return, tab and
+other control characters are written as backslash escapes (``\\uXXXX`` for the rest); identifiers (property names, labels) are backtick-quoted with backticks
 doubled, so no entity name or attribute key can end a literal and inject a clause.
 Property names are the columns of ``common`` (``entity_type``, ``attr_<key>``...) plus ``id``.
 
@@ -85,7 +84,9 @@ class CypherExporter(Exporter):
 
     def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
         node_cols, edge_cols = columns(G)
-        out.write("// allygraph export. Neo4j: cypher-shell -f FILE; Memgraph: mgconsole < FILE (see the module docs).\n")
+        out.write(
+            "// allygraph export. Neo4j: cypher-shell -f FILE; Memgraph: mgconsole < FILE (see the module docs).\n"
+        )
         out.write("CREATE CONSTRAINT allygraph_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;\n")
         types_seen: set[str] = set()
         for n, ent in self.nodes(G):

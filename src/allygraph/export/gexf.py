@@ -74,7 +74,9 @@ class GEXFExporter(Exporter):
                   f'xsi:schemaLocation="{NS} {SCHEMA}" version="1.3">\n')  # fmt: skip
         out.write("  <meta><creator>allygraph</creator><description>alliance and security relationships; "
                   "edge spells run from since to the day before until</description></meta>\n")  # fmt: skip
-        out.write('  <graph defaultedgetype="directed" mode="dynamic" timeformat="date" timerepresentation="interval">\n')
+        out.write(
+            '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date" timerepresentation="interval">\n'
+        )
         for cls, cols in (("node", node_cols), ("edge", edge_cols)):
             out.write(f'    <attributes class="{cls}" mode="static">\n')
             for col, kind in cols.items():

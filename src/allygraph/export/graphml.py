@@ -23,7 +23,18 @@ from typing import IO
 
 import networkx as nx
 
-from .common import ATTR_PREFIX, Exporter, columns, edge_labels, edge_row, node_label, node_row, to_text, xml_attr, xml_text
+from .common import (
+    ATTR_PREFIX,
+    Exporter,
+    columns,
+    edge_labels,
+    edge_row,
+    node_label,
+    node_row,
+    to_text,
+    xml_attr,
+    xml_text,
+)
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 SCHEMA = "http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"

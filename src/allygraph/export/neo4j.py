@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from ..fsutil import atomic_write_text
-from .common import Exporter, columns, edge_row, node_row, to_text
+from .common import Exporter, columns, edge_row, node_row, publish, to_text
 from .cypher import label_of, rel_type
 
 ARRAY_DELIMITER = "|"
@@ -63,8 +63,10 @@ class Neo4jAdminExporter(Exporter):
         for u, v, rid, rel in self.edges(G):
             row = edge_row(rel)
             w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k) for c, k in ecols.items())])
-        script = f"#!/bin/sh\n# Load this directory into an empty Neo4j database (stop it first).\ncd \"$(dirname \"$0\")\"\n{COMMAND}\n"
-        return write_dir(dest, {"nodes.csv": nbuf.getvalue(), "relationships.csv": ebuf.getvalue(), "import.sh": script})
+        script = f'#!/bin/sh\n# Load this directory into an empty Neo4j database (stop it first).\ncd "$(dirname "$0")"\n{COMMAND}\n'
+        return write_dir(
+            dest, {"nodes.csv": nbuf.getvalue(), "relationships.csv": ebuf.getvalue(), "import.sh": script}
+        )
 
 
 def write_dir(dest: Path, files: dict[str, str]) -> list[Path]:
@@ -75,7 +77,8 @@ def write_dir(dest: Path, files: dict[str, str]) -> list[Path]:
     try:
         for name, text in files.items():
             atomic_write_text(tmp / name, text)
-        os.chmod(tmp, 0o755)
+            publish(tmp / name, 0o777 if name.endswith(".sh") else 0o666)
+        publish(tmp, 0o777)
         old = None
         if dest.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))

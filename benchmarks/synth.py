@@ -1,0 +1,123 @@
+"""A synthetic data directory in contract format, for export and load benchmarks.
+
+Usage: python benchmarks/synth.py DIR [--relations N] [--seed S]
+
+Shapes follow the bundled data: mostly states; arms transfers via platforms; agreements with
+parties; memberships of frameworks; aid via programmes; partnerships spread over the tier
+ladder, some upgraded over time (the older tier ends when the newer begins).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+import yaml
+
+TIERS = ["special_strategic_global_partnership", "special_strategic_partnership", "comprehensive_strategic_partnership",
+         "strengthened_strategic_partnership", "strategic_partnership", "global_partnership"]  # fmt: skip
+
+
+def _date(rng: random.Random) -> str:
+    y = rng.randint(1950, 2025)
+    return rng.choice(
+        [str(y), f"{y}-{rng.randint(1, 12):02d}", f"{y}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]
+    )
+
+
+def generate(n_relations: int = 10_000, seed: int = 0) -> tuple[dict, dict]:
+    """(entities document, relations document) with ``n_relations`` relations."""
+    rng = random.Random(seed)
+    scale = max(1, n_relations // 100)
+    counts = {"state": 20 + 2 * scale, "platform": 3 * scale, "agreement": 3 * scale, "program": scale,
+              "framework": max(2, scale // 2), "organization": scale, "person": scale}  # fmt: skip
+    entities, by_type = [], {}
+    for etype, k in counts.items():
+        for i in range(k):
+            eid = f"{etype}_{i}"
+            ent = {
+                "id": eid,
+                "name": f"{etype.capitalize()} {i}",
+                "type": etype,
+                "aliases": [f"{etype[:3].upper()}{i}"],
+            }
+            if etype == "state":
+                ent["attributes"] = {"iso3": f"S{i:04d}", "population_m": round(rng.uniform(0.1, 1400), 1)}
+            if etype in ("agreement", "program") and rng.random() < 0.7:
+                ent["since"] = _date(rng)
+            if etype == "platform":
+                ent["attributes"] = {"unit_cost_usd": rng.randint(10**5, 10**9), "crewed": rng.random() < 0.5}
+            ent["sources"] = ["synth"]
+            entities.append(ent)
+            by_type.setdefault(etype, []).append(eid)
+    states = by_type["state"]
+    rels: list[dict] = []
+
+    def add(**rel) -> None:
+        rel.setdefault("sources", ["synth"])
+        rel["id"] = f"r{len(rels)}"
+        rels.append(rel)
+
+    while len(rels) < n_relations:
+        r = rng.random()
+        a, b = rng.sample(states, 2)
+        if r < 0.30:
+            add(**{"from": a, "to": b, "type": "arms_transfer", "via": rng.choice(by_type["platform"]),
+                   "since": _date(rng), "attributes": {"quantity": rng.randint(1, 60)}})  # fmt: skip
+        elif r < 0.50:
+            add(**{"from": a, "to": rng.choice(by_type["agreement"]), "type": "party_to",
+                   "status": rng.choice(["signed", "in_force", "in_force", "negotiating"]), "since": _date(rng)})  # fmt: skip
+        elif r < 0.62:
+            tiers = sorted(rng.sample(range(len(TIERS)), rng.randint(1, 3)), reverse=True)
+            years = sorted(rng.sample(range(1990, 2026), len(tiers)))
+            for j, (t, y) in enumerate(zip(tiers, years, strict=True)):
+                rel = {"from": a, "to": b, "type": "partnership", "tier": TIERS[t], "since": str(y)}
+                if j + 1 < len(years):
+                    rel["until"] = str(years[j + 1])
+                add(**rel)
+        elif r < 0.64:
+            add(**{"from": a, "to": b, "type": "alliance", "since": _date(rng), "status": "in_force"})
+        elif r < 0.74:
+            add(**{"from": a, "to": rng.choice(by_type["framework"]), "type": "member_of", "since": _date(rng)})
+        elif r < 0.84:
+            add(**{"from": a, "to": b, "type": "provides", "via": rng.choice(by_type["program"]), "since": _date(rng),
+                   "attributes": {"fiscal_year": rng.randint(2000, 2025), "amount_jpy": rng.randint(10**6, 10**10)}})  # fmt: skip
+        elif r < 0.92:
+            add(**{"from": a, "to": b, "type": "exercises_with", "since": _date(rng), "note": "synthetic exercise"})
+        elif r < 0.96:
+            add(**{"from": rng.choice(by_type["person"]), "to": a, "type": "leads", "since": _date(rng)})
+        else:
+            add(
+                **{
+                    "from": rng.choice(by_type["organization"]),
+                    "to": rng.choice(by_type["program"]),
+                    "type": "administers",
+                }
+            )
+    rels = rels[:n_relations]
+    sources = {"synth": {"title": "Synthetic data", "url": "https://example.org/synth", "date": "2026"}}
+    return {"entities": entities}, {"sources": sources, "relations": rels}
+
+
+def write(directory: str | Path, n_relations: int = 10_000, seed: int = 0) -> Path:
+    """Write ``entities.yaml`` and ``relations.yaml`` into ``directory``; return it."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    ents, rels = generate(n_relations, seed)
+    for name, doc in (("entities.yaml", ents), ("relations.yaml", rels)):
+        (d / name).write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return d
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("directory")
+    ap.add_argument("--relations", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    print(write(args.directory, args.relations, args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,770 @@
+"""Exports (issue 3): every format written, validated, and read back by a reader allygraph did not write.
+
+Readers: lxml + the official XSD/RELAX NG schemas (offline, through the catalogs), networkx and
+python-igraph for GraphML, lxml for GEXF, the csv and json modules, and the Kùzu embedded
+openCypher engine for the Cypher script.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import yaml
+
+import allygraph
+from allygraph.export import FORMATS, export, infer_format, select
+from allygraph.export.common import ATTR_PREFIX, columns, join_list, split_list, xml_clean
+from allygraph.export.csvpair import neutralise, unneutralise
+from allygraph.problems import UsageError
+from allygraph.vocab import SYMMETRIC_TYPES
+
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
+if not SPEC.exists():
+    SPEC = Path("/work/shared/spec")
+os.environ.setdefault("XML_CATALOG_FILES", f"{SPEC}/graphml/catalog.xml {SPEC}/gexf/catalog.xml")
+
+etree = pytest.importorskip("lxml.etree")
+GEXF_NS = "{http://gexf.net/1.3}"
+G_NS = "{http://graphml.graphdrawing.org/xmlns}"
+
+HOSTILE_NAME = "Ampersand & <Angle> \"double\" 'single' `tick` \\ back"
+CONTROL = "ctl\x01\x1f bell\x07 nl\nline cr\rret tab\tx"
+
+HOSTILE_ENTITIES = [
+    {"id": "amp", "name": HOSTILE_NAME, "type": "state",
+     "aliases": ["日本国", "Ελλάδα", "a | pipe", "x\\y", "=SUM(A1)", "+1", "-cmd", "@at", "'quoted"],
+     "description": "  leading and trailing spaces, double  spaces  ", "wikidata": "Q1",
+     "attributes": {"size": 3, "color": "red", "weird key!": "v", "flag": True, "ratio": 1.5, "neg": -2},
+     "sources": ["s1", "https://example.org/?a=1&b=<2>"]},
+    {"id": "ctl", "name": CONTROL, "type": "state", "aliases": ["\tTAB", "\rCR"],
+     "since": "1945", "until": "2030-06", "attributes": {"size": 7, "flag": False, "ratio": 2.0, "neg": 5}},
+    {"id": "ar", "name": "مصر\u200f العربية", "type": "state", "aliases": []},
+    {"id": "plat", "name": "Platform <X>", "type": "platform"},
+    {"id": "lone", "name": "Lonely", "type": "event", "since": "2020-02-29"},
+]  # fmt: skip
+HOSTILE_RELATIONS = [
+    {"id": "p1", "from": "amp", "to": "ctl", "type": "partnership", "tier": "strategic_partnership",
+     "since": "2011-09", "sources": ["s1"], "note": "first <tier> & \"quotes\"\nsecond line"},
+    {"id": "p2", "from": "amp", "to": "ctl", "type": "partnership", "tier": "comprehensive_strategic_partnership",
+     "since": "2015", "sources": ["s1"]},
+    {"id": "p3", "from": "ctl", "to": "amp", "type": "partnership", "tier": "comprehensive_strategic_partnership",
+     "since": "2015", "status": "reported", "sources": ["s1"]},
+    {"id": "t1", "from": "amp", "to": "ar", "type": "arms_transfer", "via": "plat", "since": "2017",
+     "attributes": {"quantity": 6, "item": "=HYPERLINK(\"x\")", "size": 10}, "sources": ["s1"]},
+    {"id": "t2", "from": "amp", "to": "ar", "type": "arms_transfer", "via": "plat", "since": "2018",
+     "attributes": {"quantity": 4, "item": "@evil", "size": 11}, "sources": ["s1"]},
+    {"id": "al", "from": "ctl", "to": "ar", "type": "alliance", "since": "1951-08-30", "until": "2000", "status": "ended",
+     "sources": ["s1"]},
+    {"id": "x1", "from": "ar", "to": "ctl", "type": "exercises_with", "sources": ["s1"], "note": CONTROL},
+]  # fmt: skip
+SOURCES = {"s1": {"title": "A & B <source>", "url": "https://example.org/s1", "date": "2024-07-08"}}
+
+
+def write_dir(d: Path, entities: list[dict], relations: list[dict]) -> Path:
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": entities}, allow_unicode=True), encoding="utf-8")
+    doc = {"sources": SOURCES, "relations": relations}
+    (d / "relations.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return d
+
+
+@pytest.fixture
+def hostile(tmp_path) -> nx.MultiDiGraph:
+    return allygraph.load_graph(write_dir(tmp_path / "hostile", HOSTILE_ENTITIES, HOSTILE_RELATIONS), use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> nx.MultiDiGraph:
+    return allygraph.load_graph(use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory) -> nx.MultiDiGraph:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth as synth_mod
+
+    d = synth_mod.write(tmp_path_factory.mktemp("synth"), 10_000, seed=1)
+    return allygraph.load_graph(d, use_cache=False)
+
+
+# ---- expected values, from the graph itself ---------------------------------------------------
+
+
+def expected_entities(G, clean=lambda s: s) -> dict[str, dict]:
+    """Entities as contract dicts, strings passed through ``clean`` (XML drops C0 controls)."""
+    return {n: _deep(dict(d), clean) for n, d in G.nodes(data=True)}
+
+
+def expected_relations(G, clean=lambda s: s) -> dict[str, dict]:
+    return {k: _deep(dict(d), clean) for _, _, k, d in G.edges(keys=True, data=True)}
+
+
+def _deep(value, clean):
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_deep(v, clean) for v in value]
+    if isinstance(value, dict):
+        return {
+            clean(k) if isinstance(k, str) else k: _deep(v, clean) for k, v in value.items() if v not in (None, "", [])
+        }
+    return value
+
+
+ENTITY_COLS = {"name": "name", "entity_type": "type", "aliases": "aliases", "description": "description",
+               "wikidata": "wikidata", "since": "since", "until": "until", "sources": "sources"}  # fmt: skip
+RELATION_COLS = {"relation_id": "id", "relation_type": "type", "tier": "tier", "status": "status", "since": "since",
+                 "until": "until", "via": "via", "sources": "sources", "note": "note"}  # fmt: skip
+
+
+def from_columns(row: dict, mapping: dict[str, str], attr_names: dict[str, str] | None = None) -> dict:
+    """Flat columns (as a reader saw them) -> a contract dict; lists split, attributes regrouped."""
+    out: dict = {}
+    attrs: dict = {}
+    for col, value in row.items():
+        if value is None or value == "":
+            continue
+        if col in mapping:
+            key = mapping[col]
+            out[key] = split_list(value) if key in ("aliases", "sources") else value
+        elif col.startswith(ATTR_PREFIX):
+            attrs[(attr_names or {}).get(col, col[len(ATTR_PREFIX) :])] = value
+    if attrs:
+        out["attributes"] = attrs
+    return out
+
+
+def drop_empty(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
+
+def comparable(d: dict, drop=("from", "to", "id")) -> dict:
+    return drop_empty({k: v for k, v in d.items() if k not in drop})
+
+
+# ---- GraphML --------------------------------------------------------------------------------------
+
+
+def graphml_schema(version="1.0"):
+    return etree.XMLSchema(etree.parse(f"{SPEC}/graphml/{version}/graphml.xsd"))
+
+
+def assert_valid_graphml(path: Path) -> None:
+    doc = etree.parse(str(path))
+    for version in ("1.0", "1.1"):
+        schema = graphml_schema(version)
+        assert schema.validate(doc), [str(e) for e in schema.error_log][:5]
+
+
+def graphml_attr_names(path: Path) -> dict[str, str]:
+    """attr.name -> the original column, from the key's <desc> where the name had to change."""
+    out = {}
+    for key in etree.parse(str(path)).getroot().iter(f"{G_NS}key"):
+        desc = key.find(f"{G_NS}desc")
+        if desc is not None and key.get("attr.name"):
+            out[key.get("attr.name")] = desc.text.removeprefix("attributes.")
+    return out
+
+
+def check_graphml_networkx(G, path: Path) -> None:
+    H = nx.read_graphml(path, force_multigraph=True)
+    names = graphml_attr_names(path)
+    assert set(H.nodes) == set(G.nodes)
+    want = expected_entities(G, xml_clean)
+    for n, d in H.nodes(data=True):
+        assert d["label"] == want[n]["name"]
+        got = from_columns(d, ENTITY_COLS, names)
+        assert got == comparable(want[n]), n
+    want_r = expected_relations(G, xml_clean)
+    seen = set()
+    for u, v, k, d in H.edges(keys=True, data=True):
+        assert k == d["relation_id"]
+        seen.add(k)
+        assert (u, v) == (want_r[k]["from"], want_r[k]["to"])
+        assert d["symmetric"] is (want_r[k]["type"] in SYMMETRIC_TYPES)
+        assert from_columns(d, RELATION_COLS, names) | {"id": k} == comparable(want_r[k], ("from", "to"))
+    assert seen == set(want_r)
+
+
+def check_graphml_igraph(G, path: Path) -> None:
+    igraph = pytest.importorskip("igraph")
+    g = igraph.Graph.Read_GraphML(str(path))
+    names = graphml_attr_names(path)
+    assert g.is_directed()
+    assert g.vcount() == G.number_of_nodes() and g.ecount() == G.number_of_edges()
+    ids = g.vs["id"]
+    want = expected_entities(G, xml_clean)
+    for v in g.vs:
+        row = _igraph_row(v.attributes(), want[v["id"]], names)
+        assert from_columns(row, ENTITY_COLS, names) == comparable(want[v["id"]]), v["id"]
+    want_r = expected_relations(G, xml_clean)
+    got_ids = []
+    for e in g.es:  # igraph misreads edge ids: use the relation_id column
+        rid = e["relation_id"]
+        got_ids.append(rid)
+        assert (ids[e.source], ids[e.target]) == (want_r[rid]["from"], want_r[rid]["to"])
+        row = _igraph_row(
+            {k: e[k] for k in g.es.attributes() if k not in ("id", "label", "symmetric")}, want_r[rid], names
+        )
+        assert from_columns(row, RELATION_COLS, names) == comparable(want_r[rid], ("from", "to")), rid
+        assert bool(e["symmetric"]) is (want_r[rid]["type"] in SYMMETRIC_TYPES)
+    assert sorted(got_ids) == sorted(want_r)
+
+
+def _igraph_row(row: dict, want: dict, names: dict[str, str]) -> dict:
+    """igraph has no missing values: a number it lacks reads as NaN and a boolean as False."""
+    attrs = want.get("attributes", {})
+    out = {}
+    for k, v in row.items():
+        if k == "id" or (isinstance(v, float) and math.isnan(v)):
+            continue
+        key = names.get(k, k[len(ATTR_PREFIX) :])
+        if v is False and k.startswith(ATTR_PREFIX) and key not in attrs:
+            continue
+        out[k] = v
+    return out
+
+
+def test_graphml_valid_and_round_trips_hostile(hostile, tmp_path):
+    out = tmp_path / "h.graphml"
+    stats = export(hostile, None, out)
+    assert stats == {"format": "graphml", "path": str(out), "nodes": 5, "edges": 7, "files": [str(out)],
+                     "bytes": out.stat().st_size}  # fmt: skip
+    assert_valid_graphml(out)
+    check_graphml_networkx(hostile, out)
+    check_graphml_igraph(hostile, out)
+
+
+def test_graphml_reader_traps(hostile, tmp_path):
+    out = tmp_path / "h.graphml"
+    export(hostile, "graphml", out)
+    text = out.read_text(encoding="utf-8")
+    root = etree.parse(str(out)).getroot()
+    keys = list(root.iter(f"{G_NS}key"))
+    # Gephi reads key ids d3/d7 as labels: never emit them
+    assert not any(re.fullmatch(r"d\d+", k.get("id")) for k in keys)
+    # no attribute name Gephi would turn into a visual property; attributes are prefixed
+    reserved = {"id", "weight", "x", "y", "size", "color", "r", "g", "b", "edgeid", "edgelabel", "edgeweight"}
+    assert not reserved & {k.get("attr.name") for k in keys}
+    assert {"attr_size", "attr_color"} <= {k.get("attr.name") for k in keys}
+    # one type per attribute name, nodes and edges together (attr_size: long on both)
+    by_name: dict[str, set[str]] = {}
+    for k in keys:
+        by_name.setdefault(k.get("attr.name"), set()).add(k.get("attr.type"))
+    assert all(len(t) == 1 for t in by_name.values()), by_name
+    assert (
+        by_name["attr_flag"] == {"boolean"} and by_name["attr_ratio"] == {"double"} and by_name["attr_neg"] == {"long"}
+    )
+    # lowercase booleans, no None, a label on every node and edge, Cytoscape's name
+    assert ">True<" not in text and ">False<" not in text and ">None<" not in text and "None" not in text
+    for el in (*root.iter(f"{G_NS}node"), *root.iter(f"{G_NS}edge")):
+        kid = "n.label" if el.tag == f"{G_NS}node" else "e.label"
+        assert [d.text for d in el if d.get("key") == kid][0].strip()
+    # parallel edges are told apart by label
+    H = nx.read_graphml(out, force_multigraph=True)
+    labels = [d["label"] for _, _, d in H.edges(data=True)]
+    assert len(labels) == len(set(labels))
+    assert "a \\| pipe" in text  # the separator inside an item is escaped
+
+
+def test_graphml_yed(hostile, tmp_path):
+    out = tmp_path / "y.graphml"
+    export(hostile, "graphml", out, yed=True)
+    doc = etree.parse(str(out))
+    Y = "{http://www.yworks.com/xml/graphml}"
+    labels = [el.text for el in doc.getroot().iter(f"{Y}NodeLabel")]
+    assert sorted(labels) == sorted(xml_clean(d["name"]) for _, d in hostile.nodes(data=True))
+    assert len(list(doc.getroot().iter(f"{Y}EdgeLabel"))) == hostile.number_of_edges()
+    # the yFiles parts are an extension the plain schema does not know; the rest stays valid
+    for key in [k for k in doc.getroot().iter(f"{G_NS}key") if k.get("yfiles.type")]:
+        key.getparent().remove(key)
+    for data in [d for d in doc.getroot().iter(f"{G_NS}data") if d.get("key", "").startswith("y.")]:
+        data.getparent().remove(data)
+    schema = graphml_schema()
+    assert schema.validate(doc), [str(e) for e in schema.error_log][:3]
+    check_graphml_networkx(hostile, out)  # networkx ignores the yFiles data
+    with pytest.raises(UsageError):
+        export(hostile, "gexf", tmp_path / "x.gexf", yed=True)
+
+
+# ---- GEXF -----------------------------------------------------------------------------------------
+
+
+def assert_valid_gexf(path: Path) -> None:
+    doc = etree.parse(str(path))
+    xsd = etree.XMLSchema(etree.parse("http://gexf.net/1.3/gexf.xsd"))
+    assert xsd.validate(doc), [str(e) for e in xsd.error_log][:5]
+    # RELAX NG (the normative grammar) rejects xsi:schemaLocation, so check a copy without it
+    doc.getroot().attrib.pop("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation")
+    rng = etree.RelaxNG(etree.parse(f"{SPEC}/gexf/1.3/gexf.rng"))
+    assert rng.validate(doc), [str(e) for e in rng.error_log][:5]
+
+
+def read_gexf(path: Path):
+    root = etree.parse(str(path)).getroot()
+    graph = root.find(f"{GEXF_NS}graph")
+    attrs = {}
+    for block in graph.findall(f"{GEXF_NS}attributes"):
+        attrs[block.get("class")] = {a.get("id"): (a.get("title"), a.get("type")) for a in block}
+    nodes = {n.get("id"): n for n in graph.iter(f"{GEXF_NS}node")}
+    edges = {e.get("id"): e for e in graph.iter(f"{GEXF_NS}edge")}
+    return graph, attrs, nodes, edges
+
+
+def gexf_values(el, attrs) -> dict:
+    out = {}
+    for av in el.iter(f"{GEXF_NS}attvalue"):
+        title, kind = attrs[av.get("for")]
+        v = av.get("value")
+        out[title] = {"boolean": lambda s: s == "true", "long": int, "double": float}.get(kind, str)(v)
+    return out
+
+
+def test_gexf_valid_and_round_trips_hostile(hostile, tmp_path):
+    out = tmp_path / "h.gexf"
+    export(hostile, None, out)
+    assert_valid_gexf(out)
+    graph, attrs, nodes, edges = read_gexf(out)
+    assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "date"
+    reserved = {"type", "start", "end", "label", "id", "weight"}
+    titles = {t for cls in attrs.values() for t, _ in cls.values()}
+    assert not reserved & titles
+    want = expected_entities(hostile, xml_clean)
+    assert set(nodes) == set(want)
+    for n, el in nodes.items():
+        assert from_columns(gexf_values(el, attrs["node"]), ENTITY_COLS) == comparable(want[n])
+    want_r = expected_relations(hostile, xml_clean)
+    assert set(edges) == set(want_r)
+    for rid, el in edges.items():
+        assert (el.get("source"), el.get("target")) == (want_r[rid]["from"], want_r[rid]["to"])
+        vals = gexf_values(el, attrs["edge"])
+        assert from_columns(vals, RELATION_COLS) | {"id": rid} == comparable(want_r[rid], ("from", "to"))
+        assert el.get("type") == ("undirected" if want_r[rid]["type"] in SYMMETRIC_TYPES else "directed")
+    # parallel edges: unique kind per pair
+    kinds = [(frozenset((e.get("source"), e.get("target"))), e.get("kind")) for e in edges.values()]
+    assert len(kinds) == len(set(kinds))
+    # spells: since -> start; until -> the day before; an upgrade ends the lower tier
+    assert edges["p1"].get("start") == "2011-09-01" and edges["p1"].get("end") == "2014-12-31"
+    assert edges["p2"].get("start") == "2015-01-01" and edges["p2"].get("end") is None
+    assert edges["al"].get("end") == "1999-12-31"
+    assert edges["x1"].get("start") is None
+    assert nodes["ctl"].get("start") == "1945-01-01" and nodes["ctl"].get("end") == "2030-05-31"
+
+
+# ---- JSON -----------------------------------------------------------------------------------------
+
+
+def test_node_link_json_round_trip(hostile, tmp_path):
+    out = tmp_path / "h.json"
+    export(hostile, None, out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    H = nx.node_link_graph(data, edges="links")
+    assert H.is_multigraph() and H.is_directed()
+    # exact, control characters included (node_link_graph takes "id" as the node key)
+    assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == dict(hostile.nodes(data=True))
+    assert {k: (u, v, d) for u, v, k, d in H.edges(keys=True, data=True)} == {
+        k: (u, v, d) for u, v, k, d in hostile.edges(keys=True, data=True)
+    }
+    assert data["graph"]["sources"] == SOURCES
+    assert [t["id"] for t in data["graph"]["tiers"]][0] == "alliance"
+
+
+def test_cytoscape_json_round_trip(hostile, tmp_path):
+    out = tmp_path / "h.cyjs"
+    export(hostile, None, out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    nodes = {n["data"]["id"]: n["data"] for n in data["elements"]["nodes"]}
+    want = expected_entities(hostile)
+    assert set(nodes) == set(want)
+    for n, d in nodes.items():
+        assert d["name"] == hostile.nodes[n]["name"]
+        row = {k: (join_list(v) if isinstance(v, list) else v) for k, v in d.items()}
+        assert from_columns(row, ENTITY_COLS) == comparable(want[n])
+    want_r = expected_relations(hostile)
+    edges = {e["data"]["id"]: e["data"] for e in data["elements"]["edges"]}
+    assert set(edges) == set(want_r)
+    for rid, d in edges.items():
+        assert (d["source"], d["target"], d["interaction"]) == (
+            want_r[rid]["from"],
+            want_r[rid]["to"],
+            want_r[rid]["type"],
+        )
+        row = {k: (join_list(v) if isinstance(v, list) else v) for k, v in d.items()}
+        assert from_columns(row, RELATION_COLS) | {"id": rid} == comparable(want_r[rid], ("from", "to"))
+    assert len({d["name"] for d in edges.values()}) == len(edges)
+
+
+# ---- CSV ------------------------------------------------------------------------------------------
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def typed(value: str, kind: str):
+    return {"boolean": lambda s: s == "true", "long": int, "double": float}.get(kind, unneutralise)(value)
+
+
+def test_csv_pair_round_trip_and_neutralisation(hostile, tmp_path):
+    stats = export(hostile, None, tmp_path / "h.csv")
+    npath, epath = tmp_path / "h.nodes.csv", tmp_path / "h.edges.csv"
+    assert stats["files"] == [str(npath), str(epath)]
+    node_cols, edge_cols = columns(hostile)
+    nodes = read_csv(npath)
+    assert list(nodes[0])[:2] == ["Id", "Label"]
+    want = expected_entities(hostile)
+    for row in nodes:
+        n = unneutralise(row["Id"])
+        assert unneutralise(row["Label"]) == want[n]["name"]
+        vals = {c: typed(row[c], k) for c, k in node_cols.items() if row[c] != ""}
+        assert from_columns(vals, ENTITY_COLS) == comparable(want[n])
+    edges = read_csv(epath)
+    assert list(edges[0])[:5] == ["Source", "Target", "Type", "Id", "Label"]
+    want_r = expected_relations(hostile)
+    for row in edges:
+        rid = row["Id"]
+        assert row["Type"] == ("Undirected" if want_r[rid]["type"] in SYMMETRIC_TYPES else "Directed")
+        vals = {c: typed(row[c], k) for c, k in edge_cols.items() if row[c] != ""}
+        assert from_columns(vals, RELATION_COLS) == comparable(want_r[rid], ("from", "to"))
+    # no cell a spreadsheet would run as a formula (a negative number is a number, not a formula)
+    for path in (npath, epath):
+        for row in read_csv(path):
+            for value in row.values():
+                assert not value.startswith(("=", "+", "-", "@", "\t", "\r")) or re.fullmatch(r"-\d+(\.\d+)?", value), (
+                    value
+                )
+    item = {r["Id"]: r for r in edges}["t1"]["attr_item"]
+    assert item == '\'=HYPERLINK("x")'
+    # a directory destination
+    export(hostile, "csv", tmp_path / "dir")
+    assert read_csv(tmp_path / "dir" / "nodes.csv") == nodes
+
+
+def test_neutralise_rule():
+    assert neutralise("=1+1") == "'=1+1" and neutralise("-2") == "'-2" and neutralise("\tx") == "'\tx"
+    assert neutralise("'quoted") == "''quoted" and neutralise("plain") == "plain"
+    for s in ("=1", "'x", "''", "ok", "@", "-"):
+        assert unneutralise(neutralise(s)) == s
+
+
+# ---- neo4j-admin ----------------------------------------------------------------------------------
+
+
+def test_neo4j_admin_csv(hostile, tmp_path):
+    dest = tmp_path / "neo"
+    stats = export(hostile, "neo4j", dest)
+    assert sorted(Path(f).name for f in stats["files"]) == ["import.sh", "nodes.csv", "relationships.csv"]
+    nodes = read_csv(dest / "nodes.csv")
+    head = list(nodes[0])
+    assert head[:2] == ["id:ID", ":LABEL"] and "aliases:string[]" in head and "attr_size:long" in head
+    assert {r["id:ID"]: r[":LABEL"] for r in nodes}["plat"] == "Entity;Platform"
+    byid = {r["id:ID"]: r for r in nodes}
+    assert byid["amp"]["name:string"] == HOSTILE_NAME
+    assert byid["amp"]["attr_flag:boolean"] == "true"
+    rels = read_csv(dest / "relationships.csv")
+    assert list(rels[0])[:4] == [":START_ID", ":END_ID", ":TYPE", "id:string"]
+    assert {(r[":START_ID"], r[":END_ID"], r[":TYPE"], r["id:string"]) for r in rels} == {
+        (d["from"], d["to"], d["type"].upper(), k) for _, _, k, d in hostile.edges(keys=True, data=True)
+    }
+    assert "neo4j-admin database import full" in (dest / "import.sh").read_text()
+    # re-export replaces the directory as a whole
+    export(select(hostile, types=["alliance"]), "neo4j", dest)
+    assert len(read_csv(dest / "relationships.csv")) == 1
+
+
+# ---- Cypher, executed in Kùzu ---------------------------------------------------------------------
+
+KUZU_TYPES = {"string": "STRING", "long": "INT64", "double": "DOUBLE", "boolean": "BOOLEAN"}
+_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'")
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.S)
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+
+
+def kuzu_literals(statement: str) -> str:
+    """Kùzu drops the backslash of ``\\n``, ``\\t``, ``\\uXXXX`` (but keeps ``\\'`` and ``\\\\``): decode
+    those escapes inside string literals into the characters themselves, which Kùzu accepts raw."""
+
+    def fix(m: re.Match) -> str:
+        def one(e: re.Match) -> str:
+            c = e.group(1)
+            if c[0] == "u" and len(c) == 5:
+                return chr(int(c[1:], 16))
+            return _SIMPLE.get(c, "\\" + c)
+
+        return _ESCAPE.sub(one, m.group(0))
+
+    return _LITERAL.sub(fix, statement)
+
+
+def run_in_kuzu(G, script: Path, conn) -> int:
+    """Adapt the Neo4j script for Kùzu: declare the schema first (Kùzu needs typed tables), skip the
+    Neo4j constraint and the ``SET n:Label`` statements (Kùzu has one label per node table), decode
+    escapes Kùzu does not know. Every MERGE statement runs unchanged otherwise."""
+    node_cols, edge_cols = columns(G)
+
+    def t(col, kind):
+        return "STRING[]" if col in ("aliases", "sources") else KUZU_TYPES[kind]
+
+    props = ", ".join(f"`{c.replace('`', '``')}` {t(c, k)}" for c, k in node_cols.items())
+    conn.execute(f"CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY, {props})")
+    eprops = ", ".join(f"`{c.replace('`', '``')}` {t(c, k)}" for c, k in edge_cols.items() if c != "relation_id")
+    for rt in sorted({d["type"].upper() for _, _, d in G.edges(data=True)}):
+        conn.execute(f"CREATE REL TABLE IF NOT EXISTS `{rt}`(FROM Entity TO Entity, id STRING, {eprops})")
+    n = 0
+    with open(script, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith(("//", "CREATE CONSTRAINT")) or re.search(r" SET n:`\w+`;$", line):
+                continue
+            conn.execute(kuzu_literals(line.rstrip("\n").removesuffix(";")))
+            n += 1
+    return n
+
+
+@pytest.fixture
+def kuzu_conn(tmp_path):
+    kuzu = pytest.importorskip("kuzu")
+    db = kuzu.Database(str(tmp_path / "kuzu.db"))
+    return kuzu.Connection(db)
+
+
+def test_cypher_script_in_kuzu(hostile, tmp_path, kuzu_conn):
+    out = tmp_path / "h.cypher"
+    export(hostile, None, out)
+    text = out.read_text(encoding="utf-8")
+    assert all(line.endswith(";") for line in text.splitlines() if not line.startswith("//"))
+    assert "MERGE (n:Entity {id: 'amp'})" in text and "SET n:`State`;" in text
+    run_in_kuzu(hostile, out, kuzu_conn)
+    q = kuzu_conn.execute
+    assert q("MATCH (n:Entity) RETURN count(*)").get_all() == [[5]]
+    assert q("MATCH ()-[r]->() RETURN count(*)").get_all() == [[7]]
+    # every value back, hostile strings and control characters included
+    for n, ent in hostile.nodes(data=True):
+        [[name, aliases, attrs_size]] = q(
+            f"MATCH (n:Entity {{id: '{n}'}}) RETURN n.name, n.aliases, n.attr_size"
+        ).get_all()
+        assert name == ent["name"]
+        assert (aliases or []) == ent["aliases"]
+        assert attrs_size == ent.get("attributes", {}).get("size")
+    for _, _, rid, rel in hostile.edges(keys=True, data=True):
+        [[src, dst, note, since, sym]] = q(
+            f"MATCH (a)-[r]->(b) WHERE r.id = '{rid}' RETURN a.id, b.id, r.note, r.since, r.symmetric"
+        ).get_all()
+        assert (src, dst, note, since, sym) == (
+            rel["from"],
+            rel["to"],
+            rel.get("note"),
+            rel.get("since"),
+            rel["type"] in SYMMETRIC_TYPES,
+        )
+    path = q(
+        "MATCH p = (a:Entity {id: 'amp'})-[:PARTNERSHIP]->(b:Entity)-[:ALLIANCE]->(c:Entity {id: 'ar'}) RETURN b.id, length(p)"
+    ).get_all()
+    assert path == [["ctl", 2], ["ctl", 2]]
+    # idempotent: running it again changes nothing
+    run_in_kuzu(hostile, out, kuzu_conn)
+    assert q("MATCH (n:Entity) RETURN count(*)").get_all() == [[5]]
+    assert q("MATCH ()-[r]->() RETURN count(*)").get_all() == [[7]]
+
+
+# ---- escaping, for any string (hypothesis) ---------------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from allygraph.export.common import xml_attr, xml_text  # noqa: E402
+from allygraph.export.cypher import quote  # noqa: E402
+
+any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@given(st.lists(any_text, max_size=5))
+def test_list_join_split_inverse(items):
+    joined = join_list(items)
+    assert split_list(joined) == (items if joined else [])
+
+
+@given(any_text)
+def test_xml_escaping_round_trips(s):
+    doc = etree.fromstring(f'<a b="{xml_attr(s)}">{xml_text(s)}</a>'.encode())
+    assert doc.get("b") == xml_clean(s)
+    assert (doc.text or "") == xml_clean(s)
+
+
+@given(any_text)
+def test_csv_cell_round_trips(s):
+    import io
+
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerow([neutralise(s), "end"])
+    [[cell, end]] = list(csv.reader(io.StringIO(buf.getvalue(), newline="")))
+    assert unneutralise(cell) == s and end == "end"
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(any_text)
+def test_cypher_literal_cannot_inject(s):
+    kuzu = pytest.importorskip("kuzu")
+    conn = _memory_kuzu(kuzu)
+    lit = quote(s)
+    assert "\n" not in lit and "\r" not in lit
+    assert conn.execute(kuzu_literals(f"RETURN {lit} AS s, 1 AS one")).get_all() == [[s, 1]]
+
+
+_KUZU: list = []
+
+
+def _memory_kuzu(kuzu):
+    if not _KUZU:
+        _KUZU.append(kuzu.Connection(kuzu.Database(":memory:")))
+    return _KUZU[0]
+
+
+# ---- selection, inference, errors, atomic writes --------------------------------------------------
+
+
+def test_select(bundled):
+    H = select(bundled, around="Japan", depth=1, types=["partnership"])
+    assert "japan" in H and H.number_of_edges() > 0
+    assert all(d["type"] == "partnership" for _, _, d in H.edges(data=True))
+    assert all("japan" in (u, v) or True for u, v in H.edges())
+    full = select(bundled)
+    assert full.number_of_nodes() == bundled.number_of_nodes() and full.number_of_edges() == bundled.number_of_edges()
+    old = select(bundled, as_of="2000")
+    assert all(not d.get("since") or d["since"] <= "2000-12-31" for _, _, d in old.edges(data=True))
+    with pytest.raises(UsageError):
+        select(bundled, types=["nonsense"])
+    with pytest.raises(UsageError):
+        select(bundled, as_of="2020-13")
+
+
+def test_infer_format_and_errors(hostile, tmp_path):
+    assert infer_format("x.GraphML") == "graphml" and infer_format("a/b.cyjs") == "cyjs"
+    with pytest.raises(UsageError):
+        infer_format("x.txt")
+    with pytest.raises(UsageError):
+        export(hostile, "nope", tmp_path / "x")
+    with pytest.raises(UsageError):
+        export(hostile, "csv", "-")
+    with pytest.raises(UsageError):
+        export(hostile, "graphml", tmp_path / "missing-dir" / "x.graphml")
+
+
+def test_failed_write_leaves_old_file(hostile, tmp_path, monkeypatch):
+    (tmp_path / "w").mkdir()
+    out = tmp_path / "w" / "keep.graphml"
+    out.write_text("old")
+    from allygraph.export.graphml import GraphMLExporter
+
+    def boom(self, G, fh):
+        fh.write("<graphml>")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(GraphMLExporter, "write", boom)
+    with pytest.raises(RuntimeError):
+        export(hostile, "graphml", out)
+    assert out.read_text() == "old"
+    assert [p.name for p in (tmp_path / "w").iterdir()] == ["keep.graphml"]
+
+
+# ---- every format from the bundled data and the 10,000-relation synthetic graph -----------------
+
+
+@pytest.mark.parametrize("which", ["bundled", "synth"])
+def test_every_format_reads_back(which, request, tmp_path):
+    G = request.getfixturevalue(which)
+    paths = {}
+    for fmt in FORMATS:
+        dest = tmp_path / ("neo" if fmt == "neo4j" else f"g.{FORMATS[fmt].extensions[0].lstrip('.')}")
+        stats = export(G, fmt, dest)
+        assert stats["nodes"] == G.number_of_nodes() and stats["edges"] == G.number_of_edges() and stats["bytes"] > 0
+        paths[fmt] = dest
+    assert_valid_graphml(paths["graphml"])
+    check_graphml_networkx(G, paths["graphml"])
+    check_graphml_igraph(G, paths["graphml"])
+    assert_valid_gexf(paths["gexf"])
+    _, _, nodes, edges = read_gexf(paths["gexf"])
+    assert set(nodes) == set(G.nodes) and set(edges) == {k for _, _, k in G.edges(keys=True)}
+    H = nx.node_link_graph(json.loads(paths["json"].read_text(encoding="utf-8")), edges="links")
+    assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == dict(G.nodes(data=True))
+    assert {k: (u, v, d) for u, v, k, d in H.edges(keys=True, data=True)} == {
+        k: (u, v, d) for u, v, k, d in G.edges(keys=True, data=True)
+    }
+    cy = json.loads(paths["cyjs"].read_text(encoding="utf-8"))
+    assert len(cy["elements"]["nodes"]) == G.number_of_nodes() and len(cy["elements"]["edges"]) == G.number_of_edges()
+    assert len(read_csv(tmp_path / "g.nodes.csv")) == G.number_of_nodes()
+    assert {r["Id"] for r in read_csv(tmp_path / "g.edges.csv")} == {k for _, _, k in G.edges(keys=True)}
+    assert len(read_csv(paths["neo4j"] / "relationships.csv")) == G.number_of_edges()
+
+
+def test_synthetic_cypher_in_kuzu(synth, tmp_path, kuzu_conn):
+    out = tmp_path / "s.cypher"
+    export(synth, "cypher", out)
+    run_in_kuzu(synth, out, kuzu_conn)
+    q = kuzu_conn.execute
+    assert q("MATCH (n:Entity) RETURN count(*)").get_all() == [[synth.number_of_nodes()]]
+    assert q("MATCH ()-[r]->() RETURN count(*)").get_all() == [[synth.number_of_edges()]]
+    u, v, k = next(iter(synth.edges(keys=True)))
+    w, x, k2 = next(iter(synth.out_edges(v, keys=True)))
+    rows = q(f"MATCH (a:Entity {{id: '{u}'}})-[r1]->(b:Entity {{id: '{v}'}})-[r2]->(c:Entity {{id: '{x}'}}) "
+             f"WHERE r1.id = '{k}' AND r2.id = '{k2}' RETURN a.name, b.name, c.name").get_all()  # fmt: skip
+    assert rows == [[synth.nodes[u]["name"], synth.nodes[v]["name"], synth.nodes[x]["name"]]]
+
+
+def test_synthetic_timeline(synth, tmp_path):
+    out = tmp_path / "s.gexf"
+    export(synth, "gexf", out)
+    _, _, _, edges = read_gexf(out)
+    for _, _, rid, rel in synth.edges(keys=True, data=True):
+        el = edges[rid]
+        if rel.get("since"):
+            assert el.get("start") == _first(rel["since"])
+        if rel.get("until") and el.get("end"):
+            assert el.get("end") <= (_dt.date.fromisoformat(_first(rel["until"])) - _dt.timedelta(days=1)).isoformat()
+
+
+def _first(d: str) -> str:
+    return (d + "-01-01")[:10] if len(d) == 4 else (d + "-01")[:10]
+
+
+# ---- the command ----------------------------------------------------------------------------------
+
+CLI = "from allygraph.cli import app, main; from allygraph.cli_export import export_command; app.command('export')(export_command); main()"
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", CLI, "export", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def test_cli(tmp_path, small_dir):
+    r = run_cli("-o", "out.graphml", "--data", str(small_dir), "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    stats = json.loads(r.stdout)
+    assert stats["format"] == "graphml" and stats["nodes"] == 5 and stats["edges"] == 6
+    assert "wrote graphml" in r.stderr
+    assert_valid_graphml(tmp_path / "out.graphml")
+    r = run_cli("gexf", "-o", "-", "--data", str(small_dir), "--around", "PH", "--type", "partnership", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    root = etree.fromstring(r.stdout.encode())
+    assert {e.get("id") for e in root.iter(f"{GEXF_NS}edge")} == {"jp-ph-sp", "jp-ph-ssp"}
+    r = run_cli("-o", "x.txt", "--data", str(small_dir), cwd=tmp_path)
+    assert r.returncode == 2 and "cannot tell the format" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("-o", "x.csv", "--around", "Atlantis", "--data", str(small_dir), cwd=tmp_path)
+    assert r.returncode == 1 and "unknown entity" in r.stderr
+    r = run_cli("csv", "-o", "-", "--data", str(small_dir), cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.graphml", "small"]
