@@ -196,10 +196,12 @@ class Exporter:
         self.options = options
 
     def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
-        raise NotImplementedError
+        """Write one stream (single-file formats override this)."""
+        raise TypeError(f"the {self.name} format writes several files: call write_files()")
 
     def write_files(self, G: nx.MultiDiGraph, dest: Path) -> list[Path]:
-        raise NotImplementedError
+        """Write several files under ``dest`` (multi-file formats override this)."""
+        raise TypeError(f"the {self.name} format writes a single stream: call write()")
 
     def nodes(self, G: nx.MultiDiGraph) -> Iterator[tuple[str, dict]]:
         yield from track(G.nodes(data=True), G.number_of_nodes(), f"{self.name}: nodes")
