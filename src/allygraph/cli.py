@@ -229,8 +229,10 @@ def cache_path() -> None:
 def _register_subcommands() -> None:
     """Commands that live in their own modules (each imports this one for shared options)."""
     from .cli_export import export_command
+    from .cli_import import import_app
 
     app.command("export")(export_command)
+    app.add_typer(import_app, name="import")
 
 
 _register_subcommands()

@@ -101,7 +101,6 @@ def _validate_records(col: _Collector, file: str, kind: str, model, items, field
     from pydantic import ValidationError
 
     from .names import suggest
-
     from .progress import track
 
     out = []

@@ -1,0 +1,98 @@
+"""``allygraph import``: read a dataset export, merge it into a data directory, report.
+
+Only argument parsing and output live here; ``allygraph.importers`` does the work.
+The summary (counts read, imported, merged, rejected) goes to stdout, each reject
+(file:line: reason) to stderr; with ``--json`` one JSON document on stdout carries both.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import render
+from .cli import DataOpt, _fail
+from .problems import AllygraphError
+
+import_app = typer.Typer(
+    help="Import standard datasets (COW state codes, ATOP alliances, SIPRI arms transfers) into a data directory.",
+    no_args_is_help=True,
+)
+
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
+RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help="Also write the rejected records (file, line, reason) to this CSV file.", metavar="FILE")]  # fmt: skip
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (counts, rejects; changes with --dry-run) and nothing else.")]  # fmt: skip
+SHOW_CHANGES = 40
+
+
+def _go(read: Callable, data: Optional[Path], dry_run: bool, rejects: Optional[Path], as_json: bool) -> None:
+    from .fsutil import atomic_write_text
+    from .importers import run
+
+    try:
+        summary = run(read, data, dry_run=dry_run)
+        if rejects is not None:
+            import csv
+            import io
+
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(["file", "line", "reason"])
+            writer.writerows([r.file, r.line, r.reason] for r in summary.result.rejects)
+            atomic_write_text(rejects, out.getvalue())
+    except AllygraphError as exc:
+        _fail(exc, as_json)
+    except OSError as exc:
+        print(f"allygraph: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    if as_json:
+        render.to_json(summary.to_json(changes=dry_run))
+        return
+    for reject in summary.result.rejects:
+        print(f"rejected {reject}", file=sys.stderr)
+    j = summary.to_json()
+    if dry_run:
+        changed = summary.report.changed
+        for change in changed[:SHOW_CHANGES]:
+            print(change)
+        if len(changed) > SHOW_CHANGES:
+            print(f"... and {len(changed) - SHOW_CHANGES} more changes (--json lists them all)")
+    verb = "would change" if dry_run else ("updated" if summary.written else "unchanged:")
+    print(f"{j['dataset']}: read {j['read']}, imported {j['imported']}, merged {j['merged']}, rejected {j['rejected']} "
+          f"({j['added']} added, {j['updated']} updated, {j['unchanged']} unchanged records) in {j['seconds']:.1f}s")  # fmt: skip
+    print(f"{verb} {j['data']}" + (" (dry run: nothing written)" if dry_run else ""))
+
+
+FileArg = Annotated[Path, typer.Argument(help="The input file.", show_default=False)]
+
+
+@import_app.command("cow-states")
+def cow_states(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, rejects: RejectsOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
+    """Correlates of War states (states2016.csv): state entities with COW code, abbreviation and membership dates."""
+    from .importers import cow
+
+    _go(lambda namer: cow.read(file, namer), data, dry_run, rejects, as_json)
+
+
+@import_app.command("atop")
+def atop_cmd(
+    member_file: Annotated[Path, typer.Argument(help="ATOP member-level file, e.g. atop4_01m.csv.", show_default=False)],
+    alliance_file: Annotated[Optional[Path], typer.Argument(help="ATOP alliance-level file, e.g. atop4_01a.csv (dates and obligations of each alliance).", show_default=False)] = None,
+    data: DataOpt = None, dry_run: DryRunOpt = False, rejects: RejectsOpt = None, as_json: JsonOpt = False,
+) -> None:  # fmt: skip
+    """ATOP alliances: an agreement per alliance, party_to per member, alliance between defence-bound members."""
+    from .importers import atop
+
+    _go(lambda namer: atop.read(member_file, alliance_file, namer), data, dry_run, rejects, as_json)
+
+
+@import_app.command("sipri")
+def sipri_cmd(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, rejects: RejectsOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
+    """SIPRI trade register (CSV as exported): arms_transfer relations via platform entities."""
+    from .importers import sipri
+
+    _go(lambda namer: sipri.read(file, namer), data, dry_run, rejects, as_json)

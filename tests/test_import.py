@@ -1,0 +1,209 @@
+"""The importers on committed excerpts (tests/fixtures/IMPORT_FIXTURES.md): COW, ATOP, SIPRI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allygraph import yamlsrc
+from allygraph.importers import ColumnError, Namer, atop, cow, sipri, yamlout
+from allygraph.load import load
+
+FIX = Path(__file__).parent / "fixtures"
+COW = FIX / "cow_states2016_excerpt.csv"
+ATOP_M = FIX / "atop4_01m_excerpt.csv"
+ATOP_A = FIX / "atop4_01a_excerpt.csv"
+SIPRI = FIX / "sipri_trade_register_excerpt.csv"
+
+
+@pytest.fixture(scope="module")
+def bundled_namer() -> Namer:
+    return Namer(load().entities)
+
+
+# --- COW ---------------------------------------------------------------------------------------
+
+
+def test_cow_states_one_entity_per_code_with_tenures(bundled_namer):
+    r = cow.read(COW, bundled_namer)
+    assert r.read == 13 and not r.rejects
+    assert len(r.entities) == 11
+    jp = r.entities["japan"]
+    assert jp["attributes"]["cow_code"] == 740 and jp["attributes"]["cow_abb"] == "JPN"
+    assert jp["attributes"]["cow_tenures"] == "1860-01-01/1945-08-14; 1952-04-28/"
+    assert "cow_member_until" not in jp["attributes"]  # 2016-12-31 is the end of the data
+    assert r.entities["canada"]["type"] == "state"
+    assert r.entities["united_states"]["name"] == "United States of America"  # mapped by code
+
+
+def test_missing_or_renamed_column_names_it(tmp_path):
+    text = COW.read_text().replace("statenme", "state_name", 1)
+    (tmp_path / "s.csv").write_text(text)
+    with pytest.raises(ColumnError, match=r"missing column 'statenme' \(renamed to 'state_name'\?\)"):
+        cow.read(tmp_path / "s.csv")
+
+
+# --- ATOP --------------------------------------------------------------------------------------
+
+
+def test_atop_named_alliances(bundled_namer):
+    r = atop.read(ATOP_M, ATOP_A, bundled_namer)
+    assert r.read == 9 + 4 and not r.rejects
+    rel = r.relations
+    # 3220: US-Japan 1951, asymmetric: only the US has a defence obligation
+    a = rel["atop.3220.2-740"]
+    assert (a["from"], a["to"], a["type"], a["since"], a["until"]) == (
+        "united_states",
+        "japan",
+        "alliance",
+        "1951-09-08",
+        "1960-01-19",
+    )
+    assert a["attributes"]["defense_by"] == "united_states" and a["via"] == "us_jp_security_treaty_1951"
+    # 3375: US-Japan 1960, still in force: exit 0 is an open until, not year 0
+    b = rel["atop.3375.2-740"]
+    assert b["since"] == "1960-01-19" and "until" not in b and b["via"] == "us_jp_security_treaty"
+    assert rel["atop.3375.740"]["status"] == "in_force" and "until" not in rel["atop.3375.740"]
+    # 3210: US-Philippines 1951, mutual defence, in force
+    c = rel["atop.3210.2-840"]
+    assert (c["to"], c["since"], c.get("until")) == ("philippines", "1951-08-30", None)
+    assert "defense_by" not in c["attributes"]
+    mdt = r.entities["us_ph_mdt"]["attributes"]
+    assert mdt["atop_id"] == 3210 and mdt["defense"] is True and mdt["in_effect"] is True
+    assert r.entities["anzus_treaty"]["attributes"]["members"] == 3  # mapped to the hand-curated ANZUS entity
+
+
+def test_atop_without_alliance_file_derives_dates(tmp_path):
+    r = atop.read(ATOP_M, None, Namer())
+    ent = r.entities["atop_3220"]
+    assert ent["since"] == "1951-09-08" and ent["until"] == "1960-01-19"
+    assert "until" not in r.entities["atop_3375"]
+
+
+def test_atop_unknown_code_and_bad_row_are_rejected_with_line(tmp_path):
+    lines = ATOP_M.read_text().splitlines()
+    lines[1] = lines[1].replace(",2,", ",8152,", 1)
+    lines[2] = lines[2].replace(",1951,", ",19x1,", 1)
+    (tmp_path / "m.csv").write_text("\n".join(lines) + "\n")
+    r = atop.read(tmp_path / "m.csv", None, Namer())
+    assert [(x.line, x.reason.split()[0]) for x in r.rejects] == [("2", "member"), ("3", "yrent")]
+    assert r.read == 9 and r.imported == 7
+
+
+# --- SIPRI -------------------------------------------------------------------------------------
+
+
+def test_sipri_excerpt_quirks(bundled_namer):
+    r = sipri.read(SIPRI, bundled_namer)
+    assert r.read == 20 and not r.rejects
+    king = r.relations["sipri.japan.philippines.2016.king_air"]
+    assert (king["from"], king["to"], king["via"], king["since"], king["until"]) == (
+        "japan",
+        "philippines",
+        "tc_90",
+        "2016",
+        "2019",
+    )
+    a = king["attributes"]
+    assert a["delivery_years"] == "2017; 2018" and a["condition"] == "Second hand"
+    assert (a["number_ordered"], a["number_delivered"], a["tiv_per_unit"], a["tiv_delivered"]) == (5, 5, 1.14, 5.7)
+    assert "TC-90A" in king["note"] and r.sources["sipri-arms-transfers"]["date"] == "2025-03-13"
+    kh4 = r.relations["sipri.japan.philippines.1965.kh_4"]["attributes"]
+    assert kh4["order_year_uncertain"] and kh4["number_ordered_uncertain"] and kh4["number_delivered_uncertain"]
+    # the record cut by a line break (lines 31-32) is repaired, not read as two records
+    split = r.relations["sipri.germany.saudi_arabia.2024.ship_engine"]
+    assert split["attributes"]["repaired_lines"] == "31-32" and split["attributes"]["tiv_total_order"] == 18
+    assert split["note"].endswith("frigate from Spain")
+    radar = r.relations["sipri.japan.philippines.2020.j_fps_3"]
+    assert "until" not in radar  # 2 of 4 delivered: still open
+    assert sum(1 for x in r.relations.values() if (x["from"], x["to"]) == ("japan", "philippines")) == 7
+
+
+def _sipri_variant(tmp_path: Path, edit) -> Path:
+    lines = SIPRI.read_bytes().decode("latin-1").split("\n")
+    edit(lines)
+    path = tmp_path / "v.csv"
+    path.write_bytes("\n".join(lines).encode("latin-1"))
+    return path
+
+
+def test_sipri_latin1_names_and_non_state_recipients(tmp_path):
+    def edit(lines):
+        lines.insert(13, "Côte d'Ivoire,Japan,2001,,1,,Test boat,patrol boat,1,,2002,New,Essai numéro 1,1,1,1")
+        lines.insert(13, "United Nations**,Japan,2001,,2,,Test boat,patrol boat,2,,2002,New,,1,2,2")
+
+    r = sipri.read(_sipri_variant(tmp_path, edit), Namer())
+    assert not r.rejects and r.read == 22
+    assert r.entities["cote_d_ivoire"]["name"] == "Côte d'Ivoire"
+    assert r.entities["united_nations"]["type"] == "organization"
+    assert "United Nations**" in r.entities["united_nations"]["aliases"]
+    assert any(x.get("note") == "Essai numéro 1" for x in r.relations.values())
+
+
+def test_sipri_unrepairable_split_is_rejected_with_both_lines(tmp_path):
+    def edit(lines):
+        lines[31] = ",1.5,18,0,extra,fields,that,do,not,fit,at,all,here"  # continuation that does not fit
+
+    r = sipri.read(_sipri_variant(tmp_path, edit), Namer())
+    reasons = {x.line: x.reason for x in r.rejects}
+    assert "31" in reasons and "a record cut by a line break" in reasons["31"]
+    assert not any("saudi_arabia" in rid for rid in r.relations)
+    assert r.read == r.imported + len(r.rejects)
+
+
+def test_sipri_missing_column_and_missing_header(tmp_path):
+    path = _sipri_variant(tmp_path, lambda ls: ls.__setitem__(11, ls[11].replace("Weapon designation", "Weapon name")))
+    with pytest.raises(ColumnError, match="missing column 'Weapon designation'"):
+        sipri.read(path)
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(ColumnError, match="'Recipient' and 'Supplier'"):
+        sipri.read(tmp_path / "x.csv")
+
+
+def test_sipri_unquoted_comma_in_comments_is_put_back(tmp_path):
+    def edit(lines):
+        lines[12] = lines[12].replace("$104 m", "$104, m")
+
+    r = sipri.read(_sipri_variant(tmp_path, edit), Namer())
+    assert not r.rejects
+    assert "$104, m" in r.relations["sipri.japan.philippines.2020.j_fps_3"]["note"]
+
+
+_cell = st.text(st.characters(blacklist_characters=',\n\r"', blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(_cell, min_size=1, max_size=20), max_size=6),
+    years=st.lists(st.integers(1900, 2030), max_size=3),
+)
+def test_sipri_any_rows_are_data_or_rejects_never_a_crash(tmp_path_factory, rows, years):
+    """Whatever the rows, every record is data or a reject, and the count adds up."""
+    tmp = tmp_path_factory.mktemp("h")
+    head = SIPRI.read_bytes().decode("latin-1").split("\n")[:12]
+    good = f"Philippines,Japan,2001,,1,,Boat,patrol boat,1,,{'; '.join(map(str, years))},New,,1,1,1"
+    text = "\n".join([*head, good, *(",".join(r) for r in rows)]) + "\n"
+    (tmp / "h.csv").write_bytes(text.encode("utf-8"))
+    r = sipri.read(tmp / "h.csv", Namer())
+    assert r.read >= 1 and r.read == len(r.relations) + len(r.rejects)
+
+
+# --- the YAML writer ---------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans()))
+def test_written_scalars_read_back_unchanged(tmp_path_factory, value):
+    rec = {"id": "x", "note": value, "attributes": {"k": value}, "sources": [value] if isinstance(value, str) else []}
+    text = "relations:\n" + yamlout.record(rec, yamlout.RELATION_KEYS)
+    path = tmp_path_factory.mktemp("y") / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    doc, problems = yamlsrc.read(path)
+    assert not problems
+    back = doc["relations"][0]
+    assert back["note"] == value and back["attributes"]["k"] == value
+    if isinstance(value, str):
+        assert back["sources"] == [value]
