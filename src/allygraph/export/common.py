@@ -264,3 +264,10 @@ def publish(path: Path, mode: int = 0o666) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, mode & ~umask)
+
+
+def dump_json(value: object) -> str:
+    """One JSON value on one line, non-ASCII kept (the JSON exporters stream these)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, allow_nan=True)

@@ -7,16 +7,11 @@ stay JSON lists (Cytoscape list columns). Edge data holds ``id`` (the relation i
 
 from __future__ import annotations
 
-import json
 from typing import IO
 
 import networkx as nx
 
-from .common import Exporter, edge_labels, edge_row, node_row, registry
-
-
-def _dump(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=True)
+from .common import Exporter, dump_json, edge_labels, edge_row, node_row, registry
 
 
 class CytoscapeExporter(Exporter):
@@ -27,14 +22,14 @@ class CytoscapeExporter(Exporter):
     def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
         head = {"format_version": "1.0", "generated_by": "allygraph", "target_cytoscapejs_version": "~3.0",
                 "data": {"name": "allygraph", **registry(G)}}  # fmt: skip
-        out.write(_dump(head)[:-1] + ',\n "elements": {"nodes": [')
+        out.write(dump_json(head)[:-1] + ',\n "elements": {"nodes": [')
         for i, (n, ent) in enumerate(self.nodes(G)):
             data = {"id": n, **{k: v for k, v in node_row(n, ent).items() if v is not None}}
-            out.write(("," if i else "") + "\n  " + _dump({"data": data}))
+            out.write(("," if i else "") + "\n  " + dump_json({"data": data}))
         out.write('\n ], "edges": [')
         labels = edge_labels(G)
         for i, (u, v, rid, rel) in enumerate(self.edges(G)):
             data = {"id": rid, "source": u, "target": v, "interaction": rel["type"], "name": labels[rid]}
             data |= {k: val for k, val in edge_row(rel).items() if val is not None}
-            out.write(("," if i else "") + "\n  " + _dump({"data": data}))
+            out.write(("," if i else "") + "\n  " + dump_json({"data": data}))
         out.write("\n ]}\n}\n")

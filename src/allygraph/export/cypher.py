@@ -7,7 +7,7 @@ trailing ``MATCH ... SET n:Label`` statement per type. Relations are merged on t
 changes nothing.
 
 Every string is a single-quoted literal: backslash, quote, newline, carriage return, tab and
-other control characters are written as backslash escapes (``\\uXXXX`` for the rest); identifiers (property names, labels) are backtick-quoted with backticks
+other control characters are written as backslash escapes (``\\u`` and four hex digits for the rest); identifiers (property names, labels) are backtick-quoted with backticks
 doubled, so no entity name or attribute key can end a literal and inject a clause.
 Property names are the columns of ``common`` (``entity_type``, ``attr_<key>``...) plus ``id``.
 

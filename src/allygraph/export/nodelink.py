@@ -6,16 +6,11 @@ stays a mapping); ``graph`` carries the source registry and the tier ladder.
 
 from __future__ import annotations
 
-import json
 from typing import IO
 
 import networkx as nx
 
-from .common import Exporter, registry
-
-
-def _dump(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=True)
+from .common import Exporter, dump_json, registry
 
 
 class NodeLinkExporter(Exporter):
@@ -25,10 +20,10 @@ class NodeLinkExporter(Exporter):
 
     def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
         graph = {"name": "allygraph", **registry(G)}
-        out.write('{"directed": true, "multigraph": true, "graph": ' + _dump(graph) + ',\n "nodes": [')
+        out.write('{"directed": true, "multigraph": true, "graph": ' + dump_json(graph) + ',\n "nodes": [')
         for i, (n, ent) in enumerate(self.nodes(G)):
-            out.write(("," if i else "") + "\n  " + _dump({**ent, "id": n}))
+            out.write(("," if i else "") + "\n  " + dump_json({**ent, "id": n}))
         out.write('\n ],\n "links": [')
         for i, (u, v, rid, rel) in enumerate(self.edges(G)):
-            out.write(("," if i else "") + "\n  " + _dump({"source": u, "target": v, "key": rid, **rel}))
+            out.write(("," if i else "") + "\n  " + dump_json({"source": u, "target": v, "key": rid, **rel}))
         out.write("\n ]\n}\n")
