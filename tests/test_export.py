@@ -716,7 +716,8 @@ def test_synthetic_cypher_in_kuzu(synth, tmp_path, kuzu_conn):
     q = kuzu_conn.execute
     assert q("MATCH (n:Entity) RETURN count(*)").get_all() == [[synth.number_of_nodes()]]
     assert q("MATCH ()-[r]->() RETURN count(*)").get_all() == [[synth.number_of_edges()]]
-    u, v, k = next(iter(synth.edges(keys=True)))
+    # a two-hop chain u -> v -> x of relations as written
+    u, v, k = next((u, v, k) for u, v, k in synth.edges(keys=True) if synth.out_degree(v) and v != u)
     w, x, k2 = next(iter(synth.out_edges(v, keys=True)))
     rows = q(f"MATCH (a:Entity {{id: '{u}'}})-[r1]->(b:Entity {{id: '{v}'}})-[r2]->(c:Entity {{id: '{x}'}}) "
              f"WHERE r1.id = '{k}' AND r2.id = '{k2}' RETURN a.name, b.name, c.name").get_all()  # fmt: skip

@@ -107,7 +107,7 @@ def test_wrong_value_type(tmp_path):
     d, ps = problems_of(tmp_path, ents, "relations: []\n")
     msgs = {p.line: p.message for p in ps}
     assert "field 'name': Input should be a valid string (got ['Japan'])" in msgs[3]
-    assert "field 'attributes': attribute 'iso3' must be text, a number or true/false, not a list" in msgs[5]
+    assert "field 'attributes.iso3': attribute 'iso3' must be text, a number or true/false, not a list" in msgs[5]
 
 
 def test_unknown_field_and_source(tmp_path):

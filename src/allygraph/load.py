@@ -1,11 +1,12 @@
 """A data directory -> a validated Dataset, with every problem located as file:line:column.
 
-Stages, each replaceable on its own (a faster parser, a compiled cache):
+Stages, each replaceable on its own:
 
-1. ``yamlsrc.read``: text -> plain values that remember their positions;
-2. ``validate``: values -> pydantic-checked records, then whole-data checks (ids, references,
-   tiers, dates, sources), collecting every problem instead of stopping at the first;
-3. ``cache``: the resulting plain Dataset is pickled, so later runs skip 1 and 2 entirely.
+1. ``yamlsrc.read_positioned``: text -> plain values, plus a way to find where each was written
+   (PyYAML with positions for ordinary files; yaml-rs for large ones, positions found on demand);
+2. ``validate``: pydantic checks every record's shape in bulk, then whole-data checks (ids,
+   references, tiers, dates, sources), collecting every problem instead of stopping at the first;
+3. ``cache``: the plain result is kept, so later runs skip 1 and 2 entirely.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .problems import DataError, Problem, UsageError
 
 ENTITIES_FILE = "entities.yaml"
 RELATIONS_FILE = "relations.yaml"
+CHUNK = 20_000  # records validated per pydantic call (bounds the memory of its copies)
 
 
 def bundled_data_dir() -> Path:
@@ -64,117 +66,6 @@ def check(data: str | os.PathLike | None = None) -> list[Problem]:
     return problems
 
 
-# --- validation -------------------------------------------------------------------------------
-
-
-class _Collector:
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.problems: list[Problem] = []
-
-    def add(self, file: str, pos: tuple[int, int] | None, message: str, severity: str = "error") -> None:
-        line, col = pos or (0, 0)
-        self.problems.append(Problem(file, line, col, message, severity))
-
-
-def _pos_of(record, loc: tuple) -> tuple[int, int] | None:
-    """Where the value at ``loc`` (a pydantic error location) was written."""
-    node, pos = record, (getattr(record, "line", 0), getattr(record, "column", 0))
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            pos = node.value_pos.get(part, pos) if hasattr(node, "value_pos") else pos
-            node = node[part]
-        elif isinstance(node, dict) and hasattr(node, "key_pos") and part not in node:
-            # an extra (forbidden) key is reported at the key itself
-            pos = node.key_pos.get(part, pos)
-            break
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            pos = node.item_pos[part] if hasattr(node, "item_pos") else pos
-            node = node[part]
-        else:
-            break
-    return pos
-
-
-def _validate_records(col: _Collector, file: str, kind: str, model, items, fields: list[str]):
-    """Validate each record with ``model``; report every error; return [(record, model|None)]."""
-    from pydantic import ValidationError
-
-    from .names import suggest
-    from .progress import track
-
-    out = []
-    for i, record in enumerate(track(items, len(items), f"validating {kind}s")):
-        rpos = items.item_pos[i] if hasattr(items, "item_pos") else None
-        if not isinstance(record, dict):
-            col.add(file, rpos, f"{kind} #{i + 1}: expected a mapping of fields, got {_show(record)}")
-            out.append((record, None))
-            continue
-        try:
-            out.append((record, model.model_validate(record)))
-        except ValidationError as exc:
-            label = _label(kind, record)
-            for err in exc.errors():
-                loc = tuple(err["loc"])
-                field = ".".join(str(p) for p in loc) if loc else ""
-                etype = err["type"]
-                if etype == "missing":
-                    col.add(file, rpos, f"{label}: missing required field {field!r}")
-                elif etype == "extra_forbidden":
-                    hint = suggest(str(loc[-1]), fields, limit=1)
-                    tip = f" — did you mean {hint[0]!r}?" if hint else f" (fields: {', '.join(fields)})"
-                    col.add(file, _pos_of(record, loc), f"{label}: unknown field {field!r}{tip}")
-                else:
-                    msg = err["msg"].removeprefix("Value error, ")
-                    col.add(
-                        file,
-                        _pos_of(record, loc),
-                        f"{label}: field {field!r}: {msg} (got {_show(err.get('input'))})",
-                    )
-            out.append((record, None))
-    return out
-
-
-def _label(kind: str, record: dict) -> str:
-    rid = record.get("id")
-    return f"{kind} {rid!r}" if isinstance(rid, str) else kind
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _top(col: _Collector, file: str, doc, allowed: dict[str, type]) -> dict:
-    """Check a file's top-level mapping; return its recognised sections."""
-    from .names import suggest
-
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        col.add(file, (1, 1), f"expected a mapping with {', '.join(repr(k) for k in allowed)} at the top")
-        return {}
-    out = {}
-    for key, value in doc.items():
-        if key not in allowed:
-            hint = suggest(key, list(allowed), limit=1)
-            tip = f" — did you mean {hint[0]!r}?" if hint else ""
-            col.add(file, doc.key_pos.get(key), f"unknown top-level key {key!r}{tip}")
-            continue
-        want = allowed[key]
-        if value is None:
-            value = want()
-        if not isinstance(value, want):
-            col.add(
-                file,
-                doc.value_pos.get(key),
-                f"{key!r} must be a {'list' if want is list else 'mapping'}, got {_show(value)}",
-            )
-            continue
-        out[key] = value
-    return out
-
-
 def derive_relation_id(rel: dict) -> str:
     """A stable id from a relation's identifying content (used when the data gives none)."""
     import hashlib
@@ -185,200 +76,355 @@ def derive_relation_id(rel: dict) -> str:
     return f"{rel['from']}.{rel['type']}.{rel['to']}.{digest}"
 
 
-def _clean(model, *, by_alias: bool = False) -> dict:
-    """A model as a plain dict without empty optional fields."""
-    data = model.model_dump(by_alias=by_alias)
-    return {k: v for k, v in data.items() if v not in (None, [], {})}
+# --- validation -------------------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _File:
+    """One data file being validated: its name, its positions, and the problems found."""
+
+    def __init__(self, name: str, positions, problems: list[Problem]):
+        self.name, self.positions, self.problems = name, positions, problems
+
+    def add(self, path: tuple, message: str, severity: str = "error", *, key: bool = False) -> None:
+        pos = (self.positions.key(path) if key else self.positions.value(path)) if path else None
+        line, col = pos or (0, 0)
+        self.problems.append(Problem(self.name, line, col, message, severity))
+
+
+def _label(kind: str, record: object, path: tuple) -> str:
+    rid = record.get("id") if isinstance(record, dict) else None
+    if isinstance(rid, str):
+        return f"{kind} {rid!r}"
+    if kind == "source":
+        return f"source {path[-1]!r}"
+    return f"{kind} #{path[-1] + 1}" if isinstance(path[-1], int) else kind
+
+
+def _field_message(kind: str, field: str, value: object, errors: list[dict]) -> tuple[str, tuple]:
+    """One message for all of pydantic's complaints about one field (a union gives several)."""
+    from . import dates
+    from .model import DATE_FIELDS, ID_FIELDS, VOCABULARIES
+    from .names import suggest
+
+    deeper = [e for e in errors if len(e["loc"]) > 1 and not isinstance(e["loc"][1], str) or
+              (len(e["loc"]) > 1 and field == "attributes")]  # fmt: skip
+    if field in DATE_FIELDS:
+        try:
+            dates.parse(value)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return f"malformed date {value!r}: a year has four digits", ()
+        except ValueError as exc:
+            return str(exc), ()
+    if (kind, field) in VOCABULARIES and isinstance(value, str):
+        what, vocab = VOCABULARIES[(kind, field)]
+        hint = suggest(value, list(vocab))
+        extra = f" — did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(vocab)})"
+        return f"unknown {what} {value!r}{extra}", ()
+    if field in ID_FIELDS and isinstance(value, str):
+        return f"invalid id {value!r}: use letters, digits, '_', '-' and '.' only", ()
+    if field == "attributes" and isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"attribute names must be text, not {key!r}", ()
+            if isinstance(item, (list, dict)):
+                kind_ = "a list" if isinstance(item, list) else "a mapping"
+                return f"attribute {key!r} must be text, a number or true/false, not {kind_}", (key,)
+    if field in ("aliases", "sources") and isinstance(value, list):
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                return f"item {i + 1} must be text, got {_show(item)}", (i,)
+    if isinstance(value, str) and not value and field in ("name", "title"):
+        return "must not be empty", ()
+    del deeper
+    msg = errors[0]["msg"]
+    return f"{msg} (got {_show(value)})", ()
+
+
+def _check_records(file: _File, section: str, kind: str, items: list) -> list[int]:
+    """Validate records in bulk; report each problem once; return the indexes that passed."""
+    from pydantic import ValidationError
+
+    from .model import FIELDS, adapter
+    from .names import suggest
+    from .progress import track
+
+    ta = adapter(kind)
+    fields = FIELDS[kind]
+    good: list[int] = []
+    chunks = range(0, len(items), CHUNK)
+    for start in track(chunks, len(chunks), f"validating {kind}s", threshold=3):
+        chunk = items[start : start + CHUNK]
+        try:
+            ta.validate_python(chunk)
+            good.extend(range(start, start + len(chunk)))
+            continue
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_context=False)
+        by_record: dict[int, dict[str, list[dict]]] = {}
+        for err in errors:
+            loc = err["loc"]
+            by_record.setdefault(loc[0], {}).setdefault(str(loc[1]) if len(loc) > 1 else "", []).append(err)
+        for offset in range(len(chunk)):
+            if offset not in by_record:
+                good.append(start + offset)
+        for offset, per_field in by_record.items():
+            i = start + offset
+            record = chunk[offset]
+            path = (section, i)
+            label = _label(kind, record, path)
+            for field, errs in per_field.items():
+                etype = errs[0]["type"]
+                if field == "":
+                    file.add(path, f"{label}: expected a mapping of fields, got {_show(record)}")
+                elif etype == "missing":
+                    file.add(path, f"{label}: missing required field {field!r}")
+                elif etype == "extra_forbidden":
+                    hint = suggest(field, fields, limit=1)
+                    tip = f" — did you mean {hint[0]!r}?" if hint else f" (fields: {', '.join(fields)})"
+                    file.add((*path, field), f"{label}: unknown field {field!r}{tip}", key=True)
+                else:
+                    message, sub = _field_message(kind, field, record.get(field), errs)
+                    shown = field + "".join(f".{s}" if isinstance(s, str) else "" for s in sub)
+                    got = "" if "(got " in message else f" (got {_show(record.get(field))})"
+                    file.add((*path, field, *sub), f"{label}: field {shown!r}: {message}{got}")
+    return good
+
+
+def _top(file: _File, doc, allowed: dict[str, type]) -> dict:
+    """Check a file's top-level mapping; return its recognised sections."""
+    from .names import suggest
+
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        file.problems.append(Problem(file.name, 1, 1, f"expected a mapping with {', '.join(repr(k) for k in allowed)} at the top"))  # fmt: skip
+        return {}
+    out = {}
+    for key, value in doc.items():
+        if key not in allowed:
+            hint = suggest(str(key), list(allowed), limit=1)
+            tip = f" — did you mean {hint[0]!r}?" if hint else ""
+            file.add((key,), f"unknown top-level key {key!r}{tip}", key=True)
+            continue
+        want = allowed[key]
+        if value is None:
+            value = want()
+        if not isinstance(value, want):
+            file.add((key,), f"{key!r} must be a {'list' if want is list else 'mapping'}, got {_show(value)}")
+            continue
+        out[key] = value
+    return out
+
+
+def _date_field(file: _File, path: tuple, label: str, record: dict, field: str) -> tuple[str | None, bool]:
+    """A checked date as its string (years written as numbers become strings)."""
+    from . import dates
+
+    value = record.get(field)
+    if value is None:
+        return None, True
+    try:
+        return dates.parse(value), True
+    except ValueError as exc:
+        file.add((*path, field), f"{label}: field {field!r}: {exc}")
+        return None, False
+
+
+def _names(value) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
 def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     """Validate a data directory. Returns (dataset or None when there are errors, problems)."""
     from . import dates, yamlsrc
-    from .model import FIELDS, Entity, Relation, Source, TierDef
     from .names import suggest
-    from .vocab import BUNDLED_TIERS, TIER_TYPES
+    from .vocab import BUNDLED_TIERS, DEFAULT_STATUS, TIER_TYPES
 
-    col = _Collector(directory)
-    ef = str(directory / ENTITIES_FILE)
-    rf = str(directory / RELATIONS_FILE)
-    edoc, p1 = yamlsrc.read(directory / ENTITIES_FILE, ef)
-    rdoc, p2 = yamlsrc.read(directory / RELATIONS_FILE, rf)
-    col.problems += p1 + p2
-    etop = _top(col, ef, edoc, {"entities": list})
-    rtop = _top(col, rf, rdoc, {"sources": dict, "tiers": list, "relations": list})
-    if edoc is not None and isinstance(edoc, dict) and "entities" not in edoc:
-        col.add(ef, (1, 1), "missing the top-level key 'entities'")
+    ename, rname = str(directory / ENTITIES_FILE), str(directory / RELATIONS_FILE)
+    edoc, p1, epos = yamlsrc.read_positioned(directory / ENTITIES_FILE, ename)
+    rdoc, p2, rpos = yamlsrc.read_positioned(directory / RELATIONS_FILE, rname)
+    ef, rf = _File(ename, epos, list(p1)), _File(rname, rpos, list(p2))
+    etop = _top(ef, edoc, {"entities": list})
+    rtop = _top(rf, rdoc, {"sources": dict, "tiers": list, "relations": list})
+    if isinstance(edoc, dict) and "entities" not in edoc:
+        ef.problems.append(Problem(ename, 1, 1, "missing the top-level key 'entities'"))
 
     # sources
     sources: dict[str, dict] = {}
     sdoc = rtop.get("sources", {})
-    for sid, value in sdoc.items():
-        pos = sdoc.value_pos.get(sid)
-        if not isinstance(value, dict):
-            col.add(rf, pos, f"source {sid!r}: expected a mapping with title and url, got {_show(value)}")
-            continue
-        [(_, model)] = _validate_records(col, rf, f"source {sid!r}", Source, _single(value, pos), FIELDS["source"])
-        if model is not None:
-            sources[sid] = _clean(model)
+    sids = list(sdoc)
+    svals = [sdoc[s] for s in sids]
+    good = _check_records(_KeyedFile(rf, sids), "sources", "source", svals)
+    for i in good:
+        rec = svals[i]
+        label = f"source {sids[i]!r}"
+        date, ok = _date_field(rf, ("sources", sids[i]), label, rec, "date")
+        if ok:
+            sources[str(sids[i])] = {k: v for k, v in {**rec, "date": date}.items() if v is not None}
 
     # tiers
-    tiers: list[dict]
     if "tiers" in rtop:
-        tiers = []
-        tdoc = rtop["tiers"]
-        for record, model in _validate_records(col, rf, "tier", TierDef, tdoc, FIELDS["tier"]):
-            if model is None:
+        tiers: list[dict] = []
+        titems = rtop["tiers"]
+        for i in _check_records(rf, "tiers", "tier", titems):
+            rec = titems[i]
+            if any(t["id"] == rec["id"] for t in tiers):
+                rf.add(("tiers", i, "id"), f"duplicate tier id {rec['id']!r}")
                 continue
-            if any(t["id"] == model.id for t in tiers):
-                col.add(rf, _pos_of(record, ("id",)), f"duplicate tier id {model.id!r}")
-                continue
-            tiers.append({"id": model.id, "name": model.name or model.id})
+            tiers.append({"id": rec["id"], "name": rec.get("name") or rec["id"]})
     else:
         tiers = [{"id": t.id, "name": t.name} for t in BUNDLED_TIERS]
     tier_ids = [t["id"] for t in tiers]
 
-    def check_sources(file, record, refs: list[str], label: str) -> None:
+    def check_sources(file: _File, path: tuple, refs: list[str], label: str, record: dict) -> None:
         for i, ref in enumerate(refs):
-            if "://" in ref or ref in sources:
+            if ref in sources or "://" in ref:
                 continue
-            pos = (
-                _pos_of(record, ("sources", i))
-                if isinstance(record.get("sources"), list)
-                else _pos_of(record, ("sources",))
-            )
+            where = (*path, "sources", i) if isinstance(record.get("sources"), list) else (*path, "sources")
             hint = suggest(ref, list(sources), limit=1)
-            tip = (
-                f" — did you mean {hint[0]!r}?"
-                if hint
-                else " (add it under 'sources:' in relations.yaml, or give a URL)"
-            )
-            col.add(file, pos, f"{label}: unknown source {ref!r}{tip}")
-
-    def check_order(file, record, since, until, label) -> None:
-        if not dates.ordered(since, until):
-            col.add(file, _pos_of(record, ("until",)), f"{label}: until {until!r} is before since {since!r}")
+            tip = f" — did you mean {hint[0]!r}?" if hint else " (add it under 'sources:' in relations.yaml, or give a URL)"
+            file.add(where, f"{label}: unknown source {ref!r}{tip}")
 
     # entities
     entities: dict[str, dict] = {}
-    seen_ids: dict[str, tuple[str, int]] = {}
-    for record, model in _validate_records(col, ef, "entity", Entity, etop.get("entities", []), FIELDS["entity"]):
-        if model is None:
+    folded_ids: dict[str, int] = {}
+    eitems = etop.get("entities", [])
+    for i in _check_records(ef, "entities", "entity", eitems):
+        rec = eitems[i]
+        path = ("entities", i)
+        eid = rec["id"]
+        label = f"entity {eid!r}"
+        folded = eid.casefold()
+        if folded in folded_ids:
+            first = ef.positions.value(("entities", folded_ids[folded])) or (0, 0)
+            ef.add((*path, "id"), f"duplicate entity id {eid!r} (first defined at line {first[0]})")
             continue
-        label = f"entity {model.id!r}"
-        folded = model.id.casefold()
-        if folded in seen_ids:
-            first_id, first_line = seen_ids[folded]
-            col.add(
-                ef, _pos_of(record, ("id",)), f"duplicate entity id {model.id!r} (first defined at line {first_line})"
-            )
-            continue
-        seen_ids[folded] = (model.id, record.line)
-        check_sources(ef, record, model.sources, label)
-        check_order(ef, record, model.since, model.until, label)
-        ent = _clean(model)
-        ent.setdefault("aliases", [])
-        entities[model.id] = ent
+        folded_ids[folded] = i
+        since, ok1 = _date_field(ef, path, label, rec, "since")
+        until, ok2 = _date_field(ef, path, label, rec, "until")
+        if ok1 and ok2 and not dates.ordered(since, until):
+            ef.add((*path, "until"), f"{label}: until {until!r} is before since {since!r}")
+        refs = _names(rec.get("sources"))
+        check_sources(ef, path, refs, label, rec)
+        ent = {"id": eid, "name": rec["name"], "type": rec["type"], "aliases": _names(rec.get("aliases"))}
+        for key, value in (("description", rec.get("description")), ("wikidata", rec.get("wikidata")),
+                           ("since", since), ("until", until), ("attributes", rec.get("attributes")),
+                           ("sources", refs)):  # fmt: skip
+            if value not in (None, [], {}):
+                ent[key] = dict(value) if key == "attributes" else value
+        entities[eid] = ent
 
     # relations
     relations: dict[str, dict] = {}
-    rel_lines: dict[str, int] = {}
-    for record, model in _validate_records(
-        col, rf, "relation", Relation, rtop.get("relations", []), FIELDS["relation"]
-    ):
-        if model is None:
+    first_index: dict[str, int] = {}
+    ritems = rtop.get("relations", [])
+    good = set(_check_records(rf, "relations", "relation", ritems))
+    from .progress import track
+
+    for i in track(range(len(ritems)), len(ritems), "checking relations"):
+        rec = ritems[i]
+        path = ("relations", i)
+        if i not in good:
             # the record is invalid, but its references can still be checked: report those too
-            if isinstance(record, dict):
-                raw = {k: record.get(k) for k in ("from", "to", "via", "type", "tier")}
-                rid = record.get("id") if isinstance(record.get("id"), str) else None
-                label = f"relation {rid!r}" if rid else "relation"
-                _check_relation_refs(col, rf, record, raw, label, entities, tier_ids)
+            if isinstance(rec, dict):
+                rid = rec.get("id") if isinstance(rec.get("id"), str) else None
+                _check_relation_refs(rf, path, rec, f"relation {rid!r}" if rid else f"relation #{i + 1}", entities, tier_ids)
             continue
-        rel = _clean(model, by_alias=True)
-        rel["status"] = model.status
-        explicit = model.id is not None
-        rid = model.id if explicit else derive_relation_id(rel)
-        label = f"relation {rid!r}" if explicit else f"relation {model.from_}->{model.to} ({model.type})"
-        ok = _check_relation_refs(col, rf, record, rel, label, entities, tier_ids)
-        if model.tier is not None and model.type not in TIER_TYPES:
-            col.add(
-                rf,
-                _pos_of(record, ("tier",)),
-                f"{label}: 'tier' only applies to a partnership, not {model.type!r}",
-                "warning",
-            )
-        if model.from_ == model.to:
-            col.add(rf, _pos_of(record, ("to",)), f"{label}: relates {model.to!r} to itself", "warning")
-        check_sources(rf, record, model.sources, label)
-        check_order(rf, record, model.since, model.until, label)
-        if not model.sources:
-            col.add(rf, (record.line, record.column), f"{label}: no source; add 'sources: [...]'", "warning")
-        if rid in relations:
-            what = "duplicate relation id" if explicit else "relation repeats the one"
-            col.add(rf, _pos_of(record, ("id",)) if explicit else (record.line, record.column),
-                    f"{what} {rid!r} (first at line {rel_lines[rid]})" if explicit
-                    else f"{label}: {what} at line {rel_lines[rid]}; give each an explicit 'id' if both are meant")  # fmt: skip
+        explicit = rec.get("id") is not None
+        label = f"relation {rec['id']!r}" if explicit else f"relation {rec['from']}->{rec['to']} ({rec['type']})"
+        since, ok1 = _date_field(rf, path, label, rec, "since")
+        until, ok2 = _date_field(rf, path, label, rec, "until")
+        ok = _check_relation_refs(rf, path, rec, label, entities, tier_ids) and ok1 and ok2
+        if ok1 and ok2 and not dates.ordered(since, until):
+            ok = False
+            rf.add((*path, "until"), f"{label}: until {until!r} is before since {since!r}")
+        rtype = rec["type"]
+        if rec.get("tier") is not None and rtype not in TIER_TYPES:
+            rf.add((*path, "tier"), f"{label}: 'tier' only applies to a partnership, not {rtype!r}", "warning")
+        if rec["from"] == rec["to"]:
+            rf.add((*path, "to"), f"{label}: relates {rec['to']!r} to itself", "warning")
+        refs = _names(rec.get("sources"))
+        check_sources(rf, path, refs, label, rec)
+        if not refs:
+            rf.add(path, f"{label}: no source; add 'sources: [...]'", "warning")
+        rel = {"from": rec["from"], "to": rec["to"], "type": rtype}
+        if rec.get("tier") is not None:
+            rel["tier"] = rec["tier"]
+        rel["status"] = rec.get("status") or DEFAULT_STATUS
+        for key, value in (("since", since), ("until", until), ("via", rec.get("via")),
+                           ("attributes", rec.get("attributes")), ("sources", refs), ("note", rec.get("note"))):  # fmt: skip
+            if value not in (None, [], {}):
+                rel[key] = dict(value) if key == "attributes" else value
+        rid = rec["id"] if explicit else derive_relation_id(rel)
+        if rid in relations or (rid in first_index and not ok):
+            first = rf.positions.value(("relations", first_index[rid])) or (0, 0)
+            if explicit:
+                rf.add((*path, "id"), f"duplicate relation id {rid!r} (first at line {first[0]})")
+            else:
+                rf.add(path, f"{label}: relation repeats the one at line {first[0]}; give each an explicit 'id' if both are meant")
             continue
-        if not ok:
-            continue
-        rel["id"] = rid
-        relations[rid] = {"id": rid, **{k: v for k, v in rel.items() if k != "id"}}
-        rel_lines[rid] = record.line
+        first_index.setdefault(rid, i)
+        if ok:
+            relations[rid] = {"id": rid, **rel}
 
-    _warn_alias_clashes(col, ef, entities)
-    col.problems.sort(key=lambda p: (p.file != ef, p.file, p.line, p.column))
-    errors = [p for p in col.problems if p.severity == "error"]
-    if errors:
-        return None, col.problems
-    warnings = [p for p in col.problems if p.severity == "warning"]
-    return Dataset(str(directory), entities, relations, sources, tiers, warnings), col.problems
+    _warn_alias_clashes(ef, entities)
+    problems = sorted(ef.problems, key=lambda p: (p.line, p.column)) + sorted(rf.problems, key=lambda p: (p.line, p.column))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    warnings = [p for p in problems if p.severity == "warning"]
+    return Dataset(str(directory), entities, relations, sources, tiers, warnings), problems
 
 
-def _check_relation_refs(col: _Collector, file: str, record, rel: dict, label: str,
-                         entities: dict, tier_ids: list[str]) -> bool:  # fmt: skip
+class _KeyedFile(_File):
+    """A mapping section validated as a list: list indexes map back to the mapping's keys."""
+
+    def __init__(self, file: _File, keys: list):
+        super().__init__(file.name, file.positions, file.problems)
+        self.keys = keys
+
+    def add(self, path: tuple, message: str, severity: str = "error", *, key: bool = False) -> None:
+        if len(path) >= 2 and isinstance(path[1], int):
+            path = (path[0], self.keys[path[1]], *path[2:])
+            message = message.replace(f"source #{path[1]}", f"source {path[1]!r}")
+        super().add(path, message, severity, key=key)
+
+
+def _check_relation_refs(file: _File, path: tuple, rec: dict, label: str, entities: dict, tier_ids: list[str]) -> bool:
     """Check a relation's entity references and tier; report problems; True when all resolve."""
     from .names import suggest
 
     ok = True
     for field in ("from", "to", "via"):
-        ref = rel.get(field)
+        ref = rec.get(field)
         if not isinstance(ref, str) or ref in entities:
             continue
         ok = False
         hint = suggest(ref, list(entities), limit=1)
         tip = f" — did you mean {hint[0]!r}?" if hint else ""
-        col.add(file, _pos_of(record, (field,)), f"{label}: field {field!r}: unknown entity {ref!r}{tip}")
-    tier = rel.get("tier")
-    if rel.get("type") == "partnership" and tier is None:
+        file.add((*path, field), f"{label}: field {field!r}: unknown entity {ref!r}{tip}")
+    tier = rec.get("tier")
+    if rec.get("type") == "partnership" and tier is None:
         ok = False
-        col.add(
-            file, (record.line, record.column), f"{label}: a partnership needs a 'tier' (one of: {', '.join(tier_ids)})"
-        )
+        file.add(path, f"{label}: a partnership needs a 'tier' (one of: {', '.join(tier_ids)})")
     if isinstance(tier, str) and tier not in tier_ids:
         ok = False
         hint = suggest(tier, tier_ids, limit=1)
         tip = f" — did you mean {hint[0]!r}?" if hint else f" (tiers: {', '.join(tier_ids)})"
-        col.add(file, _pos_of(record, ("tier",)), f"{label}: field 'tier': unknown tier {tier!r}{tip}")
+        file.add((*path, "tier"), f"{label}: field 'tier': unknown tier {tier!r}{tip}")
     return ok
 
 
-def _single(value, pos):
-    """Wrap one mapping as a one-item list so it goes through ``_validate_records``."""
-    from .yamlsrc import YList
-
-    items = YList([value])
-    items.item_pos = [pos or (0, 0)]
-    return items
-
-
-def _warn_alias_clashes(col: _Collector, file: str, entities: dict[str, dict]) -> None:
+def _warn_alias_clashes(file: _File, entities: dict[str, dict]) -> None:
     from .names import build_index
 
     index = build_index(entities)
     for key, ids in index["exact"].items():
         if len(ids) > 1:
-            col.add(
-                file,
-                None,
-                f"the name {key!r} is shared by {', '.join(ids)}: queries with it will be ambiguous",
-                "warning",
-            )
+            file.problems.append(Problem(file.name, 0, 0, f"the name {key!r} is shared by {', '.join(ids)}: queries with it will be ambiguous", "warning"))  # fmt: skip

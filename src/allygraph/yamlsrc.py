@@ -13,6 +13,7 @@ plain Python values from the nodes ourselves, so that:
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -130,12 +131,8 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def read(path: Path, display: str | None = None) -> tuple[object, list[Problem]]:
-    """Read one YAML file; return (value, problems). Never raises for bad input."""
-    import yaml
-
-    name = display or str(path)
-    problems: list[Problem] = []
+def _decode(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+    """The file's text, or None with the problem (missing, unreadable, not UTF-8, empty)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -154,6 +151,193 @@ def read(path: Path, display: str | None = None) -> tuple[object, list[Problem]]
         text = text[1:]
     if not text.strip():
         return None, [Problem(name, 0, 0, "file is empty")]
+    return text, []
+
+
+def read(path: Path, display: str | None = None) -> tuple[object, list[Problem]]:
+    """Read one YAML file with positions; return (value, problems). Never raises for bad input."""
+    name = display or str(path)
+    text, problems = _decode(path, name)
+    if text is None:
+        return None, problems
+    return _read_text(text, name)
+
+
+# --- positions, and the fast path for large files -------------------------------------------
+
+Pos = tuple[int, int]
+
+# Files at least this large are parsed with yaml-rs (Rust, about 12x faster than PyYAML's C
+# loader here) when it parses them cleanly; smaller ones, and any file it refuses, go through
+# the positioned PyYAML path above, which reports every problem with its place.
+FAST_BYTES = int(os.environ.get("ALLYGRAPH_FAST_YAML_BYTES", 4 * 1024 * 1024))
+_TAG_RE = re.compile(r"(?:^|[\s\[{,:])!")
+
+
+class TreePositions:
+    """Positions read off the values built by the positioned path (YMap / YList)."""
+
+    def __init__(self, doc: object):
+        self.doc = doc
+
+    def _walk(self, path: tuple) -> tuple[object, object]:
+        parent, node = None, self.doc
+        for part in path:
+            parent = node
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return parent, None
+        return parent, node
+
+    def value(self, path: tuple) -> Pos | None:
+        """Where the value at ``path`` (keys and list indexes from the top) was written."""
+        best: Pos | None = (getattr(self.doc, "line", 0), getattr(self.doc, "column", 0))
+        node = self.doc
+        for part in path:
+            if isinstance(node, dict) and part in node:
+                best = node.value_pos.get(part, best) if hasattr(node, "value_pos") else best
+                node = node[part]
+            elif isinstance(node, dict) and hasattr(node, "key_pos") and part in node.key_pos:
+                return node.key_pos[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                best = node.item_pos[part] if hasattr(node, "item_pos") else best
+                node = node[part]
+            else:
+                break
+        return best
+
+    def key(self, path: tuple) -> Pos | None:
+        """Where the last key of ``path`` was written."""
+        parent, _ = self._walk(path[:-1])
+        if isinstance(parent, dict) or parent is None:
+            node = self._walk(path[:-1])[1]
+            if isinstance(node, dict) and hasattr(node, "key_pos") and path[-1] in node.key_pos:
+                return node.key_pos[path[-1]]
+        return self.value(path)
+
+
+class TextPositions:
+    """Positions found by scanning the text, for files parsed by the fast path.
+
+    Only asked for when a record has a problem, so the scan is lazy. Block-style lists are
+    split at their items' dashes (the count is checked against the parsed list); a field is
+    found by its key inside its record's lines. When the layout defeats the scan, the file is
+    composed once with PyYAML for exact positions.
+    """
+
+    def __init__(self, text: str, doc: object, name: str):
+        self.text, self.doc, self.name = text, doc, name
+        self._lines: list[str] | None = None
+        self._items: dict[str, list[int] | None] = {}
+        self._exact: TreePositions | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def _top(self, key: str) -> int | None:
+        pattern = re.compile(rf"^{re.escape(key)}\s*:")
+        for i, line in enumerate(self.lines):
+            if pattern.match(line):
+                return i
+        return None
+
+    def _section_end(self, start: int) -> int:
+        for i in range(start + 1, len(self.lines)):
+            line = self.lines[i]
+            if line and not line[0].isspace() and not line.startswith(("#", "-")):
+                return i
+        return len(self.lines)
+
+    def _item_lines(self, section: str) -> list[int] | None:
+        if section not in self._items:
+            self._items[section] = self._scan_items(section)
+        return self._items[section]
+
+    def _scan_items(self, section: str) -> list[int] | None:
+        top = self._top(section)
+        items = self.doc.get(section) if isinstance(self.doc, dict) else None
+        if top is None or not isinstance(items, list):
+            return None
+        end = self._section_end(top)
+        starts, indent = [], None
+        for i in range(top + 1, end):
+            line = self.lines[i]
+            stripped = line.lstrip(" ")
+            if not stripped.startswith("- ") and stripped != "-":
+                continue
+            lead = len(line) - len(stripped)
+            if indent is None:
+                indent = lead
+            if lead == indent:
+                starts.append(i)
+        return starts if len(starts) == len(items) else None
+
+    def _exact_positions(self) -> TreePositions:
+        if self._exact is None:
+            value, _ = _read_text(self.text, self.name)
+            self._exact = TreePositions(value)
+        return self._exact
+
+    def _record_span(self, path: tuple) -> tuple[int, int] | None:
+        section, index = path[0], path[1]
+        if isinstance(index, int):
+            starts = self._item_lines(section)
+            if starts is None or index >= len(starts):
+                return None
+            end = starts[index + 1] if index + 1 < len(starts) else self._section_end(self._top(section) or 0)
+            return starts[index], end
+        top = self._top(section)
+        if top is None:
+            return None
+        end = self._section_end(top)
+        pattern = re.compile(rf"^\s+['\"]?{re.escape(str(index))}['\"]?\s*:")
+        for i in range(top + 1, end):
+            if pattern.match(self.lines[i]):
+                j = i + 1
+                indent = len(self.lines[i]) - len(self.lines[i].lstrip(" "))
+                while j < end and (not self.lines[j].strip() or len(self.lines[j]) - len(self.lines[j].lstrip(" ")) > indent):
+                    j += 1
+                return i, j
+        return None
+
+    def _find(self, path: tuple, want_key: bool) -> Pos | None:
+        if len(path) == 1:
+            top = self._top(str(path[0]))
+            return (top + 1, 1) if top is not None else None
+        span = self._record_span(path)
+        if span is None:
+            exact = self._exact_positions()
+            return exact.key(path) if want_key else exact.value(path)
+        start, end = span
+        if len(path) == 2:
+            line = self.lines[start]
+            return start + 1, len(line) - len(line.lstrip(" ")) + 1
+        pattern = re.compile(rf"(?:^|[\s{{,])['\"]?({re.escape(str(path[2]))})['\"]?\s*:\s*")
+        for i in range(start, end):
+            m = pattern.search(self.lines[i].replace("- ", "  ", 1) if i == start else self.lines[i])
+            if m:
+                col = m.start(1) if want_key or m.end() >= len(self.lines[i]) else m.end()
+                return i + 1, col + 1
+        return start + 1, 1
+
+    def value(self, path: tuple) -> Pos | None:
+        return self._find(path, want_key=False)
+
+    def key(self, path: tuple) -> Pos | None:
+        return self._find(path, want_key=True)
+
+
+def _read_text(text: str, name: str) -> tuple[object, list[Problem]]:
+    """The positioned path on text already decoded."""
+    import yaml
+
+    problems: list[Problem] = []
     loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
@@ -175,14 +359,40 @@ def read(path: Path, display: str | None = None) -> tuple[object, list[Problem]]
         value = builder.build(node)
     except _AliasBomb as bomb:
         mark = bomb.node.start_mark
-        return None, [
-            Problem(
-                name,
-                mark.line + 1,
-                mark.column + 1,
-                "YAML aliases expand too far (a 'billion laughs' document?); write the values out",
-            )
-        ]
+        message = "YAML aliases expand too far (a 'billion laughs' document?); write the values out"
+        return None, [Problem(name, mark.line + 1, mark.column + 1, message)]
     except RecursionError:
         return None, [Problem(name, 0, 0, "YAML nesting is too deep (or an alias refers to itself)")]
     return value, problems
+
+
+def _fast(text: str) -> object | None:
+    """yaml-rs's parse, or None when it refuses the text (the positioned path then reports why)."""
+    if _TAG_RE.search(text):
+        return None  # explicit tags: let the positioned path refuse them with their place
+    try:
+        import yaml_rs
+    except ImportError:
+        return None
+    try:
+        limits = yaml_rs.AliasLimits(max_total_replayed_events=ALIAS_SLACK)
+    except TypeError:
+        limits = None
+    try:
+        return yaml_rs.loads(text, parse_datetime=False, alias_limits=limits)
+    except Exception:  # any refusal: duplicate keys, bad syntax, alias bombs
+        return None
+
+
+def read_positioned(path: Path, display: str | None = None):
+    """Read one YAML file: (value, problems, positions). Large files take the fast path."""
+    name = display or str(path)
+    text, problems = _decode(path, name)
+    if text is None:
+        return None, problems, TreePositions(None)
+    if len(text) >= FAST_BYTES:
+        value = _fast(text)
+        if isinstance(value, (dict, list)):
+            return value, [], TextPositions(text, value, name)
+    value, problems = _read_text(text, name)
+    return value, problems, TreePositions(value)
