@@ -1,5 +1,7 @@
 """The compiled cache: a validated data directory pickled next to a stamp of its files.
 
+Small directories are pickled whole; large ones (``SQLITE_BYTES``) are compiled into an indexed
+SQLite file that queries read row by row (``store.SQLiteStore``).
 The stamp is each YAML file's size, modification time (ns) and inode, plus allygraph's version:
 any edit, copy or move of a file gives a new stamp and the cache is rebuilt, so a cached answer
 is never stale. Caches live in ``$ALLYGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/allygraph``, else
@@ -12,12 +14,16 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 from pathlib import Path
 
 from . import __version__
 
-FORMAT = 1
+FORMAT = 2
 FILES = ("entities.yaml", "relations.yaml")
+# Data directories at least this large get the SQLite cache (queries read only the rows they
+# need); smaller ones a pickle (loaded whole, faster at that size).
+SQLITE_BYTES = int(os.environ.get("ALLYGRAPH_SQLITE_BYTES", 8 * 1024 * 1024))
 
 
 def cache_dir() -> Path:
@@ -27,13 +33,23 @@ def cache_dir() -> Path:
     return Path(base) / "allygraph"
 
 
-def _path_for(directory: Path) -> Path:
+def _path_for(directory: Path, suffix: str = "pickle") -> Path:
     digest = hashlib.blake2b(str(directory.resolve()).encode(), digest_size=10).hexdigest()
-    return cache_dir() / f"data-{digest}.pickle"
+    return cache_dir() / f"data-{digest}.{suffix}"
+
+
+def is_large(directory: Path) -> bool:
+    total = 0
+    for name in FILES:
+        try:
+            total += os.stat(directory / name).st_size
+        except OSError:
+            return False
+    return total >= SQLITE_BYTES
 
 
 def stamp(directory: Path) -> tuple:
-    parts: list[object] = [FORMAT, __version__]
+    parts: list[object] = [FORMAT, __version__, sys.version_info[:2]]
     for name in FILES:
         try:
             st = os.stat(directory / name)
@@ -70,12 +86,47 @@ def put(directory: Path, dataset, before: tuple) -> None:
         pass
 
 
+def get_sqlite(directory: Path):
+    """The SQLiteStore of ``directory``'s compiled cache, or None when absent or stale."""
+    from .store import SQLiteStore
+
+    current = stamp(directory)
+    path = _path_for(directory, "sqlite")
+    if not current or not path.exists():
+        return None
+    try:
+        store = SQLiteStore(path)
+    except Exception:  # an unreadable or foreign file is just a miss
+        return None
+    if tuple(store.meta.get("stamp", ())) != tuple(current):
+        store.close()
+        return None
+    return store
+
+
+def put_sqlite(directory: Path, dataset, before: tuple):
+    """Compile ``dataset`` into the SQLite cache and return its store (None if it cannot be written)."""
+    from .store import SQLiteStore, write_sqlite
+
+    if not before or stamp(directory) != before:
+        return None
+    path = _path_for(directory, "sqlite")
+    meta = {"stamp": before, "tiers": dataset.tiers, "directory": dataset.directory,
+            "warnings": [tuple(p) for p in dataset.warnings]}  # fmt: skip
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_sqlite(path, dataset, meta)
+        return SQLiteStore(path)
+    except OSError:
+        return None
+
+
 def clear() -> int:
     """Remove every cache file; return how many were removed."""
     removed = 0
     folder = cache_dir()
     if folder.is_dir():
-        for path in folder.glob("data-*.pickle"):
+        for path in [*folder.glob("data-*.pickle"), *folder.glob("data-*.sqlite")]:
             try:
                 path.unlink()
                 removed += 1

@@ -38,9 +38,17 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Validate the YAML 
 
 
 def _graph(data: Optional[Path], no_cache: bool = False):
+    """The networkx graph (for exports)."""
     from . import load_graph
 
     return load_graph(data, use_cache=not no_cache)
+
+
+def _store(data: Optional[Path], no_cache: bool = False):
+    """What queries read (see ``load.open_store``)."""
+    from .load import open_store
+
+    return open_store(data, use_cache=not no_cache)
 
 
 def _fail(exc: AllygraphError, as_json: bool) -> None:
@@ -91,7 +99,7 @@ def path(
     """How two actors are connected: shortest path(s), every relation on each hop, with dates and sources."""
     from . import query
 
-    _run(as_json, lambda: query.path(_graph(data, no_cache), a, b, all_paths=all_paths, max_hops=max_hops,
+    _run(as_json, lambda: query.path(_store(data, no_cache), a, b, all_paths=all_paths, max_hops=max_hops,
                                      types=types, exclude=exclude, as_of=as_of, directed=directed),
          render.path_blocks)  # fmt: skip
 
@@ -106,7 +114,7 @@ def show(
     """An entity card: its details, relations grouped by type, what goes through it, conflicting claims."""
     from . import query
 
-    _run(as_json, lambda: query.show(_graph(data, no_cache), x), render.show_blocks)
+    _run(as_json, lambda: query.show(_store(data, no_cache), x), render.show_blocks)
 
 
 @app.command()
@@ -123,7 +131,7 @@ def neighbors(
     """Entities within N hops, with the relations that reach them."""
     from . import query
 
-    _run(as_json, lambda: query.neighbors(_graph(data, no_cache), x, depth=depth, types=types,
+    _run(as_json, lambda: query.neighbors(_store(data, no_cache), x, depth=depth, types=types,
                                           direction=direction, as_of=as_of), render.neighbors_blocks)  # fmt: skip
 
 
@@ -140,9 +148,9 @@ def tiers(
     from . import query
 
     if y is None:
-        _run(as_json, lambda: query.tiers(_graph(data, no_cache), x, as_of=as_of), render.tiers_blocks)
+        _run(as_json, lambda: query.tiers(_store(data, no_cache), x, as_of=as_of), render.tiers_blocks)
     else:
-        _run(as_json, lambda: query.tier_history(_graph(data, no_cache), x, y, as_of=as_of), render.tier_history_blocks)
+        _run(as_json, lambda: query.tier_history(_store(data, no_cache), x, y, as_of=as_of), render.tier_history_blocks)
 
 
 @app.command()
@@ -156,7 +164,7 @@ def search(
     """Fuzzy search over ids, names and aliases."""
     from . import query
 
-    _run(as_json, lambda: query.search(_graph(data, no_cache), text, limit=limit), render.search_blocks)
+    _run(as_json, lambda: query.search(_store(data, no_cache), text, limit=limit), render.search_blocks)
 
 
 @app.command()
@@ -186,9 +194,9 @@ def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
     from .vocab import ENTITY_TYPES, RELATION_TYPES, STATUSES
 
     def compute() -> dict:
-        from .load import load
+        from .load import open_store
 
-        tiers_ = load(data).tiers
+        tiers_ = open_store(data).tiers
         return {
             "entity_types": ENTITY_TYPES,
             "relation_types": {k: {"symmetric": v.symmetric, "description": v.description} for k, v in RELATION_TYPES.items()},

@@ -60,6 +60,25 @@ def parse(value: object) -> str:
     return text
 
 
+def parse_checked(value: int | str) -> str:
+    """``parse`` for a value already known to be an int or to match ``YYYY[-MM[-DD]]`` (the
+    loader's bulk check): only the calendar is left to check, cheaply."""
+    if isinstance(value, int):
+        return parse(value)
+    n = len(value)
+    if n == 4:
+        return value
+    if n == 7 and "01" <= value[5:7] <= "12":
+        return value
+    if n == 10:
+        try:
+            _dt.date.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    return parse(value)  # raises with the precise reason
+
+
 def first_day(d: str) -> _dt.date:
     """The first day a partial date covers."""
     parts = [int(p) for p in d.split("-")]

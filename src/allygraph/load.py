@@ -60,6 +60,28 @@ def load(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> Da
     return dataset
 
 
+def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True):
+    """What the command line queries: a Store over the data directory.
+
+    Large directories are compiled once into the SQLite cache, and every later query opens it
+    and reads only what it needs; ordinary ones load (from the pickle cache) into memory.
+    """
+    from .store import DatasetStore
+
+    directory = data_dir(data)
+    if use_cache and cache.is_large(directory):
+        store = cache.get_sqlite(directory)
+        if store is not None:
+            return store
+        before = cache.stamp(directory)
+        dataset, problems = validate(directory)
+        if dataset is None:
+            raise DataError(problems)
+        store = cache.put_sqlite(directory, dataset, before)
+        return store if store is not None else DatasetStore(dataset)
+    return DatasetStore(load(directory, use_cache=use_cache))
+
+
 def check(data: str | os.PathLike | None = None) -> list[Problem]:
     """Every error and warning in a data directory (never raises for bad data)."""
     _, problems = validate(data_dir(data))
@@ -229,7 +251,7 @@ def _date_field(file: _File, path: tuple, label: str, record: dict, field: str) 
     if value is None:
         return None, True
     try:
-        return dates.parse(value), True
+        return dates.parse_checked(value), True
     except ValueError as exc:
         file.add((*path, field), f"{label}: field {field!r}: {exc}")
         return None, False
@@ -282,6 +304,7 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     else:
         tiers = [{"id": t.id, "name": t.name} for t in BUNDLED_TIERS]
     tier_ids = [t["id"] for t in tiers]
+    tier_set = frozenset(tier_ids)
 
     def check_sources(file: _File, path: tuple, refs: list[str], label: str, record: dict) -> None:
         for i, ref in enumerate(refs):
@@ -321,65 +344,106 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
                 ent[key] = dict(value) if key == "attributes" else value
         entities[eid] = ent
 
-    # relations
+    # relations: the loop runs a million times on large data, so its common path is lean and
+    # anything unusual goes to the reporting helpers
     relations: dict[str, dict] = {}
     first_index: dict[str, int] = {}
     ritems = rtop.get("relations", [])
-    good = set(_check_records(rf, "relations", "relation", ritems))
+    good = _check_records(rf, "relations", "relation", ritems)
+    bad = set(range(len(ritems))).difference(good) if len(good) != len(ritems) else set()
     from .progress import track
 
-    for i in track(range(len(ritems)), len(ritems), "checking relations"):
-        rec = ritems[i]
-        path = ("relations", i)
-        if i not in good:
+    parse_date, ordered, known_source = dates.parse_checked, dates.ordered, sources.__contains__
+    for i, rec in enumerate(track(ritems, len(ritems), "checking relations")):
+        if i in bad:
             # the record is invalid, but its references can still be checked: report those too
             if isinstance(rec, dict):
-                rid = rec.get("id") if isinstance(rec.get("id"), str) else None
-                _check_relation_refs(rf, path, rec, f"relation {rid!r}" if rid else f"relation #{i + 1}", entities, tier_ids)
+                _check_relation_refs(rf, ("relations", i), rec, _relation_label(rec, i), entities, tier_ids)
             continue
-        explicit = rec.get("id") is not None
-        label = f"relation {rec['id']!r}" if explicit else f"relation {rec['from']}->{rec['to']} ({rec['type']})"
-        since, ok1 = _date_field(rf, path, label, rec, "since")
-        until, ok2 = _date_field(rf, path, label, rec, "until")
-        ok = _check_relation_refs(rf, path, rec, label, entities, tier_ids) and ok1 and ok2
-        if ok1 and ok2 and not dates.ordered(since, until):
+        frm, to, rtype = rec["from"], rec["to"], rec["type"]
+        via, tier, since, until = rec.get("via"), rec.get("tier"), rec.get("since"), rec.get("until")
+        ok = True
+        try:
+            if since is not None:
+                since = parse_date(since)
+            if until is not None:
+                until = parse_date(until)
+        except ValueError:
+            label = _relation_label(rec, i)
+            since, ok1 = _date_field(rf, ("relations", i), label, rec, "since")
+            until, ok2 = _date_field(rf, ("relations", i), label, rec, "until")
+            ok = ok1 and ok2
+        if not (frm in entities and to in entities and (via is None or via in entities)
+                and (tier in tier_set if tier is not None else rtype != "partnership")):  # fmt: skip
+            ok = _check_relation_refs(rf, ("relations", i), rec, _relation_label(rec, i), entities, tier_ids) and ok
+        if since is not None and until is not None and ok and not ordered(since, until):
             ok = False
-            rf.add((*path, "until"), f"{label}: until {until!r} is before since {since!r}")
-        rtype = rec["type"]
-        if rec.get("tier") is not None and rtype not in TIER_TYPES:
-            rf.add((*path, "tier"), f"{label}: 'tier' only applies to a partnership, not {rtype!r}", "warning")
-        if rec["from"] == rec["to"]:
-            rf.add((*path, "to"), f"{label}: relates {rec['to']!r} to itself", "warning")
-        refs = _names(rec.get("sources"))
-        check_sources(rf, path, refs, label, rec)
+            rf.add(("relations", i, "until"), f"{_relation_label(rec, i)}: until {until!r} is before since {since!r}")
+        refs = rec.get("sources")
+        if refs is None:
+            refs = []
+        elif type(refs) is not list:
+            refs = _names(refs)
         if not refs:
-            rf.add(path, f"{label}: no source; add 'sources: [...]'", "warning")
-        rel = {"from": rec["from"], "to": rec["to"], "type": rtype}
-        if rec.get("tier") is not None:
-            rel["tier"] = rec["tier"]
+            rf.add(("relations", i), f"{_relation_label(rec, i)}: no source; add 'sources: [...]'", "warning")
+        elif not all(map(known_source, refs)):
+            check_sources(rf, ("relations", i), refs, _relation_label(rec, i), rec)
+        if tier is not None and rtype not in TIER_TYPES:
+            rf.add(("relations", i, "tier"), f"{_relation_label(rec, i)}: 'tier' only applies to a partnership, not {rtype!r}", "warning")  # fmt: skip
+        if frm == to:
+            rf.add(("relations", i, "to"), f"{_relation_label(rec, i)}: relates {to!r} to itself", "warning")
+        rel = {"id": None, "from": frm, "to": to, "type": rtype}
+        if tier is not None:
+            rel["tier"] = tier
         rel["status"] = rec.get("status") or DEFAULT_STATUS
-        for key, value in (("since", since), ("until", until), ("via", rec.get("via")),
-                           ("attributes", rec.get("attributes")), ("sources", refs), ("note", rec.get("note"))):  # fmt: skip
-            if value not in (None, [], {}):
-                rel[key] = dict(value) if key == "attributes" else value
-        rid = rec["id"] if explicit else derive_relation_id(rel)
-        if rid in relations or (rid in first_index and not ok):
+        if since is not None:
+            rel["since"] = since
+        if until is not None:
+            rel["until"] = until
+        if via is not None:
+            rel["via"] = via
+        attrs = rec.get("attributes")
+        if attrs:
+            rel["attributes"] = attrs if type(attrs) is dict else dict(attrs)
+        if refs:
+            rel["sources"] = refs
+        note = rec.get("note")
+        if note is not None:
+            rel["note"] = note
+        rid = rec.get("id")
+        explicit = rid is not None
+        if not explicit:
+            rid = derive_relation_id(rel)
+        if rid in first_index:
             first = rf.positions.value(("relations", first_index[rid])) or (0, 0)
             if explicit:
-                rf.add((*path, "id"), f"duplicate relation id {rid!r} (first at line {first[0]})")
+                rf.add(("relations", i, "id"), f"duplicate relation id {rid!r} (first at line {first[0]})")
             else:
-                rf.add(path, f"{label}: relation repeats the one at line {first[0]}; give each an explicit 'id' if both are meant")
+                rf.add(("relations", i), f"{_relation_label(rec, i)}: relation repeats the one at line {first[0]}; give each an explicit 'id' if both are meant")  # fmt: skip
             continue
-        first_index.setdefault(rid, i)
+        first_index[rid] = i
         if ok:
-            relations[rid] = {"id": rid, **rel}
+            rel["id"] = rid
+            relations[rid] = rel
 
-    _warn_alias_clashes(ef, entities)
+    from .names import build_index
+
+    index = build_index(entities)
+    _warn_alias_clashes(ef, index)
     problems = sorted(ef.problems, key=lambda p: (p.line, p.column)) + sorted(rf.problems, key=lambda p: (p.line, p.column))
     if any(p.severity == "error" for p in problems):
         return None, problems
     warnings = [p for p in problems if p.severity == "warning"]
-    return Dataset(str(directory), entities, relations, sources, tiers, warnings), problems
+    return Dataset(str(directory), entities, relations, sources, tiers, warnings, index), problems
+
+
+def _relation_label(rec: dict, i: int) -> str:
+    rid = rec.get("id")
+    if isinstance(rid, str):
+        return f"relation {rid!r}"
+    if all(isinstance(rec.get(k), str) for k in ("from", "to", "type")):
+        return f"relation {rec['from']}->{rec['to']} ({rec['type']})"
+    return f"relation #{i + 1}"
 
 
 class _KeyedFile(_File):
@@ -421,10 +485,7 @@ def _check_relation_refs(file: _File, path: tuple, rec: dict, label: str, entiti
     return ok
 
 
-def _warn_alias_clashes(file: _File, entities: dict[str, dict]) -> None:
-    from .names import build_index
-
-    index = build_index(entities)
+def _warn_alias_clashes(file: _File, index: dict) -> None:
     for key, ids in index["exact"].items():
         if len(ids) > 1:
             file.problems.append(Problem(file.name, 0, 0, f"the name {key!r} is shared by {', '.join(ids)}: queries with it will be ambiguous", "warning"))  # fmt: skip

@@ -10,10 +10,10 @@ and only when the cache cannot answer.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Required, Union
 
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter
-from typing_extensions import Required, TypedDict
+from typing_extensions import TypedDict
 
 from .vocab import ENTITY_TYPES, RELATION_TYPES, STATUSES
 
@@ -28,22 +28,20 @@ Names = Union[list[str], str]  # a single string is read as a one-item list
 
 _CONFIG = ConfigDict(extra="forbid", strict=True)
 
-EntityRecord = TypedDict(
-    "EntityRecord",
-    {
-        "id": Required[Id],
-        "name": Required[Text],
-        "type": Required[Literal[tuple(ENTITY_TYPES)]],  # type: ignore[misc]
-        "aliases": Names,
-        "description": Union[str, None],
-        "wikidata": Union[str, None],
-        "since": PartialDate,
-        "until": PartialDate,
-        "attributes": Union[dict[str, Scalar], None],
-        "sources": Names,
-    },
-    total=False,
-)
+class EntityRecord(TypedDict, total=False):
+    id: Required[Id]
+    name: Required[Text]
+    type: Required[Literal[tuple(ENTITY_TYPES)]]  # type: ignore[valid-type]
+    aliases: Names
+    description: Union[str, None]
+    wikidata: Union[str, None]
+    since: PartialDate
+    until: PartialDate
+    attributes: Union[dict[str, Scalar], None]
+    sources: Names
+
+
+# functional form: "from" is a Python keyword
 RelationRecord = TypedDict(
     "RelationRecord",
     {
@@ -62,15 +60,16 @@ RelationRecord = TypedDict(
     },
     total=False,
 )
-SourceRecord = TypedDict(
-    "SourceRecord",
-    {"title": Required[Text], "url": Union[str, None], "publisher": Union[str, None], "date": PartialDate,
-     "note": Union[str, None]},
-    total=False,
-)  # fmt: skip
-TierRecord = TypedDict(
-    "TierRecord", {"id": Required[Id], "name": Union[str, None], "description": Union[str, None]}, total=False
-)
+class SourceRecord(TypedDict, total=False):
+    title: Required[Text]
+    url: Union[str, None]
+    publisher: Union[str, None]
+    date: PartialDate
+    note: Union[str, None]  # fmt: skip
+class TierRecord(TypedDict, total=False):
+    id: Required[Id]
+    name: Union[str, None]
+    description: Union[str, None]
 for _record in (EntityRecord, RelationRecord, SourceRecord, TierRecord):
     _record.__pydantic_config__ = _CONFIG  # type: ignore[attr-defined]
 

@@ -1,7 +1,9 @@
 """Queries: a graph and plain arguments in, plain data (the contract's JSON shapes) out.
 
 Every function here is what one CLI command calls; rendering happens in ``render.py``.
-Names are resolved with ``Dataset.resolve`` (ids, names, aliases, any case).
+``G`` is a networkx graph from ``allygraph.load_graph()`` or any ``store.Store`` (the compiled
+SQLite cache of a large directory); the queries read it only through the Store interface.
+Names resolve by id, name or alias, in any case (``names.resolve``).
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 from collections.abc import Iterable, Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from . import dates
-from .graph import dataset
 from .problems import NoPath, UsageError
+from .store import Store, as_store
 from .vocab import RELATION_TYPES, SYMMETRIC_TYPES, TIER_TYPES
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_PATHS = 500
 
@@ -63,60 +67,40 @@ def _as_of_day(as_of: str | None) -> _dt.date | None:
         raise UsageError(f"--as-of: {exc}") from None
 
 
-def _steps(G: nx.MultiDiGraph, u: str, keep: EdgeFilter, direction: str) -> Iterator[tuple[str, dict]]:
+def _steps(S: Store, u: str, keep: EdgeFilter, direction: str) -> Iterator[tuple[str, dict]]:
     """(neighbour, relation) pairs leaving ``u``; ``direction`` is out, in or both.
 
     Symmetric relations are followed both ways whatever the direction.
     """
-    for v, edges in G._succ[u].items():
-        for rel in edges.values():
-            if (direction != "in" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
-                yield v, rel
-    for v, edges in G._pred[u].items():
-        for rel in edges.values():
-            if (direction != "out" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
-                yield v, rel
+    for rel in S.out_rels(u):
+        if (direction != "in" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
+            yield rel["to"], rel
+    for rel in S.in_rels(u):
+        if (direction != "out" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
+            yield rel["from"], rel
 
 
-def _via_steps(G: nx.MultiDiGraph, u: str, keep: EdgeFilter) -> Iterator[tuple[str, dict]]:
+def _via_steps(S: Store, u: str, keep: EdgeFilter) -> Iterator[tuple[str, dict]]:
     """Links through ``via``: a programme or platform to both parties of what went through it,
     and each party to the programme or platform its relation went through."""
-    ds = dataset(G)
-    for rid in G.graph["via"].get(u, ()):
-        rel = ds.relations[rid]
+    for rel in S.via_rels(u):
         if keep(rel):
             yield rel["from"], rel
             yield rel["to"], rel
-    for _, _, rel in G.out_edges(u, data=True):
-        if "via" in rel and keep(rel):
-            yield rel["via"], rel
-    for _, _, rel in G.in_edges(u, data=True):
+    for rel in (*S.out_rels(u), *S.in_rels(u)):
         if "via" in rel and keep(rel):
             yield rel["via"], rel
 
 
-def _rel_order(ds, rel: dict) -> tuple:
+def _rel_order(S: Store, rel: dict) -> tuple:
     """Strongest first: tier rung, then most recent, then id."""
-    rank = ds.tier_rank.get("alliance" if rel["type"] == "alliance" else rel.get("tier", ""), 999)
+    rank = S.tier_rank.get("alliance" if rel["type"] == "alliance" else rel.get("tier", ""), 999)
     since = rel.get("since") or ""
     return (rank, _neg(since), rel["id"])
 
 
 def _neg(text: str) -> tuple:
     return tuple(-ord(c) for c in text)
-
-
-def _sources_for(ds, rels: Iterable[dict]) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for rel in rels:
-        for ref in rel.get("sources", ()):
-            if ref in ds.sources:
-                out[ref] = ds.sources[ref]
-    return out
-
-
-def _entities_for(ds, ids: Iterable[str]) -> dict[str, dict]:
-    return {i: {"name": ds.entities[i]["name"], "type": ds.entities[i]["type"]} for i in ids}
 
 
 def path(
@@ -144,27 +128,26 @@ def path(
     >>> r["paths"][0]["nodes"]
     ['japan', 'philippines']
     """
-    ds = dataset(G)
-    src, dst = ds.resolve(a), ds.resolve(b)
+    S = as_store(G)
+    src, dst = S.resolve(a), S.resolve(b)
     keep = EdgeFilter(types, exclude, as_of)
     if max_hops is not None and max_hops < 1:
         raise UsageError("--max-hops must be at least 1")
     direction = "out" if directed else "both"
     if src == dst:
         raise UsageError(f"{a!r} and {b!r} are the same entity ({src})")
-    preds = _bfs_preds(G, src, dst, keep, direction, max_hops)
-    if dst not in preds:
+    node_paths = _shortest_paths(S, src, dst, keep, direction, max_hops, limit=MAX_PATHS if all_paths else 1)
+    if not node_paths:
         within = f" within {max_hops} hop(s)" if max_hops else ""
         filters = _describe_filter(keep, directed)
-        raise NoPath(f"no path from {ds.entities[src]['name']} to {ds.entities[dst]['name']}{within}{filters}")
-    node_paths = list(_walk_back(preds, src, dst, limit=MAX_PATHS if all_paths else 1))
+        raise NoPath(f"no path from {S.entity(src)['name']} to {S.entity(dst)['name']}{within}{filters}")
     paths = []
     used: list[dict] = []
     for nodes in node_paths:
         hops = []
         for u, v in zip(nodes, nodes[1:], strict=False):
-            rels = sorted({r["id"]: r for w, r in _steps(G, u, keep, direction) if w == v}.values(),
-                          key=lambda r: _rel_order(ds, r))  # fmt: skip
+            rels = sorted({r["id"]: r for w, r in _steps(S, u, keep, direction) if w == v}.values(),
+                          key=lambda r: _rel_order(S, r))  # fmt: skip
             used += rels
             hops.append({"from": u, "to": v, "relations": rels})
         paths.append({"nodes": nodes, "edges": [h["relations"][0] for h in hops], "hops": hops})
@@ -177,8 +160,8 @@ def path(
         "hops": len(node_paths[0]) - 1,
         "paths": paths,
         "truncated": all_paths and len(node_paths) >= MAX_PATHS,
-        "entities": _entities_for(ds, sorted(all_nodes)),
-        "sources": _sources_for(ds, used),
+        "entities": S.brief(sorted(all_nodes)),
+        "sources": S.sources_for(used),
     }
 
 
@@ -195,40 +178,65 @@ def _describe_filter(keep: EdgeFilter, directed: bool) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def _bfs_preds(G, src: str, dst: str, keep: EdgeFilter, direction: str, max_hops: int | None) -> dict[str, list[str]]:
-    """Breadth-first search from ``src``; every shortest-path predecessor of each node reached."""
-    preds: dict[str, list[str]] = {src: []}
-    frontier = [src]
-    depth = 0
-    while frontier and dst not in preds:
-        if max_hops is not None and depth >= max_hops:
-            break
-        depth += 1
+_REVERSE = {"out": "in", "in": "out", "both": "both"}
+
+
+def _shortest_paths(S: Store, src: str, dst: str, keep: EdgeFilter, direction: str, max_hops: int | None,
+                    limit: int) -> list[list[str]]:  # fmt: skip
+    """Every shortest path (at most ``limit``) from ``src`` to ``dst``, by bidirectional BFS.
+
+    Both searches grow one whole layer at a time, the smaller frontier first, and keep every
+    shortest-path predecessor; the first layer that touches the other side fixes the length.
+    On a million relations this reads a few hundred nodes' relations instead of the graph.
+    """
+    preds = ({src: []}, {dst: []})  # forward: node -> predecessors; backward: node -> successors
+    depth = [{src: 0}, {dst: 0}]
+    frontier = [[src], [dst]]
+    ways = (direction, _REVERSE[direction])
+    meet: list[str] = []
+    while frontier[0] and frontier[1] and not meet:
+        if max_hops is not None and max(depth[0].values()) + max(depth[1].values()) >= max_hops:
+            return []
+        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
         layer: dict[str, list[str]] = {}
-        for u in frontier:
-            for v, _ in _steps(G, u, keep, direction):
-                if v in preds:
+        seen = depth[side]
+        for u in frontier[side]:
+            for v, _ in _steps(S, u, keep, ways[side]):
+                if v in seen:
                     continue
                 got = layer.setdefault(v, [])
                 if u not in got:
                     got.append(u)
-        preds.update(layer)
-        frontier = list(layer)
-    return preds
+        level = max(depth[side].values()) + 1
+        for v, ps in layer.items():
+            preds[side][v] = ps
+            seen[v] = level
+        frontier[side] = list(layer)
+        other = depth[1 - side]
+        touching = [v for v in layer if v in other]
+        if touching:
+            best = min(other[v] for v in touching)
+            meet = [v for v in touching if other[v] == best]
+    out: list[list[str]] = []
+    for m in meet:
+        for head in _walk(preds[0], m, src):
+            for tail in _walk(preds[1], m, dst):
+                out.append(head[::-1] + tail[1:])
+                if len(out) >= limit:
+                    return out
+    return out
 
 
-def _walk_back(preds: dict[str, list[str]], src: str, dst: str, limit: int) -> Iterator[list[str]]:
-    """Enumerate shortest paths from the predecessor map, at most ``limit`` of them."""
-    count = 0
-    stack: list[tuple[str, list[str]]] = [(dst, [dst])]
-    while stack and count < limit:
-        node, tail = stack.pop()
-        if node == src:
-            count += 1
-            yield tail[::-1]
+def _walk(preds: dict[str, list[str]], start: str, end: str) -> Iterator[list[str]]:
+    """Every path from ``start`` back to ``end`` through the predecessor map."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    while stack:
+        node, trail = stack.pop()
+        if node == end:
+            yield trail
             continue
         for p in reversed(preds[node]):
-            stack.append((p, tail + [p]))
+            stack.append((p, trail + [p]))
 
 
 def _span(rel: dict) -> tuple[_dt.date, _dt.date]:
@@ -237,7 +245,7 @@ def _span(rel: dict) -> tuple[_dt.date, _dt.date]:
     return lo, hi
 
 
-def _conflicts(ds, rels: list[dict]) -> list[dict]:
+def _conflicts(rels: list[dict]) -> list[dict]:
     """Relations that make the same claim about overlapping times but disagree.
 
     Two relations claim the same thing when they share type, parties (either order for a
@@ -288,24 +296,22 @@ def show(G: nx.MultiDiGraph, x: str) -> dict:
 
     Returns ``{"entity", "relations", "via", "conflicts", "entities", "sources"}``.
     """
-    ds = dataset(G)
-    eid = ds.resolve(x)
+    S = as_store(G)
+    eid = S.resolve(x)
     seen: dict[str, dict] = {}
-    for _, _, rel in G.out_edges(eid, data=True):
-        seen[rel["id"]] = rel
-    for _, _, rel in G.in_edges(eid, data=True):
+    for rel in (*S.out_rels(eid), *S.in_rels(eid)):
         seen[rel["id"]] = rel
     rels = sorted(seen.values(), key=lambda r: (r["type"], dates.sort_key(r.get("since")), r["id"]))
-    via = [ds.relations[rid] for rid in G.graph["via"].get(eid, [])]
+    via = list(S.via_rels(eid))
     via.sort(key=lambda r: (r["type"], dates.sort_key(r.get("since")), r["id"]))
     ids = {eid} | {r[k] for r in rels + via for k in ("from", "to", "via") if k in r}
     return {
-        "entity": ds.entities[eid],
+        "entity": S.entity(eid),
         "relations": rels,
         "via": via,
-        "conflicts": _conflicts(ds, rels + via),
-        "entities": _entities_for(ds, sorted(ids)),
-        "sources": _sources_for(ds, [ds.entities[eid], *rels, *via]),
+        "conflicts": _conflicts(rels + via),
+        "entities": S.brief(sorted(ids)),
+        "sources": S.sources_for([S.entity(eid), *rels, *via]),
     }
 
 
@@ -328,8 +334,8 @@ def neighbors(
         raise UsageError(f"--direction must be in, out or both, not {direction!r}")
     if depth < 1:
         raise UsageError("--depth must be at least 1")
-    ds = dataset(G)
-    eid = ds.resolve(x)
+    S = as_store(G)
+    eid = S.resolve(x)
     keep = EdgeFilter(types, None, as_of)
     found: dict[str, dict] = {}
     frontier = [eid]
@@ -337,12 +343,14 @@ def neighbors(
     for d in range(1, depth + 1):
         layer: dict[str, dict] = {}
         for u in frontier:
-            via_steps = _via_steps(G, u, keep) if direction == "both" else ()
-            for v, rel in itertools.chain(_steps(G, u, keep, direction), via_steps):
+            via_steps = _via_steps(S, u, keep) if direction == "both" else ()
+            for v, rel in itertools.chain(_steps(S, u, keep, direction), via_steps):
                 if v in reached:
                     continue
-                entry = layer.setdefault(v, {"id": v, "name": ds.entities[v]["name"],
-                                             "type": ds.entities[v]["type"], "depth": d, "relations": []})  # fmt: skip
+                if v not in layer:
+                    ent = S.entity(v)
+                    layer[v] = {"id": v, "name": ent["name"], "type": ent["type"], "depth": d, "relations": []}
+                entry = layer[v]
                 if rel["id"] not in entry["relations"]:
                     entry["relations"].append(rel["id"])
         reached.update(layer)
@@ -353,7 +361,7 @@ def neighbors(
     ordered = sorted(found.values(), key=lambda n: (n["depth"], n["name"].casefold()))
     return {
         "entity": eid,
-        "name": ds.entities[eid]["name"],
+        "name": S.entity(eid)["name"],
         "depth": depth,
         "direction": direction,
         "as_of": as_of,
@@ -365,14 +373,14 @@ def _tier_of(rel: dict) -> str:
     return "alliance" if rel["type"] == "alliance" else rel["tier"]
 
 
-def _tier_rels(G: nx.MultiDiGraph, eid: str) -> Iterator[tuple[str, dict]]:
+def _tier_rels(S: Store, eid: str) -> Iterator[tuple[str, dict]]:
     """(partner, relation) for every alliance or partnership touching ``eid``."""
-    for _, v, rel in G.out_edges(eid, data=True):
+    for rel in S.out_rels(eid):
         if rel["type"] in TIER_TYPES:
-            yield v, rel
-    for u, _, rel in G.in_edges(eid, data=True):
+            yield rel["to"], rel
+    for rel in S.in_rels(eid):
         if rel["type"] in TIER_TYPES:
-            yield u, rel
+            yield rel["from"], rel
 
 
 def tiers(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> dict:
@@ -381,14 +389,14 @@ def tiers(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> dict:
     A partner's tier on a day is the highest rung among its alliance and partnership relations
     with ``x`` in force that day; its ``since`` is the earliest start among those at that rung.
     """
-    ds = dataset(G)
-    eid = ds.resolve(x)
+    S = as_store(G)
+    eid = S.resolve(x)
     day = _as_of_day(as_of) or dates.today()
     best: dict[str, tuple[int, list[dict]]] = {}
-    for partner, rel in _tier_rels(G, eid):
+    for partner, rel in _tier_rels(S, eid):
         if partner == eid or not dates.relation_in_force(rel, day):
             continue
-        rank = ds.tier_rank[_tier_of(rel)]
+        rank = S.tier_rank[_tier_of(rel)]
         cur = best.get(partner)
         if cur is None or rank < cur[0]:
             best[partner] = (rank, [rel])
@@ -399,32 +407,32 @@ def tiers(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> dict:
         rels.sort(key=lambda r: dates.sort_key(r.get("since")))
         tier = _tier_of(rels[0])
         partners.append({
-            "id": partner, "name": ds.entities[partner]["name"], "type": ds.entities[partner]["type"],
-            "tier": tier, "tier_name": ds.tier_name(tier), "rank": rank, "since": rels[0].get("since"),
+            "id": partner, "name": S.entity(partner)["name"], "type": S.entity(partner)["type"],
+            "tier": tier, "tier_name": S.tier_name(tier), "rank": rank, "since": rels[0].get("since"),
             "relations": [r["id"] for r in rels],
             "sources": sorted({s for r in rels for s in r.get("sources", ())}),
         })  # fmt: skip
     partners.sort(key=lambda p: (p["rank"], p["name"].casefold()))
-    return {"entity": eid, "name": ds.entities[eid]["name"], "as_of": as_of, "partners": partners,
-            "tiers": [{"id": t["id"], "name": t["name"], "rank": ds.tier_rank[t["id"]]} for t in ds.tiers]}  # fmt: skip
+    return {"entity": eid, "name": S.entity(eid)["name"], "as_of": as_of, "partners": partners,
+            "tiers": [{"id": t["id"], "name": t["name"], "rank": S.tier_rank[t["id"]]} for t in S.tiers]}  # fmt: skip
 
 
 def tier_history(G: nx.MultiDiGraph, x: str, y: str, *, as_of: str | None = None) -> dict:
     """The tier between two parties on a day, and every designation they have had, oldest first."""
-    ds = dataset(G)
-    a, b = ds.resolve(x), ds.resolve(y)
+    S = as_store(G)
+    a, b = S.resolve(x), S.resolve(y)
     day = _as_of_day(as_of) or dates.today()
-    rels = [rel for partner, rel in _tier_rels(G, a) if partner == b]
+    rels = [rel for partner, rel in _tier_rels(S, a) if partner == b]
     if as_of is not None:
         rels = [r for r in rels if r.get("since") is None or dates.first_day(r["since"]) <= day]
-    rels.sort(key=lambda r: (dates.sort_key(r.get("since")), ds.tier_rank[_tier_of(r)] * -1, r["id"]))
+    rels.sort(key=lambda r: (dates.sort_key(r.get("since")), S.tier_rank[_tier_of(r)] * -1, r["id"]))
     history = []
     for i, rel in enumerate(rels):
         tier = _tier_of(rel)
-        later = [r for r in rels[i + 1 :] if ds.tier_rank[_tier_of(r)] < ds.tier_rank[tier]
+        later = [r for r in rels[i + 1 :] if S.tier_rank[_tier_of(r)] < S.tier_rank[tier]
                  and r.get("since") and r.get("since") != rel.get("since")]  # fmt: skip
         history.append({
-            "tier": tier, "tier_name": ds.tier_name(tier), "rank": ds.tier_rank[tier],
+            "tier": tier, "tier_name": S.tier_name(tier), "rank": S.tier_rank[tier],
             "since": rel.get("since"), "until": rel.get("until"), "status": rel.get("status"),
             "superseded_by": later[0]["id"] if later else None,
             "relation": rel["id"], "sources": rel.get("sources", []), "note": rel.get("note"),
@@ -432,16 +440,16 @@ def tier_history(G: nx.MultiDiGraph, x: str, y: str, *, as_of: str | None = None
     in_force = [r for r in rels if dates.relation_in_force(r, day)]
     current = None
     if in_force:
-        rank = min(ds.tier_rank[_tier_of(r)] for r in in_force)
-        top = sorted((r for r in in_force if ds.tier_rank[_tier_of(r)] == rank),
+        rank = min(S.tier_rank[_tier_of(r)] for r in in_force)
+        top = sorted((r for r in in_force if S.tier_rank[_tier_of(r)] == rank),
                      key=lambda r: dates.sort_key(r.get("since")))  # fmt: skip
         tier = _tier_of(top[0])
-        current = {"tier": tier, "tier_name": ds.tier_name(tier), "rank": rank,
+        current = {"tier": tier, "tier_name": S.tier_name(tier), "rank": rank,
                    "since": top[0].get("since"), "relation": top[0]["id"]}  # fmt: skip
     return {
         "from": a, "to": b, "as_of": as_of, "current": current, "history": history,
-        "entities": _entities_for(ds, [a, b]),
-        "sources": _sources_for(ds, rels),
+        "entities": S.brief([a, b]),
+        "sources": S.sources_for(rels),
     }  # fmt: skip
 
 
@@ -449,10 +457,10 @@ def search(G: nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: float = 60
     """Fuzzy search over ids, names and aliases (rapidfuzz WRatio, 0-100), best first."""
     from rapidfuzz import fuzz, process, utils
 
-    ds = dataset(G)
+    S = as_store(G)
     if not text.strip():
         raise UsageError("search needs some text")
-    labels = ds.index["exact"]
+    labels = S.labels()
     # WRatio rewards partial matches, which makes two-letter aliases (IN, ID) match almost
     # anything: score those by plain edit distance instead.
     longer = [label for label in labels if len(label) > 2]
@@ -466,7 +474,7 @@ def search(G: nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: float = 60
         for eid in labels[label]:
             if eid not in best or score > best[eid][0]:
                 best[eid] = (score, label)
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], ds.entities[kv[0]]["name"].casefold()))
-    matches = [{"id": eid, "name": ds.entities[eid]["name"], "type": ds.entities[eid]["type"],
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], S.entity(kv[0])["name"].casefold()))
+    matches = [{"id": eid, "name": S.entity(eid)["name"], "type": S.entity(eid)["type"],
                 "score": round(score, 1), "matched": label} for eid, (score, label) in ranked[:limit]]  # fmt: skip
     return {"query": text, "matches": matches}

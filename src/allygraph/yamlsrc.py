@@ -184,9 +184,7 @@ class TreePositions:
         parent, node = None, self.doc
         for part in path:
             parent = node
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
                 node = node[part]
             else:
                 return parent, None
@@ -368,7 +366,7 @@ def _read_text(text: str, name: str) -> tuple[object, list[Problem]]:
 
 def _fast(text: str) -> object | None:
     """yaml-rs's parse, or None when it refuses the text (the positioned path then reports why)."""
-    if _TAG_RE.search(text):
+    if "!" in text and _TAG_RE.search(text):
         return None  # explicit tags: let the positioned path refuse them with their place
     try:
         import yaml_rs
