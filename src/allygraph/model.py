@@ -22,11 +22,14 @@ DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
-PartialDate = Union[Annotated[int, Field(ge=1000, le=9999)], Annotated[str, StringConstraints(pattern=DATE_PATTERN)], None]
+PartialDate = Union[
+    Annotated[int, Field(ge=1000, le=9999)], Annotated[str, StringConstraints(pattern=DATE_PATTERN)], None
+]
 Scalar = Union[str, int, float, bool, None]
 Names = Union[list[str], str]  # a single string is read as a one-item list
 
 _CONFIG = ConfigDict(extra="forbid", strict=True)
+
 
 class EntityRecord(TypedDict, total=False):
     id: Required[Id]
@@ -60,16 +63,22 @@ RelationRecord = TypedDict(
     },
     total=False,
 )
+
+
 class SourceRecord(TypedDict, total=False):
     title: Required[Text]
     url: Union[str, None]
     publisher: Union[str, None]
     date: PartialDate
     note: Union[str, None]  # fmt: skip
+
+
 class TierRecord(TypedDict, total=False):
     id: Required[Id]
     name: Union[str, None]
     description: Union[str, None]
+
+
 for _record in (EntityRecord, RelationRecord, SourceRecord, TierRecord):
     _record.__pydantic_config__ = _CONFIG  # type: ignore[attr-defined]
 

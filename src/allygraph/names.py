@@ -20,6 +20,8 @@ def exact_key(text: str) -> str:
 
 
 def loose_key(text: str) -> str:
+    if text.isascii():
+        return _LOOSE_RE.sub("", text.casefold())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _LOOSE_RE.sub("", stripped)

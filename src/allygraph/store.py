@@ -157,7 +157,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE entities(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
 CREATE TABLE labels(key TEXT, loose INTEGER, id TEXT);
-CREATE TABLE relations(id TEXT PRIMARY KEY, src TEXT, dst TEXT, via TEXT, doc BLOB);
+CREATE TABLE relations(id TEXT, src TEXT, dst TEXT, via TEXT, doc BLOB);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
 """
 INDEXES = """
@@ -174,6 +174,7 @@ def write_sqlite(path: Path, dataset, meta: dict) -> None:
     import tempfile
 
     from .progress import track
+    from .timing import stage
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -190,12 +191,14 @@ def write_sqlite(path: Path, dataset, meta: dict) -> None:
              for key, ids in table.items() for eid in ids),
         )  # fmt: skip
         rels = dataset.relations
-        db.executemany(
-            "INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
-            ((rid, r["from"], r["to"], r.get("via"), dumps(r))
-             for rid, r in track(rels.items(), len(rels), "compiling the cache")),
-        )  # fmt: skip
-        db.executescript(INDEXES)
+        with stage("cache: insert relations"):
+            db.executemany(
+                "INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
+                ((rid, r["from"], r["to"], r.get("via"), dumps(r))
+                 for rid, r in track(rels.items(), len(rels), "compiling the cache")),
+            )  # fmt: skip
+        with stage("cache: indexes"):
+            db.executescript(INDEXES)
         db.commit()
         db.close()
         os.replace(tmp, path)
@@ -258,7 +261,10 @@ class SQLiteStore(Store):
         if self.has_entity(name):
             return name
         for loose, key in ((0, exact_key(name)), (1, loose_key(name))):
-            ids = [r[0] for r in self.db.execute("SELECT DISTINCT id FROM labels WHERE loose = ? AND key = ?", (loose, key))]
+            ids = [
+                r[0]
+                for r in self.db.execute("SELECT DISTINCT id FROM labels WHERE loose = ? AND key = ?", (loose, key))
+            ]
             if len(ids) == 1:
                 return ids[0]
             if ids:
@@ -277,4 +283,3 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self.db.close()
-

@@ -184,7 +184,13 @@ class TreePositions:
         parent, node = None, self.doc
         for part in path:
             parent = node
-            if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            if (
+                isinstance(node, dict)
+                and part in node
+                or isinstance(node, list)
+                and isinstance(part, int)
+                and 0 <= part < len(node)
+            ):
                 node = node[part]
             else:
                 return parent, None
@@ -299,7 +305,9 @@ class TextPositions:
             if pattern.match(self.lines[i]):
                 j = i + 1
                 indent = len(self.lines[i]) - len(self.lines[i].lstrip(" "))
-                while j < end and (not self.lines[j].strip() or len(self.lines[j]) - len(self.lines[j].lstrip(" ")) > indent):
+                while j < end and (
+                    not self.lines[j].strip() or len(self.lines[j]) - len(self.lines[j].lstrip(" ")) > indent
+                ):
                     j += 1
                 return i, j
         return None
@@ -376,10 +384,55 @@ def _fast(text: str) -> object | None:
         limits = yaml_rs.AliasLimits(max_total_replayed_events=ALIAS_SLACK)
     except TypeError:
         limits = None
+
+    def parse(part: str):
+        return yaml_rs.loads(part, parse_datetime=False, alias_limits=limits)
+
     try:
-        return yaml_rs.loads(text, parse_datetime=False, alias_limits=limits)
+        halves = _split_last_list(text) if len(text) >= SPLIT_BYTES else None
+        if halves is None:
+            return parse(text)
+        # yaml-rs lets go of the GIL while it parses: two threads use both cores
+        from concurrent.futures import ThreadPoolExecutor
+
+        (head, tail), key = halves
+        with ThreadPoolExecutor(2) as pool:
+            first, second = pool.map(parse, (head, tail))
+        if not (isinstance(first, dict) and isinstance(second, dict) and list(second) == [key]
+                and isinstance(first.get(key), list) and isinstance(second[key], list)):  # fmt: skip
+            return parse(text)
+        first[key].extend(second[key])
+        return first
     except Exception:  # any refusal: duplicate keys, bad syntax, alias bombs
         return None
+
+
+SPLIT_BYTES = 16 * 1024 * 1024
+
+
+def _split_last_list(text: str) -> tuple[tuple[str, str], str] | None:
+    """Split a document whose last top-level key holds a block list into two parseable halves,
+    at an item of that list near the middle: ``(head, "key:\n" + rest)``. None when the layout
+    is anything else (the caller then parses the whole text at once)."""
+    mid = len(text) // 2
+    start = text.rfind("\n", 0, mid)
+    # the top-level key that owns the middle, and no top-level key after the middle
+    owner = re.compile(r"(?m)^([A-Za-z_][\w-]*)[ \t]*:[ \t]*$")
+    if re.search(r"\n[^\s#-]", text[mid:]):
+        return None
+    last = None
+    for m in owner.finditer(text, 0, start + 1):
+        last = m
+    if last is None:
+        return None
+    key = last.group(1)
+    first_item = re.compile(r"\n([ \t]*)- ").search(text, last.end())
+    if first_item is None or first_item.start() > mid:
+        return None
+    cut = text.find("\n" + first_item.group(1) + "- ", mid)
+    if cut < 0:
+        return None
+    return (text[: cut + 1], f"{key}:\n" + text[cut + 1 :]), key
 
 
 def read_positioned(path: Path, display: str | None = None):
