@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import DataOpt, NoCacheOpt, _fail, _graph
+from .cli import DataOpt, NoCacheOpt, _fail, _store
 from .problems import AllygraphError
 
 
@@ -37,7 +37,7 @@ def export_command(
         raise typer.Exit(2)
     try:
         G = ex.select(
-            _graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of
+            _export_graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of
         )
         stats = ex.export(G, fmt, output, yed=yed)
     except AllygraphError as exc:
@@ -47,3 +47,12 @@ def export_command(
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))
+
+
+def _export_graph(data: Optional[Path], no_cache: bool):
+    """A networkx graph of ordinary data; a streaming view of a large directory's SQLite cache."""
+    from .graph import build
+    from .store import SQLiteStore, StoreGraph
+
+    store = _store(data, no_cache)
+    return StoreGraph(store) if isinstance(store, SQLiteStore) else build(store.ds)

@@ -283,3 +283,63 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self.db.close()
+
+
+# --- streaming a large store to the exporters ---------------------------------------------------
+
+
+class _Registry:
+    """What exporters read off ``G.graph["dataset"]``: the source registry and the tier ladder."""
+
+    def __init__(self, store: SQLiteStore):
+        self.tiers, self.tier_rank = store.tiers, store.tier_rank
+        self.sources = {sid: marshal.loads(doc) for sid, doc in store.db.execute("SELECT id, doc FROM sources")}
+
+
+class _NodeView:
+    def __init__(self, store: SQLiteStore):
+        self.store = store
+
+    def __call__(self, data: bool = False):
+        rows = self.store.db.execute("SELECT id, doc FROM entities")
+        if data:
+            return ((eid, marshal.loads(doc)) for eid, doc in rows)
+        return (eid for eid, _ in rows)
+
+    def __getitem__(self, eid: str) -> dict:
+        return self.store.entity(eid)
+
+    def __iter__(self):
+        return self()
+
+    def __len__(self) -> int:
+        return self.store.db.execute("SELECT count(*) FROM entities").fetchone()[0]
+
+
+class StoreGraph:
+    """A read-only stand-in for a MultiDiGraph that streams a SQLiteStore's rows to the
+    exporters, so exporting a million relations needs no more memory than a query does."""
+
+    def __init__(self, store: SQLiteStore):
+        self.store = store
+        self.graph = {"dataset": _Registry(store), "_store": store}
+        self.nodes = _NodeView(store)
+
+    def __iter__(self):
+        return self.nodes()
+
+    def __contains__(self, eid: object) -> bool:
+        return isinstance(eid, str) and self.store.has_entity(eid)
+
+    def number_of_nodes(self) -> int:
+        return len(self.nodes)
+
+    def number_of_edges(self) -> int:
+        return self.store.db.execute("SELECT count(*) FROM relations").fetchone()[0]
+
+    def edges(self, keys: bool = False, data: bool = False):
+        rows = self.store.db.execute("SELECT doc FROM relations ORDER BY rowid")
+        for (doc,) in rows:
+            rel = marshal.loads(doc)
+            head = (rel["from"], rel["to"], rel["id"]) if keys else (rel["from"], rel["to"])
+            yield (*head, rel) if data else head

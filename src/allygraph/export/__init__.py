@@ -76,7 +76,8 @@ def select(
     types: Iterable[str] | None = None,
     as_of: str | None = None,
 ) -> nx.MultiDiGraph:
-    """The part of ``G`` to export: a new MultiDiGraph sharing ``G.graph``.
+    """The part of ``G`` to export: a new MultiDiGraph sharing ``G.graph`` (``G`` itself when
+    nothing is filtered out).
 
     ``around`` (an id, name or alias) keeps the entities within ``depth`` hops of it (relations
     followed both ways); ``types`` and ``as_of`` keep only relations of those types in force on
@@ -88,6 +89,10 @@ def select(
     from ..query import EdgeFilter, neighbors
 
     types = list(types) if types else None
+    if around is None and types is None and as_of is None:
+        if depth < 1:
+            raise UsageError("--depth must be at least 1")
+        return G  # everything: no copy, so a large store streams straight through
     keep = EdgeFilter(types, None, as_of)
     if around is not None:
         found = neighbors(G, around, depth=depth, types=types, as_of=as_of)
@@ -136,20 +141,34 @@ def export(G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed:
         stats["files"] = [str(p) for p in files]
         stats["bytes"] = sum(p.stat().st_size for p in files)
         return stats
-    buf = io.StringIO(newline="")
-    exporter.write(G, buf)
-    data = buf.getvalue().encode("utf-8")
+    # stream straight into the file (or stdout): a million relations never sit in memory as text
     if to_stdout:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
+        counter = _Counting(out)
+        exporter.write(G, counter)
+        out.flush()
+        out.detach()
+        stats["bytes"] = counter.bytes
     else:
-        from ..fsutil import atomic_write_bytes
+        from ..fsutil import atomic_open
 
         try:
-            atomic_write_bytes(Path(dest), data)
+            with atomic_open(Path(dest)) as fh:
+                exporter.write(G, fh)
         except OSError as exc:
             raise UsageError(f"cannot write {dest}: {exc.strerror or exc}") from None
+        stats["bytes"] = Path(dest).stat().st_size
     stats["files"] = [stats["path"]]
-    stats["bytes"] = len(data)
     return stats
+
+
+class _Counting:
+    """A text stream wrapper that counts the UTF-8 bytes written through it."""
+
+    def __init__(self, out):
+        self.out, self.bytes = out, 0
+
+    def write(self, text: str) -> int:
+        self.bytes += len(text.encode("utf-8"))
+        return self.out.write(text)

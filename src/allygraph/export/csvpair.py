@@ -17,7 +17,6 @@ from typing import IO, Any
 
 import networkx as nx
 
-from ..fsutil import atomic_write_text
 from .common import Exporter, columns, edge_labels, edge_row, node_label, node_row, to_text
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -55,16 +54,14 @@ class CSVExporter(Exporter):
     multi_file = True
 
     def write_files(self, G: nx.MultiDiGraph, dest: Path) -> list[Path]:
-        import io
+        from ..fsutil import atomic_open
 
         node_cols, edge_cols = columns(G)
         npath, epath = csv_paths(dest)
-        buf = io.StringIO(newline="")
-        self.write_nodes(G, buf, node_cols)
-        atomic_write_text(npath, buf.getvalue())
-        buf = io.StringIO(newline="")
-        self.write_edges(G, buf, edge_cols)
-        atomic_write_text(epath, buf.getvalue())
+        with atomic_open(npath) as fh:
+            self.write_nodes(G, fh, node_cols)
+        with atomic_open(epath) as fh:
+            self.write_edges(G, fh, edge_cols)
         return [npath, epath]
 
     def write_nodes(self, G: nx.MultiDiGraph, out: IO[str], cols: dict[str, str]) -> None:

@@ -11,16 +11,15 @@ kept (``--multiline-fields=true``).
 from __future__ import annotations
 
 import csv
-import io
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import networkx as nx
 
-from ..fsutil import atomic_write_text
 from .common import Exporter, columns, edge_row, node_row, publish, to_text
 from .cypher import label_of, rel_type
 
@@ -51,32 +50,40 @@ class Neo4jAdminExporter(Exporter):
     def write_files(self, G: nx.MultiDiGraph, dest: Path) -> list[Path]:
         node_cols, edge_cols = columns(G)
         lists = {"aliases", "sources"}
-        nbuf, ebuf = io.StringIO(newline=""), io.StringIO(newline="")
-        w = csv.writer(nbuf, lineterminator="\n")
-        w.writerow(["id:ID", ":LABEL", *(_header(c, k, lists) for c, k in node_cols.items())])
-        for n, ent in self.nodes(G):
-            row = node_row(n, ent)
-            w.writerow([n, f"Entity;{label_of(ent['type'])}", *(_cell(row.get(c), k) for c, k in node_cols.items())])
-        w = csv.writer(ebuf, lineterminator="\n")
+
+        def write_nodes(out: IO[str]) -> None:
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(["id:ID", ":LABEL", *(_header(c, k, lists) for c, k in node_cols.items())])
+            for n, ent in self.nodes(G):
+                row = node_row(n, ent)
+                w.writerow([n, f"Entity;{label_of(ent['type'])}", *(_cell(row.get(c), k) for c, k in node_cols.items())])
+
         ecols = {c: k for c, k in edge_cols.items() if c != "relation_id"}
-        w.writerow([":START_ID", ":END_ID", ":TYPE", "id:string", *(_header(c, k, lists) for c, k in ecols.items())])
-        for u, v, rid, rel in self.edges(G):
-            row = edge_row(rel)
-            w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k) for c, k in ecols.items())])
+
+        def write_edges(out: IO[str]) -> None:
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow([":START_ID", ":END_ID", ":TYPE", "id:string", *(_header(c, k, lists) for c, k in ecols.items())])
+            for u, v, rid, rel in self.edges(G):
+                row = edge_row(rel)
+                w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k) for c, k in ecols.items())])
+
         script = f'#!/bin/sh\n# Load this directory into an empty Neo4j database (stop it first).\ncd "$(dirname "$0")"\n{COMMAND}\n'
-        return write_dir(
-            dest, {"nodes.csv": nbuf.getvalue(), "relationships.csv": ebuf.getvalue(), "import.sh": script}
-        )
+        return write_dir(dest, {"nodes.csv": write_nodes, "relationships.csv": write_edges, "import.sh": script})
 
 
-def write_dir(dest: Path, files: dict[str, str]) -> list[Path]:
-    """Write ``files`` into a fresh directory and swap it in for ``dest`` at the end."""
+def write_dir(dest: Path, files: dict[str, str | Callable[[IO[str]], None]]) -> list[Path]:
+    """Write ``files`` (text, or a function that streams it) into a fresh directory and swap
+    it in for ``dest`` at the end."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
-        for name, text in files.items():
-            atomic_write_text(tmp / name, text)
+        for name, content in files.items():
+            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
+                if callable(content):
+                    content(fh)
+                else:
+                    fh.write(content)
             publish(tmp / name, 0o777 if name.endswith(".sh") else 0o666)
         publish(tmp, 0o777)
         old = None
