@@ -85,3 +85,9 @@ class UsageError(AllygraphError):
     """A bad argument value (a malformed --as-of date, an unknown --type)."""
 
     exit_code = 2
+
+
+class TooLarge(AllygraphError):
+    """The data would not fit in this machine's memory (checked before loading it)."""
+
+    exit_code = 2

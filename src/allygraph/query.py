@@ -209,11 +209,11 @@ def _shortest_paths(S: Store, src: str, dst: str, keep: EdgeFilter, direction: s
                     got.append(u)
         level = max(depth[side].values()) + 1
         for v, ps in layer.items():
-            preds[side][v] = ps
+            preds[side][v] = sorted(ps)  # sorted: the same answer whatever order a store reads in
             seen[v] = level
-        frontier[side] = list(layer)
+        frontier[side] = sorted(layer)
         other = depth[1 - side]
-        touching = [v for v in layer if v in other]
+        touching = [v for v in frontier[side] if v in other]
         if touching:
             best = min(other[v] for v in touching)
             meet = [v for v in touching if other[v] == best]
@@ -353,6 +353,8 @@ def neighbors(
                 entry = layer[v]
                 if rel["id"] not in entry["relations"]:
                     entry["relations"].append(rel["id"])
+        for entry in layer.values():
+            entry["relations"].sort()
         reached.update(layer)
         found.update(layer)
         frontier = list(layer)
@@ -463,15 +465,15 @@ def search(G: nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: float = 60
     labels = S.labels()
     # WRatio rewards partial matches, which makes two-letter aliases (IN, ID) match almost
     # anything: score those by plain edit distance instead.
-    longer = [label for label in labels if len(label) > 2]
-    shorter = [label for label in labels if len(label) <= 2]
+    longer = sorted(label for label in labels if len(label) > 2)  # sorted: ties break alike in every store
+    shorter = sorted(label for label in labels if len(label) <= 2)
     found = process.extract(text, longer, scorer=fuzz.WRatio, processor=utils.default_process,
                             limit=limit * 4, score_cutoff=cutoff)  # fmt: skip
     found += process.extract(text, shorter, scorer=fuzz.ratio, processor=utils.default_process,
                              limit=limit, score_cutoff=max(cutoff, 80))  # fmt: skip
     best: dict[str, tuple[float, str]] = {}
     for label, score, _ in found:
-        for eid in labels[label]:
+        for eid in sorted(labels[label]):
             if eid not in best or score > best[eid][0]:
                 best[eid] = (score, label)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], S.entity(kv[0])["name"].casefold()))

@@ -323,14 +323,46 @@ class TextPositions:
         start, end = span
         if len(path) == 2:
             line = self.lines[start]
-            return start + 1, len(line) - len(line.lstrip(" ")) + 1
+            stripped = line.lstrip(" ")
+            lead = len(line) - len(stripped)
+            if isinstance(path[1], int):  # the record itself starts after its "- "
+                lead += len(stripped) - len(stripped[1:].lstrip(" "))
+            return start + 1, lead + 1
         pattern = re.compile(rf"(?:^|[\s{{,])['\"]?({re.escape(str(path[2]))})['\"]?\s*:\s*")
         for i in range(start, end):
-            m = pattern.search(self.lines[i].replace("- ", "  ", 1) if i == start else self.lines[i])
+            line = self.lines[i].replace("- ", "  ", 1) if i == start else self.lines[i]
+            m = pattern.search(line)
             if m:
-                col = m.start(1) if want_key or m.end() >= len(self.lines[i]) else m.end()
+                col = m.start(1) if want_key or m.end() >= len(line) else m.end()
+                if len(path) > 3 and not want_key:
+                    return self._inner(i, m.end(), path[3]) or (i + 1, col + 1)
                 return i + 1, col + 1
         return start + 1, 1
+
+    def _inner(self, i: int, at: int, part: object) -> Pos | None:
+        """An item of a flow list (``[a, b]``) or a key of a flow mapping (``{k: v}``) that starts
+        at column ``at`` of line ``i``; or the n-th ``- `` item of a block list below it."""
+        line = self.lines[i]
+        if at < len(line) and line[at] in "[{" and isinstance(part, int):
+            col, n = at + 1, 0
+            while col < len(line) and n < part:
+                if line[col] == ",":
+                    n += 1
+                col += 1
+            while col < len(line) and line[col] == " ":
+                col += 1
+            return (i + 1, col + 1) if n == part else None
+        if at < len(line) and line[at] == "{" and isinstance(part, str):
+            m = re.compile(rf"[{{,]\s*['\"]?{re.escape(part)}['\"]?\s*:\s*").search(line, at)
+            return (i + 1, m.end() + 1) if m else None
+        if at >= len(line) and isinstance(part, int):
+            items = [
+                j for j in range(i + 1, min(i + 1 + 10_000, len(self.lines))) if self.lines[j].lstrip().startswith("- ")
+            ]
+            if part < len(items):
+                j = items[part]
+                return j + 1, len(self.lines[j]) - len(self.lines[j].lstrip()) + 3
+        return None
 
     def value(self, path: tuple) -> Pos | None:
         return self._find(path, want_key=False)

@@ -56,13 +56,17 @@ class Neo4jAdminExporter(Exporter):
             w.writerow(["id:ID", ":LABEL", *(_header(c, k, lists) for c, k in node_cols.items())])
             for n, ent in self.nodes(G):
                 row = node_row(n, ent)
-                w.writerow([n, f"Entity;{label_of(ent['type'])}", *(_cell(row.get(c), k) for c, k in node_cols.items())])
+                w.writerow(
+                    [n, f"Entity;{label_of(ent['type'])}", *(_cell(row.get(c), k) for c, k in node_cols.items())]
+                )
 
         ecols = {c: k for c, k in edge_cols.items() if c != "relation_id"}
 
         def write_edges(out: IO[str]) -> None:
             w = csv.writer(out, lineterminator="\n")
-            w.writerow([":START_ID", ":END_ID", ":TYPE", "id:string", *(_header(c, k, lists) for c, k in ecols.items())])
+            w.writerow(
+                [":START_ID", ":END_ID", ":TYPE", "id:string", *(_header(c, k, lists) for c, k in ecols.items())]
+            )
             for u, v, rid, rel in self.edges(G):
                 row = edge_row(rel)
                 w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k) for c, k in ecols.items())])

@@ -1,0 +1,175 @@
+"""The large-data machinery: the SQLite cache, the fast YAML path, bidirectional search, streaming
+export and the memory guard. Each is forced on small data and compared with the ordinary path."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import allygraph
+from allygraph import cache, load, query, yamlsrc
+from allygraph.problems import TooLarge
+from allygraph.store import DatasetStore, SQLiteStore, StoreGraph
+from conftest import REPO, run, write_data
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import synth  # noqa: E402
+
+
+@pytest.fixture
+def force_sqlite(monkeypatch):
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+
+
+QUERIES = [
+    lambda S: query.path(S, "Japan", "Philippines"),
+    lambda S: query.path(S, "India", "Philippines", all_paths=True, exclude=["partnership"]),
+    lambda S: query.path(S, "Japan", "Philippines", types=["alliance"], as_of="1990"),
+    lambda S: query.show(S, "OSA"),
+    lambda S: query.show(S, "jp_ph_raa"),
+    lambda S: query.neighbors(S, "TC-90", depth=2),
+    lambda S: query.tiers(S, "Japan", as_of="2026-11-25"),
+    lambda S: query.tier_history(S, "Japan", "Vietnam"),
+    lambda S: query.search(S, "philipine coast gard"),
+]
+
+
+def test_sqlite_store_answers_like_memory(force_sqlite):
+    sql = load.open_store()
+    assert isinstance(sql, SQLiteStore)
+    mem = DatasetStore(load.load(use_cache=False))
+    graph = allygraph.load_graph(use_cache=False)
+    for q in QUERIES:
+        assert q(sql) == q(mem) == q(graph)
+
+
+def test_sqlite_cache_is_reused_and_never_stale(force_sqlite, small_dir):
+    first = load.open_store(small_dir)
+    assert isinstance(first, SQLiteStore)
+    assert query.tier_history(first, "japan", "philippines")["current"]["tier"] == "strengthened_strategic_partnership"
+    again = cache.get_sqlite(small_dir)
+    assert again is not None and again.stamp() == first.stamp()
+    rel = small_dir / "relations.yaml"
+    rel.write_text(
+        rel.read_text().replace("tier: strengthened_strategic_partnership", "tier: comprehensive_strategic_partnership")
+    )
+    assert cache.get_sqlite(small_dir) is None  # stale: the stamp changed
+    fresh = load.open_store(small_dir)
+    assert query.tier_history(fresh, "japan", "philippines")["current"]["tier"] == "comprehensive_strategic_partnership"
+
+
+def test_cli_on_the_sqlite_cache(small_dir):
+    env = {"ALLYGRAPH_SQLITE_BYTES": "0"}
+    one = run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir), env=env)
+    two = run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir), env=env)
+    assert one.returncode == two.returncode == 0 and json.loads(one.stdout) == json.loads(two.stdout)
+    assert run("show", "Phillipines", "--data", str(small_dir), env=env).returncode == 1
+    assert run("cache", "clear", env=env).stdout.startswith("removed ")
+
+
+def _problems(directory: Path) -> list:
+    return [tuple(p) for p in load.check(directory)]
+
+
+def test_fast_yaml_path_reports_the_same_problems(monkeypatch):
+    broken = REPO / "tests" / "fixtures" / "broken"
+    slow = _problems(broken)
+    monkeypatch.setattr(yamlsrc, "FAST_BYTES", 0)
+    fast = _problems(broken)
+    # the duplicate key is refused by yaml-rs, so that file falls back to the positioned path
+    assert fast == slow
+
+
+def test_fast_yaml_path_locates_errors_in_large_files(tmp_path, monkeypatch):
+    d = synth.write(tmp_path / "s", 3000, seed=3)
+    lines = (d / "relations.yaml").read_text().split("\n")
+    hits = {}
+    for want, field, bad in (("to", "    to: ", "    to: nowhere"), ("since", "    since: ", '    since: "2020-13"'),
+                             ("tier", "    tier: ", "    tier: strategic_partnershp")):  # fmt: skip
+        i = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith(field) and i not in hits.values())
+        lines[i] = bad
+        hits[want] = i
+    (d / "relations.yaml").write_text("\n".join(lines))
+    slow = _problems(d)
+    monkeypatch.setattr(yamlsrc, "FAST_BYTES", 0)
+    monkeypatch.setattr(yamlsrc, "SPLIT_BYTES", 0)  # and parse in two threads
+    fast = _problems(d)
+    assert fast == slow
+    assert sorted(p[1] for p in fast if p[4] == "error") == sorted(i + 1 for i in hits.values())
+
+
+def test_two_thread_parse_matches_one(tmp_path, monkeypatch):
+    d = synth.write(tmp_path / "s", 2000, seed=5)
+    text = (d / "relations.yaml").read_text()
+    whole = yamlsrc._fast(text)
+    monkeypatch.setattr(yamlsrc, "SPLIT_BYTES", 0)
+    assert yamlsrc._split_last_list(text) is not None
+    assert yamlsrc._fast(text) == whole
+
+
+graphs = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.sampled_from(["alliance", "arms_transfer", "member_of"])),
+                  min_size=1, max_size=40)  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edges=graphs, a=st.integers(0, 11), b=st.integers(0, 11), directed=st.booleans())
+def test_bidirectional_search_finds_every_shortest_path(tmp_path, edges, a, b, directed):
+    if a == b:
+        return
+    ents = "entities:\n" + "".join(f"  - {{id: n{i}, name: N{i}, type: state}}\n" for i in range(12))
+    rels = "relations:\n" + "".join(f"  - {{id: r{k}, from: n{u}, to: n{v}, type: {t}, sources: [https://e.org]}}\n"
+                                    for k, (u, v, t) in enumerate(edges))  # fmt: skip
+    d = write_data(tmp_path / "g", ents, rels)
+    G = allygraph.load_graph(d, use_cache=False)
+    ref = nx.DiGraph() if directed else nx.Graph()
+    ref.add_nodes_from(G.nodes)
+    for u, v, data in G.edges(data=True):
+        if u == v:
+            continue
+        ref.add_edge(u, v)
+        if directed and data["type"] == "alliance":  # symmetric types go both ways
+            ref.add_edge(v, u)
+    try:
+        expected = sorted(nx.all_shortest_paths(ref, f"n{a}", f"n{b}"))
+    except nx.NetworkXNoPath:
+        expected = []
+    try:
+        got = sorted(p["nodes"] for p in query.path(G, f"n{a}", f"n{b}", all_paths=True, directed=directed)["paths"])
+    except allygraph.problems.NoPath:
+        got = []
+    assert got == expected
+
+
+def test_streaming_export_matches_the_graph_export(force_sqlite, tmp_path):
+    from allygraph.export import export
+
+    store = load.open_store()
+    export(StoreGraph(store), "json", tmp_path / "a.json")
+    export(allygraph.load_graph(use_cache=False), "json", tmp_path / "b.json")
+    a = json.loads((tmp_path / "a.json").read_text())
+    b = json.loads((tmp_path / "b.json").read_text())
+    key = lambda x: json.dumps(x, sort_keys=True)  # noqa: E731
+    assert sorted(map(key, a["nodes"])) == sorted(map(key, b["nodes"]))
+    assert sorted(map(key, a["links"])) == sorted(map(key, b["links"]))
+
+
+def test_cli_export_streams_from_the_cache(small_dir, tmp_path):
+    out = tmp_path / "g.graphml"
+    proc = run("export", "-o", str(out), "--data", str(small_dir), env={"ALLYGRAPH_SQLITE_BYTES": "0"})
+    assert proc.returncode == 0, proc.stderr
+    H = nx.read_graphml(out)
+    assert H.number_of_nodes() == 5 and H.number_of_edges() == 6
+
+
+def test_memory_guard_refuses_with_numbers(monkeypatch, small_dir):
+    monkeypatch.setattr(load, "available_memory", lambda: 1024)
+    with pytest.raises(TooLarge, match=r"needs about .* GB of memory to load.*Split it into several data directories"):
+        load.validate(small_dir)
+    monkeypatch.setenv("ALLYGRAPH_MEMORY_CHECK", "0")
+    assert load.validate(small_dir)[0] is not None
