@@ -1,6 +1,6 @@
 """Regenerate README.md from scripts/README.tpl.md, running each example for real.
 
-Usage: python scripts/render_readme.py [--startup "ratio text"]
+Usage: python scripts/render_readme.py [--bench FILE]   (FILE: what benchmarks/run.py printed)
 `<<run: CMD>>` becomes a console block with CMD's real (piped, plain) output; long outputs keep
 their first lines and end with "...". tests/test_readme.py runs every example again and checks
 that the shown lines still appear, in order.
@@ -42,11 +42,16 @@ def vocab_tables() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--startup", default="see `python benchmarks/startup.py`.")
+    parser.add_argument("--bench", type=Path, help="the output of benchmarks/run.py to quote")
+    parser.add_argument("--machine", default="2 cores, 24 GB, Python 3.11")
     args = parser.parse_args()
     text = (ROOT / "scripts" / "README.tpl.md").read_text()
     text = re.sub(r"<<run: (.+?)>>", lambda m: run_example(m.group(1)), text)
-    text = text.replace("<<vocab>>", vocab_tables()).replace("<<startup>>", args.startup)
+    bench = "Run the command above for this machine's figures."
+    if args.bench:
+        table = args.bench.read_text().split("allygraph benchmarks:", 1)[-1]
+        bench = f"Measured on the development machine ({args.machine}):\n\n```text\nallygraph benchmarks:{table.rstrip()}\n```"
+    text = text.replace("<<vocab>>", vocab_tables()).replace("<<bench>>", bench)
     (ROOT / "README.md").write_text(text)
 
 
