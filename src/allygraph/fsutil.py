@@ -23,19 +23,8 @@ def _final_mode(path: Path) -> int:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, _final_mode(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_open(path, binary=True) as fh:
+        fh.write(data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -43,14 +32,15 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, *, encoding: str = "utf-8", newline: str | None = "") -> Iterator[IO[str]]:
-    """A text file to stream into: written beside ``path`` and renamed over it only when the
-    block ends without error (then it is removed), so a failure never leaves a partial file."""
+def atomic_open(path: Path, *, binary: bool = False, encoding: str = "utf-8", newline: str | None = "") -> Iterator[IO]:
+    """A file to stream into: written beside ``path`` and renamed over it only when the block
+    ends without error (otherwise removed), so a failure never leaves a partial file."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, _final_mode(path))
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+        text_args = {} if binary else {"encoding": encoding, "newline": newline}
+        with os.fdopen(fd, "wb" if binary else "w", **text_args) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -11,7 +11,10 @@ Stages, each replaceable on its own:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import cache
@@ -52,12 +55,30 @@ def load(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> Da
         if hit is not None:
             return hit
     before = cache.stamp(directory)
-    dataset, problems = validate(directory)
-    if dataset is None:
-        raise DataError(problems)
+    dataset = _validated(directory)
     if use_cache:
         cache.put(directory, dataset, before)
     return dataset
+
+
+def _validated(directory: Path) -> Dataset:
+    dataset, problems = validate(directory)
+    if dataset is None:
+        raise DataError(problems)
+    return dataset
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """The loader makes millions of small dicts and lists and no reference cycles: the cyclic
+    collector would rescan them again and again (pausing it halved a 1M-relation load)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True):
@@ -74,19 +95,10 @@ def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True)
         if store is not None:
             return store
         before = cache.stamp(directory)
-        dataset, problems = validate(directory)
-        if dataset is None:
-            raise DataError(problems)
-        import gc
-
-        enabled = gc.isenabled()
-        gc.disable()  # as in validate: no cycles among a million new objects
-        try:
+        dataset = _validated(directory)
+        with _paused_gc():
             store = cache.put_sqlite(directory, dataset, before)
-        finally:
-            if enabled:
-                gc.enable()
-        return store if store is not None else DatasetStore(dataset)
+        return store if store is not None else DatasetStore(dataset)  # no writable cache: in memory
     return DatasetStore(load(directory, use_cache=use_cache))
 
 
@@ -314,18 +326,9 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
 
     Raises TooLarge (before reading anything) when the data would not fit in memory.
     """
-    import gc
-
     check_memory(directory)
-    # The loader makes millions of small dicts and lists and no reference cycles: the cyclic
-    # collector would re-scan them again and again (it halved the time of a 1M-relation load).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _paused_gc():
         return _validate(directory)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
