@@ -32,6 +32,3 @@ def build(ds: Dataset) -> nx.MultiDiGraph:
             via.setdefault(rel["via"], []).append(rid)
     return G
 
-
-def dataset(G: nx.MultiDiGraph) -> Dataset:
-    return G.graph["dataset"]
