@@ -226,3 +226,11 @@ def test_small_fixture_loads(small_dir):
     ds = load(small_dir)
     assert set(ds.entities) == {"japan", "philippines", "united_states", "osa", "tc_90"}
     assert SMALL_ENTITIES and SMALL_RELATIONS
+
+
+def test_source_errors_name_the_source(tmp_path):
+    rels = "sources:\n  mofa:\n    url: https://x\n  other: {title: T, date: 2024-13}\nrelations: []\n"
+    d, ps = problems_of(tmp_path, ENTS, rels)
+    msgs = {p.line: p.message for p in ps}
+    assert msgs[3] == "source 'mofa': missing required field 'title'"
+    assert msgs[4] == "source 'other': field 'date': malformed date '2024-13': month 13 is not 1-12"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from .names import build_index, resolve
 from .problems import Problem
+from .vocab import tier_ranks
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Dataset:
     def __post_init__(self) -> None:
         if not self.index:
             self.index = build_index(self.entities)
-        self.tier_rank = {t["id"]: i + 1 for i, t in enumerate(self.tiers)}
+        self.tier_rank = tier_ranks(self.tiers)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -34,14 +35,8 @@ class Dataset:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self.tier_rank = {t["id"]: i + 1 for i, t in enumerate(self.tiers)}
+        self.tier_rank = tier_ranks(self.tiers)
 
     def resolve(self, name: str) -> str:
         """The entity id for an id, name or alias (see ``names.resolve``)."""
         return resolve(name, self.entities, self.index)
-
-    def tier_name(self, tier_id: str) -> str:
-        for t in self.tiers:
-            if t["id"] == tier_id:
-                return t.get("name") or tier_id
-        return tier_id

@@ -31,4 +31,3 @@ def build(ds: Dataset) -> nx.MultiDiGraph:
         if "via" in rel:
             via.setdefault(rel["via"], []).append(rid)
     return G
-

@@ -153,8 +153,6 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict]) -> 
     from .model import DATE_FIELDS, ID_FIELDS, VOCABULARIES
     from .names import suggest
 
-    deeper = [e for e in errors if len(e["loc"]) > 1 and not isinstance(e["loc"][1], str) or
-              (len(e["loc"]) > 1 and field == "attributes")]  # fmt: skip
     if field in DATE_FIELDS:
         try:
             dates.parse(value)
@@ -182,13 +180,15 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict]) -> 
                 return f"item {i + 1} must be text, got {_show(item)}", (i,)
     if isinstance(value, str) and not value and field in ("name", "title"):
         return "must not be empty", ()
-    del deeper
     msg = errors[0]["msg"]
     return f"{msg} (got {_show(value)})", ()
 
 
-def _check_records(file: _File, section: str, kind: str, items: list) -> list[int]:
-    """Validate records in bulk; report each problem once; return the indexes that passed."""
+def _check_records(file: _File, section: str, kind: str, items: list, keys: list | None = None) -> list[int]:
+    """Validate records in bulk; report each problem once; return the indexes that passed.
+
+    ``keys`` names the records of a mapping section (sources), validated as a list.
+    """
     from pydantic import ValidationError
 
     from .model import FIELDS, adapter
@@ -217,7 +217,7 @@ def _check_records(file: _File, section: str, kind: str, items: list) -> list[in
         for offset, per_field in by_record.items():
             i = start + offset
             record = chunk[offset]
-            path = (section, i)
+            path = (section, keys[i] if keys is not None else i)
             label = _label(kind, record, path)
             for field, errs in per_field.items():
                 etype = errs[0]["type"]
@@ -353,7 +353,7 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     sdoc = rtop.get("sources", {})
     sids = list(sdoc)
     svals = [sdoc[s] for s in sids]
-    good = _check_records(_KeyedFile(rf, sids), "sources", "source", svals)
+    good = _check_records(rf, "sources", "source", svals, keys=sids)
     for i in good:
         rec = svals[i]
         label = f"source {sids[i]!r}"
@@ -527,20 +527,6 @@ def _relation_label(rec: dict, i: int) -> str:
     if all(isinstance(rec.get(k), str) for k in ("from", "to", "type")):
         return f"relation {rec['from']}->{rec['to']} ({rec['type']})"
     return f"relation #{i + 1}"
-
-
-class _KeyedFile(_File):
-    """A mapping section validated as a list: list indexes map back to the mapping's keys."""
-
-    def __init__(self, file: _File, keys: list):
-        super().__init__(file.name, file.positions, file.problems)
-        self.keys = keys
-
-    def add(self, path: tuple, message: str, severity: str = "error", *, key: bool = False) -> None:
-        if len(path) >= 2 and isinstance(path[1], int):
-            path = (path[0], self.keys[path[1]], *path[2:])
-            message = message.replace(f"source #{path[1]}", f"source {path[1]!r}")
-        super().add(path, message, severity, key=key)
 
 
 def _check_relation_refs(file: _File, path: tuple, rec: dict, label: str, entities: dict, tier_ids: list[str]) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import dates
 from .problems import NoPath, UsageError
 from .store import Store, as_store
-from .vocab import RELATION_TYPES, SYMMETRIC_TYPES, TIER_TYPES
+from .vocab import RELATION_TYPES, SYMMETRIC_TYPES, TIER_TYPES, tier_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -94,7 +94,7 @@ def _via_steps(S: Store, u: str, keep: EdgeFilter) -> Iterator[tuple[str, dict]]
 
 def _rel_order(S: Store, rel: dict) -> tuple:
     """Strongest first: tier rung, then most recent, then id."""
-    rank = S.tier_rank.get("alliance" if rel["type"] == "alliance" else rel.get("tier", ""), 999)
+    rank = S.tier_rank.get(tier_of(rel), 999)
     since = rel.get("since") or ""
     return (rank, _neg(since), rel["id"])
 
@@ -371,10 +371,6 @@ def neighbors(
     }
 
 
-def _tier_of(rel: dict) -> str:
-    return "alliance" if rel["type"] == "alliance" else rel["tier"]
-
-
 def _tier_rels(S: Store, eid: str) -> Iterator[tuple[str, dict]]:
     """(partner, relation) for every alliance or partnership touching ``eid``."""
     for rel in S.out_rels(eid):
@@ -398,7 +394,7 @@ def tiers(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> dict:
     for partner, rel in _tier_rels(S, eid):
         if partner == eid or not dates.relation_in_force(rel, day):
             continue
-        rank = S.tier_rank[_tier_of(rel)]
+        rank = S.tier_rank[tier_of(rel)]
         cur = best.get(partner)
         if cur is None or rank < cur[0]:
             best[partner] = (rank, [rel])
@@ -407,7 +403,7 @@ def tiers(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> dict:
     partners = []
     for partner, (rank, rels) in best.items():
         rels.sort(key=lambda r: dates.sort_key(r.get("since")))
-        tier = _tier_of(rels[0])
+        tier = tier_of(rels[0])
         partners.append({
             "id": partner, "name": S.entity(partner)["name"], "type": S.entity(partner)["type"],
             "tier": tier, "tier_name": S.tier_name(tier), "rank": rank, "since": rels[0].get("since"),
@@ -427,11 +423,11 @@ def tier_history(G: nx.MultiDiGraph, x: str, y: str, *, as_of: str | None = None
     rels = [rel for partner, rel in _tier_rels(S, a) if partner == b]
     if as_of is not None:
         rels = [r for r in rels if r.get("since") is None or dates.first_day(r["since"]) <= day]
-    rels.sort(key=lambda r: (dates.sort_key(r.get("since")), S.tier_rank[_tier_of(r)] * -1, r["id"]))
+    rels.sort(key=lambda r: (dates.sort_key(r.get("since")), S.tier_rank[tier_of(r)] * -1, r["id"]))
     history = []
     for i, rel in enumerate(rels):
-        tier = _tier_of(rel)
-        later = [r for r in rels[i + 1 :] if S.tier_rank[_tier_of(r)] < S.tier_rank[tier]
+        tier = tier_of(rel)
+        later = [r for r in rels[i + 1 :] if S.tier_rank[tier_of(r)] < S.tier_rank[tier]
                  and r.get("since") and r.get("since") != rel.get("since")]  # fmt: skip
         history.append({
             "tier": tier, "tier_name": S.tier_name(tier), "rank": S.tier_rank[tier],
@@ -442,10 +438,10 @@ def tier_history(G: nx.MultiDiGraph, x: str, y: str, *, as_of: str | None = None
     in_force = [r for r in rels if dates.relation_in_force(r, day)]
     current = None
     if in_force:
-        rank = min(S.tier_rank[_tier_of(r)] for r in in_force)
-        top = sorted((r for r in in_force if S.tier_rank[_tier_of(r)] == rank),
+        rank = min(S.tier_rank[tier_of(r)] for r in in_force)
+        top = sorted((r for r in in_force if S.tier_rank[tier_of(r)] == rank),
                      key=lambda r: dates.sort_key(r.get("since")))  # fmt: skip
-        tier = _tier_of(top[0])
+        tier = tier_of(top[0])
         current = {"tier": tier, "tier_name": S.tier_name(tier), "rank": rank,
                    "since": top[0].get("since"), "relation": top[0]["id"]}  # fmt: skip
     return {

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .names import exact_key, loose_key, suggest
 from .problems import AmbiguousName, UnknownEntity
+from .vocab import tier_ranks
 
 
 class Store:
@@ -215,7 +216,7 @@ class SQLiteStore(Store):
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         self.meta = {k: marshal.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
         self.tiers = self.meta["tiers"]
-        self.tier_rank = {t["id"]: i + 1 for i, t in enumerate(self.tiers)}
+        self.tier_rank = tier_ranks(self.tiers)
         self.directory = self.meta["directory"]
         self._entities: dict[str, dict] = {}
         self._rels: dict[tuple[str, str], list[dict]] = {}

@@ -47,6 +47,18 @@ SYMMETRIC_TYPES: frozenset[str] = frozenset(k for k, v in RELATION_TYPES.items()
 # Relation types that place their parties on a tier rung.
 TIER_TYPES: frozenset[str] = frozenset({"alliance", "partnership"})
 
+
+def tier_of(rel: dict) -> str | None:
+    """The rung a relation puts its parties on: ``alliance`` for an alliance, the tier of a
+    partnership, None for any other relation."""
+    return "alliance" if rel["type"] == "alliance" else rel.get("tier")
+
+
+def tier_ranks(tiers: list[dict]) -> dict[str, int]:
+    """Tier id -> rank on a ladder given highest first (rank 1 is the highest)."""
+    return {t["id"]: i + 1 for i, t in enumerate(tiers)}
+
+
 STATUSES: dict[str, str] = {
     "proposed": "Proposed, not yet under negotiation.",
     "negotiating": "Under negotiation.",

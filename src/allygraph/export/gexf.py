@@ -20,7 +20,7 @@ from typing import IO
 import networkx as nx
 
 from .. import dates
-from ..vocab import SYMMETRIC_TYPES, TIER_TYPES
+from ..vocab import SYMMETRIC_TYPES, TIER_TYPES, tier_of
 from .common import Exporter, columns, distinct, edge_labels, edge_row, node_label, node_row, to_text, xml_attr
 
 NS = "http://gexf.net/1.3"
@@ -44,10 +44,10 @@ def spells(G: nx.MultiDiGraph) -> dict[str, tuple[_dt.date | None, _dt.date | No
             tiered.setdefault(tuple(sorted((u, v))), []).append(rel)
     for rels in tiered.values():
         for rel in rels:
-            mine = rank.get("alliance" if rel["type"] == "alliance" else rel.get("tier"), 999)
+            mine = rank.get(tier_of(rel), 999)
             start, end = out[rel["id"]]
             for other in rels:
-                r2 = rank.get("alliance" if other["type"] == "alliance" else other.get("tier"), 999)
+                r2 = rank.get(tier_of(other), 999)
                 if r2 < mine and other.get("since") and dates.relation_in_force(other, dates.first_day(other["since"])):
                     begins = dates.first_day(other["since"])
                     if (start is None or begins > start) and (end is None or begins <= end):
