@@ -237,6 +237,8 @@ class TextPositions:
         self._lines: list[str] | None = None
         self._items: dict[str, list[int] | None] = {}
         self._exact: TreePositions | None = None
+        self._tops: dict[str, int | None] = {}
+        self._ends: dict[int, int] = {}
 
     @property
     def lines(self) -> list[str]:
@@ -245,18 +247,19 @@ class TextPositions:
         return self._lines
 
     def _top(self, key: str) -> int | None:
-        pattern = re.compile(rf"^{re.escape(key)}\s*:")
-        for i, line in enumerate(self.lines):
-            if pattern.match(line):
-                return i
-        return None
+        if key not in self._tops:  # remembered: a file with many problems asks many times
+            pattern = re.compile(rf"^{re.escape(key)}\s*:")
+            self._tops[key] = next((i for i, line in enumerate(self.lines) if pattern.match(line)), None)
+        return self._tops[key]
 
     def _section_end(self, start: int) -> int:
-        for i in range(start + 1, len(self.lines)):
-            line = self.lines[i]
-            if line and not line[0].isspace() and not line.startswith(("#", "-")):
-                return i
-        return len(self.lines)
+        if start not in self._ends:
+            self._ends[start] = next(
+                (i for i in range(start + 1, len(self.lines))
+                 if self.lines[i] and not self.lines[i][0].isspace() and not self.lines[i].startswith(("#", "-"))),
+                len(self.lines),
+            )  # fmt: skip
+        return self._ends[start]
 
     def _item_lines(self, section: str) -> list[int] | None:
         if section not in self._items:
