@@ -97,9 +97,8 @@ def test_record_moved_above_the_marker_becomes_hand_curated(copy):
     start = gen.index("  - id: netherlands\n")
     block = gen[start : gen.index("\n\n", start) + 2]
     block = block.replace("name: Netherlands", "name: Netherlands (curated)")
-    (copy / "entities.yaml").write_text(
-        hand.rstrip() + "\n\n" + block + "  " + MARKER + gen.replace(block.replace("Netherlands (curated)", "Netherlands"), "")
-    )
+    rest = gen.replace(block.replace("Netherlands (curated)", "Netherlands"), "")
+    (copy / "entities.yaml").write_text(hand.rstrip() + "\n\n" + block + "  " + MARKER + rest)
     run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), copy)
     ds = load(copy, use_cache=False)
     assert ds.entities["netherlands"]["name"] == "Netherlands (curated)"
