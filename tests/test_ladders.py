@@ -273,3 +273,21 @@ def test_sqlite_cache_through_the_env_var(ladder_dir):
     assert got.returncode == 0, got.stderr
     assert json.loads(got.stdout) == json.loads(json.dumps(expect))
     assert list(cache.cache_dir().glob("data-*.sqlite"))
+
+
+def test_a_designation_must_be_a_tier_id(tmp_path):
+    rels = (
+        LADDERS
+        + """relations:
+  - {id: a, from: china, to: russia, type: partnership, tier: cspc, designations: {russia: [cpsi]}, sources: [s1]}
+  - {id: b, from: china, to: russia, type: partnership, tier: cspc, designations: [china], sources: [s1]}
+"""
+    )
+    got = [(e.line, e.message) for e in errors_of(tmp_path, rels)]
+    assert got == [
+        (
+            18,
+            "relation 'a': field 'designations.russia': the designation for 'russia' must be a tier id (got ['cpsi'])",
+        ),
+        (19, "relation 'b': field 'designations': Input should be a valid dictionary (got ['china'])"),
+    ]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 2
+FORMAT = 3  # 3: the Registry (declared types, ladders) in the Dataset and the SQLite meta
 FILES = ("entities.yaml", "relations.yaml")
 # Data directories at least this large get the SQLite cache (queries read only the rows they
 # need); smaller ones a pickle (loaded whole, faster at that size).

@@ -175,6 +175,10 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict], dec
             if isinstance(item, (list, dict)):
                 kind_ = "a list" if isinstance(item, list) else "a mapping"
                 return f"attribute {key!r} must be text, a number or true/false, not {kind_}", (key,)
+    if field == "designations" and isinstance(value, dict):
+        for party, tier in value.items():
+            if not isinstance(tier, str):
+                return f"the designation for {party!r} must be a tier id (got {_show(tier)})", (party,)
     if field in ("aliases", "sources") and isinstance(value, list):
         for i, item in enumerate(value):
             if not isinstance(item, str):
@@ -486,7 +490,8 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
             designations = rec.get("designations")
             if designations is not None:
                 ok = _check_designations(rf, ("relations", i), rec, _relation_label(rec, i), tier_ids) and ok
-                rel["designations"] = dict(designations)
+                if designations:
+                    rel["designations"] = dict(designations)
             if on_ladder and (frm in on_ladder or to in on_ladder) and rtype in TIER_TYPES:
                 _warn_off_ladder(rf, ("relations", i), rec, _relation_label(rec, i), on_ladder)
             rel["status"] = rec.get("status") or DEFAULT_STATUS

@@ -1,8 +1,10 @@
 """The vocabularies: entity types, relation types, statuses and the bundled tier ladder.
 
-This module is the single home of every type name allygraph knows. Adding a type is a change
-to the tables below and nothing else; the loader, the queries, the README table and the
-exporters all read them from here.
+This module is the single home of every built-in type name allygraph knows. Adding a built-in
+type is a change to the tables below and nothing else. A data directory may add its own types
+and each state's ladder (contract v1.2); ``Registry`` holds the built-ins plus those, and the
+loader, the queries, ``allygraph types`` and the exporters read a data directory's Registry
+(``Dataset.registry``, ``Store.registry``).
 """
 
 from __future__ import annotations
