@@ -68,7 +68,11 @@ def test_vietnam_ranks_its_partners_on_its_own_ladder(store):
     top = {p["id"] for p in r["partners"] if p["rank"] == 1}
     assert {"china", "russia", "india", "south_korea", "united_states", "japan", "australia", "france"} <= top
     assert all(p["tier"] == "comprehensive_strategic_partnership" for p in r["partners"] if p["rank"] == 1)
-    assert [(p["id"], p["tier"]) for p in r["partners"] if p["rank"] > 1] == [("philippines", "strategic_partnership")]
+    assert [(p["id"], p["tier"], p["rank"]) for p in r["partners"] if p["rank"] > 1] == [
+        ("philippines", "strategic_partnership", 3),
+        ("brunei", "comprehensive_partnership", 4),  # Vietnam's own rung below the SP
+        ("canada", "comprehensive_partnership", 4),
+    ]
 
 
 def test_an_upgrade_ends_the_earlier_rung(store):
