@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 2
+FORMAT = 3  # 3: the Registry (declared types, ladders) in the Dataset and the SQLite meta
 FILES = ("entities.yaml", "relations.yaml")
 # Data directories at least this large get the SQLite cache (queries read only the rows they
 # need); smaller ones a pickle (loaded whole, faster at that size).
@@ -113,6 +113,7 @@ def put_sqlite(directory: Path, dataset, before: tuple):
     path = _path_for(directory, "sqlite")
     meta = {"stamp": before, "tiers": dataset.tiers, "directory": dataset.directory,
             "warnings": [tuple(p) for p in dataset.warnings]}  # fmt: skip
+    meta |= {k: getattr(dataset, k) for k in ("relation_types", "entity_types", "ladders")}  # the Registry
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_sqlite(path, dataset, meta)
