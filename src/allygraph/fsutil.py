@@ -74,10 +74,9 @@ def check_target(path: str | os.PathLike, protect: Iterable[str | os.PathLike] =
     for p in protect:
         guarded = Path(os.path.realpath(p))
         if real == guarded or (guarded.is_dir() and _inside(real, guarded)):
-            what = "the data directory" if guarded.is_dir() else "an input file"
-            where = "" if real == guarded else f" (inside {what} {guarded})"
-            raise WriteRefused(f"refusing to write {given}: it is {what}{where}" if real == guarded
-                               else f"refusing to write {given}{where}")  # fmt: skip
+            what = f"the data directory {guarded}" if guarded.is_dir() else f"the input file {guarded}"
+            how = "it is" if real == guarded else "it is inside"
+            raise WriteRefused(f"refusing to write {given}: {how} {what}")
     try:
         st = os.stat(real)
     except FileNotFoundError:
