@@ -221,7 +221,7 @@ def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
 
 @cache_app.command("clear")
 def cache_clear() -> None:
-    """Remove every compiled cache file."""
+    """Remove the compiled cache files allygraph made (nothing else in the folder)."""
     from . import cache
 
     n = cache.clear()
@@ -230,10 +230,13 @@ def cache_clear() -> None:
 
 @cache_app.command("path")
 def cache_path() -> None:
-    """Print where caches are kept."""
+    """Print where caches are kept (and, on stderr, why the cache is off if that folder is refused)."""
     from . import cache
 
     print(cache.cache_dir())
+    why = cache.refusal()
+    if why:
+        print(f"allygraph: cache off: {cache.cache_dir()}: {why}", file=sys.stderr)
 
 
 def _register_subcommands() -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import cache
 from .dataset import Dataset
+from .fsutil import recover
 from .problems import DataError, Problem, UsageError
 
 ENTITIES_FILE = "entities.yaml"
@@ -39,12 +40,12 @@ def data_dir(data: str | os.PathLike | None = None) -> Path:
     """Which data directory to use: ``data``, else ``$ALLYGRAPH_DATA``, else the bundled one."""
     chosen = data if data is not None else os.environ.get("ALLYGRAPH_DATA") or None
     if chosen is None:
-        return bundled_data_dir()
+        return recover(bundled_data_dir())  # finish a commit a crash interrupted: the directory always loads
     path = Path(chosen).expanduser()
     if not path.is_dir():
         origin = "--data" if data is not None else "ALLYGRAPH_DATA"
         raise UsageError(f"{origin}: {str(chosen)!r} is not a directory")
-    return path
+    return recover(path)
 
 
 def load(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> Dataset:

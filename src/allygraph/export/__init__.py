@@ -22,8 +22,10 @@ neo4j     a directory          ``neo4j-admin database import`` CSV set: ``-o DIR
                                ``DIR/nodes.csv``, ``DIR/relationships.csv``, ``DIR/import.sh``
 ========  ===================  ================================================================
 
-Every file is written to a temporary file and renamed at the end (the neo4j directory is built
-aside and swapped in), so a failure never leaves a truncated file. ``dest='-'`` writes a
+Every file goes through ``fsutil``: written to a temporary file and renamed at the end, so a
+failure never leaves a truncated file, and a multi-file export's files are renamed together.
+Nothing is written into the data directory the graph came from; a multi-file export writes into
+a new or empty folder, or one an earlier export of the same format marked as its own. ``dest='-'`` writes a
 single-file format to stdout. Lists are joined with ``common.LIST_SEPARATOR``; see ``common``.
 """
 
@@ -131,13 +133,14 @@ def export(G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed:
     to_stdout = str(dest) == "-"
     stats: dict[str, Any] = {"format": fmt, "path": "-" if to_stdout else str(dest),
                              "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}  # fmt: skip
+    protect = _data_directory(G)
     if exporter.multi_file:
         if to_stdout:
             raise UsageError(f"{fmt} writes several files: give -o a path, not '-'")
         try:
-            files = exporter.write_files(G, Path(dest))
+            files = exporter.write_files(G, Path(dest), protect=protect)
         except OSError as exc:
-            raise UsageError(f"cannot write {dest}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["files"] = [str(p) for p in files]
         stats["bytes"] = sum(p.stat().st_size for p in files)
         return stats
@@ -154,13 +157,20 @@ def export(G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed:
         from ..fsutil import atomic_open
 
         try:
-            with atomic_open(Path(dest)) as fh:
+            with atomic_open(Path(dest), protect=protect) as fh:
                 exporter.write(G, fh)
         except OSError as exc:
-            raise UsageError(f"cannot write {dest}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["bytes"] = Path(dest).stat().st_size
     stats["files"] = [stats["path"]]
     return stats
+
+
+def _data_directory(G) -> tuple[str, ...]:
+    """The data directory ``G`` was loaded from (exports never write into it), if known."""
+    ds = G.graph.get("dataset")
+    directory = getattr(ds, "directory", None) or getattr(G.graph.get("_store"), "directory", None)
+    return (str(directory),) if directory else ()
 
 
 class _Counting:

@@ -38,12 +38,15 @@ def cell(value: Any, kind: str = "string") -> str:
     return neutralise(to_text(value))
 
 
-def csv_paths(dest: Path) -> tuple[Path, Path]:
-    """``x.csv`` -> ``x.nodes.csv`` and ``x.edges.csv``; a directory -> ``nodes.csv``, ``edges.csv`` in it."""
+def csv_paths(dest: Path, protect: tuple = ()) -> tuple[Path, Path]:
+    """``x.csv`` -> ``x.nodes.csv`` and ``x.edges.csv``; a directory -> ``nodes.csv``, ``edges.csv`` in it
+    (created, or empty, or an earlier csv export: ``fsutil.output_dir``)."""
     if dest.suffix.lower() == ".csv":
         stem = dest.with_suffix("")
         return stem.with_name(stem.name + ".nodes.csv"), stem.with_name(stem.name + ".edges.csv")
-    dest.mkdir(parents=True, exist_ok=True)
+    from ..fsutil import output_dir
+
+    output_dir(dest, "csv", protect)
     return dest / "nodes.csv", dest / "edges.csv"
 
 
@@ -53,15 +56,15 @@ class CSVExporter(Exporter):
     description = "nodes + edges CSV pair (Gephi spreadsheet import, spreadsheets)"
     multi_file = True
 
-    def write_files(self, G: nx.MultiDiGraph, dest: Path) -> list[Path]:
-        from ..fsutil import atomic_open
+    def write_files(self, G: nx.MultiDiGraph, dest: Path, protect: tuple = ()) -> list[Path]:
+        """Write the pair: both files replace their targets together, or neither does."""
+        from ..fsutil import atomic_group
 
         node_cols, edge_cols = columns(G)
-        npath, epath = csv_paths(dest)
-        with atomic_open(npath) as fh:
-            self.write_nodes(G, fh, node_cols)
-        with atomic_open(epath) as fh:
-            self.write_edges(G, fh, edge_cols)
+        npath, epath = csv_paths(dest, protect)
+        with atomic_group([npath, epath], protect=protect) as (nodes_fh, edges_fh):
+            self.write_nodes(G, nodes_fh, node_cols)
+            self.write_edges(G, edges_fh, edge_cols)
         return [npath, epath]
 
     def write_nodes(self, G: nx.MultiDiGraph, out: IO[str], cols: dict[str, str]) -> None:

@@ -1,6 +1,6 @@
 """The CSV set for ``neo4j-admin database import full``: for graphs too big for MERGE scripts.
 
-``-o DIR`` writes a directory (created or replaced as a whole) holding ``nodes.csv``,
+``-o DIR`` writes a directory (new, empty, or an earlier neo4j export: ``fsutil.output_dir``) holding ``nodes.csv``,
 ``relationships.csv`` and ``import.sh`` (the command to run). Headers: ``id:ID``, ``:LABEL``
 (``Entity;State``...), typed columns (``attr_x:long``, ``aliases:string[]``, ``symmetric:boolean``)
 and ``:START_ID``, ``:END_ID``, ``:TYPE`` (the relation type upper-cased, as in the Cypher
@@ -11,16 +11,13 @@ kept (``--multiline-fields=true``).
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
 
-from .common import Exporter, columns, edge_row, node_row, publish, symmetric_types, to_text
+from .common import Exporter, columns, edge_row, node_row, symmetric_types, to_text
 from .cypher import label_of, rel_type
 
 ARRAY_DELIMITER = "|"
@@ -47,7 +44,7 @@ class Neo4jAdminExporter(Exporter):
     description = "neo4j-admin import CSV set (a directory)"
     multi_file = True
 
-    def write_files(self, G: nx.MultiDiGraph, dest: Path) -> list[Path]:
+    def write_files(self, G: nx.MultiDiGraph, dest: Path, protect: tuple = ()) -> list[Path]:
         node_cols, edge_cols = columns(G)
         lists = {"aliases", "sources"}
 
@@ -72,32 +69,22 @@ class Neo4jAdminExporter(Exporter):
                 w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k) for c, k in ecols.items())])
 
         script = f'#!/bin/sh\n# Load this directory into an empty Neo4j database (stop it first).\ncd "$(dirname "$0")"\n{COMMAND}\n'
-        return write_dir(dest, {"nodes.csv": write_nodes, "relationships.csv": write_edges, "import.sh": script})
+        files = {"nodes.csv": write_nodes, "relationships.csv": write_edges, "import.sh": script}
+        return write_dir(dest, files, protect)
 
 
-def write_dir(dest: Path, files: dict[str, str | Callable[[IO[str]], None]]) -> list[Path]:
-    """Write ``files`` (text, or a function that streams it) into a fresh directory and swap
-    it in for ``dest`` at the end."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        for name, content in files.items():
-            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
-                if callable(content):
-                    content(fh)
-                else:
-                    fh.write(content)
-            publish(tmp / name, 0o777 if name.endswith(".sh") else 0o666)
-        publish(tmp, 0o777)
-        old = None
-        if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
-            os.replace(dest, old / dest.name)
-        os.replace(tmp, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return [dest / name for name in files]
+def write_dir(dest: Path, files: dict[str, str | Callable[[IO[str]], None]], protect: tuple = ()) -> list[Path]:
+    """Write ``files`` (text, or a function that streams it) into the export folder ``dest``
+    (see ``fsutil.output_dir``: never a folder of someone else's files), all replaced together."""
+    from ..fsutil import atomic_group, output_dir
+
+    folder = output_dir(dest, "neo4j", protect)
+    paths = [folder / name for name in files]
+    modes = [0o777 if name.endswith(".sh") else 0o666 for name in files]
+    with atomic_group(paths, protect=protect, modes=modes) as handles:
+        for fh, content in zip(handles, files.values(), strict=True):
+            if callable(content):
+                content(fh)
+            else:
+                fh.write(content)
+    return [Path(dest) / name for name in files]
