@@ -8,8 +8,12 @@
 - Columns are those of ``common``; none is called ``type``, ``start``, ``end``, ``label``, ``id``
   or ``weight``, which GEXF or Gephi reserve.
 - ``kind`` is the relation type (``partnership:<tier>`` for partnerships), made unique among
-  parallel edges with ``#<relation id>``, so Gephi keeps parallel edges apart. Symmetric
-  relations are ``type="undirected"`` edges in an otherwise directed graph.
+  parallel edges with ``#<relation id>``, so Gephi keeps parallel edges apart.
+- Symmetric relations are ``type="mutual"`` edges (GEXF's word for a tie that holds both ways)
+  in a directed graph, with ``symmetric=true``: networkx refuses a file that mixes
+  ``undirected`` edges into a directed graph (and a directed edge into an undirected one).
+- Via links are edges of kind ``via`` (see ``common``); sources carry titles and URLs as the
+  ``source_titles`` and ``source_urls`` columns.
 """
 
 from __future__ import annotations
@@ -21,7 +25,20 @@ import networkx as nx
 
 from .. import dates
 from ..vocab import SYMMETRIC_TYPES, TIER_TYPES, tier_of
-from .common import Exporter, columns, distinct, edge_labels, edge_row, node_label, node_row, to_text, xml_attr
+from .common import (
+    Exporter,
+    columns,
+    count_edges,
+    distinct,
+    edge_labels,
+    edge_row,
+    edges_with_via,
+    node_label,
+    node_row,
+    source_registry,
+    to_text,
+    xml_attr,
+)
 
 NS = "http://gexf.net/1.3"
 SCHEMA = "http://gexf.net/1.3/gexf.xsd"
@@ -37,7 +54,7 @@ def spells(G: nx.MultiDiGraph) -> dict[str, tuple[_dt.date | None, _dt.date | No
     rank = ds.tier_rank if ds is not None else {}
     tiered: dict[tuple, list[dict]] = {}
     out = {}
-    for u, v, rid, rel in G.edges(keys=True, data=True):
+    for u, v, rid, rel in edges_with_via(G):
         start = dates.first_day(rel["since"]) if rel.get("since") else None
         out[rid] = (start, _end(rel.get("until")))
         if rel["type"] in TIER_TYPES:
@@ -69,6 +86,7 @@ class GEXFExporter(Exporter):
 
     def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
         node_cols, edge_cols = columns(G)
+        reg = source_registry(G)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(f'<gexf xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
                   f'xsi:schemaLocation="{NS} {SCHEMA}" version="1.3">\n')  # fmt: skip
@@ -86,19 +104,19 @@ class GEXFExporter(Exporter):
         for n, ent in self.nodes(G):
             span = _span(dates.first_day(ent["since"]) if ent.get("since") else None, _end(ent.get("until")))
             out.write(f'      <node id="{xml_attr(n)}" label="{xml_attr(node_label(ent))}"{span}>')
-            self._attvalues(out, node_cols, node_row(n, ent))
+            self._attvalues(out, node_cols, node_row(n, ent, reg))
             out.write("</node>\n")
         out.write("    </nodes>\n")
         labels = edge_labels(G)
         kinds = distinct(G, {rid: rel["type"] + (f":{rel['tier']}" if rel.get("tier") else "")
-                             for _, _, rid, rel in G.edges(keys=True, data=True)}, clash="{base}#{rid}")  # fmt: skip
+                             for _, _, rid, rel in edges_with_via(G)}, clash="{base}#{rid}")  # fmt: skip
         span_of = spells(G)
-        out.write(f'    <edges count="{G.number_of_edges()}">\n')
+        out.write(f'    <edges count="{count_edges(G)}">\n')
         for u, v, rid, rel in self.edges(G):
-            etype = "undirected" if rel["type"] in SYMMETRIC_TYPES else "directed"
+            etype = "mutual" if rel["type"] in SYMMETRIC_TYPES else "directed"
             out.write(f'      <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}" type="{etype}" '
                       f'label="{xml_attr(labels[rid])}" kind="{xml_attr(kinds[rid])}"{_span(*span_of[rid])}>')  # fmt: skip
-            self._attvalues(out, edge_cols, edge_row(rel))
+            self._attvalues(out, edge_cols, edge_row(rel, reg))
             out.write("</edge>\n")
         out.write("    </edges>\n  </graph>\n</gexf>\n")
 
