@@ -132,5 +132,5 @@ class CypherExporter(Exporter):
         for u, v, rid, rel in self.edges(G):
             row = {k: val for k, val in edge_row(rel, reg).items() if k != "relation_id"}
             sets = ", ".join(_sets("r", row, ecols, dialect))
-            out.write(f"MATCH (a:Entity {{id: {quote(u, dialect)}}}), (b:Entity {{id: {quote(v, dialect)}}}) "
+            out.write(f"MATCH (a:Entity {{id: {quote(u, dialect)}}}) MATCH (b:Entity {{id: {quote(v, dialect)}}}) "
                       f"MERGE (a)-[r:{ident(rel_type(rel['type']))} {{id: {quote(rid, dialect)}}}]->(b) SET {sets};\n")  # fmt: skip

@@ -9,9 +9,10 @@
   or ``weight``, which GEXF or Gephi reserve.
 - ``kind`` is the relation type (``partnership:<tier>`` for partnerships), made unique among
   parallel edges with ``#<relation id>``, so Gephi keeps parallel edges apart.
-- Symmetric relations are ``type="mutual"`` edges (GEXF's word for a tie that holds both ways)
-  in a directed graph, with ``symmetric=true``: networkx refuses a file that mixes
-  ``undirected`` edges into a directed graph (and a directed edge into an undirected one).
+- Symmetric relations are directed edges with ``symmetric=true``, as in GraphML: the readers
+  cannot take a mixed file. networkx refuses an ``undirected`` edge in a directed graph (and a
+  directed edge in an undirected one); graphology-gexf (Gephi Lite) fails on a first edge of
+  type ``mutual`` and reads later ones as directed. In Gephi, filter or style on ``symmetric``.
 - Via links are edges of kind ``via`` (see ``common``); sources carry titles and URLs as the
   ``source_titles`` and ``source_urls`` columns.
 """
@@ -24,7 +25,7 @@ from typing import IO
 import networkx as nx
 
 from .. import dates
-from ..vocab import SYMMETRIC_TYPES, TIER_TYPES, tier_of
+from ..vocab import TIER_TYPES, tier_of
 from .common import (
     Exporter,
     columns,
@@ -113,8 +114,7 @@ class GEXFExporter(Exporter):
         span_of = spells(G)
         out.write(f'    <edges count="{count_edges(G)}">\n')
         for u, v, rid, rel in self.edges(G):
-            etype = "mutual" if rel["type"] in SYMMETRIC_TYPES else "directed"
-            out.write(f'      <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}" type="{etype}" '
+            out.write(f'      <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}" type="directed" '
                       f'label="{xml_attr(labels[rid])}" kind="{xml_attr(kinds[rid])}"{_span(*span_of[rid])}>')  # fmt: skip
             self._attvalues(out, edge_cols, edge_row(rel, reg))
             out.write("</edge>\n")
