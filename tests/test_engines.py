@@ -44,7 +44,9 @@ from allygraph.export.common import (
 
 JS = Path(__file__).resolve().parent / "js"
 
-TRICKY = "O'Brien \"dq\" back\\slash \\n not-a-newline nl\nline tab\there cr\rret <script>alert(1)</script> 🎌🇯🇵 a|b; `tick`"
+TRICKY = (
+    'O\'Brien "dq" back\\slash \\n not-a-newline nl\nline tab\there cr\rret <script>alert(1)</script> 🎌🇯🇵 a|b; `tick`'
+)
 HOSTILE_KEYS = {"key with space": "v1", "back`tick": 2, "quote'key\"": TRICKY, "a.b": 1.5, "a:b": True, "a_b": "under",
                 "<script>": "</script>", "emoji🎌": "ok", "semi;|pipe": "|;", "ctl\u0001": "x\u0001y"}  # fmt: skip
 # what a typed column holds: back`tick is 2 here and "ok" on a relation, so its column is text
@@ -78,6 +80,13 @@ def hostile(tmp_path_factory) -> nx.MultiDiGraph:
 @pytest.fixture(scope="module")
 def bundled() -> nx.MultiDiGraph:
     return allygraph.load_graph(use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def small(bundled) -> nx.MultiDiGraph:
+    """Japan, the Philippines and what ties them by partnership or transfer (via links included):
+    every statement shape, for the engines that take a fraction of a second per statement."""
+    return select(bundled, around="Philippines", depth=1, types=["partnership", "arms_transfer"])
 
 
 def statements(path: Path) -> list[str]:
@@ -189,7 +198,7 @@ def test_falkordb_runs_the_export(which, request, falkordb_server, tmp_path):
         assert original_attributes(nodes["q"][1]) == HOSTILE_READ
         assert nodes["q"][1]["name"] == TRICKY and edges["p1"]["note"] == TRICKY
         assert edges["t1"]["source_titles"] == [SOURCES["s2"]["title"], SOURCES["s1"]["title"]]
-        assert {edges["t1~from-via"]["to"], edges["t1~via-to"]["from"]} == {"plat"}
+        assert {edges["t1:from-via"]["to"], edges["t1:via-to"]["from"]} == {"plat"}
     else:
         [[hops]] = g.query("MATCH p = (a:Entity {id: 'japan'})-[*1..2]-(b:Entity {id: 'philippines'}) "
                            "RETURN min(length(p))").result_set  # fmt: skip
@@ -202,7 +211,7 @@ def test_falkordb_runs_the_export(which, request, falkordb_server, tmp_path):
 # ---- Ladybug (Kùzu) ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("which", ["hostile", "bundled"])
+@pytest.mark.parametrize("which", ["hostile", "small"])
 def test_ladybug_runs_the_export(which, request, tmp_path):
     lb = pytest.importorskip("ladybug")
     G = request.getfixturevalue(which)
@@ -255,12 +264,12 @@ def run_node(jobs: list[dict], tmp_path: Path) -> dict[str, dict]:
 
 
 def test_javascript_readers(hostile, bundled, tmp_path):
-    small = select(bundled, around="Philippines", depth=1, types=["partnership", "arms_transfer", "exercises_with"])
     jobs, graphs = [], {}
-    for name, G in (("hostile", hostile), ("small", small)):
-        p = tmp_path / f"{name}.cypher"
-        export(G, "cypher", p)  # the neo4j dialect, the default
-        jobs.append({"kind": "cypher", "path": str(p)})
+    # Neo4j's semantic analysis takes a few hundred ms a statement: the hostile file has every
+    # statement shape (constraint, entity with label, relation, via link) and every odd string
+    p = tmp_path / "hostile.cypher"
+    export(hostile, "cypher", p)  # the neo4j dialect, the default
+    jobs.append({"kind": "cypher", "path": str(p)})
     for name, G in (("hostile", hostile), ("bundled", bundled)):
         for kind, fname, yed in (("gexf", f"{name}.gexf", False), ("graphml", f"{name}.graphml", False),
                                  ("graphml", f"{name}.yed.graphml", True)):  # fmt: skip
@@ -314,7 +323,9 @@ def test_node_link_json_reads_with_networkx_defaults(hostile, tmp_path):
     p = tmp_path / "g.json"
     export(hostile, "json", p)
     H = nx.node_link_graph(json.loads(p.read_text(encoding="utf-8")))
-    assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == {n: {**d, "id": n} for n, d in hostile.nodes(data=True)}
+    assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == {
+        n: {**d, "id": n} for n, d in hostile.nodes(data=True)
+    }
     relations = {k: d for _, _, k, d in H.edges(keys=True, data=True) if "via_of" not in d}
     assert relations == {k: d for _, _, k, d in hostile.edges(keys=True, data=True)}
-    assert {k for _, _, k, d in H.edges(keys=True, data=True) if "via_of" in d} == {"t1~from-via", "t1~via-to"}
+    assert {k for _, _, k, d in H.edges(keys=True, data=True) if "via_of" in d} == {"t1:from-via", "t1:via-to"}

@@ -10,8 +10,9 @@ Graph formats hold one scalar per attribute, so entities and relations are flatt
   ``via``, ``sources``, ``source_titles``, ``source_urls``, ``note``, ``via_of``, ``symmetric``,
   then ``attr_<key>``.
 
-Provenance: ``source_titles`` and ``source_urls`` are lists parallel to ``sources`` (an item is
-empty where the registry has no title or URL), so every flat format carries titles and URLs.
+Provenance: ``source_titles`` and ``source_urls`` are lists parallel to ``sources`` (a source
+given as a URL is its own URL; an item is empty where the registry has no title or URL), so every
+flat format carries titles and URLs.
 
 Attribute keys, one rule for every format (``attr_column``): ``attr_`` followed by the key, where
 ASCII letters, digits, ``_`` and ``-`` stay as they are and every other character ``c`` is
@@ -21,8 +22,9 @@ XML name token, a plain Cypher identifier and a neo4j-admin header name. ``attr_
 
 The via link: a relation that goes ``via`` an entity (a platform, a programme, an exercise) also
 gives two derived edges of type ``via``, ``from -> via`` and ``via -> to`` (ids
-``<relation id>~from-via`` and ``<relation id>~via-to``, which no contract id can take), with the
-relation's dates, status and sources and ``via_of`` naming the relation (``edges_with_via``).
+``<relation id>:from-via`` and ``<relation id>:via-to``: no contract id has a colon, and GraphML
+edge ids must be XML name tokens), with the relation's dates, status and sources and ``via_of``
+naming the relation (``edges_with_via``).
 
 ``type``, ``id``, ``label``, ``start``, ``end``, ``weight``, ``size``, ``color``, ``x`` and ``y``
 are never column names: GEXF reserves some and Gephi turns the others into visual properties.
@@ -79,7 +81,7 @@ def _provenance(row: dict[str, Any], ids: list[str] | None, reg: dict[str, dict]
     if not ids or reg is None:
         row["source_titles"] = row["source_urls"] = None
         return
-    entries = [reg.get(s) or {} for s in ids]
+    entries = [reg.get(s) or ({"url": s} if "://" in s else {}) for s in ids]  # a source may be a URL itself
     titles = [str(e.get("title") or "") for e in entries]
     urls = [str(e.get("url") or "") for e in entries]
     row["source_titles"] = titles if any(titles) else None
@@ -96,7 +98,7 @@ def edges_with_via(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
         base = {k: rel[k] for k in ("since", "until", "status", "sources") if rel.get(k) not in (None, "", [])}
         for a, b, tag in ((u, via, "from-via"), (via, v, "via-to")):
             if a != b:
-                yield a, b, f"{rid}~{tag}", {"id": f"{rid}~{tag}", "from": a, "to": b, "type": "via",
+                yield a, b, f"{rid}:{tag}", {"id": f"{rid}:{tag}", "from": a, "to": b, "type": "via",
                                              "via_of": rid, **base}  # fmt: skip
 
 
@@ -204,7 +206,7 @@ def edge_base_label(rel: dict, names: dict[str, str] | None = None) -> str:
     if rel.get("tier"):
         text += f": {rel['tier']}"
     if rel.get("via_of"):
-        text += f" of {rel['via_of']}"
+        text += f" [{rel['id']}]"
     elif rel.get("via"):
         text += f" via {names.get(rel['via'], rel['via']) if names else rel['via']}"
     if rel.get("since") or rel.get("until"):

@@ -100,7 +100,13 @@ class Neo4jAdminExporter(Exporter):
         def write_edges(out: IO[str]) -> None:
             w = csv.writer(out, lineterminator="\n")
             w.writerow(
-                [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "id:string", *(_header(c, k) for c, k in ecols.items())]
+                [
+                    ":START_ID(Entity)",
+                    ":END_ID(Entity)",
+                    ":TYPE",
+                    "id:string",
+                    *(_header(c, k) for c, k in ecols.items()),
+                ]
             )
             for u, v, rid, rel in self.edges(G):
                 row = edge_row(rel, reg)
@@ -112,7 +118,12 @@ class Neo4jAdminExporter(Exporter):
         script = f'#!/bin/sh\n# Load this directory into an empty Neo4j database (stop it first).\ncd "$(dirname "$0")"\n{command}\n'
         return write_dir(
             dest,
-            {"nodes.csv": write_nodes, "sources.csv": write_sources, "relationships.csv": write_edges, "import.sh": script},
+            {
+                "nodes.csv": write_nodes,
+                "sources.csv": write_sources,
+                "relationships.csv": write_edges,
+                "import.sh": script,
+            },
         )
 
 
