@@ -782,3 +782,22 @@ def test_cli(tmp_path, small_dir):
     r = run_cli("csv", "-o", "-", "--data", str(small_dir), cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.graphml", "small"]
+
+
+def test_cli_dialect(tmp_path, small_dir, capsys):
+    from allygraph.cli import main
+
+    out = tmp_path / "k.cypher"
+    with pytest.raises(SystemExit) as done:
+        main(["export", "cypher", "--dialect", "kuzu", "-o", str(out), "--data", str(small_dir)])
+    assert done.value.code in (0, None)
+    assert out.read_text(encoding="utf-8").split("\n")[1].startswith("CREATE NODE TABLE IF NOT EXISTS Entity(")
+    capsys.readouterr()
+    for args in (["cypher", "--dialect", "oracle", "-o", str(tmp_path / "o.cypher")],
+                 ["graphml", "--dialect", "kuzu", "-o", str(tmp_path / "o.graphml")]):  # fmt: skip
+        with pytest.raises(SystemExit) as done:
+            main(["export", *args, "--data", str(small_dir)])
+        err = capsys.readouterr().err
+        assert done.value.code == 2 and "dialect" in err and len(err.strip().splitlines()) == 1, err
+        assert "Traceback" not in err
+    assert not (tmp_path / "o.cypher").exists() and not (tmp_path / "o.graphml").exists()
