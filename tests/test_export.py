@@ -306,7 +306,8 @@ def test_graphml_yed(hostile, tmp_path):
         data.getparent().remove(data)
     schema = graphml_schema()
     assert schema.validate(doc), [str(e) for e in schema.error_log][:3]
-    check_graphml_networkx(hostile, out)  # networkx ignores the yFiles data
+    check_graphml_networkx(hostile, out)  # networkx and igraph ignore the yFiles data
+    check_graphml_igraph(hostile, out)
     with pytest.raises(UsageError):
         export(hostile, "gexf", tmp_path / "x.gexf", yed=True)
 
