@@ -23,6 +23,7 @@ def export_command(
     types: Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only this relation type (repeatable), e.g. --type alliance --type partnership.", metavar="TYPE")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Only relations in force on this date (YYYY, YYYY-MM or YYYY-MM-DD).", metavar="DATE")] = None,
     yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
+    dialect: Annotated[Optional[str], typer.Option("--dialect", help="Cypher: neo4j (default), memgraph, falkordb or kuzu (Kùzu/Ladybug).", metavar="ENGINE", show_default=False)] = None,
     data: DataOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the export's stats as one JSON document on stdout.")] = False,
     no_cache: NoCacheOpt = False,
@@ -39,7 +40,7 @@ def export_command(
         G = ex.select(
             _export_graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of
         )
-        stats = ex.export(G, fmt, output, yed=yed)
+        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
     except AllygraphError as exc:
         _fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else ", ".join(stats["files"])

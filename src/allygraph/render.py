@@ -28,7 +28,7 @@ def to_json(result: object, out: TextIO | None = None) -> None:
     import json
 
     out = out or sys.stdout
-    out.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    out.write(json.dumps(result, ensure_ascii=False, indent=2, default=str, allow_nan=False))  # strict JSON
     out.write("\n")
 
 

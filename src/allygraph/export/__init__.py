@@ -17,9 +17,11 @@ json      ``.json``            node-link JSON (D3, networkx)
 cyjs      ``.cyjs``            Cytoscape.js elements JSON (Cytoscape)
 csv       ``.csv``             ``X.nodes.csv`` + ``X.edges.csv`` for ``-o X.csv``, or
                                ``nodes.csv`` + ``edges.csv`` inside ``-o DIR``
-cypher    ``.cypher``          idempotent MERGE script (Neo4j, Memgraph)
+cypher    ``.cypher``          idempotent MERGE script, ``dialect=`` neo4j (default), memgraph,
+                               falkordb or kuzu (Kùzu/Ladybug)
 neo4j     a directory          ``neo4j-admin database import`` CSV set: ``-o DIR`` writes
-                               ``DIR/nodes.csv``, ``DIR/relationships.csv``, ``DIR/import.sh``
+                               ``DIR/nodes.csv``, ``DIR/sources.csv``, ``DIR/relationships.csv``,
+                               ``DIR/import.sh``
 ========  ===================  ================================================================
 
 Every file goes through ``fsutil``: written to a temporary file and renamed at the end, so a
@@ -107,7 +109,7 @@ def select(
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
     filtered = types is not None or as_of is not None
-    touched = {n for u, v, _, _ in edges for n in (u, v)}
+    touched = {n for u, v, _, d in edges for n in (u, v, d.get("via")) if n}  # a via entity keeps its link
     if around is not None:
         touched.add(found["entity"])
     H.add_nodes_from((n, G.nodes[n]) for n in G if n in nodes and (not filtered or n in touched))
@@ -115,12 +117,15 @@ def select(
     return H
 
 
-def export(G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed: bool = False) -> dict[str, Any]:
+def export(
+    G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed: bool = False, dialect: str | None = None
+) -> dict[str, Any]:
     """Write ``G`` in format ``fmt`` (None: from ``dest``'s extension) to ``dest`` ('-': stdout).
 
-    Returns ``{"format", "path", "files", "nodes", "edges", "bytes"}``.
-    Raises UsageError for an unknown format, stdout with a multi-file format, or ``yed`` outside
-    GraphML.
+    ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu.
+    Returns ``{"format", "path", "files", "nodes", "edges", "bytes"}`` (``edges``: relations).
+    Raises UsageError for an unknown format or dialect, stdout with a multi-file format, ``yed``
+    outside GraphML or ``dialect`` outside Cypher.
     """
     if fmt is None:
         fmt = infer_format(dest)
@@ -129,7 +134,14 @@ def export(G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed:
         raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     if yed and fmt != "graphml":
         raise UsageError("--yed only applies to GraphML")
-    exporter = FORMATS[fmt](yed=yed)
+    if dialect is not None:
+        from .cypher import DIALECTS
+
+        if fmt != "cypher":
+            raise UsageError("--dialect only applies to Cypher")
+        if dialect.lower() not in DIALECTS:
+            raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
+    exporter = FORMATS[fmt](yed=yed, dialect=dialect)
     to_stdout = str(dest) == "-"
     stats: dict[str, Any] = {"format": fmt, "path": "-" if to_stdout else str(dest),
                              "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}  # fmt: skip

@@ -2,7 +2,8 @@
 
 Nodes: ``Id``, ``Label``, then the columns of ``common``. Edges: ``Source``, ``Target``, ``Type``
 (``Directed``, or ``Undirected`` for a symmetric relation), ``Id`` (the relation id), ``Label``
-(unique among parallel edges, so Gephi does not merge them), then the columns.
+(unique among parallel edges, so Gephi does not merge them), then the columns (sources with
+their titles and URLs; via links as edges of type ``via``: see ``common``).
 
 Formula neutralisation: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return (what a spreadsheet would run as a formula), or with ``'``, gets one ``'`` in
@@ -17,7 +18,17 @@ from typing import IO, Any
 
 import networkx as nx
 
-from .common import Exporter, columns, edge_labels, edge_row, node_label, node_row, symmetric_types, to_text
+from .common import (
+    Exporter,
+    columns,
+    edge_labels,
+    edge_row,
+    node_label,
+    node_row,
+    source_registry,
+    symmetric_types,
+    to_text,
+)
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -70,16 +81,19 @@ class CSVExporter(Exporter):
     def write_nodes(self, G: nx.MultiDiGraph, out: IO[str], cols: dict[str, str]) -> None:
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(["Id", "Label", *cols])
+        reg = source_registry(G)
         for n, ent in self.nodes(G):
-            row = node_row(n, ent)
+            row = node_row(n, ent, reg)
             w.writerow([neutralise(n), neutralise(node_label(ent)), *(cell(row.get(c), k) for c, k in cols.items())])
 
     def write_edges(self, G: nx.MultiDiGraph, out: IO[str], cols: dict[str, str]) -> None:
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(["Source", "Target", "Type", "Id", "Label", *cols])
         labels = edge_labels(G)
+        reg = source_registry(G)
+        sym = symmetric_types(G)
         for u, v, rid, rel in self.edges(G):
-            row = edge_row(rel, symmetric_types(G))
+            row = edge_row(rel, reg, sym)
             kind = "Undirected" if row["symmetric"] else "Directed"
             w.writerow([neutralise(u), neutralise(v), kind, neutralise(rid), neutralise(labels[rid]),
                         *(cell(row.get(c), k) for c, k in cols.items())])  # fmt: skip
