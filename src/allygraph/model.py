@@ -18,7 +18,7 @@ from typing_extensions import TypedDict
 from .vocab import ENTITY_TYPES, RELATION_TYPES, STATUSES
 
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"  # ASCII digits: dates are ASCII
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
