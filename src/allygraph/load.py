@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,6 +175,9 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict]) -> 
             if isinstance(item, (list, dict)):
                 kind_ = "a list" if isinstance(item, list) else "a mapping"
                 return f"attribute {key!r} must be text, a number or true/false, not {kind_}", (key,)
+            if isinstance(item, float) and not math.isfinite(item):
+                return (f"attribute {key!r} must be a finite number, not {item!r} (JSON has no inf or nan; "
+                        "quote it to keep it as text)"), (key,)  # fmt: skip
     if field in ("aliases", "sources") and isinstance(value, list):
         for i, item in enumerate(value):
             if not isinstance(item, str):
@@ -328,7 +332,13 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     """
     check_memory(directory)
     with _paused_gc():
-        return _validate(directory)
+        try:
+            return _validate(directory)
+        except RecursionError:  # a structure nested too deep to report on: name the files
+            return None, [
+                Problem(str(directory / f), 0, 0, "YAML nesting is too deep to check; flatten it")
+                for f in (ENTITIES_FILE, RELATIONS_FILE)
+            ]
 
 
 def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:

@@ -25,7 +25,8 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 PartialDate = Union[
     Annotated[int, Field(ge=1000, le=9999)], Annotated[str, StringConstraints(pattern=DATE_PATTERN)], None
 ]
-Scalar = Union[str, int, float, bool, None]
+# JSON has no inf or nan: a non-finite number (.inf, .nan, 1e400) is refused, whichever parser read it
+Scalar = Union[str, int, Annotated[float, Field(allow_inf_nan=False)], bool, None]
 Names = Union[list[str], str]  # a single string is read as a one-item list
 
 _CONFIG = ConfigDict(extra="forbid", strict=True)
