@@ -440,7 +440,7 @@ def _read_text(text: str, name: str) -> tuple[object, list[Problem]]:
 # allygraph file needs; yaml-rs would recurse on it without limit (a segmentation fault at some
 # 100,000 levels), so such a file goes to the positioned path, which refuses it cleanly.
 DEEP_COLUMN = 400
-_DEEP_RE = re.compile(r"\n[ \t-]{%d}" % DEEP_COLUMN)
+_DEEP_RE = re.compile(rf"\n[ \t-]{{{DEEP_COLUMN}}}")
 # A plain scalar that yaml-rs reads as a number and PyYAML as text (004, 0o17, -007): a file that
 # may hold one is read by the positioned path, so its value does not depend on the file's size.
 _LEADING_ZERO_RE = re.compile(r"[\s\[{,:][-+]?0[0-9_oO]")
