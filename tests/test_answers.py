@@ -122,12 +122,19 @@ def test_a_status_that_goes_backwards_is_a_conflict(tmp_path):
 def test_superseded_tiers_are_ended(G, tmp_path):
     for rid in ("jp-ph-strategic-partnership", "jp-ph-strengthened-strategic-partnership"):
         assert G.graph["dataset"].relations[rid]["status"] == "ended"
-    d = write_data(tmp_path / "d", ENTS, rels("""
-  - {id: old, from: japan, to: philippines, type: partnership, tier: strategic_partnership, since: 2011, until: 2015, sources: [s1]}
+    body = """
+  - {id: old, from: japan, to: philippines, type: partnership, tier: strategic_partnership, since: 2011, until: 2015, sources: [s1]STATUS}
   - {id: new, from: japan, to: philippines, type: partnership, tier: strengthened_strategic_partnership, since: 2015, sources: [s1]}
-"""))  # fmt: skip
+"""
+    # no status written: the superseded tier reads as ended
+    d = write_data(tmp_path / "d", ENTS, rels(body.replace("STATUS", "")))
+    assert load(d, use_cache=False).relations["old"]["status"] == "ended"
+    assert warnings(check(d)) == []
+    # 'active' written: check warns
+    d = write_data(tmp_path / "e", ENTS, rels(body.replace("STATUS", ", status: active")))
     [w] = warnings(check(d))
     assert "'old'" in w.message and "superseded by 'new'" in w.message and "status: ended" in w.message
+    assert load(d, use_cache=False).relations["old"]["status"] == "active"
 
 
 def test_check_reports_every_problem_of_a_record(tmp_path):

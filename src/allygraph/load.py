@@ -441,7 +441,7 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     bad = set(range(len(ritems))).difference(good) if len(good) != len(ritems) else set()
     from .progress import track
 
-    tier_rels: list[tuple[int, dict]] = []
+    tier_rels: list[tuple[int, dict, bool]] = []
     UNDATED_OK = ("reported", "proposed", "negotiating")  # a report without a date, or not yet in force
     parse_date, ordered, known_source = dates.parse_checked, dates.ordered, sources.__contains__
     with stage("check relations"):
@@ -524,7 +524,7 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
                 rel["id"] = rid
                 relations[rid] = rel
                 if rtype in TIER_TYPES:
-                    tier_rels.append((i, rel))
+                    tier_rels.append((i, rel, rec.get("status") is None))
 
     _warn_superseded(rf, tier_rels)
     from .names import build_index
@@ -618,32 +618,37 @@ def _check_name_chars(file: _File, path: tuple, label: str, rec: dict) -> None:
             file.add(where, f"{label}: alias {j + 1}: control character U+{ord(m.group()):04X} at position {m.start() + 1}; aliases are plain text (remove it)")  # fmt: skip
 
 
-def _warn_superseded(file: _File, tier_rels: list[tuple[int, dict]]) -> None:
-    """Warn about a tier that a later one of the same pair supersedes but that still claims to
-    be in force: the later designation starts on or before its ``until``, and its status is not
-    ``ended``. (Queries already end it at its ``until``; the status should say so too.)"""
+def _warn_superseded(file: _File, tier_rels: list[tuple[int, dict, bool]]) -> None:
+    """A tier that a later one of the same pair supersedes (the later designation starts on or
+    before its ``until``) has ended: without a written status it reads as ``ended``; with
+    ``active`` or ``in_force`` written, ``check`` warns. (Either way queries end it at its
+    ``until``.)"""
     from . import dates
     from .vocab import tier_of
 
-    pairs: dict[tuple, list[tuple[int, dict]]] = {}
-    for i, rel in tier_rels:
-        pairs.setdefault(tuple(sorted((rel["from"], rel["to"]))), []).append((i, rel))
+    pairs: dict[tuple, list[tuple[int, dict, bool]]] = {}
+    for item in tier_rels:
+        rel = item[1]
+        pairs.setdefault((rel["from"], rel["to"]) if rel["from"] < rel["to"] else (rel["to"], rel["from"]), []).append(item)  # fmt: skip
     for group in pairs.values():
         if len(group) < 2:
             continue
-        for i, rel in group:
+        for i, rel, implicit in group:
             until, since = rel.get("until"), rel.get("since")
             if until is None or rel["status"] in ("ended", "suspended"):
                 continue
-            for _, later in group:
+            end = dates.first_day(until)
+            start = dates.first_day(since) if since is not None else None
+            for _, later, _ in group:
                 ls = later.get("since")
                 if later is rel or ls is None or tier_of(later) == tier_of(rel):
                     continue
-                if (since is None or dates.first_day(ls) >= dates.first_day(since)) and dates.first_day(
-                    ls
-                ) <= dates.first_day(until):
-                    file.add((("relations", i, "status") if "status" in rel else ("relations", i)),
-                             f"relation {rel['id']!r}: superseded by {later['id']!r} on {ls} but its status is {rel['status']!r}; set 'status: ended'", "warning")  # fmt: skip
+                day = dates.first_day(ls)
+                if (start is None or day >= start) and day <= end:
+                    if implicit:
+                        rel["status"] = "ended"
+                    else:
+                        file.add(("relations", i), f"relation {rel['id']!r}: superseded by {later['id']!r} on {ls} but its status is {rel['status']!r}; set 'status: ended'", "warning")  # fmt: skip
                     break
 
 
