@@ -316,9 +316,22 @@ def test_very_deep_nesting_in_a_large_file_does_not_crash(tmp_path):
     ("where", "text"),
     [("name", "Evil\x1b]0;owned\x07 Corp"), ("name", "Abc\u202eJapan"), ("alias", "PH\u2066x"), ("alias", "tab\there")],
 )  # fmt: skip
-def test_control_characters_in_names_and_aliases_are_errors(tmp_path, where, text):
+def test_control_characters_in_names_and_aliases_are_warned_about(tmp_path, where, text):
     field = f"name: {json.dumps(text)}" if where == "name" else f"name: Fine\n    aliases: [{json.dumps(text)}]"
     ents = ENTS + f"  - id: x\n    {field}\n    type: state\n"
     d = write_data(tmp_path / "d", ents, "relations: []\n")
-    [e] = errors(check(d))
-    assert "control character U+" in e.message and ("alias" in e.message) == (where == "alias")
+    problems = check(d)
+    assert errors(problems) == []
+    [w] = warnings(problems)
+    assert "control character U+" in w.message and ("alias" in w.message) == (where == "alias")
+    assert w.line == (12 if where == "name" else 13)
+
+
+def test_control_characters_in_ids_are_errors_and_bidi_marks_in_names_are_fine(tmp_path):
+    ents = ENTS + '  - id: "x\\x1b"\n    name: Bad id\n    type: state\n'
+    ents += '  - id: eg\n    name: "\u0645\u0635\u0631\\u200f \u0627\u0644\u0639\u0631\u0628\u064a\u0629"\n    type: state\n'
+    d = write_data(tmp_path / "d", ents, "relations: []\n")
+    problems = check(d)
+    [e] = errors(problems)
+    assert "invalid id" in e.message
+    assert warnings(problems) == []

@@ -595,27 +595,29 @@ def _check_bad_record_dates(file: _File, path: tuple, label: str, rec: dict) -> 
         file.add((*path, "until"), f"{label}: until {found['until']!r} is before since {found['since']!r}")
 
 
-# C0 and C1 control characters, and the bidirectional controls (embeddings, overrides,
-# isolates, marks) that can make a name display as something else.
-_BAD_NAME_CHARS = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+# C0 and C1 control characters, and the bidirectional embeddings, overrides and isolates that
+# can make a name display as something else. (The marks LRM, RLM and ALM belong in right-to-left
+# text and are allowed.)
+_BAD_NAME_CHARS = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 def _check_name_chars(file: _File, path: tuple, label: str, rec: dict) -> None:
     """Names and aliases are what people type and read: a control or bidi-control character in
-    one is an error (ids cannot hold one: their pattern is ASCII letters, digits and _-.)."""
+    one is a warning (the data still loads, every output shows it escaped, and exports keep it
+    as written). In an id it is an error: ids are ASCII letters, digits, '_', '-' and '.'."""
     import re
 
     bad = re.compile(_BAD_NAME_CHARS)
     name = rec["name"]
     m = bad.search(name)
     if m:
-        file.add((*path, "name"), f"{label}: field 'name': control character U+{ord(m.group()):04X} at position {m.start() + 1}; names are plain text (remove it)")  # fmt: skip
+        file.add((*path, "name"), f"{label}: field 'name': control character U+{ord(m.group()):04X} at position {m.start() + 1}; names are plain text (remove it)", "warning")  # fmt: skip
     aliases = rec.get("aliases")
     for j, alias in enumerate([aliases] if isinstance(aliases, str) else aliases or ()):
         m = bad.search(alias)
         if m:
             where = (*path, "aliases") if isinstance(aliases, str) else (*path, "aliases", j)
-            file.add(where, f"{label}: alias {j + 1}: control character U+{ord(m.group()):04X} at position {m.start() + 1}; aliases are plain text (remove it)")  # fmt: skip
+            file.add(where, f"{label}: alias {j + 1}: control character U+{ord(m.group()):04X} at position {m.start() + 1}; aliases are plain text (remove it)", "warning")  # fmt: skip
 
 
 def _warn_superseded(file: _File, tier_rels: list[tuple[int, dict, bool]]) -> None:
