@@ -107,6 +107,8 @@ def path(
 @app.command()
 def show(
     x: Annotated[str, typer.Argument(help="An id, name or alias, e.g. OSA.")],
+    as_of: AsOfOpt = None,
+    types: TypeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -114,7 +116,7 @@ def show(
     """An entity card: its details, relations grouped by type, what goes through it, conflicting claims."""
     from . import query
 
-    _run(as_json, lambda: query.show(_store(data, no_cache), x), render.show_blocks)
+    _run(as_json, lambda: query.show(_store(data, no_cache), x, as_of=as_of, types=types), render.show_blocks)
 
 
 @app.command()

@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from .names import exact_key, loose_key, suggest
+from .names import exact_key, loose_key, suggest, word_matches
 from .problems import AmbiguousName, UnknownEntity
 from .vocab import Registry
 
@@ -294,6 +294,11 @@ class SQLiteStore(Store):
             if ids:
                 raise AmbiguousName(name, [(i, self.entity(i)["name"]) for i in sorted(ids)])
         labels = self.labels()
+        ids = word_matches(name, labels)
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise AmbiguousName(name, [(i, self.entity(i)["name"]) for i in ids])
         suggestions: list[str] = []
         for label in suggest(name, labels):
             suggestions += [i for i in labels[label] if i not in suggestions]
