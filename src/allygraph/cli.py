@@ -54,6 +54,8 @@ DataOpt = Annotated[
 ]  # fmt: skip
 MAX_LIMIT = 10_000
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (CONTRACT.md §2) and nothing else.")]
+
+
 def _as_of(value: Optional[str]) -> Optional[str]:
     """``--as-of`` without surrounding spaces (``" 2015"`` is 2015); checked by the query."""
     return value.strip() if value is not None else None
@@ -192,7 +194,12 @@ def _two_parties(result: dict, x: str, y: str) -> dict:
 @app.command()
 def search(
     text: Annotated[str, typer.Argument(help="What to look for (fuzzy: typos are fine).")],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help=f"At most this many matches (1 to {MAX_LIMIT:,}).", metavar="N")] = 10,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", "-n", min=1, max=MAX_LIMIT, help=f"At most this many matches (1 to {MAX_LIMIT:,}).", metavar="N"
+        ),
+    ] = 10,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -336,10 +343,10 @@ _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIP
 
 def _drop_stdout() -> None:
     """Point stdout at /dev/null, so that what is still buffered cannot fail again at exit."""
-    try:
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def _internal_error(exc: BaseException) -> None:

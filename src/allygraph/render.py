@@ -144,6 +144,7 @@ _INDENT, _GAP, _UNDER = 2, 2, 6
 
 def _emit_rich(blocks: list[Block], out: TextIO) -> None:
     from rich.console import Console
+    from rich.text import Text
 
     console = Console(file=out, highlight=False, markup=False, emoji=False)
     width = max(console.width, 40)
@@ -157,7 +158,9 @@ def _emit_rich(blocks: list[Block], out: TextIO) -> None:
         if b.fields:
             lines += _field_lines(console, b, width)
         if b.rows and b.style == "lines":
-            lines += [_text(" ".join(safe(c) for c in row)) for row in b.rows]
+            for row in b.rows:  # one line each, wrapped at spaces with a hanging indent
+                wrapped = _wrap(console, " ".join(safe(c) for c in row), width - _UNDER + _INDENT)
+                lines += wrapped[:1] + [Text(" " * (_UNDER - _INDENT)) + w for w in wrapped[1:]]
         elif b.rows and b.style == "sources":
             lines += _source_lines(b, width)
         elif b.rows:
