@@ -10,10 +10,11 @@ import re
 import select
 import struct
 import termios
+from typing import NamedTuple
 
 import pytest
 
-from conftest import REPO, allygraph_exe, run
+from conftest import REPO, allygraph_exe
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
@@ -42,6 +43,26 @@ def run_in_terminal(args: list[str], cols: int = 80, rows: int = 24, env: dict |
     return b"".join(chunks).decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
 
 
+class Piped(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def piped(capsys, *args: str) -> Piped:
+    """Run the command in-process with stdout captured (not a terminal, so plain output)."""
+    from allygraph.cli import main
+
+    capsys.readouterr()
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return Piped(code, out, err)
+
+
 def text_of(drawn: str) -> str:
     """What a person reads: escape sequences removed, line ends normalised."""
     return ANSI.sub("", drawn).replace("\r\n", "\n")
@@ -52,10 +73,23 @@ def _words(text: str) -> set[str]:
 
 
 BROKEN = str(REPO / "tests" / "fixtures" / "broken")
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("terminal-cache"))
+
+
+@pytest.fixture
+def cache(shared_cache, monkeypatch) -> dict:
+    """One compiled cache for this module's runs (they all read the same data): fast tests."""
+    monkeypatch.setenv("ALLYGRAPH_CACHE_DIR", shared_cache)
+    return {"ALLYGRAPH_CACHE_DIR": shared_cache}
+
+
 COMMANDS = [
     ["path", "Japan", "Philippines"],
     ["show", "OSA"],
-    ["show", "jp_ph_raa"],
     ["neighbors", "TC-90"],
     ["tiers", "Japan"],
     ["tiers", "Japan", "Philippines"],
@@ -67,14 +101,14 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
-def test_terminal_shows_what_a_pipe_shows(args):
-    piped = run(*args)
-    drawn, code = run_in_terminal(args)
+def test_terminal_shows_what_a_pipe_shows(args, cache, capsys):
+    plain = piped(capsys, *args)
+    drawn, code = run_in_terminal(args, env=cache)
     seen = text_of(drawn)
-    assert code == piped.returncode
+    assert code == plain.returncode
     flat, words = " ".join(seen.split()), _words(seen)
     section, first = "", False
-    for line in piped.stdout.splitlines():
+    for line in plain.stdout.splitlines():
         header, first = first, False
         if not line.strip():
             continue
@@ -94,8 +128,8 @@ def test_terminal_shows_what_a_pipe_shows(args):
     assert not too_wide, too_wide[:3]
 
 
-def test_path_fits_an_80_column_terminal_with_notes():
-    drawn, code = run_in_terminal(["path", "Japan", "Philippines"])
+def test_path_fits_an_80_column_terminal_with_notes(cache):
+    drawn, code = run_in_terminal(["path", "Japan", "Philippines"], env=cache)
     seen = text_of(drawn)
     assert code == 0
     lines = seen.rstrip("\n").splitlines()
@@ -106,8 +140,8 @@ def test_path_fits_an_80_column_terminal_with_notes():
     assert "2026-05-28" in _words(seen) and "comprehensive_strategic_partnership" in _words(seen)
 
 
-def test_notes_are_shown_when_piped():
-    out = run("show", "jp_ph_raa").stdout
-    assert "note: " in out
-    path = run("path", "Japan", "Philippines").stdout
+def test_notes_are_shown_when_piped(cache, capsys):
+    out = piped(capsys, "show", "jp_ph_raa").stdout
+    assert "note: The article says formal RAA negotiations were launched" in out
+    path = piped(capsys, "path", "Japan", "Philippines").stdout
     assert "note: Five ex-JMSDF TC-90s." in path
