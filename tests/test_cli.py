@@ -10,6 +10,7 @@ import subprocess
 import time
 
 from conftest import allygraph_exe, run, write_data
+from test_terminal import piped
 
 RELATION_KEYS = {"id", "from", "to", "type", "status"}
 
@@ -151,46 +152,46 @@ def test_python_module_entry_point():
     assert proc.returncode == 0 and json.loads(proc.stdout)["matches"][0]["id"] == "quad"
 
 
-def test_version_help_and_bare_command():
+def test_version_help_and_bare_command(capsys):
     from allygraph import __version__
 
-    v = run("--version")
+    v = piped(capsys, "--version")
     assert v.returncode == 0 and v.stdout.strip() == f"allygraph {__version__}"
     for args in (["-h"], ["path", "-h"], []):
-        proc = run(*args)
+        proc = piped(capsys, *args)
         assert proc.returncode == 0, args
         assert "Usage: allygraph" in proc.stdout and proc.stderr == "", (args, proc.stderr)
 
 
-def test_search_without_match_exits_1_and_limit_is_bounded():
-    miss = run("search", "zzzqqqxx")
+def test_search_without_match_exits_1_and_limit_is_bounded(capsys):
+    miss = piped(capsys, "search", "zzzqqqxx")
     assert miss.returncode == 1 and "No match for 'zzzqqqxx'" in miss.stdout
-    assert run("search", "zzzqqqxx", "--json").returncode == 1
+    assert piped(capsys, "search", "zzzqqqxx", "--json").returncode == 1
     for bad in ("0", "-5", "99999999999", "1000000000000000000000"):
-        proc = run("search", "x", "--limit", bad)
+        proc = piped(capsys, "search", "x", "--limit", bad)
         assert proc.returncode == 2, bad
         assert len(proc.stderr.strip().splitlines()) == 1 and "--limit" in proc.stderr
 
 
-def test_tiers_of_one_party_with_itself_is_a_usage_error():
-    proc = run("tiers", "Japan", "JPN")
+def test_tiers_of_one_party_with_itself_is_a_usage_error(capsys):
+    proc = piped(capsys, "tiers", "Japan", "JPN")
     assert proc.returncode == 2 and proc.stderr.strip() == "allygraph: 'Japan' and 'JPN' are the same entity (japan)"
 
 
-def test_as_of_far_future_and_padded():
-    far = run("tiers", "Japan", "--as-of", "9999-12-31")
+def test_as_of_far_future_and_padded(capsys):
+    far = piped(capsys, "tiers", "Japan", "--as-of", "9999-12-31")
     assert far.returncode == 0 and "(as of 9999-12-31)" in far.stdout
-    padded = run("tiers", "Japan", "--as-of", " 2015")
+    padded = piped(capsys, "tiers", "Japan", "--as-of", " 2015")
     assert padded.returncode == 0 and "(as of 2015)" in padded.stdout
 
 
-def test_export_refuses_an_extension_of_another_format(tmp_path):
-    proc = run("export", "graphml", "-o", str(tmp_path / "x.gexf"))
+def test_export_refuses_an_extension_of_another_format(tmp_path, capsys):
+    proc = piped(capsys, "export", "graphml", "-o", str(tmp_path / "x.gexf"))
     assert proc.returncode == 2 and "extension of gexf" in proc.stderr
     assert not (tmp_path / "x.gexf").exists()
-    ok = run("export", "cyjs", "-o", str(tmp_path / "x.json"))
+    ok = piped(capsys, "export", "cyjs", "-o", str(tmp_path / "x.json"))
     assert ok.returncode == 0 and json.loads((tmp_path / "x.json").read_text())
-    helped = run("export", "--help").stdout
+    helped = piped(capsys, "export", "--help").stdout
     assert all(f in helped for f in ("graphml", "gexf", "json", "cyjs", "csv", "cypher", "neo4j"))
 
 
