@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import render
 from .cli import DataOpt, NoCacheOpt, _fail, _store
 from .problems import AllygraphError
 
@@ -53,7 +54,7 @@ def export_command(
         stats = ex.export(G, fmt, output, yed=yed)
     except AllygraphError as exc:
         _fail(exc, as_json)
-    where = "stdout" if stats["path"] == "-" else ", ".join(stats["files"])
+    where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))
     print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations, "
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if as_json:

@@ -339,14 +339,17 @@ def _row_lines(console, cells: list, widths: list[int]) -> list:
 
 
 def _under_lines(console, value: str, width: int, clip: int) -> list:
+    """``name: value`` on indented lines under a row; with ``clip``, at most that many lines, the
+    last one ending in an ellipsis at a word boundary."""
+    from rich.text import Text
+
     lines = _wrap(console, value, width, indent=_UNDER)
     if clip and len(lines) > clip:
         lines = lines[:clip]
-        last = lines[-1]
-        if last.cell_len >= width:
-            last.truncate(width - 1)
-        last.rstrip()
-        last.append("…")
+        text = lines[-1].plain.rstrip()
+        if len(text) >= width - 1 and " " in text.strip():
+            text = text[: text.rstrip().rfind(" ")]
+        lines[-1] = Text(text.rstrip(" ,;:") + "…")
     return lines
 
 
