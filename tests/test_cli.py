@@ -9,6 +9,8 @@ import select
 import subprocess
 import time
 
+import pytest
+
 from conftest import allygraph_exe, run, write_data
 from test_terminal import piped
 
@@ -195,6 +197,7 @@ def test_export_refuses_an_extension_of_another_format(tmp_path, capsys):
     assert all(f in helped for f in ("graphml", "gexf", "json", "cyjs", "csv", "cypher", "neo4j"))
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 def test_full_device_is_a_clean_error_not_an_internal_one():
     with open("/dev/full", "w") as full:
         for args in (["path", "Japan", "Philippines"], ["show", "Japan", "--json"]):
