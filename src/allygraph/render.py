@@ -238,13 +238,15 @@ def _fit(heads: list[str], rows: list[list[str]], prose: list[bool], avail: int,
     if sum(mins) > avail:
         return None
     widths, extra = mins[:], avail - sum(mins)
-    # Widen, a step at a time, the column whose widening saves the most lines per cell.
+    # Widen, a step at a time, the column whose widening saves the most lines per cell (judged on
+    # the first rows, so that a long table is laid out as fast as a short one).
+    sample = [[[cell_len(w) for w in c.split()] for c in col[1:_SAMPLE]] for col in cols]
     while extra > 0:
-        height = _height(cols, widths)
+        height = _height(sample, widths)
         best = None
         for k in range(len(cols)):
             for w in range(widths[k] + 1, min(maxs[k], widths[k] + extra) + 1):
-                saved = height - _height(cols, widths[:k] + [w] + widths[k + 1 :])
+                saved = height - _height(sample, widths[:k] + [w] + widths[k + 1 :])
                 if saved > 0:
                     score = (saved / (w - widths[k]), not prose[k])
                     if best is None or score > best[0]:
@@ -263,17 +265,17 @@ def _fit(heads: list[str], rows: list[list[str]], prose: list[bool], avail: int,
     return widths
 
 
-def _height(cols: list[tuple[str, ...]], widths: list[int]) -> int:
-    """How many lines the rows take with these column widths (words wrapped greedily)."""
-    from rich.cells import cell_len
+_SAMPLE = 101
 
+
+def _height(cols: list[list[list[int]]], widths: list[int]) -> int:
+    """How many lines rows take at these column widths (words, given by their widths, wrapped greedily)."""
     total = 0
-    for r in range(1, len(cols[0])):
+    for r in range(len(cols[0])):
         tallest = 1
         for col, w in zip(cols, widths, strict=False):
             n, cur = 1, 0
-            for word in col[r].split():
-                size = cell_len(word)
+            for size in col[r]:
                 if cur and cur + 1 + size > w:
                     n, cur = n + 1, size
                 else:
