@@ -15,8 +15,9 @@ import re
 
 
 def _month_days(year: int, month: int) -> int:
-    nxt = _dt.date(year + 1, 1, 1) if month == 12 else _dt.date(year, month + 1, 1)
-    return (nxt - _dt.timedelta(days=1)).day
+    import calendar
+
+    return calendar.monthrange(year, month)[1]  # no date past 9999-12-31 is needed
 
 
 # ASCII digits only: \d would also accept Arabic-Indic or full-width digits, which sort wrongly.

@@ -72,6 +72,22 @@ def infer_format(dest: str | os.PathLike) -> str:
     raise UsageError(f"cannot tell the format from {text!r}: give FORMAT ({', '.join(FORMATS)}) or use one of {known}")
 
 
+_JSON_FORMATS = {"json", "cyjs"}
+
+
+def _check_extension(fmt: str, dest: str | os.PathLike) -> None:
+    """Refuse a file whose extension names another format (``graphml`` into ``x.gexf``); any JSON
+    format may go to a ``.json`` file."""
+    suffix = Path(str(dest)).suffix.lower()
+    if str(dest) == "-" or not suffix or suffix in FORMATS[fmt].extensions:
+        return
+    named = next((name for name, cls in FORMATS.items() if suffix in cls.extensions), None)
+    if named and not (fmt in _JSON_FORMATS and named in _JSON_FORMATS):
+        raise UsageError(f"-o {str(dest)!r} has the extension of {named}, not {fmt}: "
+                         f"name the file {Path(str(dest)).stem}{FORMATS[fmt].extensions[0] if FORMATS[fmt].extensions else '/'} "
+                         f"or leave FORMAT out to write {named}")  # fmt: skip
+
+
 def select(
     G: nx.MultiDiGraph,
     *,
@@ -134,6 +150,7 @@ def export(
         raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     if yed and fmt != "graphml":
         raise UsageError("--yed only applies to GraphML")
+    _check_extension(fmt, dest)
     if dialect is not None:
         from .cypher import DIALECTS
 
