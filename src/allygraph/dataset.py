@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .names import build_index, resolve
 from .problems import Problem
-from .vocab import tier_ranks
+from .vocab import Registry
 
 
 @dataclass
@@ -19,23 +19,33 @@ class Dataset:
     entities: dict[str, dict]  # id -> entity
     relations: dict[str, dict]  # id -> relation, in file order
     sources: dict[str, dict]  # source id -> {title, url, publisher, date}
-    tiers: list[dict]  # [{id, name}], highest first
+    tiers: list[dict]  # [{id, name}], highest first: the default ladder
     warnings: list[Problem] = field(default_factory=list)
     index: dict = field(default_factory=dict)
+    relation_types: dict[str, dict] = field(default_factory=dict)  # declared: name -> {symmetric, description}
+    entity_types: dict[str, dict] = field(default_factory=dict)  # declared: name -> {description}
+    ladders: dict[str, dict] = field(default_factory=dict)  # state id -> {rungs: [{id, name}], sources, note?}
 
     def __post_init__(self) -> None:
         if not self.index:
             self.index = build_index(self.entities)
-        self.tier_rank = tier_ranks(self.tiers)
+        self._derive()
+
+    def _derive(self) -> None:
+        self.registry = Registry(self.tiers, self.relation_types, self.entity_types, self.ladders)
+        self.tier_rank = self.registry.tier_rank
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("tier_rank", None)
+        state.pop("registry", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
+        for key in ("relation_types", "entity_types", "ladders"):  # a cache written before v1.2
+            state.setdefault(key, {})
         self.__dict__.update(state)
-        self.tier_rank = tier_ranks(self.tiers)
+        self._derive()
 
     def resolve(self, name: str) -> str:
         """The entity id for an id, name or alias (see ``names.resolve``)."""

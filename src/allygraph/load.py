@@ -142,12 +142,12 @@ def _label(kind: str, record: object, path: tuple) -> str:
     rid = record.get("id") if isinstance(record, dict) else None
     if isinstance(rid, str):
         return f"{kind} {rid!r}"
-    if kind == "source":
-        return f"source {path[-1]!r}"
+    if kind == "source" or isinstance(path[-1], str):  # a record of a mapping section, named by its key
+        return f"{kind.replace('_', ' ')} {path[-1]!r}"
     return f"{kind} #{path[-1] + 1}" if isinstance(path[-1], int) else kind
 
 
-def _field_message(kind: str, field: str, value: object, errors: list[dict]) -> tuple[str, tuple]:
+def _field_message(kind: str, field: str, value: object, errors: list[dict], declared: tuple = ()) -> tuple[str, tuple]:
     """One message for all of pydantic's complaints about one field (a union gives several)."""
     from . import dates
     from .model import DATE_FIELDS, ID_FIELDS, VOCABULARIES
@@ -162,6 +162,7 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict]) -> 
             return str(exc), ()
     if (kind, field) in VOCABULARIES and isinstance(value, str):
         what, vocab = VOCABULARIES[(kind, field)]
+        vocab = [*vocab, *declared]
         hint = suggest(value, list(vocab))
         extra = f" — did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(vocab)})"
         return f"unknown {what} {value!r}{extra}", ()
@@ -184,10 +185,12 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict]) -> 
     return f"{msg} (got {_show(value)})", ()
 
 
-def _check_records(file: _File, section: str, kind: str, items: list, keys: list | None = None) -> list[int]:
+def _check_records(file: _File, section: str, kind: str, items: list, keys: list | None = None,
+                   declared: tuple = ()) -> list[int]:  # fmt: skip
     """Validate records in bulk; report each problem once; return the indexes that passed.
 
-    ``keys`` names the records of a mapping section (sources), validated as a list.
+    ``keys`` names the records of a mapping section (sources), validated as a list;
+    ``declared`` the types the data directory adds (``model.adapter``).
     """
     from pydantic import ValidationError
 
@@ -195,7 +198,7 @@ def _check_records(file: _File, section: str, kind: str, items: list, keys: list
     from .names import suggest
     from .progress import track
 
-    ta = adapter(kind)
+    ta = adapter(kind, declared)
     fields = FIELDS[kind]
     good: list[int] = []
     chunks = range(0, len(items), CHUNK)
@@ -230,7 +233,7 @@ def _check_records(file: _File, section: str, kind: str, items: list, keys: list
                     tip = f" — did you mean {hint[0]!r}?" if hint else f" (fields: {', '.join(fields)})"
                     file.add((*path, field), f"{label}: unknown field {field!r}{tip}", key=True)
                 else:
-                    message, sub = _field_message(kind, field, record.get(field), errs)
+                    message, sub = _field_message(kind, field, record.get(field), errs, declared)
                     shown = field + "".join(f".{s}" if isinstance(s, str) else "" for s in sub)
                     got = "" if "(got " in message else f" (got {_show(record.get(field))})"
                     file.add((*path, field, *sub), f"{label}: field {shown!r}: {message}{got}")
@@ -344,7 +347,8 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
         rdoc, p2, rpos = yamlsrc.read_positioned(directory / RELATIONS_FILE, rname)
     ef, rf = _File(ename, epos, list(p1)), _File(rname, rpos, list(p2))
     etop = _top(ef, edoc, {"entities": list})
-    rtop = _top(rf, rdoc, {"sources": dict, "tiers": list, "relations": list})
+    rtop = _top(rf, rdoc, {"sources": dict, "tiers": list, "relation_types": dict, "entity_types": dict,
+                           "ladders": dict, "relations": list})  # fmt: skip
     if isinstance(edoc, dict) and "entities" not in edoc:
         ef.problems.append(Problem(ename, 1, 1, "missing the top-level key 'entities'"))
 
@@ -373,8 +377,8 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
             tiers.append({"id": rec["id"], "name": rec.get("name") or rec["id"]})
     else:
         tiers = [{"id": t.id, "name": t.name} for t in BUNDLED_TIERS]
-    tier_ids = [t["id"] for t in tiers]
-    tier_set = frozenset(tier_ids)
+    relation_types = _declared_types(rf, rtop, "relation_types", "relation_type")
+    entity_types = _declared_types(rf, rtop, "entity_types", "entity_type")
 
     def check_sources(file: _File, path: tuple, refs: list[str], label: str, record: dict) -> None:
         for i, ref in enumerate(refs):
@@ -394,7 +398,7 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     folded_ids: dict[str, int] = {}
     eitems = etop.get("entities", [])
     with stage("validate entities (pydantic)"):
-        egood = _check_records(ef, "entities", "entity", eitems)
+        egood = _check_records(ef, "entities", "entity", eitems, declared=tuple(entity_types))
     for i in egood:
         rec = eitems[i]
         path = ("entities", i)
@@ -420,13 +424,16 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
                 ent[key] = dict(value) if key == "attributes" else value
         entities[eid] = ent
 
+    ladders, tier_ids = _ladders(rf, rtop.get("ladders", {}), entities, tiers, check_sources)
+    tier_set = frozenset(tier_ids)
+
     # relations: the loop runs a million times on large data, so its common path is lean and
     # anything unusual goes to the reporting helpers
     relations: dict[str, dict] = {}
     first_index: dict[str, int] = {}
     ritems = rtop.get("relations", [])
     with stage("validate relations (pydantic)"):
-        good = _check_records(rf, "relations", "relation", ritems)
+        good = _check_records(rf, "relations", "relation", ritems, declared=tuple(relation_types))
     bad = set(range(len(ritems))).difference(good) if len(good) != len(ritems) else set()
     from .progress import track
 
@@ -475,6 +482,10 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
             rel = {"id": None, "from": frm, "to": to, "type": rtype}
             if tier is not None:
                 rel["tier"] = tier
+            designations = rec.get("designations")
+            if designations is not None:
+                ok = _check_designations(rf, ("relations", i), rec, _relation_label(rec, i), tier_ids) and ok
+                rel["designations"] = dict(designations)
             rel["status"] = rec.get("status") or DEFAULT_STATUS
             if since is not None:
                 rel["since"] = since
@@ -517,7 +528,147 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     if any(p.severity == "error" for p in problems):
         return None, problems
     warnings = [p for p in problems if p.severity == "warning"]
-    return Dataset(str(directory), entities, relations, sources, tiers, warnings, index), problems
+    return Dataset(str(directory), entities, relations, sources, tiers, warnings, index,
+                   relation_types=relation_types, entity_types=entity_types, ladders=ladders), problems  # fmt: skip
+
+
+def _declared_types(file: _File, top: dict, section: str, kind: str) -> dict[str, dict]:
+    """The types a ``relation_types:`` or ``entity_types:`` section declares (name -> fields)."""
+    import re
+
+    from .model import TYPE_NAME_PATTERN
+    from .vocab import ENTITY_TYPES, RELATION_TYPES
+
+    items = top.get(section, {})
+    if not items:
+        return {}
+    names = list(items)
+    builtin = RELATION_TYPES if kind == "relation_type" else ENTITY_TYPES
+    what = "relation type" if kind == "relation_type" else "entity type"
+    out: dict[str, dict] = {}
+    values = [items[n] for n in names]
+    for i in _check_records(file, section, kind, values, keys=names):
+        name = names[i]
+        if not isinstance(name, str) or not re.match(TYPE_NAME_PATTERN, name):
+            file.add((section, name), f"{what} {name!r}: a type's name is lowercase snake_case (letters, digits, '_'), e.g. 'disputes_with'", key=True)  # fmt: skip
+        elif name in builtin:
+            file.add((section, name), f"{what} {name!r} is built in and cannot be redefined; give yours another name (`allygraph types` lists the built-in ones)", key=True)  # fmt: skip
+        else:
+            out[name] = {k: v for k, v in values[i].items() if v is not None}
+    return out
+
+
+def _ladders(file: _File, items: dict, entities: dict, tiers: list[dict],
+             check_sources) -> tuple[dict[str, dict], list[str]]:  # fmt: skip
+    """Each state's own ladder ({"rungs": [{id, name}], "sources", "note"?}), checked: the key is a
+    state, each rung an id of a known rung or ``{id, name}`` declaring a new one, no rung twice.
+    Returns the ladders and every known tier id (the default ladder's, then the declared ones)."""
+    from .model import TierRecord
+    from .names import suggest
+
+    if not items:
+        return {}, [t["id"] for t in tiers]
+    names = list(items)
+    values = [items[n] for n in names]
+    good = set(_check_records(file, "ladders", "ladder", values, keys=names))
+    known = {t["id"]: t["name"] for t in tiers}
+    # rungs declared with a name in any ladder (even one with other problems) are known in every ladder
+    declared_at: dict[str, tuple] = {}
+    for i, rec in enumerate(values):
+        rungs_ = rec.get("rungs") if isinstance(rec, dict) else None
+        for j, rung in enumerate(rungs_ if isinstance(rungs_, list) else ()):
+            if isinstance(rung, dict) and isinstance(rung.get("id"), str) and isinstance(rung.get("name"), str):
+                rid, rname = rung["id"], rung["name"]
+                if rid in known and known[rid] != rname:
+                    where = ("ladders", names[i], "rungs", j, "name")
+                    first = f" (at line {declared_at[rid][0]})" if rid in declared_at else ""
+                    file.add(where, f"ladder {names[i]!r}: rung {rid!r} is already named {known[rid]!r}{first}; give the same name, or write just the id")  # fmt: skip
+                    continue
+                known.setdefault(rid, rname)
+                declared_at.setdefault(rid, file.positions.value(("ladders", names[i], "rungs", j)) or (0, 0))
+    fields = list(TierRecord.__annotations__)
+    out: dict[str, dict] = {}
+    for i, sid in enumerate(names):
+        rec = values[i]
+        path = ("ladders", sid)
+        label = f"ladder {sid!r}"
+        ok = i in good
+        ent = entities.get(sid)
+        if ent is None:
+            hint = suggest(str(sid), list(entities), limit=1)
+            tip = f" — did you mean {hint[0]!r}?" if hint else " (a ladder belongs to an entity of type state)"
+            file.add(path, f"{label}: unknown entity {sid!r}{tip}", key=True)
+            ok = False
+        elif ent["type"] != "state":
+            file.add(path, f"{label}: {sid!r} is a {ent['type']}, not a state; only a state has its own ladder", key=True)  # fmt: skip
+            ok = False
+        if i not in good:
+            continue
+        rungs: list[dict] = []
+        seen: dict[str, int] = {}
+        if not rec["rungs"]:
+            file.add((*path, "rungs"), f"{label}: 'rungs' is empty; list the tier ids, highest first")
+            ok = False
+        for j, rung in enumerate(rec["rungs"]):
+            where = (*path, "rungs", j)
+            if isinstance(rung, dict):
+                extra = [k for k in rung if k not in fields]
+                if extra or not isinstance(rung.get("id"), str) or not isinstance(rung.get("name", ""), str):
+                    file.add(where, f"{label}: rung {j + 1} must be a tier id or {{id, name}} (fields: {', '.join(fields)}), got {_show(rung)}")  # fmt: skip
+                    ok = False
+                    continue
+                rid = rung["id"]
+            elif isinstance(rung, str):
+                rid = rung
+            else:
+                file.add(where, f"{label}: rung {j + 1} must be a tier id or {{id, name}}, got {_show(rung)}")
+                ok = False
+                continue
+            if rid not in known:
+                hint = suggest(rid, list(known), limit=1)
+                tip = (f" — did you mean {hint[0]!r}?" if hint else "") + f" (a new rung is declared with its name: {{id: {rid}, name: ...}})"  # fmt: skip
+                file.add(where, f"{label}: unknown rung {rid!r}{tip}")
+                ok = False
+                continue
+            if rid in seen:
+                file.add(where, f"{label}: rung {rid!r} is listed twice (first as rung {seen[rid] + 1}); a rung has one place on a ladder")  # fmt: skip
+                ok = False
+                continue
+            seen[rid] = j
+            rungs.append({"id": rid, "name": known[rid]})
+        refs = _names(rec["sources"])
+        if not refs:
+            file.add((*path, "sources"), f"{label}: 'sources' is empty; say where the ordering comes from")
+            ok = False
+        before = len(file.problems)
+        check_sources(file, path, refs, label, rec)
+        ok = ok and len(file.problems) == before
+        if ok:
+            out[sid] = {"rungs": rungs, "sources": refs}
+            if rec.get("note") is not None:
+                out[sid]["note"] = rec["note"]
+    return out, list(known)
+
+
+def _check_designations(file: _File, path: tuple, rec: dict, label: str, tier_ids: list[str]) -> bool:
+    """Check a relation's ``designations`` (party -> tier id); report problems; True when valid."""
+    from .names import suggest
+
+    ok = True
+    if rec["type"] != "partnership":
+        file.add((*path, "designations"), f"{label}: 'designations' only applies to a partnership, not {rec['type']!r}")  # fmt: skip
+        ok = False
+    parties = (rec["from"], rec["to"])
+    for party, tier in rec["designations"].items():
+        if party not in parties:
+            file.add((*path, "designations", party), f"{label}: field 'designations': {party!r} is not a party to this relation (its parties: {', '.join(parties)})", key=True)  # fmt: skip
+            ok = False
+        if tier not in tier_ids:
+            hint = suggest(tier, tier_ids, limit=1)
+            tip = f" — did you mean {hint[0]!r}?" if hint else " (declare it as a rung of the default ladder or of a state's ladder)"  # fmt: skip
+            file.add((*path, "designations", party), f"{label}: field 'designations': unknown tier {tier!r} for {party!r}{tip}")  # fmt: skip
+            ok = False
+    return ok
 
 
 def _relation_label(rec: dict, i: int) -> str:

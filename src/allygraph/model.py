@@ -1,4 +1,5 @@
-"""The shape of each kind of record (entity, relation, source, tier), checked by pydantic.
+"""The shape of each kind of record (entity, relation, source, tier, declared type, ladder),
+checked by pydantic.
 
 Records are TypedDicts validated in bulk by pydantic's Rust core in strict mode: types,
 required fields, unknown fields, vocabularies (as Literals), id and date patterns. What needs
@@ -31,38 +32,51 @@ Names = Union[list[str], str]  # a single string is read as a one-item list
 _CONFIG = ConfigDict(extra="forbid", strict=True)
 
 
-class EntityRecord(TypedDict, total=False):
-    id: Required[Id]
-    name: Required[Text]
-    type: Required[Literal[tuple(ENTITY_TYPES)]]  # type: ignore[valid-type]
-    aliases: Names
-    description: Union[str, None]
-    wikidata: Union[str, None]
-    since: PartialDate
-    until: PartialDate
-    attributes: Union[dict[str, Scalar], None]
-    sources: Names
+def _entity_record(types: tuple[str, ...]) -> type:
+    # functional form: the type's Literal is built at run time
+    return TypedDict(
+        "EntityRecord",
+        {
+            "id": Required[Id],
+            "name": Required[Text],
+            "type": Required[Literal[types]],  # type: ignore[valid-type]
+            "aliases": Names,
+            "description": Union[str, None],
+            "wikidata": Union[str, None],
+            "since": PartialDate,
+            "until": PartialDate,
+            "attributes": Union[dict[str, Scalar], None],
+            "sources": Names,
+        },
+        total=False,
+    )
 
 
-# functional form: "from" is a Python keyword
-RelationRecord = TypedDict(
-    "RelationRecord",
-    {
-        "id": Union[Id, None],
-        "from": Required[Id],
-        "to": Required[Id],
-        "type": Required[Literal[tuple(RELATION_TYPES)]],  # type: ignore[misc]
-        "tier": Union[Id, None],
-        "status": Literal[tuple(STATUSES)],  # type: ignore[misc]
-        "since": PartialDate,
-        "until": PartialDate,
-        "via": Union[Id, None],
-        "attributes": Union[dict[str, Scalar], None],
-        "sources": Names,
-        "note": Union[str, None],
-    },
-    total=False,
-)
+def _relation_record(types: tuple[str, ...]) -> type:
+    # functional form: "from" is a Python keyword
+    return TypedDict(
+        "RelationRecord",
+        {
+            "id": Union[Id, None],
+            "from": Required[Id],
+            "to": Required[Id],
+            "type": Required[Literal[types]],  # type: ignore[valid-type]
+            "tier": Union[Id, None],
+            "designations": Union[dict[Id, Id], None],
+            "status": Literal[tuple(STATUSES)],  # type: ignore[misc]
+            "since": PartialDate,
+            "until": PartialDate,
+            "via": Union[Id, None],
+            "attributes": Union[dict[str, Scalar], None],
+            "sources": Names,
+            "note": Union[str, None],
+        },
+        total=False,
+    )
+
+
+EntityRecord = _entity_record(tuple(ENTITY_TYPES))
+RelationRecord = _relation_record(tuple(RELATION_TYPES))
 
 
 class SourceRecord(TypedDict, total=False):
@@ -79,10 +93,29 @@ class TierRecord(TypedDict, total=False):
     description: Union[str, None]
 
 
-for _record in (EntityRecord, RelationRecord, SourceRecord, TierRecord):
+class RelationTypeRecord(TypedDict, total=False):
+    symmetric: Required[bool]
+    description: Required[Text]
+
+
+class EntityTypeRecord(TypedDict, total=False):
+    description: Required[Text]
+
+
+class LadderRecord(TypedDict, total=False):
+    rungs: Required[list]  # each rung (an id, or {id, name}) is checked in load.py
+    sources: Required[Names]
+    note: Union[str, None]
+
+
+for _record in (EntityRecord, RelationRecord, SourceRecord, TierRecord, RelationTypeRecord, EntityTypeRecord,
+                LadderRecord):  # fmt: skip
     _record.__pydantic_config__ = _CONFIG  # type: ignore[attr-defined]
 
-RECORDS = {"entity": EntityRecord, "relation": RelationRecord, "source": SourceRecord, "tier": TierRecord}
+RECORDS = {"entity": EntityRecord, "relation": RelationRecord, "source": SourceRecord, "tier": TierRecord,
+           "relation_type": RelationTypeRecord, "entity_type": EntityTypeRecord, "ladder": LadderRecord}  # fmt: skip
+# the pattern of a declared type's name (relation_types:, entity_types:)
+TYPE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 FIELDS: dict[str, list[str]] = {kind: list(rec.__annotations__) for kind, rec in RECORDS.items()}
 DATE_FIELDS = frozenset({"since", "until", "date"})
 ID_FIELDS = frozenset({"id", "from", "to", "via", "tier"})
@@ -94,6 +127,15 @@ VOCABULARIES = {
 
 
 @cache
-def adapter(kind: str) -> TypeAdapter:
-    """A validator for a list of records of one kind (built once, on first use)."""
-    return TypeAdapter(list[RECORDS[kind]])  # type: ignore[valid-type]
+def adapter(kind: str, declared: tuple[str, ...] = ()) -> TypeAdapter:
+    """A validator for a list of records of one kind (built once, on first use).
+
+    ``declared`` names the types a data directory adds to the built-in entity or relation types.
+    """
+    record = RECORDS[kind]
+    if declared and kind == "entity":
+        record = _entity_record((*ENTITY_TYPES, *declared))
+    elif declared and kind == "relation":
+        record = _relation_record((*RELATION_TYPES, *declared))
+    record.__pydantic_config__ = _CONFIG  # type: ignore[attr-defined]
+    return TypeAdapter(list[record])  # type: ignore[valid-type]

@@ -81,13 +81,16 @@ class Tier(NamedTuple):
 
 
 # Highest first. Contract v1 rungs plus designations found in the bundled data
-# that sit outside it: global_strategic_partnership (UK, 2023), strategic_global_partnership
+# that sit outside it: enhanced_global_strategic_partnership (UK, Hiroshima Accord, 2023, an
+# upgrade of the plain Global Strategic Partnership of 2012), global_strategic_partnership,
+# strategic_global_partnership
 # (India, 2006, below the 2014 "Special Strategic and Global"), extensive_strategic_partnership
 # (Vietnam, 2014, below the 2023 Comprehensive Strategic Partnership).
 BUNDLED_TIERS: tuple[Tier, ...] = (
     Tier("alliance", "Treaty alliance"),
     Tier("special_strategic_global_partnership", "Special Strategic and Global Partnership"),
     Tier("special_strategic_partnership", "Special Strategic Partnership"),
+    Tier("enhanced_global_strategic_partnership", "Enhanced Global Strategic Partnership"),
     Tier("global_strategic_partnership", "Global Strategic Partnership"),
     Tier("comprehensive_strategic_partnership", "Comprehensive Strategic Partnership"),
     Tier("strategic_global_partnership", "Strategic and Global Partnership"),
@@ -96,3 +99,74 @@ BUNDLED_TIERS: tuple[Tier, ...] = (
     Tier("strategic_partnership", "Strategic Partnership"),
     Tier("global_partnership", "Global Partnership"),
 )
+
+
+class Registry:
+    """The vocabularies of one data directory: the built-in tables above plus what its
+    ``relations.yaml`` declares (``relation_types:``, ``entity_types:``, ``ladders:``).
+
+    ``tiers`` is the default ladder ([{id, name}], highest first); ``ladders`` maps a state's id
+    to its own ladder ({"rungs": [{id, name}], "sources": [...], "note"?}). Declared types are
+    plain dicts ({"symmetric", "description"} / {"description"}), so a Registry is rebuilt
+    cheaply from what a cache stored.
+    """
+
+    def __init__(self, tiers: list[dict], relation_types: dict[str, dict] | None = None,
+                 entity_types: dict[str, dict] | None = None, ladders: dict[str, dict] | None = None):  # fmt: skip
+        self.tiers = tiers
+        self.declared_relation_types = relation_types or {}
+        self.declared_entity_types = entity_types or {}
+        self.ladders = ladders or {}
+        self.relation_types: dict[str, RelationType] = dict(RELATION_TYPES)
+        for name, decl in self.declared_relation_types.items():
+            self.relation_types[name] = RelationType(bool(decl["symmetric"]), decl["description"])
+        self.entity_types: dict[str, str] = dict(ENTITY_TYPES)
+        for name, decl in self.declared_entity_types.items():
+            self.entity_types[name] = decl["description"]
+        self.symmetric_types: frozenset[str] = (
+            frozenset(k for k, v in self.relation_types.items() if v.symmetric)
+            if self.declared_relation_types
+            else SYMMETRIC_TYPES
+        )
+        self.tier_rank = tier_ranks(tiers)
+        self.tier_names: dict[str, str] = {}
+        for ladder in (tiers, *(lad["rungs"] for lad in self.ladders.values())):
+            for t in ladder:
+                self.tier_names.setdefault(t["id"], t.get("name") or t["id"])
+        self._ranks: dict[str, dict[str, int]] = {}
+
+    def tier_name(self, tier_id: str) -> str:
+        """A rung's display name (its id when it has none)."""
+        return self.tier_names.get(tier_id, tier_id)
+
+    def ladder_for(self, eid: str | None) -> list[dict]:
+        """The ladder ``eid`` ranks its partners by, highest first: its own rungs, then the default
+        ladder's rungs it does not list, then any other declared rung (so every rung has a rank)."""
+        own = self.ladders.get(eid) if eid is not None else None
+        if own is None and len(self.tier_names) == len(self.tiers):
+            return self.tiers
+        out: list[dict] = list(own["rungs"]) if own else []
+        seen = {t["id"] for t in out}
+        for ladder in (self.tiers, *(lad["rungs"] for lad in self.ladders.values())):
+            for t in ladder:
+                if t["id"] not in seen:
+                    seen.add(t["id"])
+                    out.append({"id": t["id"], "name": self.tier_name(t["id"])})
+        return out
+
+    def ranks_for(self, eid: str | None) -> dict[str, int]:
+        """Tier id -> rank on ``ladder_for(eid)`` (1 is the highest)."""
+        key = eid if eid in self.ladders else ""
+        ranks = self._ranks.get(key)
+        if ranks is None:
+            ranks = self._ranks[key] = tier_ranks(self.ladder_for(eid))
+        return ranks
+
+
+def designation_of(rel: dict, eid: str) -> str | None:
+    """The rung a relation puts its parties on as ``eid`` words it: its entry in the relation's
+    ``designations`` when it has one, else ``tier_of(rel)``."""
+    own = rel.get("designations")
+    if own and eid in own:
+        return own[eid]
+    return tier_of(rel)

@@ -1,0 +1,177 @@
+"""Each state's own ladder (`ladders:`) and each side's wording of a partnership (`designations:`):
+the loader's rules and errors, `tiers X` by X's ladder, `tiers X Y` with both designations."""
+
+from __future__ import annotations
+
+import pytest
+
+from allygraph import load, query
+from allygraph.load import check
+from allygraph.store import DatasetStore
+from conftest import write_data
+
+ENTITIES = """
+entities:
+  - {id: china, name: China, type: state}
+  - {id: russia, name: Russia, type: state}
+  - {id: vietnam, name: Vietnam, type: state}
+  - {id: japan, name: Japan, type: state}
+  - {id: quad, name: Quad, type: framework}
+"""
+
+LADDERS = """
+sources:
+  s1: {title: A source, url: 'https://example.org/s1'}
+ladders:
+  china:
+    rungs:
+      - {id: cspc, name: Comprehensive Strategic Partnership of Coordination}
+      - comprehensive_strategic_partnership
+      - strategic_partnership
+    sources: [s1]
+    note: the ordering in the source
+  russia:
+    rungs:
+      - {id: cpsi, name: Comprehensive Partnership and Strategic Interaction}
+      - strategic_partnership
+    sources: [s1]
+"""
+
+RELATIONS = (
+    LADDERS
+    + """relations:
+  - id: cn-ru
+    from: china
+    to: russia
+    type: partnership
+    tier: cspc
+    designations: {china: cspc, russia: cpsi}
+    since: 2019-06
+    sources: [s1]
+  - id: cn-vn
+    from: china
+    to: vietnam
+    type: partnership
+    tier: comprehensive_strategic_partnership
+    since: 2008-05
+    sources: [s1]
+  - id: cn-jp
+    from: china
+    to: japan
+    type: partnership
+    tier: strategic_partnership
+    since: 2008
+    sources: [s1]
+  - id: ru-vn
+    from: russia
+    to: vietnam
+    type: partnership
+    tier: comprehensive_strategic_partnership
+    since: 2012
+    sources: [s1]
+"""
+)
+
+
+@pytest.fixture
+def ladder_dir(tmp_path):
+    return write_data(tmp_path / "ladders", ENTITIES, RELATIONS)
+
+
+def errors_of(tmp_path, relations: str, entities: str = ENTITIES) -> list:
+    d = write_data(tmp_path / "bad", entities, relations)
+    return [p for p in check(d) if p.severity == "error"]
+
+
+def test_ladders_and_designations_load(ladder_dir):
+    assert check(ladder_dir) == []
+    ds = load.load(ladder_dir, use_cache=False)
+    assert ds.ladders["china"] == {
+        "rungs": [
+            {"id": "cspc", "name": "Comprehensive Strategic Partnership of Coordination"},
+            {"id": "comprehensive_strategic_partnership", "name": "Comprehensive Strategic Partnership"},
+            {"id": "strategic_partnership", "name": "Strategic Partnership"},
+        ],
+        "sources": ["s1"],
+        "note": "the ordering in the source",
+    }
+    assert ds.relations["cn-ru"]["designations"] == {"china": "cspc", "russia": "cpsi"}
+    assert ds.registry.tier_name("cpsi") == "Comprehensive Partnership and Strategic Interaction"
+
+
+def test_unknown_rung_duplicate_rung_non_state_and_missing_sources(tmp_path):
+    bad = """
+sources:
+  s1: {title: A source, url: 'https://example.org/s1'}
+ladders:
+  china:
+    rungs: [comprehensive_strategic_partnership, strategic_partnershp, comprehensive_strategic_partnership]
+    sources: [s1]
+  quad:
+    rungs: [strategic_partnership]
+    sources: [s1]
+  chna:
+    rungs: [strategic_partnership]
+  russia:
+    rungs: []
+    sources: [s2]
+relations: []
+"""
+    got = {(e.line, e.message) for e in errors_of(tmp_path, bad)}
+    assert got == {
+        (5, "ladder 'china': unknown rung 'strategic_partnershp' — did you mean 'strategic_partnership'? "
+            "(a new rung is declared with its name: {id: strategic_partnershp, name: ...})"),
+        (5, "ladder 'china': rung 'comprehensive_strategic_partnership' is listed twice (first as rung 1); "
+            "a rung has one place on a ladder"),
+        (7, "ladder 'quad': 'quad' is a framework, not a state; only a state has its own ladder"),
+        (10, "ladder 'chna': unknown entity 'chna' — did you mean 'china'?"),
+        (11, "ladder 'chna': missing required field 'sources'"),
+        (13, "ladder 'russia': 'rungs' is empty; list the tier ids, highest first"),
+        (14, "ladder 'russia': unknown source 's2' (add it under 'sources:' in relations.yaml, or give a URL)"),
+    }  # fmt: skip
+
+
+def test_a_rung_keeps_one_name(tmp_path):
+    bad = (
+        LADDERS
+        + """  vietnam:
+    rungs: [{id: cspc, name: Something Else}, {id: strategic_partnership, name: Strategic Partnership}]
+    sources: [s1]
+relations: []
+"""
+    )
+    errs = errors_of(tmp_path, bad)
+    assert [e.message for e in errs] == [
+        "ladder 'vietnam': rung 'cspc' is already named 'Comprehensive Strategic Partnership of Coordination' "
+        "(at line 6); give the same name, or write just the id"
+    ]
+    assert (errs[0].line, errs[0].column) == (17, 30)
+
+
+def test_designation_rules(tmp_path):
+    rels = (
+        LADDERS
+        + """relations:
+  - {id: a, from: china, to: russia, type: partnership, tier: cspc, designations: {china: cspc, vietnam: cpsi}, sources: [s1]}
+  - {id: b, from: china, to: russia, type: partnership, tier: cspc, designations: {russia: cpsy}, sources: [s1]}
+  - {id: c, from: china, to: vietnam, type: cooperates_with, designations: {china: cspc}, sources: [s1]}
+  - {id: d, from: china, to: vietnam, type: partnership, tier: nowhere, sources: [s1]}
+"""
+    )
+    got = {(e.line, e.message) for e in errors_of(tmp_path, rels)}
+    assert got == {
+        (17, "relation 'a': field 'designations': 'vietnam' is not a party to this relation (its parties: china, russia)"),
+        (18, "relation 'b': field 'designations': unknown tier 'cpsy' for 'russia' — did you mean 'cpsi'?"),
+        (19, "relation 'c': 'designations' only applies to a partnership, not 'cooperates_with'"),
+        (20, "relation 'd': field 'tier': unknown tier 'nowhere' (tiers: alliance, special_strategic_global_partnership, "
+             "special_strategic_partnership, enhanced_global_strategic_partnership, global_strategic_partnership, "
+             "comprehensive_strategic_partnership, strategic_global_partnership, extensive_strategic_partnership, "
+             "strengthened_strategic_partnership, strategic_partnership, global_partnership, cspc, cpsi)"),
+    }  # fmt: skip
+
+
+def test_v1_data_loads_unchanged(small_dir):
+    ds = load.load(small_dir, use_cache=False)
+    assert ds.ladders == {} and ds.relation_types == {} and ds.entity_types == {}
+    assert "designations" not in ds.relations["jp-ph-sp"]
+    assert query.tiers(DatasetStore(ds), "japan", as_of="2026")["partners"][0]["tier"] == "alliance"
