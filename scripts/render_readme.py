@@ -35,7 +35,8 @@ def vocab_tables() -> str:
     out += [f"| `{k}` | {v} |" for k, v in ENTITY_TYPES.items()]
     out += ["", "| relation type | symmetric | meaning |", "| --- | --- | --- |"]
     out += [f"| `{k}` | {'yes' if v.symmetric else ''} | {v.description} |" for k, v in RELATION_TYPES.items()]
-    out += ["", "The bundled tier ladder, highest first (a data directory may declare its own under `tiers:`):", ""]
+    head = "The bundled tier ladder, highest first (a data directory may declare its own default under `tiers:`"
+    out += ["", head + ", and each state's own under `ladders:`):", ""]
     out += [f"{i}. `{t.id}`: {t.name}" for i, t in enumerate(BUNDLED_TIERS, 1)]
     return "\n".join(out)
 

@@ -3,11 +3,15 @@ rules and errors, and a declared type used everywhere a built-in one is."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from allygraph import load
+from allygraph import cache, load, query
 from allygraph.load import check
-from conftest import write_data
+from allygraph.problems import NoPath, UsageError
+from allygraph.store import DatasetStore, SQLiteStore
+from conftest import run, write_data
 
 ENTITIES = """
 entities:
@@ -117,3 +121,100 @@ def test_declared_types_belong_to_their_directory(declared_dir, small_dir):
                        "relations:\n  - {from: china, to: vietnam, type: disputes_with}\n")  # fmt: skip
     msgs = [p.message for p in check(other) if p.severity == "error"]
     assert len(msgs) == 1 and "unknown relation type 'disputes_with'" in msgs[0]
+
+
+def test_path_walks_a_declared_symmetric_type_both_ways(declared_dir):
+    S = DatasetStore(load.load(declared_dir, use_cache=False))
+    # cn-ph is written china -> philippines: a directed walk from the Philippines needs the symmetry
+    r = query.path(S, "Philippines", "China", directed=True, types=["disputes_with"])
+    assert r["paths"][0]["nodes"] == ["philippines", "china"]
+    assert [e["id"] for e in r["paths"][0]["edges"]] == ["cn-ph"]
+    assert r["symmetric_types"] == ["disputes_with"]
+    # a declared directed type is not walked backwards
+    with pytest.raises(NoPath):
+        query.path(S, "Shoal incident 2024", "China", directed=True, types=["involved_in"])
+    assert query.path(S, "China", "Shoal incident 2024", directed=True)["paths"][0]["nodes"] == ["china", "shoal_2024"]
+
+
+def test_neighbors_and_show_treat_declared_types_like_built_in_ones(declared_dir):
+    S = DatasetStore(load.load(declared_dir, use_cache=False))
+    out = query.neighbors(S, "Philippines", direction="out")
+    assert [n["id"] for n in out["neighbors"]] == ["china", "shoal_2024"]  # disputes_with read both ways
+    inn = query.neighbors(S, "Philippines", direction="in")
+    assert [n["id"] for n in inn["neighbors"]] == ["china"]
+    with pytest.raises(UsageError, match="unknown relation type 'disputes' — did you mean 'disputes_with'"):
+        query.neighbors(S, "Philippines", types=["disputes"])
+    from allygraph.render import plain, show_blocks
+
+    text = plain(show_blocks(query.show(S, "Philippines")))
+    assert "↔  China" in text and "→  Shoal incident 2024" in text
+
+
+def test_types_lists_the_declared_ones(declared_dir, capsys):
+    from allygraph.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["types", "--json", "--data", str(declared_dir)])
+    assert done.value.code == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["relation_types"]["disputes_with"] == {
+        "symmetric": True,
+        "description": "The parties contest sovereignty or maritime rights over an area (`via` the area).",
+    }
+    assert got["relation_types"]["involved_in"]["symmetric"] is False
+    assert (
+        "alliance" in got["relation_types"]
+        and got["entity_types"]["area"] == "A disputed sea, island group or feature."
+    )
+    with pytest.raises(SystemExit):
+        main(["types", "--data", str(declared_dir)])
+    text = capsys.readouterr().out
+    rows = [line.split() for line in text.splitlines()]
+    assert ["area", "A", "disputed", "sea,", "island", "group", "or", "feature."] in rows
+    assert ["disputes_with", "yes", "The", "parties"] in [r[:4] for r in rows]
+
+
+def test_exporters_mark_a_declared_symmetric_type_undirected(declared_dir, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    import allygraph
+    from allygraph.export import export
+
+    G = allygraph.load_graph(declared_dir, use_cache=False)
+    export(G, "gexf", tmp_path / "g.gexf")
+    ns = {"g": "http://gexf.net/1.3"}
+    kinds = {e.get("id"): e.get("type") for e in ET.parse(tmp_path / "g.gexf").getroot().iterfind(".//g:edge", ns)}
+    assert kinds == {"cn-ph": "undirected", "vn-cn": "undirected", "cn-inc": "directed", "ph-inc": "directed"}
+    export(G, "cyjs", tmp_path / "g.cyjs")
+    edges = json.loads((tmp_path / "g.cyjs").read_text())["elements"]["edges"]
+    assert {e["data"]["relation_id"]: e["data"]["symmetric"] for e in edges} == {
+        "cn-ph": True, "vn-cn": True, "cn-inc": False, "ph-inc": False}  # fmt: skip
+
+
+QUERIES = [
+    lambda S: query.path(S, "Philippines", "China", directed=True),
+    lambda S: query.path(S, "Philippines", "Vietnam", all_paths=True),
+    lambda S: query.neighbors(S, "China", depth=2, direction="in"),
+    lambda S: query.show(S, "China"),
+]
+
+
+def test_sqlite_and_pickle_caches_keep_the_declared_types(declared_dir, monkeypatch):
+    fresh = DatasetStore(load.load(declared_dir, use_cache=False))
+    load.open_store(declared_dir)
+    pickled = load.open_store(declared_dir)
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
+    load.open_store(declared_dir)
+    compiled = load.open_store(declared_dir)
+    assert isinstance(compiled, SQLiteStore) and not isinstance(pickled, SQLiteStore)
+    assert compiled.registry.symmetric_types == pickled.registry.symmetric_types == fresh.registry.symmetric_types
+    for q in QUERIES:
+        assert q(fresh) == q(pickled) == q(compiled)
+
+
+def test_sqlite_cache_through_the_env_var(declared_dir):
+    got = run("path", "Philippines", "China", "--directed", "--json", "--data", str(declared_dir),
+              env={"ALLYGRAPH_SQLITE_BYTES": "1"})  # fmt: skip
+    assert got.returncode == 0, got.stderr
+    assert [e["id"] for e in json.loads(got.stdout)["paths"][0]["edges"]] == ["cn-ph"]
+    assert list(cache.cache_dir().glob("data-*.sqlite"))

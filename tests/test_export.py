@@ -23,7 +23,7 @@ import yaml
 
 import allygraph
 from allygraph.export import FORMATS, export, infer_format, select
-from allygraph.export.common import ATTR_PREFIX, columns, join_list, split_list, xml_clean
+from allygraph.export.common import ATTR_PREFIX, columns, join_list, split_list, symmetric_types, xml_clean
 from allygraph.export.csvpair import neutralise, unneutralise
 from allygraph.problems import UsageError
 from allygraph.vocab import SYMMETRIC_TYPES
@@ -191,7 +191,7 @@ def check_graphml_networkx(G, path: Path) -> None:
         assert k == d["relation_id"]
         seen.add(k)
         assert (u, v) == (want_r[k]["from"], want_r[k]["to"])
-        assert d["symmetric"] is (want_r[k]["type"] in SYMMETRIC_TYPES)
+        assert d["symmetric"] is (want_r[k]["type"] in symmetric_types(G))  # declared types count too
         assert from_columns(d, RELATION_COLS, names) | {"id": k} == comparable(want_r[k], ("from", "to"))
     assert seen == set(want_r)
 
@@ -217,7 +217,7 @@ def check_graphml_igraph(G, path: Path) -> None:
             {k: e[k] for k in g.es.attributes() if k not in ("id", "label", "symmetric")}, want_r[rid], names
         )
         assert from_columns(row, RELATION_COLS, names) == comparable(want_r[rid], ("from", "to")), rid
-        assert bool(e["symmetric"]) is (want_r[rid]["type"] in SYMMETRIC_TYPES)
+        assert bool(e["symmetric"]) is (want_r[rid]["type"] in symmetric_types(G))
     assert sorted(got_ids) == sorted(want_r)
 
 

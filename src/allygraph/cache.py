@@ -113,6 +113,7 @@ def put_sqlite(directory: Path, dataset, before: tuple):
     path = _path_for(directory, "sqlite")
     meta = {"stamp": before, "tiers": dataset.tiers, "directory": dataset.directory,
             "warnings": [tuple(p) for p in dataset.warnings]}  # fmt: skip
+    meta |= {k: getattr(dataset, k) for k in ("relation_types", "entity_types", "ladders")}  # the Registry
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_sqlite(path, dataset, meta)

@@ -190,18 +190,19 @@ def check(data: DataOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command()
 def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
-    """The vocabularies: entity types, relation types, statuses and the tier ladder."""
-    from .vocab import ENTITY_TYPES, RELATION_TYPES, STATUSES
+    """The vocabularies: entity types, relation types (built-in and the data's own), statuses, the tier ladder and each state's own."""
+    from .vocab import STATUSES
 
     def compute() -> dict:
         from .load import open_store
 
-        tiers_ = open_store(data).tiers
+        reg = open_store(data).registry
         return {
-            "entity_types": ENTITY_TYPES,
-            "relation_types": {k: {"symmetric": v.symmetric, "description": v.description} for k, v in RELATION_TYPES.items()},
+            "entity_types": reg.entity_types,
+            "relation_types": {k: {"symmetric": v.symmetric, "description": v.description} for k, v in reg.relation_types.items()},
             "statuses": STATUSES,
-            "tiers": [{"rank": i + 1, **t} for i, t in enumerate(tiers_)],
+            "tiers": [{"rank": i + 1, **t} for i, t in enumerate(reg.tiers)],
+            "ladders": {sid: {**lad, "rungs": [{"rank": i + 1, **t} for i, t in enumerate(lad["rungs"])]} for sid, lad in reg.ladders.items()},
         }  # fmt: skip
 
     def blocks(r: dict) -> list:
@@ -212,7 +213,8 @@ def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
               rows=[[k, "yes" if v["symmetric"] else "", v["description"]] for k, v in r["relation_types"].items()]),
             B("Statuses", columns=["status", "meaning"], rows=[[k, v] for k, v in r["statuses"].items()]),
             B("Tiers, highest first", columns=["rank", "id", "name"], rows=[[str(t["rank"]), t["id"], t["name"]] for t in r["tiers"]]),
-        ]  # fmt: skip
+        ] + [B(f"Ladder of {sid}, highest first (sources: {', '.join(lad['sources'])})", columns=["rank", "id", "name"],
+               rows=[[str(t["rank"]), t["id"], t["name"]] for t in lad["rungs"]]) for sid, lad in r["ladders"].items()]  # fmt: skip
 
     _run(as_json, compute, blocks)
 

@@ -425,6 +425,7 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
         entities[eid] = ent
 
     ladders, tier_ids = _ladders(rf, rtop.get("ladders", {}), entities, tiers, check_sources)
+    on_ladder = {sid: {r["id"] for r in lad["rungs"]} for sid, lad in ladders.items()}
     tier_set = frozenset(tier_ids)
 
     # relations: the loop runs a million times on large data, so its common path is lean and
@@ -486,6 +487,8 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
             if designations is not None:
                 ok = _check_designations(rf, ("relations", i), rec, _relation_label(rec, i), tier_ids) and ok
                 rel["designations"] = dict(designations)
+            if on_ladder and (frm in on_ladder or to in on_ladder) and rtype in TIER_TYPES:
+                _warn_off_ladder(rf, ("relations", i), rec, _relation_label(rec, i), on_ladder)
             rel["status"] = rec.get("status") or DEFAULT_STATUS
             if since is not None:
                 rel["since"] = since
@@ -669,6 +672,19 @@ def _check_designations(file: _File, path: tuple, rec: dict, label: str, tier_id
             file.add((*path, "designations", party), f"{label}: field 'designations': unknown tier {tier!r} for {party!r}{tip}")  # fmt: skip
             ok = False
     return ok
+
+
+def _warn_off_ladder(file: _File, path: tuple, rec: dict, label: str, on_ladder: dict[str, set]) -> None:
+    """Warn when a party with its own ladder words a relation with a rung that ladder does not list
+    (``tiers`` would rank it below every rung the ladder lists)."""
+    from .vocab import designation_of
+
+    for party in (rec["from"], rec["to"]):
+        rungs = on_ladder.get(party)
+        rung = designation_of(rec, party) if rungs is not None else None
+        if rung is not None and rung not in rungs:
+            where = (*path, "designations", party) if party in (rec.get("designations") or {}) else (*path, "tier")
+            file.add(where if rec["type"] == "partnership" else path, f"{label}: {party!r} has its own ladder, which does not list {rung!r}: add the rung to ladders.{party} (else `tiers {party}` ranks it below every rung listed)", "warning")  # fmt: skip
 
 
 def _relation_label(rec: dict, i: int) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import dates
 from .problems import NoPath, UsageError
 from .store import Store, as_store
-from .vocab import RELATION_TYPES, SYMMETRIC_TYPES, TIER_TYPES, tier_of
+from .vocab import RELATION_TYPES, SYMMETRIC_TYPES, TIER_TYPES, designation_of, tier_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -25,12 +25,15 @@ MAX_PATHS = 500
 
 
 class EdgeFilter:
-    """Which relations a traversal may use: allowed/excluded types and an as-of day."""
+    """Which relations a traversal may use: allowed/excluded types and an as-of day.
+
+    ``known`` is the relation types a type may name (a store's ``registry.relation_types``;
+    the built-in ones when not given)."""
 
     def __init__(self, types: Iterable[str] | None = None, exclude: Iterable[str] | None = None,
-                 as_of: str | None = None):  # fmt: skip
-        self.types = _check_types(types)
-        self.exclude = _check_types(exclude) or frozenset()
+                 as_of: str | None = None, known: dict | None = None):  # fmt: skip
+        self.types = _check_types(types, known)
+        self.exclude = _check_types(exclude, known) or frozenset()
         self.as_of = as_of
         self.day = _as_of_day(as_of)
 
@@ -43,16 +46,17 @@ class EdgeFilter:
         return self.day is None or dates.relation_in_force(rel, self.day)
 
 
-def _check_types(types: Iterable[str] | None) -> frozenset[str] | None:
+def _check_types(types: Iterable[str] | None, known: dict | None = None) -> frozenset[str] | None:
     if not types:
         return None
     from .names import suggest
 
+    known = RELATION_TYPES if known is None else known
     out = set()
     for t in types:
-        if t not in RELATION_TYPES:
-            hint = suggest(t, list(RELATION_TYPES), limit=1)
-            tip = f" — did you mean {hint[0]!r}?" if hint else f" (types: {', '.join(RELATION_TYPES)})"
+        if t not in known:
+            hint = suggest(t, list(known), limit=1)
+            tip = f" — did you mean {hint[0]!r}?" if hint else f" (types: {', '.join(known)})"
             raise UsageError(f"unknown relation type {t!r}{tip}")
         out.add(t)
     return frozenset(out)
@@ -70,13 +74,14 @@ def _as_of_day(as_of: str | None) -> _dt.date | None:
 def _steps(S: Store, u: str, keep: EdgeFilter, direction: str) -> Iterator[tuple[str, dict]]:
     """(neighbour, relation) pairs leaving ``u``; ``direction`` is out, in or both.
 
-    Symmetric relations are followed both ways whatever the direction.
+    Symmetric relations (built-in or declared) are followed both ways whatever the direction.
     """
+    symmetric = S.registry.symmetric_types
     for rel in S.out_rels(u):
-        if (direction != "in" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
+        if (direction != "in" or rel["type"] in symmetric) and keep(rel):
             yield rel["to"], rel
     for rel in S.in_rels(u):
-        if (direction != "out" or rel["type"] in SYMMETRIC_TYPES) and keep(rel):
+        if (direction != "out" or rel["type"] in symmetric) and keep(rel):
             yield rel["from"], rel
 
 
@@ -130,7 +135,7 @@ def path(
     """
     S = as_store(G)
     src, dst = S.resolve(a), S.resolve(b)
-    keep = EdgeFilter(types, exclude, as_of)
+    keep = EdgeFilter(types, exclude, as_of, S.registry.relation_types)
     if max_hops is not None and max_hops < 1:
         raise UsageError("--max-hops must be at least 1")
     direction = "out" if directed else "both"
@@ -162,7 +167,14 @@ def path(
         "truncated": all_paths and len(node_paths) >= MAX_PATHS,
         "entities": S.brief(sorted(all_nodes)),
         "sources": S.sources_for(used),
+        "symmetric_types": _symmetric_seen(S, used),
     }
+
+
+def _symmetric_seen(S: Store, rels: Iterable[dict]) -> list[str]:
+    """The symmetric types among ``rels`` (built-in or declared), so a renderer draws them ↔."""
+    symmetric = S.registry.symmetric_types
+    return sorted({r["type"] for r in rels if r["type"] in symmetric})
 
 
 def _describe_filter(keep: EdgeFilter, directed: bool) -> str:
@@ -245,7 +257,7 @@ def _span(rel: dict) -> tuple[_dt.date, _dt.date]:
     return lo, hi
 
 
-def _conflicts(rels: list[dict]) -> list[dict]:
+def _conflicts(rels: list[dict], symmetric: frozenset[str] = SYMMETRIC_TYPES) -> list[dict]:
     """Relations that make the same claim about overlapping times but disagree.
 
     Two relations claim the same thing when they share type, parties (either order for a
@@ -257,7 +269,7 @@ def _conflicts(rels: list[dict]) -> list[dict]:
     groups: dict[tuple, list[dict]] = {}
     for rel in rels:
         ends = (rel["from"], rel["to"])
-        if rel["type"] in SYMMETRIC_TYPES:
+        if rel["type"] in symmetric:
             ends = tuple(sorted(ends))
         key = (rel["type"], *ends, rel.get("tier"), rel.get("via"))
         groups.setdefault(key, []).append(rel)
@@ -309,9 +321,10 @@ def show(G: nx.MultiDiGraph, x: str) -> dict:
         "entity": S.entity(eid),
         "relations": rels,
         "via": via,
-        "conflicts": _conflicts(rels + via),
+        "conflicts": _conflicts(rels + via, S.registry.symmetric_types),
         "entities": S.brief(sorted(ids)),
         "sources": S.sources_for([S.entity(eid), *rels, *via]),
+        "symmetric_types": _symmetric_seen(S, rels + via),
     }
 
 
@@ -336,7 +349,7 @@ def neighbors(
         raise UsageError("--depth must be at least 1")
     S = as_store(G)
     eid = S.resolve(x)
-    keep = EdgeFilter(types, None, as_of)
+    keep = EdgeFilter(types, None, as_of, S.registry.relation_types)
     found: dict[str, dict] = {}
     frontier = [eid]
     reached = {eid}
@@ -386,15 +399,20 @@ def tiers(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> dict:
 
     A partner's tier on a day is the highest rung among its alliance and partnership relations
     with ``x`` in force that day; its ``since`` is the earliest start among those at that rung.
+    Rungs are ``x``'s own ladder when the data gives it one (``ladders:``), else the default
+    ladder, and a relation's rung is ``x``'s designation of it (``designations:``, else ``tier``);
+    a partner whose designation differs gets ``designations`` ({party id: tier id}).
     """
     S = as_store(G)
     eid = S.resolve(x)
     day = _as_of_day(as_of) or dates.today()
+    reg = S.registry
+    ranks = reg.ranks_for(eid)
     best: dict[str, tuple[int, list[dict]]] = {}
     for partner, rel in _tier_rels(S, eid):
         if partner == eid or not dates.relation_in_force(rel, day):
             continue
-        rank = S.tier_rank[tier_of(rel)]
+        rank = ranks[designation_of(rel, eid)]
         cur = best.get(partner)
         if cur is None or rank < cur[0]:
             best[partner] = (rank, [rel])
@@ -403,49 +421,79 @@ def tiers(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> dict:
     partners = []
     for partner, (rank, rels) in best.items():
         rels.sort(key=lambda r: dates.sort_key(r.get("since")))
-        tier = tier_of(rels[0])
+        tier = designation_of(rels[0], eid)
         partners.append({
             "id": partner, "name": S.entity(partner)["name"], "type": S.entity(partner)["type"],
             "tier": tier, "tier_name": S.tier_name(tier), "rank": rank, "since": rels[0].get("since"),
             "relations": [r["id"] for r in rels],
             "sources": sorted({s for r in rels for s in r.get("sources", ())}),
         })  # fmt: skip
+        designations = _designations(S, rels[0], eid, partner)
+        if designations:
+            partners[-1]["designations"] = designations
     partners.sort(key=lambda p: (p["rank"], p["name"].casefold()))
     return {"entity": eid, "name": S.entity(eid)["name"], "as_of": as_of, "partners": partners,
-            "tiers": [{"id": t["id"], "name": t["name"], "rank": S.tier_rank[t["id"]]} for t in S.tiers]}  # fmt: skip
+            "ladder": eid if eid in reg.ladders else None,
+            "tiers": [{"id": t["id"], "name": t["name"], "rank": ranks[t["id"]]} for t in reg.ladder_for(eid)]}  # fmt: skip
+
+
+def _designations(S: Store, rel: dict, a: str, b: str) -> dict[str, dict] | None:
+    """Each side's designation of a relation, {party: {"tier", "tier_name"}}, when the sides differ."""
+    if "designations" not in rel:
+        return None
+    mine, theirs = designation_of(rel, a), designation_of(rel, b)
+    if mine == theirs:
+        return None
+    return {a: {"tier": mine, "tier_name": S.tier_name(mine)}, b: {"tier": theirs, "tier_name": S.tier_name(theirs)}}
 
 
 def tier_history(G: nx.MultiDiGraph, x: str, y: str, *, as_of: str | None = None) -> dict:
-    """The tier between two parties on a day, and every designation they have had, oldest first."""
+    """The tier between two parties on a day, and every designation they have had, oldest first.
+
+    Ranks are on ``x``'s ladder, of ``x``'s designation (as in ``tiers``); ``tier`` is the
+    relation's own; where the sides' designations differ, ``designations`` gives both.
+    """
     S = as_store(G)
     a, b = S.resolve(x), S.resolve(y)
     day = _as_of_day(as_of) or dates.today()
+    ranks = S.registry.ranks_for(a)
+
+    def rank_of(r: dict) -> int:
+        return ranks[designation_of(r, a)]
+
     rels = [rel for partner, rel in _tier_rels(S, a) if partner == b]
     if as_of is not None:
         rels = [r for r in rels if r.get("since") is None or dates.first_day(r["since"]) <= day]
-    rels.sort(key=lambda r: (dates.sort_key(r.get("since")), S.tier_rank[tier_of(r)] * -1, r["id"]))
+    rels.sort(key=lambda r: (dates.sort_key(r.get("since")), rank_of(r) * -1, r["id"]))
     history = []
     for i, rel in enumerate(rels):
         tier = tier_of(rel)
-        later = [r for r in rels[i + 1 :] if S.tier_rank[tier_of(r)] < S.tier_rank[tier]
+        later = [r for r in rels[i + 1 :] if rank_of(r) < rank_of(rel)
                  and r.get("since") and r.get("since") != rel.get("since")]  # fmt: skip
         history.append({
-            "tier": tier, "tier_name": S.tier_name(tier), "rank": S.tier_rank[tier],
+            "tier": tier, "tier_name": S.tier_name(tier), "rank": rank_of(rel),
             "since": rel.get("since"), "until": rel.get("until"), "status": rel.get("status"),
             "superseded_by": later[0]["id"] if later else None,
             "relation": rel["id"], "sources": rel.get("sources", []), "note": rel.get("note"),
         })  # fmt: skip
+        designations = _designations(S, rel, a, b)
+        if designations:
+            history[-1]["designations"] = designations
     in_force = [r for r in rels if dates.relation_in_force(r, day)]
     current = None
     if in_force:
-        rank = min(S.tier_rank[tier_of(r)] for r in in_force)
-        top = sorted((r for r in in_force if S.tier_rank[tier_of(r)] == rank),
+        rank = min(rank_of(r) for r in in_force)
+        top = sorted((r for r in in_force if rank_of(r) == rank),
                      key=lambda r: dates.sort_key(r.get("since")))  # fmt: skip
         tier = tier_of(top[0])
         current = {"tier": tier, "tier_name": S.tier_name(tier), "rank": rank,
                    "since": top[0].get("since"), "relation": top[0]["id"]}  # fmt: skip
+        designations = _designations(S, top[0], a, b)
+        if designations:
+            current["designations"] = designations
     return {
         "from": a, "to": b, "as_of": as_of, "current": current, "history": history,
+        "ladder": a if a in S.registry.ladders else None,
         "entities": S.brief([a, b]),
         "sources": S.sources_for(rels),
     }  # fmt: skip

@@ -147,10 +147,15 @@ def _sources_block(result: dict) -> list[Block]:
     return [Block("Sources", columns=["id", "title", "url"], rows=rows, style="table")]
 
 
-def _arrow(result: dict, rel: dict, here: str) -> tuple[str, str]:
+def _symmetric(result: dict) -> frozenset[str] | list[str]:
+    """The symmetric relation types of a result (declared ones too), drawn ↔."""
     from .vocab import SYMMETRIC_TYPES
 
-    if rel["type"] in SYMMETRIC_TYPES:
+    return result.get("symmetric_types", SYMMETRIC_TYPES)
+
+
+def _arrow(result: dict, rel: dict, here: str) -> tuple[str, str]:
+    if rel["type"] in _symmetric(result):
         other = rel["to"] if rel["from"] == here else rel["from"]
         return "↔", _name(result, other)
     if rel["from"] == here:
@@ -159,8 +164,7 @@ def _arrow(result: dict, rel: dict, here: str) -> tuple[str, str]:
 
 
 def path_blocks(result: dict) -> list[Block]:
-    from .vocab import SYMMETRIC_TYPES
-
+    symmetric = _symmetric(result)
     a, b = _name(result, result["from"]), _name(result, result["to"])
     n = len(result["paths"])
     hops = result["hops"]
@@ -174,7 +178,7 @@ def path_blocks(result: dict) -> list[Block]:
         for hop in p["hops"]:
             rows = []
             for rel in hop["relations"]:
-                sep = "↔" if rel["type"] in SYMMETRIC_TYPES else "→"
+                sep = "↔" if rel["type"] in symmetric else "→"
                 direction = f"{_name(result, rel['from'])} {sep} {_name(result, rel['to'])}"
                 rows.append([rel["type"], direction, _detail(rel), rel.get("status", ""), _dates(rel),
                              _name(result, rel["via"]) if rel.get("via") else "", _sources(rel)])  # fmt: skip
@@ -239,11 +243,18 @@ def tiers_blocks(result: dict) -> list[Block]:
         label = f"{p['rank']}. {p['tier_name']}" if p["tier"] != last else ""
         last = p["tier"]
         rows.append([label, p["name"], p.get("since") or "undated", ", ".join(p["sources"]) or "(no source)"])
+        if any("designations" in q for q in result["partners"]):  # each side's wording, where they differ
+            theirs = (p.get("designations") or {}).get(p["id"])
+            rows[-1].insert(2, theirs["tier_name"] if theirs else "")
     title = f"Partners of {result.get('name', result['entity'])} by tier, highest first"
+    title += f", on {result.get('name', result['entity'])}'s own ladder" if result.get("ladder") else ""
     title += f" (as of {result['as_of']})" if result.get("as_of") else " (today)"
     if not rows:
         return [Block(title, style="text"), Block("(no alliance or partnership in force)", style="text")]
-    return [Block(title, columns=["tier", "partner", "since", "sources"], rows=rows)]
+    columns = ["tier", "partner", "since", "sources"]
+    if rows and len(rows[0]) > len(columns):
+        columns.insert(2, "partner's designation")
+    return [Block(title, columns=columns, rows=rows)]
 
 
 def tier_history_blocks(result: dict) -> list[Block]:
@@ -253,13 +264,19 @@ def tier_history_blocks(result: dict) -> list[Block]:
     if cur:
         fields = [("current tier", f"{cur['tier_name']} (rank {cur['rank']})"),
                   ("since", cur.get("since") or "undated"), ("relation", cur["relation"])]  # fmt: skip
+        fields[1:1] = [(f"{_name(result, who)} calls it", d["tier_name"]) for who, d in (cur.get("designations") or {}).items()]  # fmt: skip
     else:
         fields = [("current tier", "none in force")]
     blocks = [Block(f"{a} – {b}{when}", fields=fields, style="panel")]
     rows = [[h.get("since") or "undated", h.get("until") or "", h["tier_name"], h.get("status") or "",
              _sources(h), h.get("note") or ""] for h in result["history"]]  # fmt: skip
+    columns = ["since", "until", "tier", "status", "sources", "note"]
+    if any("designations" in h for h in result["history"]):  # each side's wording, where they differ
+        columns.insert(3, "designations")
+        for row, h in zip(rows, result["history"], strict=True):
+            row.insert(3, "; ".join(f"{_name(result, who)}: {d['tier_name']}" for who, d in (h.get("designations") or {}).items()))  # fmt: skip
     if rows:
-        blocks.append(Block("History", columns=["since", "until", "tier", "status", "sources", "note"], rows=rows))
+        blocks.append(Block("History", columns=columns, rows=rows))
     return blocks + _sources_block(result)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .names import exact_key, loose_key, suggest
 from .problems import AmbiguousName, UnknownEntity
-from .vocab import tier_ranks
+from .vocab import Registry
 
 
 class Store:
@@ -28,12 +28,10 @@ class Store:
     tiers: list[dict]
     tier_rank: dict[str, int]
     directory: str
+    registry: Registry  # the vocabularies: built-in types plus the data directory's own, and its ladders
 
     def tier_name(self, tier_id: str) -> str:
-        for t in self.tiers:
-            if t["id"] == tier_id:
-                return t.get("name") or tier_id
-        return tier_id
+        return self.registry.tier_name(tier_id)
 
     def resolve(self, name: str) -> str:  # pragma: no cover - interface
         raise TypeError("Store is an interface")
@@ -81,6 +79,7 @@ class GraphStore(Store):
         self.G = G
         self.ds = G.graph["dataset"]
         self.tiers, self.tier_rank, self.directory = self.ds.tiers, self.ds.tier_rank, self.ds.directory
+        self.registry = self.ds.registry
 
     def resolve(self, name: str) -> str:
         return self.ds.resolve(name)
@@ -110,6 +109,7 @@ class DatasetStore(Store):
     def __init__(self, ds):
         self.ds = ds
         self.tiers, self.tier_rank, self.directory = ds.tiers, ds.tier_rank, ds.directory
+        self.registry = ds.registry
         out: dict[str, list[dict]] = {}
         inn: dict[str, list[dict]] = {}
         via: dict[str, list[dict]] = {}
@@ -216,7 +216,8 @@ class SQLiteStore(Store):
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         self.meta = {k: marshal.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
         self.tiers = self.meta["tiers"]
-        self.tier_rank = tier_ranks(self.tiers)
+        self.registry = Registry(self.tiers, *(self.meta.get(k) for k in ("relation_types", "entity_types", "ladders")))
+        self.tier_rank = self.registry.tier_rank
         self.directory = self.meta["directory"]
         self._entities: dict[str, dict] = {}
         self._rels: dict[tuple[str, str], list[dict]] = {}
@@ -290,10 +291,11 @@ class SQLiteStore(Store):
 
 
 class _Registry:
-    """What exporters read off ``G.graph["dataset"]``: the source registry and the tier ladder."""
+    """What exporters read off ``G.graph["dataset"]``: the source registry, the tier ladder and the
+    vocabularies (``registry``)."""
 
     def __init__(self, store: SQLiteStore):
-        self.tiers, self.tier_rank = store.tiers, store.tier_rank
+        self.tiers, self.tier_rank, self.registry = store.tiers, store.tier_rank, store.registry
         self.sources = {sid: marshal.loads(doc) for sid, doc in store.db.execute("SELECT id, doc FROM sources")}
 
 

@@ -81,9 +81,10 @@ class Tier(NamedTuple):
 
 
 # Highest first. Contract v1 rungs plus designations found in the bundled data
-# that sit outside it: enhanced_global_strategic_partnership (UK, Hiroshima Accord, 2023, an
-# upgrade of the plain Global Strategic Partnership of 2012), global_strategic_partnership,
-# strategic_global_partnership
+# that sit outside it: enhanced_global_strategic_partnership (UK, 2023: "The Hiroshima Accord: An
+# Enhanced UK-Japan Global Strategic Partnership", in both leaders' readouts, rg-wiredgov-2023-hiroshima
+# and rg-kantei-2023-hiroshima; its own rung, just above the plain global_strategic_partnership, which
+# "enhanced" qualifies), global_strategic_partnership, strategic_global_partnership
 # (India, 2006, below the 2014 "Special Strategic and Global"), extensive_strategic_partnership
 # (Vietnam, 2014, below the 2023 Comprehensive Strategic Partnership).
 BUNDLED_TIERS: tuple[Tier, ...] = (

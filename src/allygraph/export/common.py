@@ -113,13 +113,20 @@ def node_row(eid: str, ent: dict) -> dict[str, Any]:
     return row
 
 
-def edge_row(rel: dict) -> dict[str, Any]:
-    """A relation as flat columns; ``symmetric`` says whether it reads the same both ways."""
+def symmetric_types(G: nx.MultiDiGraph) -> frozenset[str]:
+    """The relation types that read the same both ways in ``G``'s data (built-in and declared)."""
+    reg = getattr(G.graph.get("dataset"), "registry", None)
+    return reg.symmetric_types if reg is not None else SYMMETRIC_TYPES
+
+
+def edge_row(rel: dict, symmetric: frozenset[str] = SYMMETRIC_TYPES) -> dict[str, Any]:
+    """A relation as flat columns; ``symmetric`` says whether it reads the same both ways
+    (pass ``symmetric_types(G)``, so that a data directory's declared types count)."""
     row: dict[str, Any] = {}
     for f in EDGE_FIELDS:
         v = rel.get(f)
         row[EDGE_COLUMN.get(f, f)] = None if v in (None, "", []) else v
-    row["symmetric"] = rel["type"] in SYMMETRIC_TYPES
+    row["symmetric"] = rel["type"] in symmetric
     for k, v in (rel.get("attributes") or {}).items():
         row[ATTR_PREFIX + k] = v
     return row
@@ -148,8 +155,9 @@ def distinct(G: nx.MultiDiGraph, base: dict[str, str], clash: str = "{base} [{ri
     is rewritten with ``clash`` (by default the relation id appended). Symmetric relations count both orders as the same pair.
     """
     seen: dict[tuple, list[str]] = {}
+    symmetric = symmetric_types(G)
     for u, v, rid, rel in G.edges(keys=True, data=True):
-        pair = tuple(sorted((u, v))) if rel["type"] in SYMMETRIC_TYPES else (u, v)
+        pair = tuple(sorted((u, v))) if rel["type"] in symmetric else (u, v)
         seen.setdefault((pair, base[rid]), []).append(rid)
     # a symmetric edge and a directed edge on the same pair can also clash in Gephi
     by_pair: dict[tuple, dict[str, list[str]]] = {}
@@ -222,7 +230,7 @@ def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
         for k, v in node_row(n, ent).items():
             node_vals.setdefault(k, []).append(v)
     for _, _, rel in G.edges(data=True):
-        for k, v in edge_row(rel).items():
+        for k, v in edge_row(rel, symmetric_types(G)).items():
             edge_vals.setdefault(k, []).append(v)
     merged: dict[str, list] = {}
     for vals in (node_vals, edge_vals):

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import networkx as nx
 
-from .common import Exporter, columns, edge_labels, edge_row, node_label, node_row, to_text
+from .common import Exporter, columns, edge_labels, edge_row, node_label, node_row, symmetric_types, to_text
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -76,7 +76,7 @@ class CSVExporter(Exporter):
         w.writerow(["Source", "Target", "Type", "Id", "Label", *cols])
         labels = edge_labels(G)
         for u, v, rid, rel in self.edges(G):
-            row = edge_row(rel)
+            row = edge_row(rel, symmetric_types(G))
             kind = "Undirected" if row["symmetric"] else "Directed"
             w.writerow([neutralise(u), neutralise(v), kind, neutralise(rid), neutralise(labels[rid]),
                         *(cell(row.get(c), k) for c, k in cols.items())])  # fmt: skip

@@ -11,7 +11,7 @@ from typing import IO
 
 import networkx as nx
 
-from .common import Exporter, dump_json, edge_labels, edge_row, node_row, registry
+from .common import Exporter, dump_json, edge_labels, edge_row, node_row, registry, symmetric_types
 
 
 class CytoscapeExporter(Exporter):
@@ -30,6 +30,6 @@ class CytoscapeExporter(Exporter):
         labels = edge_labels(G)
         for i, (u, v, rid, rel) in enumerate(self.edges(G)):
             data = {"id": rid, "source": u, "target": v, "interaction": rel["type"], "name": labels[rid]}
-            data |= {k: val for k, val in edge_row(rel).items() if val is not None}
+            data |= {k: val for k, val in edge_row(rel, symmetric_types(G)).items() if val is not None}
             out.write(("," if i else "") + "\n  " + dump_json({"data": data}))
         out.write("\n ]}\n}\n")

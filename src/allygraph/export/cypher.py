@@ -23,7 +23,7 @@ from typing import IO, Any
 import networkx as nx
 
 from ..vocab import ENTITY_TYPES
-from .common import Exporter, columns, edge_row, node_row
+from .common import Exporter, columns, edge_row, node_row, symmetric_types
 
 _ESC = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
@@ -93,7 +93,7 @@ class CypherExporter(Exporter):
             types_seen.add(ent["type"])
             out.write(f"MERGE (n:Entity {{id: {quote(n)}}}){_sets('n', node_row(n, ent), node_cols)};\n")
         for u, v, rid, rel in self.edges(G):
-            row = {k: val for k, val in edge_row(rel).items() if k != "relation_id"}
+            row = {k: val for k, val in edge_row(rel, symmetric_types(G)).items() if k != "relation_id"}
             out.write(f"MATCH (a:Entity {{id: {quote(u)}}}), (b:Entity {{id: {quote(v)}}}) "
                       f"MERGE (a)-[r:{ident(rel_type(rel['type']))} {{id: {quote(rid)}}}]->(b){_sets('r', row, edge_cols)};\n")  # fmt: skip
         for t in [t for t in ENTITY_TYPES if t in types_seen] + sorted(types_seen - set(ENTITY_TYPES)):

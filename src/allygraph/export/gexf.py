@@ -20,8 +20,19 @@ from typing import IO
 import networkx as nx
 
 from .. import dates
-from ..vocab import SYMMETRIC_TYPES, TIER_TYPES, tier_of
-from .common import Exporter, columns, distinct, edge_labels, edge_row, node_label, node_row, to_text, xml_attr
+from ..vocab import TIER_TYPES, tier_of
+from .common import (
+    Exporter,
+    columns,
+    distinct,
+    edge_labels,
+    edge_row,
+    node_label,
+    node_row,
+    symmetric_types,
+    to_text,
+    xml_attr,
+)
 
 NS = "http://gexf.net/1.3"
 SCHEMA = "http://gexf.net/1.3/gexf.xsd"
@@ -95,10 +106,10 @@ class GEXFExporter(Exporter):
         span_of = spells(G)
         out.write(f'    <edges count="{G.number_of_edges()}">\n')
         for u, v, rid, rel in self.edges(G):
-            etype = "undirected" if rel["type"] in SYMMETRIC_TYPES else "directed"
+            etype = "undirected" if rel["type"] in symmetric_types(G) else "directed"
             out.write(f'      <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}" type="{etype}" '
                       f'label="{xml_attr(labels[rid])}" kind="{xml_attr(kinds[rid])}"{_span(*span_of[rid])}>')  # fmt: skip
-            self._attvalues(out, edge_cols, edge_row(rel))
+            self._attvalues(out, edge_cols, edge_row(rel, symmetric_types(G)))
             out.write("</edge>\n")
         out.write("    </edges>\n  </graph>\n</gexf>\n")
 

@@ -31,6 +31,7 @@ from .common import (
     edge_row,
     node_label,
     node_row,
+    symmetric_types,
     to_text,
     xml_attr,
     xml_text,
@@ -88,9 +89,9 @@ class GraphMLExporter(Exporter):
         labels = edge_labels(G)
         for u, v, rid, rel in self.edges(G):
             out.write(f'    <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}">\n')
-            self._data(out, keys["edge"], {"label": labels[rid], **edge_row(rel)})
+            self._data(out, keys["edge"], {"label": labels[rid], **edge_row(rel, symmetric_types(G))})
             if yed:
-                arrow = "none" if edge_row(rel)["symmetric"] else "standard"
+                arrow = "none" if edge_row(rel, symmetric_types(G))["symmetric"] else "standard"
                 out.write(f'      <data key="y.eg"><y:PolyLineEdge><y:Arrows source="none" target="{arrow}"/>'
                           f'<y:EdgeLabel>{xml_text(labels[rid])}</y:EdgeLabel></y:PolyLineEdge></data>\n')  # fmt: skip
             out.write("    </edge>\n")

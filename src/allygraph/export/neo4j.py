@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import networkx as nx
 
-from .common import Exporter, columns, edge_row, node_row, publish, to_text
+from .common import Exporter, columns, edge_row, node_row, publish, symmetric_types, to_text
 from .cypher import label_of, rel_type
 
 ARRAY_DELIMITER = "|"
@@ -68,7 +68,7 @@ class Neo4jAdminExporter(Exporter):
                 [":START_ID", ":END_ID", ":TYPE", "id:string", *(_header(c, k, lists) for c, k in ecols.items())]
             )
             for u, v, rid, rel in self.edges(G):
-                row = edge_row(rel)
+                row = edge_row(rel, symmetric_types(G))
                 w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k) for c, k in ecols.items())])
 
         script = f'#!/bin/sh\n# Load this directory into an empty Neo4j database (stop it first).\ncd "$(dirname "$0")"\n{COMMAND}\n'
