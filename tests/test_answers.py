@@ -103,8 +103,8 @@ def test_successive_stages_are_history_not_conflicts(G):
                             "jp-quad-2007"} for c in claims), (name, claims)  # fmt: skip
     raa = query.show(G, "jp_ph_raa")["conflicts"]
     assert {frozenset(c["relations"]) for c in raa} == {
-        frozenset({"jp-raa-negotiating-article", "jp-raa-in-force"}),
-        frozenset({"ph-raa-negotiating-article", "ph-raa-in-force"}),
+        frozenset({"jp-raa-negotiating-article", "jp-jp-ph-raa-signed", "jp-raa-in-force"}),
+        frozenset({"ph-raa-negotiating-article", "ph-jp-ph-raa-signed", "ph-raa-in-force"}),
     }
 
 
@@ -213,7 +213,8 @@ def test_non_finite_attributes_are_refused(tmp_path, monkeypatch, large, value):
 
 @pytest.mark.parametrize(
     ("typed", "eid"),
-    [("RAA", "jp_ph_raa"), ("Reciprocal Access Agreement", "jp_ph_raa"), ("Abukuma", "abukuma_class"),
+    [("Philippines RAA", "jp_ph_raa"), ("Philippines Reciprocal Access Agreement", "jp_ph_raa"),
+     ("Abukuma", "abukuma_class"),
      ("Marcos", "ferdinand_marcos_jr"), ("Bongbong", "ferdinand_marcos_jr"), ("BBM", "ferdinand_marcos_jr")],
 )  # fmt: skip
 def test_show_resolves_words_of_one_name(G, typed, eid):
@@ -235,6 +236,15 @@ def test_a_word_of_several_names_lists_the_choices(G, capsys):
     assert code == 2 and "philippine_coast_guard" in err
 
 
+def test_raa_alone_lists_japans_reciprocal_access_agreements(G, capsys):
+    """With the regional data, "RAA" is no longer one obvious match: it lists the choices (exit 2)."""
+    with pytest.raises(AmbiguousName) as exc:
+        query.show(G, "RAA")
+    assert {"jp_au_raa", "jp_uk_raa", "jp_ph_raa"} <= {i for i, _ in exc.value.choices}
+    code, _, err = run_cli(capsys, "show", "RAA")
+    assert code == 2 and "jp_ph_raa" in err and "jp_au_raa" in err
+
+
 def test_word_resolution_in_the_sqlite_store(tmp_path):
     from allygraph.store import SQLiteStore, write_sqlite
 
@@ -243,7 +253,7 @@ def test_word_resolution_in_the_sqlite_store(tmp_path):
     write_sqlite(path, ds, {"tiers": ds.tiers, "directory": ds.directory})
     store = SQLiteStore(path)
     try:
-        assert store.resolve("RAA") == "jp_ph_raa"
+        assert store.resolve("Philippines RAA") == "jp_ph_raa"
         assert store.resolve("Marcos") == "ferdinand_marcos_jr"
         with pytest.raises(AmbiguousName):
             store.resolve("coast guard")

@@ -38,6 +38,7 @@ from allygraph.export.common import (
     edges_with_via,
     node_row,
     split_list,
+    symmetric_types,
     to_text,
     xml_clean,
 )
@@ -112,7 +113,7 @@ def expected_edges(G) -> dict[str, dict]:
     cols = columns(G)[1]
     out = {}
     for u, v, rid, rel in edges_with_via(G):
-        row = {k: val for k, val in _typed(edge_row(rel, reg), cols).items() if k != "relation_id"}
+        row = {k: val for k, val in _typed(edge_row(rel, reg, symmetric_types(G)), cols).items() if k != "relation_id"}
         out[rid] = {"from": u, "to": v, "label": rel["type"].upper(), **row}
     return out
 

@@ -33,6 +33,7 @@ from allygraph.export.common import (
     edges_with_via,
     join_list,
     split_list,
+    symmetric_types,
     xml_clean,
 )
 from allygraph.export.csvpair import neutralise, unneutralise
@@ -137,7 +138,8 @@ def _deep(value, clean):
 ENTITY_COLS = {"name": "name", "entity_type": "type", "aliases": "aliases", "description": "description",
                "wikidata": "wikidata", "since": "since", "until": "until", "sources": "sources"}  # fmt: skip
 RELATION_COLS = {"relation_id": "id", "relation_type": "type", "tier": "tier", "status": "status", "since": "since",
-                 "until": "until", "via": "via", "sources": "sources", "note": "note", "via_of": "via_of"}  # fmt: skip
+                 "until": "until", "via": "via", "sources": "sources", "note": "note", "via_of": "via_of",
+                 "designations": "designations"}  # fmt: skip
 
 
 def from_columns(row: dict, mapping: dict[str, str], attr_names: dict[str, str] | None = None) -> dict:
@@ -150,7 +152,9 @@ def from_columns(row: dict, mapping: dict[str, str], attr_names: dict[str, str] 
             continue
         if col in mapping:
             key = mapping[col]
-            out[key] = split_list(value) if key in ("aliases", "sources") else value
+            out[key] = split_list(value) if key in ("aliases", "sources", "designations") else value
+            if key == "designations":  # party=tier items -> the contract's mapping
+                out[key] = dict(item.split("=", 1) for item in (out[key] if isinstance(out[key], list) else [out[key]]))
         elif col.startswith(ATTR_PREFIX):
             attrs[attr_key(col)] = value
     if attrs:
@@ -205,7 +209,7 @@ def check_graphml_networkx(G, path: Path) -> None:
         assert k == d["relation_id"]
         seen.add(k)
         assert (u, v) == (want_r[k]["from"], want_r[k]["to"])
-        assert d["symmetric"] is (want_r[k]["type"] in SYMMETRIC_TYPES)
+        assert d["symmetric"] is (want_r[k]["type"] in symmetric_types(G))  # declared types count too
         assert from_columns(d, RELATION_COLS, names) | {"id": k} == comparable(want_r[k], ("from", "to"))
     assert seen == set(want_r)
 
@@ -231,7 +235,7 @@ def check_graphml_igraph(G, path: Path) -> None:
             {k: e[k] for k in g.es.attributes() if k not in ("id", "label", "symmetric")}, want_r[rid], names
         )
         assert from_columns(row, RELATION_COLS, names) == comparable(want_r[rid], ("from", "to")), rid
-        assert bool(e["symmetric"]) is (want_r[rid]["type"] in SYMMETRIC_TYPES)
+        assert bool(e["symmetric"]) is (want_r[rid]["type"] in symmetric_types(G))
     assert sorted(got_ids) == sorted(want_r)
 
 

@@ -94,16 +94,15 @@ def test_record_moved_above_the_marker_becomes_hand_curated(copy):
     run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), copy)
     text = (copy / "entities.yaml").read_text()
     hand, gen = text.split("  " + MARKER)
-    start = gen.index("  - id: canada\n")
+    start = gen.index("  - id: netherlands\n")
     block = gen[start : gen.index("\n\n", start) + 2]
-    block = block.replace("name: Canada", "name: Canada (curated)")
-    (copy / "entities.yaml").write_text(
-        hand.rstrip() + "\n\n" + block + "  " + MARKER + gen.replace(block.replace("Canada (curated)", "Canada"), "")
-    )
+    block = block.replace("name: Netherlands", "name: Netherlands (curated)")
+    rest = gen.replace(block.replace("Netherlands (curated)", "Netherlands"), "")
+    (copy / "entities.yaml").write_text(hand.rstrip() + "\n\n" + block + "  " + MARKER + rest)
     run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), copy)
     ds = load(copy, use_cache=False)
-    assert ds.entities["canada"]["name"] == "Canada (curated)"
-    assert (copy / "entities.yaml").read_text().count("id: canada\n") == 1
+    assert ds.entities["netherlands"]["name"] == "Netherlands (curated)"
+    assert (copy / "entities.yaml").read_text().count("id: netherlands\n") == 1
 
 
 def test_empty_or_new_data_directory(tmp_path):

@@ -126,7 +126,9 @@ def test_every_public_function_is_typed_and_documented():
     missing = []
     for name, path in MODULES.items():
         for qual, fn in _public(ast.parse(path.read_text(encoding="utf-8"))):
-            args = [a for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs) if a.arg not in ("self", "cls")]
+            args = [
+                a for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs) if a.arg not in ("self", "cls")
+            ]
             untyped = [a.arg for a in args if a.annotation is None]
             if fn.returns is None:
                 untyped.append("return")

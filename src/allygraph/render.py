@@ -512,7 +512,7 @@ def path_blocks(result: dict) -> list[Block]:
                              rel.get("note") or ""])  # fmt: skip
             title = f"{_name(result, hop['from'])} — {_name(result, hop['to'])}: {len(rows)} relation(s)"
             blocks.append(Block(title, columns=["", "type", "detail", "status", "dates", "via", "sources", "note"],
-                                rows=rows, wrap=("detail",), below=("note",), clip=2))  # fmt: skip
+                                rows=rows, wrap=("detail",), below=("note",), clip=1))  # fmt: skip
     if result.get("truncated"):
         blocks.append(Block("(more shortest paths exist; only the first ones are shown)", style="text"))
     return blocks + _sources_block(result)

@@ -7,8 +7,9 @@ Graph formats hold one scalar per attribute, so entities and relations are flatt
   ``until``, ``sources``, ``source_titles``, ``source_urls``, then ``attr_<key>`` for each key of
   ``attributes``;
 - edge columns: ``relation_id``, ``relation_type``, ``tier``, ``status``, ``since``, ``until``,
-  ``via``, ``sources``, ``source_titles``, ``source_urls``, ``note``, ``via_of``, ``symmetric``,
-  then ``attr_<key>``.
+  ``via``, ``sources``, ``source_titles``, ``source_urls``, ``note``, ``designations`` (each
+  party's own wording of a partnership, a list of ``party=tier`` items), ``via_of``,
+  ``symmetric``, then ``attr_<key>``.
 
 Provenance: ``source_titles`` and ``source_urls`` are lists parallel to ``sources`` (a source
 given as a URL is its own URL; an item is empty where the registry has no title or URL), so every
@@ -55,7 +56,7 @@ EDGE_FIELDS = ("id", "type", "tier", "status", "since", "until", "via", "sources
 # contract field -> column name (the renames keep clear of reserved names)
 NODE_COLUMN = {"type": "entity_type"}
 EDGE_COLUMN = {"id": "relation_id", "type": "relation_type"}
-LIST_FIELDS = frozenset({"aliases", "sources", "source_titles", "source_urls"})
+LIST_FIELDS = frozenset({"aliases", "sources", "source_titles", "source_urls", "designations"})
 _INT64 = (-(2**63), 2**63 - 1)
 _KEY_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _KEY_ESCAPE = re.compile(r"\.([0-9a-f]+)\.")
@@ -198,6 +199,8 @@ def edge_row(
         v = rel.get(f)
         row[EDGE_COLUMN.get(f, f)] = None if v in (None, "", []) else v
     _provenance(row, row["sources"], reg)
+    designations = rel.get("designations")
+    row["designations"] = [f"{party}={tier}" for party, tier in designations.items()] if designations else None
     row["via_of"] = rel.get("via_of")
     row["symmetric"] = rel["type"] in symmetric
     for k, v in (rel.get("attributes") or {}).items():
@@ -316,7 +319,12 @@ def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
     types = {k: ("string" if isinstance(next((x for x in v if x is not None), None), list) else value_type(v))
              for k, v in merged.items()}  # fmt: skip
     fixed_node = [NODE_COLUMN.get(f, f) for f in NODE_FIELDS] + ["source_titles", "source_urls"]
-    fixed_edge = [EDGE_COLUMN.get(f, f) for f in EDGE_FIELDS] + ["source_titles", "source_urls", "via_of"]
+    fixed_edge = [EDGE_COLUMN.get(f, f) for f in EDGE_FIELDS] + [
+        "source_titles",
+        "source_urls",
+        "designations",
+        "via_of",
+    ]
     # contract fields are strings (dates stay ISO strings, even a bare year); attributes keep their type
     node_cols = dict.fromkeys(fixed_node, "string") | {
         k: types[k] for k in sorted(node_vals) if k.startswith(ATTR_PREFIX)

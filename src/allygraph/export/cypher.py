@@ -36,12 +36,22 @@ from typing import IO, Any
 import networkx as nx
 
 from ..problems import UsageError
-from .common import Exporter, columns, edge_row, edges_with_via, node_row, source_registry, symmetric_types, to_text
+from .common import (
+    LIST_FIELDS,
+    Exporter,
+    columns,
+    edge_row,
+    edges_with_via,
+    node_row,
+    source_registry,
+    symmetric_types,
+    to_text,
+)
 
 DIALECTS = ("neo4j", "memgraph", "falkordb", "kuzu")
 _ESC = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _KUZU_TYPES = {"string": "STRING", "long": "INT64", "double": "DOUBLE", "boolean": "BOOLEAN"}
-_LISTS = frozenset({"aliases", "sources", "source_titles", "source_urls"})
+_LISTS = LIST_FIELDS
 
 
 def quote(text: str, dialect: str = "neo4j") -> str:

@@ -26,6 +26,7 @@ import networkx as nx
 
 from ..problems import UsageError
 from .common import (
+    LIST_FIELDS,
     Exporter,
     columns,
     edge_row,
@@ -39,7 +40,7 @@ from .cypher import label_of, rel_type
 
 DELIMITERS = ("|", ";", "\x1f", "\x1e", "\x1d", "\x1c", "\x07", "\x06", "\x05", "\x04", "\x03", "\x02", "\x01")
 _TYPES = {"string": "string", "long": "long", "double": "double", "boolean": "boolean"}
-_LISTS = {"aliases", "sources", "source_titles", "source_urls"}
+_LISTS = LIST_FIELDS
 
 
 def array_delimiter(G: nx.MultiDiGraph, reg: dict[str, dict]) -> str:
