@@ -91,7 +91,9 @@ def test_real_export_excerpts_end_to_end(copy, capsys):
     assert (s["read"], s["imported"], s["rejected"], s["relations"]) == (20, 20, 0, 20)
 
     cli("check", "--data", str(copy))
-    path = json.loads(cli("path", "Japan", "Philippines", "--as-of", "1990", "--type", "alliance", "--data", str(copy), "--json")[1])
+    path = json.loads(
+        cli("path", "Japan", "Philippines", "--as-of", "1990", "--type", "alliance", "--data", str(copy), "--json")[1]
+    )
     assert path["paths"][0]["nodes"] == ["japan", "united_states", "philippines"]
     assert all(e["type"] == "alliance" for e in path["paths"][0]["edges"])
     shown = json.loads(cli("show", "Japan", "--data", str(copy), "--json")[1])
