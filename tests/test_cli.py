@@ -9,7 +9,10 @@ import select
 import subprocess
 import time
 
+import pytest
+
 from conftest import allygraph_exe, run, write_data
+from test_terminal import piped
 
 RELATION_KEYS = {"id", "from", "to", "type", "status"}
 
@@ -135,7 +138,8 @@ def test_terminal_gets_rich_tables_and_no_color_is_honoured():
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ALLYGRAPH_PLAIN")}
     env.update(TERM="xterm-256color", COLUMNS="160")
     colored = _run_in_terminal(["tiers", "Japan"], env)
-    assert "┃" in colored or "│" in colored or "━" in colored  # a rich table
+    boxed = _run_in_terminal(["neighbors", "TC-90"], env)
+    assert "┃" in boxed or "│" in boxed or "━" in boxed  # a rich table, where it fits
     assert "\x1b[" in colored
     plain = _run_in_terminal(["tiers", "Japan"], dict(env, NO_COLOR="1"))
     assert "Philippines" in plain
@@ -148,3 +152,67 @@ def test_python_module_entry_point():
     proc = subprocess.run([allygraph_exe().rsplit("/", 1)[0] + "/python", "-m", "allygraph", "search", "quad", "--json"],
                           capture_output=True, text=True)  # fmt: skip
     assert proc.returncode == 0 and json.loads(proc.stdout)["matches"][0]["id"] == "quad"
+
+
+def test_version_help_and_bare_command(capsys):
+    from allygraph import __version__
+
+    v = piped(capsys, "--version")
+    assert v.returncode == 0 and v.stdout.strip() == f"allygraph {__version__}"
+    for args in (["-h"], ["path", "-h"], []):
+        proc = piped(capsys, *args)
+        assert proc.returncode == 0, args
+        assert "Usage: allygraph" in proc.stdout and proc.stderr == "", (args, proc.stderr)
+
+
+def test_search_without_match_exits_1_and_limit_is_bounded(capsys):
+    miss = piped(capsys, "search", "zzzqqqxx")
+    assert miss.returncode == 1 and "No match for 'zzzqqqxx'" in miss.stdout
+    assert piped(capsys, "search", "zzzqqqxx", "--json").returncode == 1
+    for bad in ("0", "-5", "99999999999", "1000000000000000000000"):
+        proc = piped(capsys, "search", "x", "--limit", bad)
+        assert proc.returncode == 2, bad
+        assert len(proc.stderr.strip().splitlines()) == 1 and "--limit" in proc.stderr
+
+
+def test_tiers_of_one_party_with_itself_is_a_usage_error(capsys):
+    proc = piped(capsys, "tiers", "Japan", "JPN")
+    assert proc.returncode == 2 and proc.stderr.strip() == "allygraph: 'Japan' and 'JPN' are the same entity (japan)"
+
+
+def test_as_of_far_future_and_padded(capsys):
+    far = piped(capsys, "tiers", "Japan", "--as-of", "9999-12-31")
+    assert far.returncode == 0 and "(as of 9999-12-31)" in far.stdout
+    padded = piped(capsys, "tiers", "Japan", "--as-of", " 2015")
+    assert padded.returncode == 0 and "(as of 2015)" in padded.stdout
+
+
+def test_export_refuses_an_extension_of_another_format(tmp_path, capsys):
+    proc = piped(capsys, "export", "graphml", "-o", str(tmp_path / "x.gexf"))
+    assert proc.returncode == 2 and "extension of gexf" in proc.stderr
+    assert not (tmp_path / "x.gexf").exists()
+    ok = piped(capsys, "export", "cyjs", "-o", str(tmp_path / "x.json"))
+    assert ok.returncode == 0 and json.loads((tmp_path / "x.json").read_text())
+    helped = piped(capsys, "export", "--help").stdout
+    assert all(f in helped for f in ("graphml", "gexf", "json", "cyjs", "csv", "cypher", "neo4j"))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_full_device_is_a_clean_error_not_an_internal_one():
+    with open("/dev/full", "w") as full:
+        for args in (["path", "Japan", "Philippines"], ["show", "Japan", "--json"]):
+            proc = subprocess.run([allygraph_exe(), *args], stdout=full, stderr=subprocess.PIPE, text=True)
+            assert proc.returncode == 74, (args, proc.stderr)
+            assert proc.stderr.strip() == "allygraph: cannot write the output: No space left on device"
+
+
+def test_closed_pipe_ends_quietly():
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        for args in (["show", "Japan"], ["show", "Japan", "--json"]):
+            proc = subprocess.run([allygraph_exe(), *args], stdout=w, stderr=subprocess.PIPE, text=True)
+            assert proc.returncode not in (0, 1, 2, 70), proc.returncode
+            assert proc.stderr == ""
+    finally:
+        os.close(w)

@@ -1,8 +1,9 @@
 """Exports (issue 3): every format written, validated, and read back by a reader allygraph did not write.
 
 Readers: lxml + the official XSD/RELAX NG schemas (offline, through the catalogs), networkx and
-python-igraph for GraphML, lxml for GEXF, the csv and json modules, and the Kùzu embedded
-openCypher engine for the Cypher script.
+python-igraph for GraphML, lxml for GEXF, the csv and json modules, and Ladybug (the maintained
+fork of Kùzu) for Cypher literals. The engines and JavaScript readers run in test_engines.py.
+Derived via edges (``common.edges_with_via``) are expected wherever relations are.
 """
 
 from __future__ import annotations
@@ -23,7 +24,18 @@ import yaml
 
 import allygraph
 from allygraph.export import FORMATS, export, infer_format, select
-from allygraph.export.common import ATTR_PREFIX, columns, join_list, split_list, xml_clean
+from allygraph.export.common import (
+    ATTR_PREFIX,
+    attr_column,
+    attr_key,
+    columns,
+    count_edges,
+    edges_with_via,
+    join_list,
+    split_list,
+    symmetric_types,
+    xml_clean,
+)
 from allygraph.export.csvpair import neutralise, unneutralise
 from allygraph.problems import UsageError
 from allygraph.vocab import SYMMETRIC_TYPES
@@ -93,7 +105,8 @@ def synth(tmp_path_factory) -> nx.MultiDiGraph:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     import synth as synth_mod
 
-    d = synth_mod.write(tmp_path_factory.mktemp("synth"), 10_000, seed=1)
+    # small but representative (every type, tiers, dates, via): scale belongs in benchmarks/
+    d = synth_mod.write(tmp_path_factory.mktemp("synth"), 300, seed=1)
     return allygraph.load_graph(d, use_cache=False)
 
 
@@ -106,7 +119,8 @@ def expected_entities(G, clean=lambda s: s) -> dict[str, dict]:
 
 
 def expected_relations(G, clean=lambda s: s) -> dict[str, dict]:
-    return {k: _deep(dict(d), clean) for _, _, k, d in G.edges(keys=True, data=True)}
+    """Relations and their derived via edges, as dicts."""
+    return {k: _deep(dict(d), clean) for _, _, k, d in edges_with_via(G)}
 
 
 def _deep(value, clean):
@@ -124,11 +138,13 @@ def _deep(value, clean):
 ENTITY_COLS = {"name": "name", "entity_type": "type", "aliases": "aliases", "description": "description",
                "wikidata": "wikidata", "since": "since", "until": "until", "sources": "sources"}  # fmt: skip
 RELATION_COLS = {"relation_id": "id", "relation_type": "type", "tier": "tier", "status": "status", "since": "since",
-                 "until": "until", "via": "via", "sources": "sources", "note": "note"}  # fmt: skip
+                 "until": "until", "via": "via", "sources": "sources", "note": "note", "via_of": "via_of",
+                 "designations": "designations"}  # fmt: skip
 
 
 def from_columns(row: dict, mapping: dict[str, str], attr_names: dict[str, str] | None = None) -> dict:
-    """Flat columns (as a reader saw them) -> a contract dict; lists split, attributes regrouped."""
+    """Flat columns (as a reader saw them) -> a contract dict; lists split, attributes regrouped
+    (their keys by the one attribute-key rule, ``attr_key``)."""
     out: dict = {}
     attrs: dict = {}
     for col, value in row.items():
@@ -136,9 +152,11 @@ def from_columns(row: dict, mapping: dict[str, str], attr_names: dict[str, str] 
             continue
         if col in mapping:
             key = mapping[col]
-            out[key] = split_list(value) if key in ("aliases", "sources") else value
+            out[key] = split_list(value) if key in ("aliases", "sources", "designations") else value
+            if key == "designations":  # party=tier items -> the contract's mapping
+                out[key] = dict(item.split("=", 1) for item in (out[key] if isinstance(out[key], list) else [out[key]]))
         elif col.startswith(ATTR_PREFIX):
-            attrs[(attr_names or {}).get(col, col[len(ATTR_PREFIX) :])] = value
+            attrs[attr_key(col)] = value
     if attrs:
         out["attributes"] = attrs
     return out
@@ -167,7 +185,7 @@ def assert_valid_graphml(path: Path) -> None:
 
 
 def graphml_attr_names(path: Path) -> dict[str, str]:
-    """attr.name -> the original column, from the key's <desc> where the name had to change."""
+    """attr.name -> the attribute key written in the key's <desc> (where the rule changed it)."""
     out = {}
     for key in etree.parse(str(path)).getroot().iter(f"{G_NS}key"):
         desc = key.find(f"{G_NS}desc")
@@ -191,7 +209,7 @@ def check_graphml_networkx(G, path: Path) -> None:
         assert k == d["relation_id"]
         seen.add(k)
         assert (u, v) == (want_r[k]["from"], want_r[k]["to"])
-        assert d["symmetric"] is (want_r[k]["type"] in SYMMETRIC_TYPES)
+        assert d["symmetric"] is (want_r[k]["type"] in symmetric_types(G))  # declared types count too
         assert from_columns(d, RELATION_COLS, names) | {"id": k} == comparable(want_r[k], ("from", "to"))
     assert seen == set(want_r)
 
@@ -201,7 +219,7 @@ def check_graphml_igraph(G, path: Path) -> None:
     g = igraph.Graph.Read_GraphML(str(path))
     names = graphml_attr_names(path)
     assert g.is_directed()
-    assert g.vcount() == G.number_of_nodes() and g.ecount() == G.number_of_edges()
+    assert g.vcount() == G.number_of_nodes() and g.ecount() == count_edges(G)
     ids = g.vs["id"]
     want = expected_entities(G, xml_clean)
     for v in g.vs:
@@ -217,7 +235,7 @@ def check_graphml_igraph(G, path: Path) -> None:
             {k: e[k] for k in g.es.attributes() if k not in ("id", "label", "symmetric")}, want_r[rid], names
         )
         assert from_columns(row, RELATION_COLS, names) == comparable(want_r[rid], ("from", "to")), rid
-        assert bool(e["symmetric"]) is (want_r[rid]["type"] in SYMMETRIC_TYPES)
+        assert bool(e["symmetric"]) is (want_r[rid]["type"] in symmetric_types(G))
     assert sorted(got_ids) == sorted(want_r)
 
 
@@ -228,7 +246,7 @@ def _igraph_row(row: dict, want: dict, names: dict[str, str]) -> dict:
     for k, v in row.items():
         if k == "id" or (isinstance(v, float) and math.isnan(v)):
             continue
-        key = names.get(k, k[len(ATTR_PREFIX) :])
+        key = attr_key(k) if k.startswith(ATTR_PREFIX) else k
         if v is False and k.startswith(ATTR_PREFIX) and key not in attrs:
             continue
         out[k] = v
@@ -284,7 +302,7 @@ def test_graphml_yed(hostile, tmp_path):
     Y = "{http://www.yworks.com/xml/graphml}"
     labels = [el.text for el in doc.getroot().iter(f"{Y}NodeLabel")]
     assert sorted(labels) == sorted(xml_clean(d["name"]) for _, d in hostile.nodes(data=True))
-    assert len(list(doc.getroot().iter(f"{Y}EdgeLabel"))) == hostile.number_of_edges()
+    assert len(list(doc.getroot().iter(f"{Y}EdgeLabel"))) == count_edges(hostile)
     # the yFiles parts are an extension the plain schema does not know; the rest stays valid
     for key in [k for k in doc.getroot().iter(f"{G_NS}key") if k.get("yfiles.type")]:
         key.getparent().remove(key)
@@ -292,7 +310,8 @@ def test_graphml_yed(hostile, tmp_path):
         data.getparent().remove(data)
     schema = graphml_schema()
     assert schema.validate(doc), [str(e) for e in schema.error_log][:3]
-    check_graphml_networkx(hostile, out)  # networkx ignores the yFiles data
+    check_graphml_networkx(hostile, out)  # networkx and igraph ignore the yFiles data
+    check_graphml_igraph(hostile, out)
     with pytest.raises(UsageError):
         export(hostile, "gexf", tmp_path / "x.gexf", yed=True)
 
@@ -349,7 +368,9 @@ def test_gexf_valid_and_round_trips_hostile(hostile, tmp_path):
         assert (el.get("source"), el.get("target")) == (want_r[rid]["from"], want_r[rid]["to"])
         vals = gexf_values(el, attrs["edge"])
         assert from_columns(vals, RELATION_COLS) | {"id": rid} == comparable(want_r[rid], ("from", "to"))
-        assert el.get("type") == ("undirected" if want_r[rid]["type"] in SYMMETRIC_TYPES else "directed")
+        # one edge type: networkx and graphology cannot read a mixed file; symmetric says it
+        assert el.get("type") == "directed"
+        assert vals["symmetric"] is (want_r[rid]["type"] in SYMMETRIC_TYPES)
     # parallel edges: unique kind per pair
     kinds = [(frozenset((e.get("source"), e.get("target"))), e.get("kind")) for e in edges.values()]
     assert len(kinds) == len(set(kinds))
@@ -368,12 +389,12 @@ def test_node_link_json_round_trip(hostile, tmp_path):
     out = tmp_path / "h.json"
     export(hostile, None, out)
     data = json.loads(out.read_text(encoding="utf-8"))
-    H = nx.node_link_graph(data, edges="links")
+    H = nx.node_link_graph(data)  # networkx's defaults (3.6: the edge list under "edges")
     assert H.is_multigraph() and H.is_directed()
     # exact, control characters included (node_link_graph takes "id" as the node key)
     assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == dict(hostile.nodes(data=True))
     assert {k: (u, v, d) for u, v, k, d in H.edges(keys=True, data=True)} == {
-        k: (u, v, d) for u, v, k, d in hostile.edges(keys=True, data=True)
+        k: (u, v, d) for u, v, k, d in edges_with_via(hostile)
     }
     assert data["graph"]["sources"] == SOURCES
     assert [t["id"] for t in data["graph"]["tiers"]][0] == "alliance"
@@ -464,18 +485,35 @@ def test_neutralise_rule():
 def test_neo4j_admin_csv(hostile, tmp_path):
     dest = tmp_path / "neo"
     stats = export(hostile, "neo4j", dest)
-    assert sorted(Path(f).name for f in stats["files"]) == ["import.sh", "nodes.csv", "relationships.csv"]
+    assert sorted(Path(f).name for f in stats["files"]) == [
+        "import.sh",
+        "nodes.csv",
+        "relationships.csv",
+        "sources.csv",
+    ]
     nodes = read_csv(dest / "nodes.csv")
     head = list(nodes[0])
-    assert head[:2] == ["id:ID", ":LABEL"] and "aliases:string[]" in head and "attr_size:long" in head
-    assert {r["id:ID"]: r[":LABEL"] for r in nodes}["plat"] == "Entity;Platform"
-    byid = {r["id:ID"]: r for r in nodes}
+    assert head[:2] == ["id:ID(Entity)", ":LABEL"] and "aliases:string[]" in head and "attr_size:long" in head
+    # labels and arrays split on the delimiter import.sh declares, one that no item contains
+    script = (dest / "import.sh").read_text()
+    declared = re.search(r"--array-delimiter=(\S+)", script).group(1)
+    delim = chr(int(declared[2:], 16)) if declared.startswith("U+") else declared.strip("'")
+    assert {r["id:ID(Entity)"]: r[":LABEL"].split(delim) for r in nodes}["plat"] == ["Entity", "Platform"]
+    byid = {r["id:ID(Entity)"]: r for r in nodes}
+    assert byid["amp"]["aliases:string[]"].split(delim) == hostile.nodes["amp"]["aliases"]
+    assert byid["amp"]["source_urls:string[]"].split(delim) == [
+        "https://example.org/s1",
+        "https://example.org/?a=1&b=<2>",
+    ]
+    srcs = read_csv(dest / "sources.csv")
+    assert srcs == [{"id:ID(Source)": "s1", ":LABEL": "Source", "title:string": "A & B <source>",
+                     "url:string": "https://example.org/s1", "date:string": "2024-07-08"}]  # fmt: skip
     assert byid["amp"]["name:string"] == HOSTILE_NAME
     assert byid["amp"]["attr_flag:boolean"] == "true"
     rels = read_csv(dest / "relationships.csv")
-    assert list(rels[0])[:4] == [":START_ID", ":END_ID", ":TYPE", "id:string"]
-    assert {(r[":START_ID"], r[":END_ID"], r[":TYPE"], r["id:string"]) for r in rels} == {
-        (d["from"], d["to"], d["type"].upper(), k) for _, _, k, d in hostile.edges(keys=True, data=True)
+    assert list(rels[0])[:4] == [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "id:string"]
+    assert {(r[":START_ID(Entity)"], r[":END_ID(Entity)"], r[":TYPE"], r["id:string"]) for r in rels} == {
+        (d["from"], d["to"], d["type"].upper(), k) for _, _, k, d in edges_with_via(hostile)
     }
     assert "neo4j-admin database import full" in (dest / "import.sh").read_text()
     # re-export replaces the directory as a whole
@@ -483,98 +521,89 @@ def test_neo4j_admin_csv(hostile, tmp_path):
     assert len(read_csv(dest / "relationships.csv")) == 1
 
 
-# ---- Cypher, executed in Kùzu ---------------------------------------------------------------------
-
-KUZU_TYPES = {"string": "STRING", "long": "INT64", "double": "DOUBLE", "boolean": "BOOLEAN"}
-_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'")
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.S)
-_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+# ---- Cypher: dialects (the engines run them in test_engines.py) -----------------------------------
 
 
-def kuzu_literals(statement: str) -> str:
-    """Kùzu drops the backslash of ``\\n``, ``\\t``, ``\\uXXXX`` (but keeps ``\\'`` and ``\\\\``): decode
-    those escapes inside string literals into the characters themselves, which Kùzu accepts raw."""
-
-    def fix(m: re.Match) -> str:
-        def one(e: re.Match) -> str:
-            c = e.group(1)
-            if c[0] == "u" and len(c) == 5:
-                return chr(int(c[1:], 16))
-            return _SIMPLE.get(c, "\\" + c)
-
-        return _ESCAPE.sub(one, m.group(0))
-
-    return _LITERAL.sub(fix, statement)
-
-
-def run_in_kuzu(G, script: Path, conn) -> int:
-    """Adapt the Neo4j script for Kùzu: declare the schema first (Kùzu needs typed tables), skip the
-    Neo4j constraint and the ``SET n:Label`` statements (Kùzu has one label per node table), decode
-    escapes Kùzu does not know. Every MERGE statement runs unchanged otherwise."""
-    node_cols, edge_cols = columns(G)
-
-    def t(col, kind):
-        return "STRING[]" if col in ("aliases", "sources") else KUZU_TYPES[kind]
-
-    props = ", ".join(f"`{c.replace('`', '``')}` {t(c, k)}" for c, k in node_cols.items())
-    conn.execute(f"CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY, {props})")
-    eprops = ", ".join(f"`{c.replace('`', '``')}` {t(c, k)}" for c, k in edge_cols.items() if c != "relation_id")
-    for rt in sorted({d["type"].upper() for _, _, d in G.edges(data=True)}):
-        conn.execute(f"CREATE REL TABLE IF NOT EXISTS `{rt}`(FROM Entity TO Entity, id STRING, {eprops})")
-    n = 0
-    with open(script, encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith(("//", "CREATE CONSTRAINT")) or re.search(r" SET n:`\w+`;$", line):
-                continue
-            conn.execute(kuzu_literals(line.rstrip("\n").removesuffix(";")))
-            n += 1
-    return n
+def test_cypher_dialects(hostile, tmp_path):
+    texts = {}
+    for dialect in ("neo4j", "memgraph", "falkordb", "kuzu"):
+        out = tmp_path / f"{dialect}.cypher"
+        export(hostile, "cypher", out, dialect=dialect)
+        texts[dialect] = out.read_text(encoding="utf-8")
+        lines = [line for line in texts[dialect].split("\n") if line and not line.startswith("//")]
+        assert all(line.endswith(";") for line in lines)
+        assert len([line for line in lines if line.startswith("MERGE (n:Entity")]) == hostile.number_of_nodes()
+        assert len([line for line in lines if line.startswith("MATCH (a:Entity")]) == count_edges(hostile)
+    assert texts["neo4j"].split("\n")[1].startswith("CREATE CONSTRAINT allygraph_entity_id IF NOT EXISTS")
+    assert texts["memgraph"].split("\n")[1] == "CREATE INDEX ON :Entity(id);"
+    assert "CREATE" not in texts["falkordb"].replace("// for a large graph, run once before loading: CREATE", "")
+    assert texts["kuzu"].split("\n")[1].startswith("CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY")
+    # a label per entity type, in the entity's own statement (no label statements in Kùzu)
+    assert "MERGE (n:Entity {id: 'plat'}) SET " in texts["neo4j"] and ", n:`Platform`;" in texts["neo4j"]
+    assert "n:`" not in texts["kuzu"]
+    # escapes the engine reads: FalkorDB has no \uXXXX
+    assert "\\u0001" in texts["neo4j"] and "\\u0001" not in texts["falkordb"] and "\x01" in texts["falkordb"]
+    # attribute keys by the one rule: no backtick inside an identifier
+    assert "`attr_weird.20.key.21.`" in texts["neo4j"] and "``" not in texts["falkordb"]
+    with pytest.raises(UsageError, match="dialect"):
+        export(hostile, "cypher", tmp_path / "x.cypher", dialect="oracle")
+    with pytest.raises(UsageError, match="dialect"):
+        export(hostile, "graphml", tmp_path / "x.graphml", dialect="kuzu")
 
 
-@pytest.fixture
-def kuzu_conn(tmp_path):
-    kuzu = pytest.importorskip("kuzu")
-    db = kuzu.Database(str(tmp_path / "kuzu.db"))
-    return kuzu.Connection(db)
+def test_attribute_key_rule():
+    keys = ["a b", "a:b", "a_b", "a.b", "a.2e.b", "a-b", "a`b", "a.20.b", "", "日本", "x|y;z"]
+    cols = [attr_column(k) for k in keys]
+    assert len(set(cols)) == len(keys)  # no two keys share a column
+    assert [attr_key(c) for c in cols] == keys
+    assert attr_column("a b") == "attr_a.20.b" and attr_column("size") == "attr_size"
+    assert all(re.fullmatch(r"attr_[A-Za-z0-9_.\-]*", c) for c in cols)
 
 
-def test_cypher_script_in_kuzu(hostile, tmp_path, kuzu_conn):
-    out = tmp_path / "h.cypher"
-    export(hostile, None, out)
-    text = out.read_text(encoding="utf-8")
-    assert all(line.endswith(";") for line in text.splitlines() if not line.startswith("//"))
-    assert "MERGE (n:Entity {id: 'amp'})" in text and "SET n:`State`;" in text
-    run_in_kuzu(hostile, out, kuzu_conn)
-    q = kuzu_conn.execute
-    assert q("MATCH (n:Entity) RETURN count(*)").get_all() == [[5]]
-    assert q("MATCH ()-[r]->() RETURN count(*)").get_all() == [[7]]
-    # every value back, hostile strings and control characters included
-    for n, ent in hostile.nodes(data=True):
-        [[name, aliases, attrs_size]] = q(
-            f"MATCH (n:Entity {{id: '{n}'}}) RETURN n.name, n.aliases, n.attr_size"
-        ).get_all()
-        assert name == ent["name"]
-        assert (aliases or []) == ent["aliases"]
-        assert attrs_size == ent.get("attributes", {}).get("size")
-    for _, _, rid, rel in hostile.edges(keys=True, data=True):
-        [[src, dst, note, since, sym]] = q(
-            f"MATCH (a)-[r]->(b) WHERE r.id = '{rid}' RETURN a.id, b.id, r.note, r.since, r.symmetric"
-        ).get_all()
-        assert (src, dst, note, since, sym) == (
-            rel["from"],
-            rel["to"],
-            rel.get("note"),
-            rel.get("since"),
-            rel["type"] in SYMMETRIC_TYPES,
-        )
-    path = q(
-        "MATCH p = (a:Entity {id: 'amp'})-[:PARTNERSHIP]->(b:Entity)-[:ALLIANCE]->(c:Entity {id: 'ar'}) RETURN b.id, length(p)"
-    ).get_all()
-    assert path == [["ctl", 2], ["ctl", 2]]
-    # idempotent: running it again changes nothing
-    run_in_kuzu(hostile, out, kuzu_conn)
-    assert q("MATCH (n:Entity) RETURN count(*)").get_all() == [[5]]
-    assert q("MATCH ()-[r]->() RETURN count(*)").get_all() == [[7]]
+def test_sources_and_via_in_flat_formats(hostile, tmp_path):
+    """Titles and URLs travel with the source ids; a via entity is linked, not isolated."""
+    export(hostile, "csv", tmp_path / "h.csv")
+    edges = {r["Id"]: r for r in read_csv(tmp_path / "h.edges.csv")}
+    assert split_list(edges["p1"]["source_titles"]) == ["A & B <source>"]
+    assert split_list(edges["p1"]["source_urls"]) == ["https://example.org/s1"]
+    assert (edges["t1:from-via"]["Source"], edges["t1:from-via"]["Target"]) == ("amp", "plat")
+    assert (edges["t1:via-to"]["Source"], edges["t1:via-to"]["Target"]) == ("plat", "ar")
+    assert edges["t1:via-to"]["via_of"] == "t1" and edges["t1:via-to"]["relation_type"] == "via"
+    export(hostile, "graphml", tmp_path / "h.graphml")
+    H = nx.read_graphml(tmp_path / "h.graphml", force_multigraph=True)
+    assert H.degree("plat") == 4 and H.degree("lone") == 0
+    # a selection keeps a kept relation's via entity
+    sel = select(hostile, types=["arms_transfer"])
+    assert "plat" in sel and count_edges(sel) == 6
+
+
+def test_cyjs_one_type_per_column(tmp_path):
+    ents = [{"id": "a", "name": "A", "type": "state", "attributes": {"mixed": 3, "n": 1}},
+            {"id": "b", "name": "B", "type": "state", "attributes": {"mixed": "three", "n": 2}}]  # fmt: skip
+    G = allygraph.load_graph(write_dir(tmp_path / "m", ents, []), use_cache=False)
+    export(G, "cyjs", tmp_path / "m.cyjs")
+    nodes = {n["data"]["id"]: n["data"] for n in json.loads((tmp_path / "m.cyjs").read_text())["elements"]["nodes"]}
+    assert (nodes["a"]["attr_mixed"], nodes["b"]["attr_mixed"]) == ("3", "three")
+    assert (nodes["a"]["attr_n"], nodes["b"]["attr_n"]) == (1, 2)
+
+
+def test_strict_json(hostile, tmp_path):
+    """Never NaN or Infinity in a JSON file or in --json output (the loader refuses them; this is
+    the guard behind it)."""
+    import io
+
+    from allygraph.render import to_json
+
+    G = hostile.copy()
+    G.graph.update(hostile.graph)
+    G.nodes["amp"]["attributes"] = {"bad": float("inf")}
+    for fmt in ("json", "cyjs"):
+        out = tmp_path / f"x.{fmt}"
+        with pytest.raises(ValueError):
+            export(G, fmt, out)
+        assert not out.exists()
+    with pytest.raises(ValueError):
+        to_json({"x": float("nan")}, io.StringIO())
 
 
 # ---- escaping, for any string (hypothesis) ---------------------------------------------------------
@@ -616,20 +645,20 @@ def test_csv_cell_round_trips(s):
 @settings(max_examples=150, deadline=None)
 @given(any_text)
 def test_cypher_literal_cannot_inject(s):
-    kuzu = pytest.importorskip("kuzu")
-    conn = _memory_kuzu(kuzu)
-    lit = quote(s)
+    lb = pytest.importorskip("ladybug")
+    conn = _memory_ladybug(lb)
+    lit = quote(s, "kuzu")
     assert "\n" not in lit and "\r" not in lit
-    assert conn.execute(kuzu_literals(f"RETURN {lit} AS s, 1 AS one")).get_all() == [[s, 1]]
+    assert conn.execute(f"RETURN {lit} AS s, 1 AS one").get_all() == [[s, 1]]
 
 
-_KUZU: list = []
+_LADYBUG: list = []
 
 
-def _memory_kuzu(kuzu):
-    if not _KUZU:
-        _KUZU.append(kuzu.Connection(kuzu.Database(":memory:")))
-    return _KUZU[0]
+def _memory_ladybug(lb):
+    if not _LADYBUG:
+        _LADYBUG.append(lb.Connection(lb.Database(":memory:")))
+    return _LADYBUG[0]
 
 
 # ---- selection, inference, errors, atomic writes --------------------------------------------------
@@ -696,39 +725,28 @@ def test_every_format_reads_back(which, request, tmp_path):
     check_graphml_igraph(G, paths["graphml"])
     assert_valid_gexf(paths["gexf"])
     _, _, nodes, edges = read_gexf(paths["gexf"])
-    assert set(nodes) == set(G.nodes) and set(edges) == {k for _, _, k in G.edges(keys=True)}
-    H = nx.node_link_graph(json.loads(paths["json"].read_text(encoding="utf-8")), edges="links")
+    every = {k for _, _, k, _ in edges_with_via(G)}
+    assert set(nodes) == set(G.nodes) and set(edges) == every
+    H = nx.node_link_graph(json.loads(paths["json"].read_text(encoding="utf-8")))
     assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == dict(G.nodes(data=True))
     assert {k: (u, v, d) for u, v, k, d in H.edges(keys=True, data=True)} == {
-        k: (u, v, d) for u, v, k, d in G.edges(keys=True, data=True)
+        k: (u, v, d) for u, v, k, d in edges_with_via(G)
     }
     cy = json.loads(paths["cyjs"].read_text(encoding="utf-8"))
-    assert len(cy["elements"]["nodes"]) == G.number_of_nodes() and len(cy["elements"]["edges"]) == G.number_of_edges()
+    assert (
+        len(cy["elements"]["nodes"]) == G.number_of_nodes()
+        and {e["data"]["id"] for e in cy["elements"]["edges"]} == every
+    )
     assert len(read_csv(tmp_path / "g.nodes.csv")) == G.number_of_nodes()
-    assert {r["Id"] for r in read_csv(tmp_path / "g.edges.csv")} == {k for _, _, k in G.edges(keys=True)}
-    assert len(read_csv(paths["neo4j"] / "relationships.csv")) == G.number_of_edges()
-
-
-def test_synthetic_cypher_in_kuzu(synth, tmp_path, kuzu_conn):
-    out = tmp_path / "s.cypher"
-    export(synth, "cypher", out)
-    run_in_kuzu(synth, out, kuzu_conn)
-    q = kuzu_conn.execute
-    assert q("MATCH (n:Entity) RETURN count(*)").get_all() == [[synth.number_of_nodes()]]
-    assert q("MATCH ()-[r]->() RETURN count(*)").get_all() == [[synth.number_of_edges()]]
-    # a two-hop chain u -> v -> x of relations as written
-    u, v, k = next((u, v, k) for u, v, k in synth.edges(keys=True) if synth.out_degree(v) and v != u)
-    w, x, k2 = next(iter(synth.out_edges(v, keys=True)))
-    rows = q(f"MATCH (a:Entity {{id: '{u}'}})-[r1]->(b:Entity {{id: '{v}'}})-[r2]->(c:Entity {{id: '{x}'}}) "
-             f"WHERE r1.id = '{k}' AND r2.id = '{k2}' RETURN a.name, b.name, c.name").get_all()  # fmt: skip
-    assert rows == [[synth.nodes[u]["name"], synth.nodes[v]["name"], synth.nodes[x]["name"]]]
+    assert {r["Id"] for r in read_csv(tmp_path / "g.edges.csv")} == every
+    assert {r["id:string"] for r in read_csv(paths["neo4j"] / "relationships.csv")} == every
 
 
 def test_synthetic_timeline(synth, tmp_path):
     out = tmp_path / "s.gexf"
     export(synth, "gexf", out)
     _, _, _, edges = read_gexf(out)
-    for _, _, rid, rel in synth.edges(keys=True, data=True):
+    for _, _, rid, rel in edges_with_via(synth):
         el = edges[rid]
         if rel.get("since"):
             assert el.get("start") == _first(rel["since"])
@@ -769,3 +787,22 @@ def test_cli(tmp_path, small_dir):
     r = run_cli("csv", "-o", "-", "--data", str(small_dir), cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.graphml", "small"]
+
+
+def test_cli_dialect(tmp_path, small_dir, capsys):
+    from allygraph.cli import main
+
+    out = tmp_path / "k.cypher"
+    with pytest.raises(SystemExit) as done:
+        main(["export", "cypher", "--dialect", "kuzu", "-o", str(out), "--data", str(small_dir)])
+    assert done.value.code in (0, None)
+    assert out.read_text(encoding="utf-8").split("\n")[1].startswith("CREATE NODE TABLE IF NOT EXISTS Entity(")
+    capsys.readouterr()
+    for args in (["cypher", "--dialect", "oracle", "-o", str(tmp_path / "o.cypher")],
+                 ["graphml", "--dialect", "kuzu", "-o", str(tmp_path / "o.graphml")]):  # fmt: skip
+        with pytest.raises(SystemExit) as done:
+            main(["export", *args, "--data", str(small_dir)])
+        err = capsys.readouterr().err
+        assert done.value.code == 2 and "dialect" in err and len(err.strip().splitlines()) == 1, err
+        assert "Traceback" not in err
+    assert not (tmp_path / "o.cypher").exists() and not (tmp_path / "o.graphml").exists()

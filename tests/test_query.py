@@ -68,7 +68,8 @@ def test_path_all_and_directed(S):
 
 
 def test_all_shortest_paths_lists_each(G):
-    r = query.path(G, "India", "Philippines", all_paths=True, exclude=["partnership"])
+    # India and Australia meet in the Quad, the Australia-India-Japan trilateral and the East Asia Summit
+    r = query.path(G, "India", "Australia", all_paths=True, exclude=["partnership"])
     assert len(r["paths"]) >= 2
     assert len({tuple(p["nodes"]) for p in r["paths"]}) == len(r["paths"])
     assert all(len(p["nodes"]) == r["hops"] + 1 for p in r["paths"])
@@ -88,7 +89,7 @@ def test_show_makes_the_raa_disagreement_visible(G):
     conflicts = r["conflicts"]
     assert conflicts, "the article and MOFA disagree on the RAA"
     statuses = {c["status"] for c in conflicts[0]["claims"]}
-    assert statuses == {"negotiating", "in_force"}
+    assert {"negotiating", "in_force"} <= statuses  # the signature (status signed) is a separate fact too
     srcs = {s for c in conflicts[0]["claims"] for s in c["sources"]}
     assert "article" in srcs and "mofa-raa-signing-2024" in srcs
 

@@ -1,39 +1,94 @@
-"""The compiled cache: a validated data directory pickled next to a stamp of its files.
+"""The compiled cache: a validated data directory kept next to a stamp of its files.
 
-Small directories are pickled whole; large ones (``SQLITE_BYTES``) are compiled into an indexed
-SQLite file that queries read row by row (``store.SQLiteStore``).
-The stamp is each YAML file's size, modification time (ns) and inode, plus allygraph's version:
-any edit, copy or move of a file gives a new stamp and the cache is rebuilt, so a cached answer
-is never stale. Caches live in ``$ALLYGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/allygraph``, else
-``~/.cache/allygraph``; ``allygraph cache clear`` removes them. A cache that cannot be read or
-written is ignored: it only ever saves time.
+Small directories are kept whole in a ``marshal`` file (plain data only: loading it cannot run
+code, unlike a pickle); large ones (``SQLITE_BYTES``) are compiled into an indexed SQLite file
+that queries read row by row (``store.SQLiteStore``).
+
+Trust. Caches live in ``$ALLYGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/allygraph``, else
+``~/.cache/allygraph``. allygraph creates that folder 0700 and each file 0600 whatever the umask,
+and uses a folder or file only if it is owned by the current user and writable by no one else
+(otherwise the cache is off: ``allygraph cache path`` says why). A file is read only after its
+stamp (plain text at its start) matches the data directory; only then is the rest loaded.
+
+Staleness. The stamp holds, per YAML file, its size, modification and change times (ns) and
+inode, plus allygraph's and Python's versions; the change time cannot be set back by a user (a
+restored mtime still changes it). Files under ``HASH_BYTES`` in total are also hashed
+(BLAKE2b, well under a millisecond for the bundled data), and so is any file changed less than
+``RECENT_NS`` before the cache was built (an edit within the file system's timestamp granularity
+would otherwise keep the same times). A cache whose stamp differs in any part is rebuilt.
+
+Damage. A cache file that is truncated, corrupt or foreign is a miss: it is removed and
+rebuilt, never trusted. A marshal file carries a hash of its body, checked before loading. An
+SQLite file (too large to hash at every query) must match its header (size, page count) and its
+seal: a small ``.seal`` file written after it, holding its size, times and inode, which any later
+write to it (a damaged page, a truncation) changes. ``allygraph cache clear`` removes only files
+allygraph made (``data-<hash>.cache`` / ``.sqlite`` / ``.seal``, and their temporary files).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import pickle
+import re
+import stat as st_
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
 
-FORMAT = 3  # 3: the Registry (declared types, ladders) in the Dataset and the SQLite meta
+FORMAT = 4  # 4: the Registry (declared types, ladders) in the Dataset and the SQLite meta; marshal
 FILES = ("entities.yaml", "relations.yaml")
 # Data directories at least this large get the SQLite cache (queries read only the rows they
-# need); smaller ones a pickle (loaded whole, faster at that size).
+# need); smaller ones a marshal file (loaded whole, faster at that size).
 SQLITE_BYTES = int(os.environ.get("ALLYGRAPH_SQLITE_BYTES", 8 * 1024 * 1024))
+HASH_BYTES = 8 * 1024 * 1024  # always hash data directories smaller than this
+RECENT_NS = 2_000_000_000  # a file changed this recently is hashed too (coarse timestamps)
+MAGIC = b"allygraph-cache\n"
+# what ``clear`` may remove: our names (``.pickle``: an older allygraph's), starting as ours do
+OURS = re.compile(r"\.?data-[0-9a-f]{20}\.(cache|sqlite|sqlite\.seal|pickle)(\.allygraph-[a-z0-9_]+\.tmp)?")
+_HEADS = (MAGIC, b"SQLite format 3\x00", b"\x80", b"seal ")  # ours, SQLite's, a pickle's, a seal
 
 
 def cache_dir() -> Path:
+    """Where caches are kept (see the module docstring)."""
     if os.environ.get("ALLYGRAPH_CACHE_DIR"):
         return Path(os.environ["ALLYGRAPH_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "allygraph"
 
 
-def _path_for(directory: Path, suffix: str = "pickle") -> Path:
+def _trusted(st: os.stat_result) -> bool:
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def refusal(create: bool = False) -> str | None:
+    """Why the cache folder cannot be used (None: it can). ``create`` makes it (0700) if missing."""
+    folder = cache_dir()
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            folder.mkdir(parents=True, mode=0o700)
+            os.chmod(folder, 0o700)  # mkdir's mode is cut by the umask; never widened by it
+            st = os.stat(folder)
+        except OSError as exc:
+            return f"cannot create it: {exc.strerror}"
+    except OSError as exc:
+        return exc.strerror
+    if not st_.S_ISDIR(st.st_mode):
+        return "it is not a folder"
+    if st.st_uid != os.geteuid():
+        return "it belongs to another user"
+    if st.st_mode & 0o022:
+        return "others can write to it"
+    return None
+
+
+def _path_for(directory: Path, suffix: str = "cache") -> Path:
     digest = hashlib.blake2b(str(directory.resolve()).encode(), digest_size=10).hexdigest()
     return cache_dir() / f"data-{digest}.{suffix}"
 
@@ -48,89 +103,190 @@ def is_large(directory: Path) -> bool:
     return total >= SQLITE_BYTES
 
 
-def stamp(directory: Path) -> tuple:
-    parts: list[object] = [FORMAT, __version__, sys.version_info[:2]]
+def _digest(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
+def stamp(directory: Path, like: str = "") -> str:
+    """The data directory's stamp (one line of text), or '' when a file is missing.
+
+    A file is hashed when the directory is small or the file changed in the last ``RECENT_NS``;
+    with ``like`` (a saved stamp) also every file that ``like`` hashed, so the two compare.
+    """
+    stats = []
     for name in FILES:
         try:
-            st = os.stat(directory / name)
+            stats.append((name, os.stat(directory / name)))
         except OSError:
-            return ()
-        parts.append((name, st.st_size, st.st_mtime_ns, st.st_ino))
-    return tuple(parts)
+            return ""
+    small = sum(s.st_size for _, s in stats) < HASH_BYTES
+    now = time.time_ns()
+    hashed = {p.split(":", 1)[0] for p in like.split(" ")[3:] if not p.endswith(":-")}
+    parts = [f"v{FORMAT}", __version__, "py{}.{}".format(*sys.version_info[:2])]
+    for name, s in stats:
+        recent = now - max(s.st_mtime_ns, s.st_ctime_ns) < RECENT_NS
+        try:
+            digest = _digest(directory / name) if small or recent or name in hashed else "-"
+        except OSError:
+            return ""
+        parts.append(f"{name}:{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}:{digest}")
+    return " ".join(parts)
+
+
+def _open_ours(path: Path):
+    """An open binary file for ``path`` if it is a regular file we own that no one else can
+    write, in a folder that passes ``refusal``; else None."""
+    if refusal() is not None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if not st_.S_ISREG(st.st_mode) or not _trusted(st):
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "rb")
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+# what a marshal cache holds of a Dataset, in this order (every field: a new one needs a FORMAT bump)
+_DATASET_FIELDS = ("directory", "entities", "relations", "sources", "tiers", "warnings", "index",
+                   "relation_types", "entity_types", "ladders")  # fmt: skip
 
 
 def get(directory: Path):
-    """The cached Dataset for ``directory``, or None when absent or stale."""
-    current = stamp(directory)
-    if not current:
-        return None
-    try:
-        with open(_path_for(directory), "rb") as fh:
-            saved, dataset = pickle.load(fh)
-    except Exception:  # a missing, truncated or foreign cache file is just a miss
-        return None
-    return dataset if saved == current else None
+    """The cached Dataset for ``directory``, or None when absent, stale, damaged or untrusted."""
+    import marshal
 
-
-def put(directory: Path, dataset, before: tuple) -> None:
-    """Store ``dataset`` if the files still carry the stamp ``before`` that was read."""
-    from .fsutil import atomic_write_bytes
-
-    if not before or stamp(directory) != before:
-        return  # the files changed while we read them: do not cache a mix
     path = _path_for(directory)
+    fh = _open_ours(path)
+    if fh is None:
+        return None
+    with fh:
+        if fh.read(len(MAGIC)) != MAGIC:
+            return None  # foreign
+        saved = fh.readline(4096).decode("utf-8", "replace").rstrip("\n")
+        if not saved or stamp(directory, like=saved) != saved:
+            return None  # stale: nothing after the stamp is read
+        digest = fh.read(33)
+        body = fh.read()
+    if digest != hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n":
+        _discard(path)  # damaged: rebuild
+        return None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, pickle.dumps((before, dataset), protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
+        fields = dict(zip(_DATASET_FIELDS, marshal.loads(body), strict=True))
+        from .dataset import Dataset
+        from .problems import Problem
+
+        fields["warnings"] = [Problem(*w) for w in fields["warnings"]]
+        return Dataset(**fields)
+    except Exception:  # truncated or damaged: rebuild
+        _discard(path)
+        return None
+
+
+def put(directory: Path, dataset, before: str) -> None:
+    """Store ``dataset`` if the files still carry the stamp ``before`` that was read."""
+    import marshal
+
+    from .fsutil import atomic_open
+
+    if not before or stamp(directory) != before or refusal(create=True) is not None:
+        return  # the files changed while we read them (do not cache a mix), or no trusted folder
+    try:
+        values = [getattr(dataset, name) for name in _DATASET_FIELDS]
+        values[_DATASET_FIELDS.index("warnings")] = [tuple(w) for w in dataset.warnings]
+        body = marshal.dumps(tuple(values))
+    except ValueError:  # a value marshal cannot hold: no cache
+        return
+    try:
+        with atomic_open(_path_for(directory), binary=True, exact_mode=0o600) as fh:
+            fh.write(MAGIC + before.encode() + b"\n")
+            fh.write(hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n")
+            fh.write(body)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
         pass
 
 
 def get_sqlite(directory: Path):
-    """The SQLiteStore of ``directory``'s compiled cache, or None when absent or stale."""
-    from .store import SQLiteStore
+    """The SQLiteStore of ``directory``'s compiled cache, or None when absent, stale, damaged
+    or untrusted (a damaged one is removed)."""
+    from .store import SQLiteStore, sqlite_intact
 
-    current = stamp(directory)
     path = _path_for(directory, "sqlite")
-    if not current or not path.exists():
+    fh = _open_ours(path)
+    if fh is None:
+        return None
+    with fh:
+        intact = sqlite_intact(fh) and _seal_of(os.fstat(fh.fileno())) == _read_seal(path)
+    if not intact:
+        _discard(path)
         return None
     try:
         store = SQLiteStore(path)
-    except Exception:  # an unreadable or foreign file is just a miss
+    except Exception:  # unreadable or foreign
+        _discard(path)
         return None
-    if tuple(store.meta.get("stamp", ())) != tuple(current):
+    saved = store.meta.get("stamp")
+    if not isinstance(saved, str) or stamp(directory, like=saved) != saved:
         store.close()
         return None
     return store
 
 
-def put_sqlite(directory: Path, dataset, before: tuple):
+def _seal_of(st: os.stat_result) -> bytes:
+    return f"seal {st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\n".encode()
+
+
+def _read_seal(path: Path) -> bytes | None:
+    fh = _open_ours(Path(f"{path}.seal"))
+    if fh is None:
+        return None
+    with fh:
+        return fh.read(200)
+
+
+def put_sqlite(directory: Path, dataset, before: str):
     """Compile ``dataset`` into the SQLite cache and return its store (None if it cannot be written)."""
     from .store import SQLiteStore, write_sqlite
 
-    if not before or stamp(directory) != before:
+    if not before or stamp(directory) != before or refusal(create=True) is not None:
         return None
     path = _path_for(directory, "sqlite")
     meta = {"stamp": before, "tiers": dataset.tiers, "directory": dataset.directory,
             "warnings": [tuple(p) for p in dataset.warnings]}  # fmt: skip
     meta |= {k: getattr(dataset, k) for k in ("relation_types", "entity_types", "ladders")}  # the Registry
+    from .fsutil import atomic_write_bytes
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _discard(Path(f"{path}.seal"))
         write_sqlite(path, dataset, meta)
+        atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
         return SQLiteStore(path)
-    except OSError:
+    except Exception:  # noqa: BLE001 - no cache: the caller answers from memory
         return None
 
 
 def clear() -> int:
-    """Remove every cache file; return how many were removed."""
+    """Remove the cache files allygraph made (nothing else in the folder); return how many."""
     removed = 0
     folder = cache_dir()
-    if folder.is_dir():
-        for path in [*folder.glob("data-*.pickle"), *folder.glob("data-*.sqlite")]:
-            try:
-                path.unlink()
-                removed += 1
-            except OSError:
-                pass
+    if folder.is_dir() and not folder.is_symlink():
+        for entry in os.scandir(folder):
+            if OURS.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                try:
+                    with open(entry.path, "rb") as fh:
+                        head = fh.read(16)
+                    if head and not head.startswith(_HEADS):
+                        continue  # a name like ours but not our content: not ours to remove
+                    os.unlink(entry.path)
+                    removed += 1
+                except OSError:
+                    pass
     return removed

@@ -1,11 +1,14 @@
 """The command line: parse arguments, call the library, render the result. Nothing else.
 
-Exit codes (CONTRACT.md §3): 0 done; 1 nothing to show (unknown entity, no path);
-2 bad input (invalid data, bad arguments, ambiguous name).
+Exit codes (CONTRACT.md §3, ``problems.ExitCode``): 0 done; 1 nothing to show (unknown entity, no
+path, no match); 2 bad input (invalid data, bad arguments, ambiguous name); 74 output could not be
+written (a full disk); 70 internal error (a bug). Every message that carries data goes through
+``render.safe``.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +18,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import render
-from .problems import AllygraphError, AmbiguousName, DataError, UnknownEntity
+from .problems import AllygraphError, AmbiguousName, DataError, ExitCode, UnknownEntity, UsageError
 
 app = typer.Typer(
     name="allygraph",
@@ -23,7 +26,25 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"allygraph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:  # fmt: skip
+    """A knowledge graph of alliance and security relationships. Try: allygraph path Japan Philippines"""
+
+
 cache_app = typer.Typer(help="The compiled cache of data directories.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
@@ -31,8 +52,16 @@ DataOpt = Annotated[
     Optional[Path],
     typer.Option("--data", help="Data directory (entities.yaml, relations.yaml). Default: $ALLYGRAPH_DATA, else the bundled data.", show_default=False),
 ]  # fmt: skip
+MAX_LIMIT = 10_000
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (CONTRACT.md §2) and nothing else.")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Only relations in force on this date (YYYY, YYYY-MM or YYYY-MM-DD; a year means its last day).", metavar="DATE")]  # fmt: skip
+
+
+def _as_of(value: Optional[str]) -> Optional[str]:
+    """``--as-of`` without surrounding spaces (``" 2015"`` is 2015); checked by the query."""
+    return value.strip() if value is not None else None
+
+
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", callback=_as_of, help="Only relations in force on this date (YYYY, YYYY-MM or YYYY-MM-DD; a year means its last day).", metavar="DATE")]  # fmt: skip
 TypeOpt = Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only this relation type (repeatable), e.g. --type alliance --type partnership.", metavar="TYPE")]  # fmt: skip
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Validate the YAML afresh instead of using the compiled cache.")]  # fmt: skip
 
@@ -52,13 +81,14 @@ def _store(data: Optional[Path], no_cache: bool = False):
 
 
 def _fail(exc: AllygraphError, as_json: bool) -> None:
+    """Report a failure on stderr (every data string made safe), and as JSON with ``--json``."""
     if isinstance(exc, DataError):
         for p in exc.problems:
             if p.severity == "error":
                 print(str(p), file=sys.stderr)
-        print(f"allygraph: {exc} (run `allygraph check` for the full report)", file=sys.stderr)
+        print(f"allygraph: {render.safe(exc)} (run `allygraph check` for the full report)", file=sys.stderr)
     else:
-        print(f"allygraph: {exc}", file=sys.stderr)
+        print(f"allygraph: {render.safe(exc)}", file=sys.stderr)
     if as_json:
         err: dict = {"message": str(exc), "kind": type(exc).__name__}
         if isinstance(exc, UnknownEntity):
@@ -107,6 +137,8 @@ def path(
 @app.command()
 def show(
     x: Annotated[str, typer.Argument(help="An id, name or alias, e.g. OSA.")],
+    as_of: AsOfOpt = None,
+    types: TypeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -114,7 +146,7 @@ def show(
     """An entity card: its details, relations grouped by type, what goes through it, conflicting claims."""
     from . import query
 
-    _run(as_json, lambda: query.show(_store(data, no_cache), x), render.show_blocks)
+    _run(as_json, lambda: query.show(_store(data, no_cache), x, as_of=as_of, types=types), render.show_blocks)
 
 
 @app.command()
@@ -150,21 +182,42 @@ def tiers(
     if y is None:
         _run(as_json, lambda: query.tiers(_store(data, no_cache), x, as_of=as_of), render.tiers_blocks)
     else:
-        _run(as_json, lambda: query.tier_history(_store(data, no_cache), x, y, as_of=as_of), render.tier_history_blocks)
+        _run(as_json, lambda: _two_parties(query.tier_history(_store(data, no_cache), x, y, as_of=as_of), x, y),
+             render.tier_history_blocks)  # fmt: skip
+
+
+def _two_parties(result: dict, x: str, y: str) -> dict:
+    """``tiers X Y`` needs two different parties, like ``path A B``."""
+    if result["from"] == result["to"]:
+        raise UsageError(f"{x!r} and {y!r} are the same entity ({result['from']})")
+    return result
 
 
 @app.command()
 def search(
     text: Annotated[str, typer.Argument(help="What to look for (fuzzy: typos are fine).")],
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many matches.", metavar="N")] = 10,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", "-n", min=1, max=MAX_LIMIT, help=f"At most this many matches (1 to {MAX_LIMIT:,}).", metavar="N"
+        ),
+    ] = 10,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Fuzzy search over ids, names and aliases."""
+    """Fuzzy search over ids, names and aliases. Exits 1 when nothing matches."""
     from . import query
 
-    _run(as_json, lambda: query.search(_store(data, no_cache), text, limit=limit), render.search_blocks)
+    found: dict = {}
+
+    def compute() -> dict:
+        found.update(query.search(_store(data, no_cache), text, limit=limit))
+        return found
+
+    _run(as_json, compute, render.search_blocks)
+    if not found.get("matches"):
+        raise typer.Exit(ExitCode.NOTHING)
 
 
 @app.command()
@@ -221,7 +274,7 @@ def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
 
 @cache_app.command("clear")
 def cache_clear() -> None:
-    """Remove every compiled cache file."""
+    """Remove the compiled cache files allygraph made (nothing else in the folder)."""
     from . import cache
 
     n = cache.clear()
@@ -230,10 +283,13 @@ def cache_clear() -> None:
 
 @cache_app.command("path")
 def cache_path() -> None:
-    """Print where caches are kept."""
+    """Print where caches are kept (and, on stderr, why the cache is off if that folder is refused)."""
     from . import cache
 
     print(cache.cache_dir())
+    why = cache.refusal()
+    if why:
+        print(f"allygraph: cache off: {cache.cache_dir()}: {why}", file=sys.stderr)
 
 
 def _register_subcommands() -> None:
@@ -250,25 +306,58 @@ _register_subcommands()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every failure into a one-line message and an exit code."""
+    from click.exceptions import ClickException, NoArgsIsHelpError
+
     command = typer.main.get_command(app)
     try:
         rv = command.main(args=argv, prog_name="allygraph", standalone_mode=False)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+        sys.stdout.flush()  # a full disk shows here, not at exit
+    except NoArgsIsHelpError:  # bare `allygraph` (or `allygraph cache`): the help is printed
+        sys.exit(ExitCode.DONE)
+    except SystemExit:
+        from click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):  # click met a closed pipe and exits 1
+            _drop_stdout()
+            sys.exit(ExitCode.PIPE)
+        raise
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        _drop_stdout()
+        sys.exit(ExitCode.PIPE)
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            _internal_error(exc)
+        _drop_stdout()
+        print(f"allygraph: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        sys.exit(ExitCode.OUTPUT)
     except KeyboardInterrupt:
         print("allygraph: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors, or a bug: never a traceback
-        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
-            sub = getattr(getattr(exc, "ctx", None), "command_path", "allygraph")
-            print(f"allygraph: {exc.format_message()} (see `{sub} --help`)", file=sys.stderr)
-            sys.exit(exc.exit_code)
+        sys.exit(ExitCode.INTERRUPTED)
+    except ClickException as exc:  # click's usage errors: one line, never a traceback
+        sub = getattr(getattr(exc, "ctx", None), "command_path", "allygraph")
+        print(f"allygraph: {render.safe(exc.format_message())} (see `{sub} --help`)", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
         if type(exc).__name__ == "Abort":
             print("allygraph: aborted", file=sys.stderr)
-            sys.exit(130)
-        if os.environ.get("ALLYGRAPH_DEBUG"):
-            raise
-        print(f"allygraph: internal error: {type(exc).__name__}: {exc} (set ALLYGRAPH_DEBUG=1 for details; please report it)", file=sys.stderr)  # fmt: skip
-        sys.exit(70)
+            sys.exit(ExitCode.INTERRUPTED)
+        _internal_error(exc)
     sys.exit(rv if isinstance(rv, int) else 0)
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE}
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that what is still buffered cannot fail again at exit."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _internal_error(exc: BaseException) -> None:
+    if os.environ.get("ALLYGRAPH_DEBUG"):
+        raise exc
+    print(f"allygraph: internal error: {type(exc).__name__}: {render.safe(exc)} (set ALLYGRAPH_DEBUG=1 for details; please report it)", file=sys.stderr)  # fmt: skip
+    sys.exit(ExitCode.INTERNAL)

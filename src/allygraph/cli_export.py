@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import render
 from .cli import DataOpt, NoCacheOpt, _fail, _store
 from .problems import AllygraphError
 
@@ -23,11 +24,23 @@ def export_command(
     types: Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only this relation type (repeatable), e.g. --type alliance --type partnership.", metavar="TYPE")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Only relations in force on this date (YYYY, YYYY-MM or YYYY-MM-DD).", metavar="DATE")] = None,
     yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
+    dialect: Annotated[Optional[str], typer.Option("--dialect", help="Cypher: neo4j (default), memgraph, falkordb or kuzu (Kùzu/Ladybug).", metavar="ENGINE", show_default=False)] = None,
     data: DataOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the export's stats as one JSON document on stdout.")] = False,
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
-    """Export the graph (or part of it) for Gephi, yEd, Cytoscape, igraph, D3 or Neo4j."""
+    """Export the graph (or part of it) for Gephi, yEd, Cytoscape, igraph, D3 or Neo4j.
+
+    FORMAT (or, without it, the extension of -o):
+    graphml   .graphml   Gephi, yEd (--yed), Cytoscape, igraph
+    gexf      .gexf      Gephi, with a timeline
+    json      .json      node-link JSON: D3, networkx
+    cyjs      .cyjs      Cytoscape.js / Cytoscape (.json accepted)
+    csv       .csv       X.nodes.csv + X.edges.csv: Gephi spreadsheet import
+    cypher    .cypher    MERGE statements: Neo4j, Memgraph
+    neo4j     DIR/       neo4j-admin database import CSV set
+    A file whose extension names another format is refused.
+    """
     import json
 
     from . import export as ex
@@ -39,10 +52,10 @@ def export_command(
         G = ex.select(
             _export_graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of
         )
-        stats = ex.export(G, fmt, output, yed=yed)
+        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
     except AllygraphError as exc:
         _fail(exc, as_json)
-    where = "stdout" if stats["path"] == "-" else ", ".join(stats["files"])
+    where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))
     print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations, "
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if as_json:

@@ -23,17 +23,23 @@ import_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
-RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help="Also write the rejected records (file, line, reason) to this CSV file.", metavar="FILE")]  # fmt: skip
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change no data file (a --rejects file is still written).")]  # fmt: skip
+RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help="Also write the rejected records (file, line, reason) to this CSV file (never one inside the data directory, nor an input file).", metavar="FILE")]  # fmt: skip
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (counts, rejects; changes with --dry-run) and nothing else.")]  # fmt: skip
 SHOW_CHANGES = 40
 
 
-def _go(read: Callable, data: Optional[Path], dry_run: bool, rejects: Optional[Path], as_json: bool) -> None:
-    from .fsutil import atomic_write_text
+def _go(read: Callable, inputs: list[Optional[Path]], data: Optional[Path], dry_run: bool, rejects: Optional[Path],
+        as_json: bool) -> None:  # fmt: skip
+    from .fsutil import atomic_write_text, check_target
     from .importers import run
+    from .load import data_dir
 
+    rejects_target = None
     try:
+        if rejects is not None:  # refuse a bad --rejects before anything is read or written
+            protect = [data_dir(data), *(p for p in inputs if p is not None)]
+            rejects_target = check_target(rejects, protect)
         summary = run(read, data, dry_run=dry_run)
         if rejects is not None:
             import csv
@@ -43,14 +49,16 @@ def _go(read: Callable, data: Optional[Path], dry_run: bool, rejects: Optional[P
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(["file", "line", "reason"])
             writer.writerows([r.file, r.line, r.reason] for r in summary.result.rejects)
-            atomic_write_text(rejects, out.getvalue())
+            atomic_write_text(rejects_target, out.getvalue(), protect=protect)
     except AllygraphError as exc:
         _fail(exc, as_json)
     except OSError as exc:
-        print(f"allygraph: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        where = exc.filename or rejects_target or data or "the data directory"
+        print(f"allygraph: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
         raise typer.Exit(2) from None
     if as_json:
         render.to_json(summary.to_json(changes=dry_run))
+        _all_rejected(summary, quiet=True)
         return
     for reject in summary.result.rejects:
         print(f"rejected {reject}", file=sys.stderr)
@@ -65,6 +73,16 @@ def _go(read: Callable, data: Optional[Path], dry_run: bool, rejects: Optional[P
     print(f"{j['dataset']}: read {j['read']}, imported {j['imported']}, merged {j['merged']}, rejected {j['rejected']} "
           f"({j['added']} added, {j['updated']} updated, {j['unchanged']} unchanged records) in {j['seconds']:.1f}s")  # fmt: skip
     print(f"{verb} {j['data']}" + (" (dry run: nothing written)" if dry_run else ""))
+    _all_rejected(summary)
+
+
+def _all_rejected(summary, quiet: bool = False) -> None:
+    """Exit 2 when the input had records and every one was rejected."""
+    r = summary.result
+    if r.read and not r.imported:
+        if not quiet:
+            print(f"allygraph: every one of the {r.read} records was rejected; nothing imported", file=sys.stderr)
+        raise typer.Exit(2)
 
 
 FileArg = Annotated[Path, typer.Argument(help="The input file.", show_default=False)]
@@ -75,7 +93,7 @@ def cow_states(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, 
     """Correlates of War states (states2016.csv): state entities with COW code, abbreviation and membership dates."""
     from .importers import cow
 
-    _go(lambda namer: cow.read(file, namer), data, dry_run, rejects, as_json)
+    _go(lambda namer: cow.read(file, namer), [file], data, dry_run, rejects, as_json)
 
 
 @import_app.command("atop")
@@ -87,7 +105,14 @@ def atop_cmd(
     """ATOP alliances: an agreement per alliance, party_to per member, alliance between defence-bound members."""
     from .importers import atop
 
-    _go(lambda namer: atop.read(member_file, alliance_file, namer), data, dry_run, rejects, as_json)
+    _go(
+        lambda namer: atop.read(member_file, alliance_file, namer),
+        [member_file, alliance_file],
+        data,
+        dry_run,
+        rejects,
+        as_json,
+    )
 
 
 @import_app.command("sipri")
@@ -95,4 +120,4 @@ def sipri_cmd(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, r
     """SIPRI trade register (CSV as exported): arms_transfer relations via platform entities."""
     from .importers import sipri
 
-    _go(lambda namer: sipri.read(file, namer), data, dry_run, rejects, as_json)
+    _go(lambda namer: sipri.read(file, namer), [file], data, dry_run, rejects, as_json)

@@ -15,11 +15,13 @@ import re
 
 
 def _month_days(year: int, month: int) -> int:
-    nxt = _dt.date(year + 1, 1, 1) if month == 12 else _dt.date(year, month + 1, 1)
-    return (nxt - _dt.timedelta(days=1)).day
+    import calendar
+
+    return calendar.monthrange(year, month)[1]  # no date past 9999-12-31 is needed
 
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# ASCII digits only: \d would also accept Arabic-Indic or full-width digits, which sort wrongly.
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?$")
 
 
 def parse(value: object) -> str:
@@ -43,6 +45,8 @@ def parse(value: object) -> str:
     text = value.strip()
     m = _DATE_RE.match(text)
     if not m:
+        if not text.isascii() and any(c.isdigit() for c in text):
+            raise ValueError(f"malformed date {value!r}: write dates with ASCII digits 0-9")
         raise ValueError(f"malformed date {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = m.group(1), m.group(2), m.group(3)
     canonical = year

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from . import cache
 from .dataset import Dataset
+from .fsutil import recover
 from .problems import DataError, Problem, UsageError
 
 ENTITIES_FILE = "entities.yaml"
@@ -39,12 +41,12 @@ def data_dir(data: str | os.PathLike | None = None) -> Path:
     """Which data directory to use: ``data``, else ``$ALLYGRAPH_DATA``, else the bundled one."""
     chosen = data if data is not None else os.environ.get("ALLYGRAPH_DATA") or None
     if chosen is None:
-        return bundled_data_dir()
+        return recover(bundled_data_dir())  # finish a commit a crash interrupted: the directory always loads
     path = Path(chosen).expanduser()
     if not path.is_dir():
         origin = "--data" if data is not None else "ALLYGRAPH_DATA"
         raise UsageError(f"{origin}: {str(chosen)!r} is not a directory")
-    return path
+    return recover(path)
 
 
 def load(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> Dataset:
@@ -175,6 +177,9 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict], dec
             if isinstance(item, (list, dict)):
                 kind_ = "a list" if isinstance(item, list) else "a mapping"
                 return f"attribute {key!r} must be text, a number or true/false, not {kind_}", (key,)
+            if isinstance(item, float) and not math.isfinite(item):
+                return (f"attribute {key!r} must be a finite number, not {item!r} (JSON has no inf or nan; "
+                        "quote it to keep it as text)"), (key,)  # fmt: skip
     if field == "designations" and isinstance(value, dict):
         for party, tier in value.items():
             if not isinstance(tier, str):
@@ -335,14 +340,20 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     """
     check_memory(directory)
     with _paused_gc():
-        return _validate(directory)
+        try:
+            return _validate(directory)
+        except RecursionError:  # a structure nested too deep to report on: name the files
+            return None, [
+                Problem(str(directory / f), 0, 0, "YAML nesting is too deep to check; flatten it")
+                for f in (ENTITIES_FILE, RELATIONS_FILE)
+            ]
 
 
 def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     from . import dates, yamlsrc
     from .names import suggest
     from .timing import stage
-    from .vocab import BUNDLED_TIERS, DEFAULT_STATUS, TIER_TYPES
+    from .vocab import BUNDLED_TIERS, DEFAULT_STATUS, TIER_TYPES, TIME_BOUND_TYPES
 
     ename, rname = str(directory / ENTITIES_FILE), str(directory / RELATIONS_FILE)
     with stage("parse entities"):
@@ -414,6 +425,7 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
             ef.add((*path, "id"), f"duplicate entity id {eid!r} (first defined at line {first[0]})")
             continue
         folded_ids[folded] = i
+        _check_name_chars(ef, path, label, rec)
         since, ok1 = _date_field(ef, path, label, rec, "since")
         until, ok2 = _date_field(ef, path, label, rec, "until")
         if ok1 and ok2 and not dates.ordered(since, until):
@@ -442,13 +454,18 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     bad = set(range(len(ritems))).difference(good) if len(good) != len(ritems) else set()
     from .progress import track
 
+    tier_rels: list[tuple[int, dict, bool]] = []
+    UNDATED_OK = ("reported", "proposed", "negotiating")  # a report without a date, or not yet in force
     parse_date, ordered, known_source = dates.parse_checked, dates.ordered, sources.__contains__
     with stage("check relations"):
         for i, rec in enumerate(track(ritems, len(ritems), "checking relations")):
             if i in bad:
-                # the record is invalid, but its references can still be checked: report those too
+                # the record is invalid, but its references and dates can still be checked: report
+                # those too, so one run lists every problem of every record
                 if isinstance(rec, dict):
-                    _check_relation_refs(rf, ("relations", i), rec, _relation_label(rec, i), entities, tier_ids)
+                    label = _relation_label(rec, i)
+                    _check_relation_refs(rf, ("relations", i), rec, label, entities, tier_ids)
+                    _check_bad_record_dates(rf, ("relations", i), label, rec)
                 continue
             frm, to, rtype = rec["from"], rec["to"], rec["type"]
             via, tier, since, until = rec.get("via"), rec.get("tier"), rec.get("since"), rec.get("until")
@@ -478,6 +495,8 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
                 refs = _names(refs)
             if not refs:
                 rf.add(("relations", i), f"{_relation_label(rec, i)}: no source; add 'sources: [...]'", "warning")
+            if since is None and until is None and rtype in TIME_BOUND_TYPES and rec.get("status") not in UNDATED_OK:
+                rf.add(("relations", i), f"{_relation_label(rec, i)}: a {rtype} happens at a time, but this one has no date, so it reads as in force forever; add 'since' (and 'until') at the precision its source gives (a year is fine), or, when no source dates it, 'status: reported' and a note", "warning")  # fmt: skip
             elif not all(map(known_source, refs)):
                 check_sources(rf, ("relations", i), refs, _relation_label(rec, i), rec)
             if tier is not None and rtype not in TIER_TYPES:
@@ -524,7 +543,10 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
             if ok:
                 rel["id"] = rid
                 relations[rid] = rel
+                if rtype in TIER_TYPES:
+                    tier_rels.append((i, rel, rec.get("status") is None))
 
+    _warn_superseded(rf, tier_rels)
     from .names import build_index
 
     with stage("name index"):
@@ -724,6 +746,85 @@ def _check_relation_refs(file: _File, path: tuple, rec: dict, label: str, entiti
         tip = f" — did you mean {hint[0]!r}?" if hint else f" (tiers: {', '.join(tier_ids)})"
         file.add((*path, "tier"), f"{label}: field 'tier': unknown tier {tier!r}{tip}")
     return ok
+
+
+def _check_bad_record_dates(file: _File, path: tuple, label: str, rec: dict) -> None:
+    """The calendar and order checks of a relation that pydantic already refused for another
+    field (its dates passed the pattern, so only these checks can still fail)."""
+    import re
+
+    from . import dates
+    from .model import DATE_PATTERN
+
+    found: dict[str, str] = {}
+    for field in ("since", "until"):
+        value = rec.get(field)
+        if isinstance(value, str) and re.match(DATE_PATTERN, value):
+            try:
+                found[field] = dates.parse(value)
+            except ValueError as exc:
+                file.add((*path, field), f"{label}: field {field!r}: {exc}")
+    if len(found) == 2 and not dates.ordered(found["since"], found["until"]):
+        file.add((*path, "until"), f"{label}: until {found['until']!r} is before since {found['since']!r}")
+
+
+# C0 and C1 control characters, and the bidirectional embeddings, overrides and isolates that
+# can make a name display as something else. (The marks LRM, RLM and ALM belong in right-to-left
+# text and are allowed.)
+_BAD_NAME_CHARS = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+
+
+def _check_name_chars(file: _File, path: tuple, label: str, rec: dict) -> None:
+    """Names and aliases are what people type and read: a control or bidi-control character in
+    one is a warning (the data still loads, every output shows it escaped, and exports keep it
+    as written). In an id it is an error: ids are ASCII letters, digits, '_', '-' and '.'."""
+    import re
+
+    bad = re.compile(_BAD_NAME_CHARS)
+    name = rec["name"]
+    m = bad.search(name)
+    if m:
+        file.add((*path, "name"), f"{label}: field 'name': control character U+{ord(m.group()):04X} at position {m.start() + 1}; names are plain text (remove it)", "warning")  # fmt: skip
+    aliases = rec.get("aliases")
+    for j, alias in enumerate([aliases] if isinstance(aliases, str) else aliases or ()):
+        m = bad.search(alias)
+        if m:
+            where = (*path, "aliases") if isinstance(aliases, str) else (*path, "aliases", j)
+            file.add(where, f"{label}: alias {j + 1}: control character U+{ord(m.group()):04X} at position {m.start() + 1}; aliases are plain text (remove it)", "warning")  # fmt: skip
+
+
+def _warn_superseded(file: _File, tier_rels: list[tuple[int, dict, bool]]) -> None:
+    """A tier that a later one of the same pair supersedes (the later designation starts on or
+    before its ``until``) has ended: without a written status it reads as ``ended``; with
+    ``active`` or ``in_force`` written, ``check`` warns. (Either way queries end it at its
+    ``until``.)"""
+    from . import dates
+    from .vocab import tier_of
+
+    pairs: dict[tuple, list[tuple[int, dict, bool]]] = {}
+    for item in tier_rels:
+        rel = item[1]
+        pairs.setdefault((rel["from"], rel["to"]) if rel["from"] < rel["to"] else (rel["to"], rel["from"]), []).append(item)  # fmt: skip
+    for group in pairs.values():
+        if len(group) < 2:
+            continue
+        for i, rel, implicit in group:
+            until, since = rel.get("until"), rel.get("since")
+            if until is None or rel["status"] in ("ended", "suspended"):
+                continue
+            end = dates.first_day(until)
+            start = dates.first_day(since) if since is not None else None
+            for _, later, _ in group:
+                ls = later.get("since")
+                if later is rel or ls is None or tier_of(later) == tier_of(rel):
+                    continue
+                day = dates.first_day(ls)
+                if (start is None or day >= start) and day <= end:
+                    if implicit:
+                        rel["status"] = "ended"
+                    else:
+                        file.add(("relations", i), f"relation {rel['id']!r}: superseded by {later['id']!r} on {ls} but its status is {rel['status']!r}; set 'status: ended'", "warning")  # fmt: skip
+                    break
 
 
 def _warn_alias_clashes(file: _File, index: dict) -> None:

@@ -19,14 +19,15 @@ from typing_extensions import TypedDict
 from .vocab import ENTITY_TYPES, RELATION_TYPES, STATUSES
 
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"  # ASCII digits: dates are ASCII
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 PartialDate = Union[
     Annotated[int, Field(ge=1000, le=9999)], Annotated[str, StringConstraints(pattern=DATE_PATTERN)], None
 ]
-Scalar = Union[str, int, float, bool, None]
+# JSON has no inf or nan: a non-finite number (.inf, .nan, 1e400) is refused, whichever parser read it
+Scalar = Union[str, int, Annotated[float, Field(allow_inf_nan=False)], bool, None]
 Names = Union[list[str], str]  # a single string is read as a one-item list
 
 _CONFIG = ConfigDict(extra="forbid", strict=True)

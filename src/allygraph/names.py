@@ -1,7 +1,12 @@
 """Name resolution and fuzzy suggestions: the one place that turns what a user typed into ids.
 
 Ids, names and aliases match without regard to case; a second, looser pass also ignores
-accents, spaces and punctuation (``marcos jr`` finds ``Marcos Jr.``).
+accents, spaces and punctuation (``marcos jr`` finds ``Marcos Jr.``). When neither finds the
+name, a third pass reads it as words: it names an entity when its words appear, in order and
+next to each other, among the words of one of the entity's names or aliases (``RAA``,
+``Reciprocal Access Agreement``, ``Abukuma``, ``Marcos``); the last word may be the start of a
+word (``Bong``) when it has three letters or more. Whole words win over word starts. One entity
+found answers; several are ambiguous (the choices are listed).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from .problems import AmbiguousName, UnknownEntity
 
 _LOOSE_RE = re.compile(r"[\W_]+")
+MIN_PREFIX = 3  # the shortest word start that may stand for a word
 
 
 def exact_key(text: str) -> str:
@@ -57,6 +63,38 @@ def build_index(entities: Mapping[str, Mapping]) -> dict[str, dict[str, list[str
     return {"exact": exact, "loose": loose}
 
 
+def words(text: str) -> list[str]:
+    """The words of a name, case-folded, without accents or punctuation."""
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return [w for w in _LOOSE_RE.split(folded) if w]
+
+
+def word_matches(name: str, labels: Mapping[str, Iterable[str]]) -> list[str]:
+    """Entity ids whose name or alias contains the words of ``name`` (see the module docstring):
+    those matched by whole words if any, else those matched with a word start. Sorted."""
+    query = words(name)
+    if not query:
+        return []
+    whole: set[str] = set()
+    start: set[str] = set()
+    n, head, last = len(query), query[:-1], query[-1]
+    prefix_ok = len(last) >= MIN_PREFIX
+    for label, ids in labels.items():
+        toks = words(label)
+        for i in range(len(toks) - n + 1):
+            if toks[i : i + n - 1] != head:
+                continue
+            tok = toks[i + n - 1]
+            if tok == last:
+                whole.update(ids)
+                break
+            if prefix_ok and tok.startswith(last):
+                start.update(ids)
+    return sorted(whole or start)
+
+
 def resolve(name: str, entities: Mapping[str, Mapping], index: Mapping[str, Mapping[str, list[str]]]) -> str:
     """Return the id that ``name`` stands for.
 
@@ -74,6 +112,11 @@ def resolve(name: str, entities: Mapping[str, Mapping], index: Mapping[str, Mapp
             if len(ids) == 1:
                 return ids[0]
             raise AmbiguousName(name, [(i, entities[i]["name"]) for i in sorted(ids)])
+    ids = word_matches(name, index["exact"])
+    if len(ids) == 1:
+        return ids[0]
+    if ids:
+        raise AmbiguousName(name, [(i, entities[i]["name"]) for i in ids])
     labels = list(index["exact"])
     close = suggest(name, labels)
     suggestions: list[str] = []

@@ -6,7 +6,20 @@ Every user-facing failure is one of these classes; the CLI maps them to exit cod
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import NamedTuple
+
+
+class ExitCode(IntEnum):
+    """Every exit status of the command line, in one place (CONTRACT.md §3 for 0, 1 and 2)."""
+
+    DONE = 0
+    NOTHING = 1  # nothing to show: an unknown entity, no path, no match
+    BAD_INPUT = 2  # invalid data, a bad argument, an ambiguous name
+    INTERNAL = 70  # a bug (sysexits EX_SOFTWARE); never for anything a user did
+    OUTPUT = 74  # the output could not be written: a full disk (sysexits EX_IOERR)
+    INTERRUPTED = 130  # Ctrl-C
+    PIPE = 141  # the reader of a pipe went away (as if killed by SIGPIPE), quietly
 
 
 class Problem(NamedTuple):
@@ -19,10 +32,13 @@ class Problem(NamedTuple):
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
+        """``file:line:column: severity: message``, safe to print (see ``render.safe``)."""
+        from .render import safe
+
         where = self.file
         if self.line:
             where += f":{self.line}:{self.column}"
-        return f"{where}: {self.severity}: {self.message}"
+        return safe(f"{where}: {self.severity}: {self.message}")
 
     def to_json(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "column": self.column, "message": self.message}

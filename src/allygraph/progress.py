@@ -37,9 +37,11 @@ def track(items: Iterable[T], total: int | None = None, description: str = "work
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
-        task = bar.add_task(description, total=total)
+    from .render import safe
+
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(file=sys.stderr, markup=False, emoji=False), transient=True) as bar:
+        task = bar.add_task(safe(description), total=total)
         for i, item in enumerate(items, 1):
             yield item
             if i % 512 == 0:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import dates
 from .problems import NoPath, UsageError
 from .store import Store, as_store
-from .vocab import RELATION_TYPES, SYMMETRIC_TYPES, TIER_TYPES, designation_of, tier_of
+from .vocab import RELATION_TYPES, TIER_TYPES, designation_of, tier_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -97,6 +97,14 @@ def _via_steps(S: Store, u: str, keep: EdgeFilter) -> Iterator[tuple[str, dict]]
             yield rel["via"], rel
 
 
+def _path_steps(S: Store, u: str, keep: EdgeFilter, direction: str) -> Iterator[tuple[str, dict]]:
+    """What ``path`` follows: a relation's own ends, and (undirected) its ``via`` entity, as in
+    ``neighbors`` (contract v1.1: ``path TC-90 Philippines`` answers)."""
+    yield from _steps(S, u, keep, direction)
+    if direction == "both":
+        yield from _via_steps(S, u, keep)
+
+
 def _rel_order(S: Store, rel: dict) -> tuple:
     """Strongest first: tier rung, then most recent, then id."""
     rank = S.tier_rank.get(tier_of(rel), 999)
@@ -151,7 +159,7 @@ def path(
     for nodes in node_paths:
         hops = []
         for u, v in zip(nodes, nodes[1:], strict=False):
-            rels = sorted({r["id"]: r for w, r in _steps(S, u, keep, direction) if w == v}.values(),
+            rels = sorted({r["id"]: r for w, r in _path_steps(S, u, keep, direction) if w == v}.values(),
                           key=lambda r: _rel_order(S, r))  # fmt: skip
             used += rels
             hops.append({"from": u, "to": v, "relations": rels})
@@ -213,7 +221,7 @@ def _shortest_paths(S: Store, src: str, dst: str, keep: EdgeFilter, direction: s
         layer: dict[str, list[str]] = {}
         seen = depth[side]
         for u in frontier[side]:
-            for v, _ in _steps(S, u, keep, ways[side]):
+            for v, _ in _path_steps(S, u, keep, ways[side]):
                 if v in seen:
                     continue
                 got = layer.setdefault(v, [])
@@ -257,21 +265,62 @@ def _span(rel: dict) -> tuple[_dt.date, _dt.date]:
     return lo, hi
 
 
-def _conflicts(rels: list[dict], symmetric: frozenset[str] = SYMMETRIC_TYPES) -> list[dict]:
-    """Relations that make the same claim about overlapping times but disagree.
+# How far along a claim is. A later claim may be further along (history); a later claim that is
+# less far along than an earlier one contradicts it. "reported" and "suspended" have no place.
+_STAGE = {"proposed": 0, "negotiating": 1, "signed": 2, "in_force": 3, "active": 3, "ended": 4}
 
-    Two relations claim the same thing when they share type, parties (either order for a
-    symmetric type), tier and via, and their periods overlap (an undated claim overlaps
-    everything). They conflict when their status differs, or when their since/until differ
-    while their attributes agree (different attributes mean different records, such as two
-    fiscal years of aid). Successive, non-overlapping periods are history, not a conflict.
+
+def _claimed_on(S: Store, rel: dict) -> _dt.date | None:
+    """When a claim says its status held: its ``since``, else the date of its latest dated
+    source (an undated "negotiating" from a 2026 article is a claim about 2026), else unknown."""
+    if rel.get("since"):
+        return dates.first_day(rel["since"])
+    days = [dates.first_day(src["date"]) for ref in rel.get("sources", ())
+            if (src := S.source(ref)) is not None and src.get("date")]  # fmt: skip
+    return max(days) if days else None
+
+
+def _disagree(S: Store, r1: dict, r2: dict) -> set[str]:
+    """The fields on which two claims about the same thing cannot both be true ({} if none)."""
+    found: set[str] = set()
+    (lo1, hi1), (lo2, hi2) = _span(r1), _span(r2)
+    if not ((lo1 < hi2 and lo2 < hi1) or lo1 == lo2 == hi1 == hi2):
+        return found  # successive periods (lapsed in 2008, revived in 2017): history
+    s1, s2 = r1.get("status"), r2.get("status")
+    if s1 != s2:
+        t1, t2 = _claimed_on(S, r1), _claimed_on(S, r2)
+        if t1 is None or t2 is None or t1 == t2:
+            found.add("status")  # different statuses for the same moment (or one we cannot place)
+        else:
+            (_, early), (_, late) = sorted(((t1, s1), (t2, s2)))
+            if _STAGE.get(late, -1) < _STAGE.get(early, -1) and late in _STAGE:
+                found.add("status")  # a later claim less far along than an earlier one
+    else:
+        found |= {f for f in ("since", "until") if r1.get(f) != r2.get(f)}
+    return found
+
+
+def _conflicts(rels: list[dict], S: Store) -> list[dict]:
+    """Claims about the same thing that cannot both be true at the same time (``show``).
+
+    Two relations are about the same thing when they share type, parties (either order for a
+    symmetric type), tier, via and attributes (different attributes are different records: two
+    fiscal years of aid, two phases of a programme, a delivery and a further transfer). Such
+    claims conflict when they give different statuses for the same moment, or a later claim is
+    less far along (proposed, negotiating, signed, in force or active, ended) than an earlier
+    one (the article's "negotiating" in 2026 against "in force" since 2025), or they give the
+    same status with different dates for overlapping periods. Periods that do not overlap, and
+    progress through the stages over time (proposed in 2025, negotiating in 2026), are history,
+    not a conflict. A claim without a ``since`` is placed at the date of its latest dated source.
     """
     groups: dict[tuple, list[dict]] = {}
+    symmetric = S.registry.symmetric_types
     for rel in rels:
         ends = (rel["from"], rel["to"])
         if rel["type"] in symmetric:
             ends = tuple(sorted(ends))
-        key = (rel["type"], *ends, rel.get("tier"), rel.get("via"))
+        attrs = tuple(sorted((k, repr(v)) for k, v in (rel.get("attributes") or {}).items()))
+        key = (rel["type"], *ends, rel.get("tier"), rel.get("via"), attrs)
         groups.setdefault(key, []).append(rel)
     out = []
     for group in groups.values():
@@ -281,14 +330,7 @@ def _conflicts(rels: list[dict], symmetric: frozenset[str] = SYMMETRIC_TYPES) ->
         involved: dict[str, dict] = {}
         for i, r1 in enumerate(group):
             for r2 in group[i + 1 :]:
-                (lo1, hi1), (lo2, hi2) = _span(r1), _span(r2)
-                if not (lo1 < hi2 and lo2 < hi1) and not (lo1 == lo2 == hi1 == hi2):
-                    continue
-                found = set()
-                if r1.get("status") != r2.get("status"):
-                    found.add("status")
-                if r1.get("attributes") == r2.get("attributes"):
-                    found |= {f for f in ("since", "until") if r1.get(f) != r2.get(f)}
+                found = _disagree(S, r1, r2)
                 if found:
                     differ |= found
                     involved[r1["id"]], involved[r2["id"]] = r1, r2
@@ -303,29 +345,36 @@ def _conflicts(rels: list[dict], symmetric: frozenset[str] = SYMMETRIC_TYPES) ->
     return out
 
 
-def show(G: nx.MultiDiGraph, x: str) -> dict:
+def show(G: nx.MultiDiGraph, x: str, *, as_of: str | None = None, types: Iterable[str] | None = None) -> dict:
     """An entity card: the entity, its relations in and out, what goes through it, and conflicts.
 
+    ``as_of`` keeps only the relations in force on that day, ``types`` only those types (contract
+    v1.1), to narrow a large card. Conflicts are found among the relations shown.
     Returns ``{"entity", "relations", "via", "conflicts", "entities", "sources"}``.
     """
     S = as_store(G)
     eid = S.resolve(x)
+    keep = EdgeFilter(types, None, as_of, S.registry.relation_types)
     seen: dict[str, dict] = {}
     for rel in (*S.out_rels(eid), *S.in_rels(eid)):
-        seen[rel["id"]] = rel
+        if keep(rel):
+            seen[rel["id"]] = rel
     rels = sorted(seen.values(), key=lambda r: (r["type"], dates.sort_key(r.get("since")), r["id"]))
-    via = list(S.via_rels(eid))
+    via = [rel for rel in S.via_rels(eid) if keep(rel)]
     via.sort(key=lambda r: (r["type"], dates.sort_key(r.get("since")), r["id"]))
     ids = {eid} | {r[k] for r in rels + via for k in ("from", "to", "via") if k in r}
-    return {
+    out = {
         "entity": S.entity(eid),
         "relations": rels,
         "via": via,
-        "conflicts": _conflicts(rels + via, S.registry.symmetric_types),
+        "conflicts": _conflicts(rels + via, S),
         "entities": S.brief(sorted(ids)),
         "sources": S.sources_for([S.entity(eid), *rels, *via]),
         "symmetric_types": _symmetric_seen(S, rels + via),
     }
+    if as_of is not None or types:
+        out["as_of"], out["types"] = as_of, sorted(keep.types or ())
+    return out
 
 
 def neighbors(
@@ -500,7 +549,10 @@ def tier_history(G: nx.MultiDiGraph, x: str, y: str, *, as_of: str | None = None
 
 
 def search(G: nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: float = 60.0) -> dict:
-    """Fuzzy search over ids, names and aliases (rapidfuzz WRatio, 0-100), best first."""
+    """Fuzzy search over ids, names and aliases (rapidfuzz WRatio, 0-100), best first.
+
+    At most ``limit`` matches, except that matches tied with the last one shown are shown too
+    (``coast gard`` lists every coast guard, not the first in alphabetical order)."""
     from rapidfuzz import fuzz, process, utils
 
     S = as_store(G)
@@ -511,8 +563,10 @@ def search(G: nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: float = 60
     # anything: score those by plain edit distance instead.
     longer = sorted(label for label in labels if len(label) > 2)  # sorted: ties break alike in every store
     shorter = sorted(label for label in labels if len(label) <= 2)
+    # every label above the cutoff (not the first few): an entity whose labels score lower than
+    # another entity's many aliases must not fall out of a tie
     found = process.extract(text, longer, scorer=fuzz.WRatio, processor=utils.default_process,
-                            limit=limit * 4, score_cutoff=cutoff)  # fmt: skip
+                            limit=None, score_cutoff=cutoff)  # fmt: skip
     found += process.extract(text, shorter, scorer=fuzz.ratio, processor=utils.default_process,
                              limit=limit, score_cutoff=max(cutoff, 80))  # fmt: skip
     best: dict[str, tuple[float, str]] = {}
@@ -521,6 +575,10 @@ def search(G: nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: float = 60
             if eid not in best or score > best[eid][0]:
                 best[eid] = (score, label)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], S.entity(kv[0])["name"].casefold()))
+    keep = ranked[:limit]
+    if len(ranked) > limit and keep:  # a tie at the limit is kept whole: no tied match is dropped
+        last = round(keep[-1][1][0], 1)
+        keep += [kv for kv in ranked[limit:] if round(kv[1][0], 1) == last]
     matches = [{"id": eid, "name": S.entity(eid)["name"], "type": S.entity(eid)["type"],
-                "score": round(score, 1), "matched": label} for eid, (score, label) in ranked[:limit]]  # fmt: skip
+                "score": round(score, 1), "matched": label} for eid, (score, label) in keep]  # fmt: skip
     return {"query": text, "matches": matches}

@@ -1,38 +1,90 @@
 """Query results (plain data) -> what a person reads, or JSON for scripts.
 
 Each ``*_blocks`` function turns one query's result into a list of Blocks (a title with
-key/value fields, or a table). Two backends print Blocks: rich panels and tables on a terminal,
-plain aligned text when piped (stable, no escape codes; rich is not even imported).
-``NO_COLOR`` is honoured by rich.
+key/value fields, or a table). Two backends print Blocks, and every block prints its title and
+text in both: on a terminal, rich styles and lays them out to the window's width (tables wrap at
+spaces, never inside a word; prose columns and notes move under their row when narrow; sources
+become numbers into the list at the end); piped, plain aligned text (stable, no escape codes;
+rich is not even imported). ``NO_COLOR`` is honoured by rich; ``ALLYGRAPH_PLAIN=1`` forces plain.
+
+Every data string goes through ``safe`` before it reaches a screen (both backends, error
+messages too): control characters and bidi controls are shown as visible escapes, and rich never
+reads markup in data.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+# C0 and C1 controls (ESC starts CSI/OSC sequences, BEL ends OSC, CR overwrites, NUL...), DEL,
+# the bidi controls (they reorder what is shown) and the line/paragraph separators.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"[ \t\n]+")
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0xA0 else f"<U+{code:04X}>"
+
+
+def safe(value: object) -> str:
+    """``value`` as text that is safe to print on a terminal: every control character (C0, C1,
+    DEL: so no ESC/CSI/OSC sequence, BEL, NUL or CR) becomes a visible ``\\xNN`` and every bidi
+    control a visible ``<U+202E>``. Idempotent. The one place where data meets a screen.
+
+    >>> safe("Evil\\x1b]0;pwned\\x07 \\u202eCorp")
+    'Evil\\\\x1b]0;pwned\\\\x07 <U+202E>Corp'
+    """
+    text = value if isinstance(value, str) else str(value)
+    return _UNSAFE.sub(_escape, text)
+
+
+def safe_prose(value: object) -> str:
+    """``safe`` for running text (notes, descriptions): line breaks and tabs become spaces."""
+    text = value if isinstance(value, str) else str(value)
+    return safe(_SPACES.sub(" ", text).strip())
+
 
 @dataclass
 class Block:
+    """What one part of a result looks like, whatever the backend.
+
+    ``style``: "panel" (title and fields), "table", "text" (the title alone), "lines" (each row
+    one line) or "sources" (the citations a result's ``sources`` columns refer to).
+    ``wrap``: prose columns; on a narrow terminal they wrap at spaces, or go under their row.
+    ``below``: columns printed under their row, as ``name: value`` (e.g. a relation's note).
+    ``clip``: on a terminal, at most this many lines of each ``below`` value (0: all of it).
+    """
+
     title: str
     fields: list[tuple[str, str]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
-    style: str = "table"  # "panel" (fields), "table" or "text"
+    style: str = "table"
+    wrap: tuple[str, ...] = ()
+    below: tuple[str, ...] = ()
+    clip: int = 0
 
 
 def to_json(result: object, out: TextIO | None = None) -> None:
-    """One JSON document on stdout: the contract's shape."""
+    """One JSON document on stdout: the contract's shape. Exact JSON, and safe on a terminal:
+    besides the control characters JSON escapes anyway, DEL, C1 and bidi controls are written as
+    ``\\uXXXX`` escapes (the same string to any JSON reader)."""
     import json
 
     out = out or sys.stdout
-    out.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    text = json.dumps(result, ensure_ascii=False, indent=2, default=str, allow_nan=False)  # strict JSON
+    out.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     out.write("\n")
 
 
 def wants_rich(out: TextIO | None = None) -> bool:
+    """Whether ``out`` gets the terminal backend (a tty, and ``ALLYGRAPH_PLAIN`` unset)."""
     out = out or sys.stdout
     if os.environ.get("ALLYGRAPH_PLAIN"):
         return False
@@ -51,56 +103,320 @@ def emit(blocks: list[Block], out: TextIO | None = None) -> None:
         out.write(plain(blocks))
 
 
+def _cell(b: Block, column: str, value: object) -> str:
+    return safe_prose(value) if column in b.wrap or column in b.below else safe(value)
+
+
 def plain(blocks: list[Block]) -> str:
-    """Blocks as plain aligned text."""
+    """Blocks as plain aligned text (every data string made ``safe``)."""
     lines: list[str] = []
     for b in blocks:
         if lines:
             lines.append("")
         if b.title:
-            lines.append(b.title)
+            lines.append(safe(b.title))
         if b.fields:
-            width = max(len(k) for k, _ in b.fields)
-            lines += [f"  {k.ljust(width)}  {v}" for k, v in b.fields]
+            fields = [(safe(k), safe_prose(v)) for k, v in b.fields]
+            width = max(len(k) for k, _ in fields)
+            lines += [f"  {k.ljust(width)}  {v}" for k, v in fields]
         if b.rows and b.style == "lines":
-            lines += [" ".join(str(c) for c in row) for row in b.rows]
+            lines += [" ".join(safe(c) for c in row) for row in b.rows]
         elif b.rows:
-            widths = [max(len(str(c)) for c in col) for col in zip(b.columns, *b.rows, strict=False)]
-            head = "  ".join(c.ljust(w) for c, w in zip(b.columns, widths, strict=False)).rstrip()
-            if b.style == "table" and any(b.columns):
-                lines.append("  " + head)
-            for row in b.rows:
-                lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
+            shown = [i for i, c in enumerate(b.columns) if c not in b.below]
+            under = [i for i, c in enumerate(b.columns) if c in b.below]
+            cols = [safe(b.columns[i]) for i in shown]
+            rows = [[_cell(b, b.columns[i], row[i]) for i in shown] for row in b.rows]
+            widths = [max(len(c) for c in col) for col in zip(cols, *rows, strict=False)]
+            if b.style in ("table", "sources") and any(cols):
+                lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip())
+            for raw, row in zip(b.rows, rows, strict=False):
+                lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
+                for i in under:
+                    if raw[i]:
+                        lines.append(f"      {safe(b.columns[i])}: {_cell(b, b.columns[i], raw[i])}")
     return "\n".join(lines) + "\n"
+
+
+# --- the terminal backend ---------------------------------------------------------------------
+
+_INDENT, _GAP, _UNDER = 2, 2, 6
 
 
 def _emit_rich(blocks: list[Block], out: TextIO) -> None:
     from rich.console import Console
-    from rich.panel import Panel
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False, markup=False, emoji=False)
+    width = max(console.width, 40)
+    numbers = next(({row[0]: i for i, row in enumerate(b.rows, 1)} for b in blocks if b.style == "sources"), {})
+    lines: list = []
+    for b in blocks:
+        if lines:
+            lines.append("")
+        if b.title:
+            lines += _wrap(console, safe(b.title), width, style="bold")
+        if b.fields:
+            lines += _field_lines(console, b, width)
+        if b.rows and b.style == "lines":
+            for row in b.rows:  # one line each, wrapped at spaces with a hanging indent
+                wrapped = _wrap(console, " ".join(safe(c) for c in row), width - _UNDER + _INDENT)
+                lines += wrapped[:1] + [Text(" " * (_UNDER - _INDENT)) + w for w in wrapped[1:]]
+        elif b.rows and b.style == "sources":
+            lines += _source_lines(b, width)
+        elif b.rows:
+            lines += _table_lines(console, b, width, numbers)
+    for line in lines:
+        if isinstance(line, str):
+            line = _text(line)
+        console.print(line, soft_wrap=True)
+
+
+def _text(value: str, style: str | None = None):
+    from rich.text import Text
+
+    return Text(value, style=style or "")
+
+
+def _wrap(console, value: str, width: int, style: str | None = None, indent: int = 0) -> list:
+    """``value`` wrapped at spaces to ``width`` cells (a word longer than that stays whole)."""
+    from rich.text import Text
+
+    out = []
+    room = max(width - indent, 8, _longest_word(value))
+    for line in _text(value, style).wrap(console, room, overflow="fold"):
+        line.rstrip()
+        out.append(Text(" " * indent) + line if indent else line)
+    return out or [Text("")]
+
+
+def _longest_word(value: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(w) for w in value.split()), default=0)
+
+
+def _field_lines(console, b: Block, width: int) -> list:
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    fields = [(safe(k), safe_prose(v)) for k, v in b.fields]
+    kw = max(cell_len(k) for k, _ in fields)
+    out = []
+    for k, v in fields:
+        value = _wrap(console, v, width - _INDENT - kw - _GAP)
+        head = Text(" " * _INDENT) + Text(k, style="bold") + Text(" " * (kw - cell_len(k) + _GAP))
+        out.append(head + value[0])
+        out += [Text(" " * (_INDENT + kw + _GAP)) + line for line in value[1:]]
+    return out
+
+
+def _refs(value: str, numbers: dict[str, int]) -> str:
+    """``"a, b, c"`` as numbers into the sources list, e.g. ``1-3, 7`` (as is if one is not listed)."""
+    ids = [s.strip() for s in value.split(",") if s.strip()]
+    if not ids or any(i not in numbers for i in ids):
+        return value
+    nums = sorted({numbers[i] for i in ids})
+    runs: list[list[int]] = []
+    for n in nums:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == z else f"{a}-{z}" for a, z in runs)
+
+
+def _fit(heads: list[str], rows: list[list[str]], prose: list[bool], avail: int, strict: bool) -> list[int] | None:
+    """Column widths that fit ``avail`` cells without splitting a word, or None. ``strict``: also
+    None when a column would be squeezed into a tall thin strip (prose narrower than 24 cells)."""
+    from rich.cells import cell_len
+
+    cols = list(zip(heads, *rows, strict=False))
+    mins = [max(_longest_word(c) for c in col) for col in cols]
+    maxs = [max(cell_len(c) for c in col) for col in cols]
+    if sum(maxs) <= avail:
+        return maxs
+    if sum(mins) > avail:
+        return None
+    widths, extra = mins[:], avail - sum(mins)
+    # Widen, a step at a time, the column whose widening saves the most lines per cell (judged on
+    # the first rows, so that a long table is laid out as fast as a short one).
+    sample = [[[cell_len(w) for w in c.split()] for c in col[1:_SAMPLE]] for col in cols]
+    while extra > 0:
+        height = _height(sample, widths)
+        best = None
+        for k in range(len(cols)):
+            for w in range(widths[k] + 1, min(maxs[k], widths[k] + extra) + 1):
+                saved = height - _height(sample, widths[:k] + [w] + widths[k + 1 :])
+                if saved > 0:
+                    score = (saved / (w - widths[k]), not prose[k])
+                    if best is None or score > best[0]:
+                        best = (score, k, w)
+                    break
+        if best is None:
+            break
+        extra -= best[2] - widths[best[1]]
+        widths[best[1]] = best[2]
+    wanting = [k for k in range(len(cols)) if maxs[k] > widths[k]]
+    need = sum(maxs[k] - widths[k] for k in wanting)
+    for k in wanting:
+        widths[k] += extra * (maxs[k] - widths[k]) // need if need else 0
+    if strict and any(w < min(m, 24 if p else 16) for w, m, p in zip(widths, maxs, prose, strict=False)):
+        return None
+    return widths
+
+
+_SAMPLE = 101
+
+
+def _height(cols: list[list[list[int]]], widths: list[int]) -> int:
+    """How many lines rows take at these column widths (words, given by their widths, wrapped greedily)."""
+    total = 0
+    for r in range(len(cols[0])):
+        tallest = 1
+        for col, w in zip(cols, widths, strict=False):
+            n, cur = 1, 0
+            for size in col[r]:
+                if cur and cur + 1 + size > w:
+                    n, cur = n + 1, size
+                else:
+                    cur += (1 if cur else 0) + size
+            tallest = max(tallest, n)
+        total += tallest
+    return total
+
+
+def _table_lines(console, b: Block, width: int, numbers: dict[str, int]) -> list:
+    from rich.text import Text
+
+    rows = [[_cell(b, c, v) for c, v in zip(b.columns, row, strict=False)] for row in b.rows]
+    if "sources" in b.columns and numbers:
+        j = b.columns.index("sources")
+        for r in rows:
+            r[j] = _refs(r[j], numbers)
+    under = [c for c in b.columns if c in b.below]
+    shown = [c for c in b.columns if c not in b.below]
+    if not under and (box := _boxed(b, rows, width)) is not None:
+        return [box]
+    for strict, cols in ((True, shown), (False, [c for c in shown if c not in b.wrap])):
+        under = [c for c in b.columns if c not in cols]
+        idx = [b.columns.index(c) for c in cols]
+        heads = [safe(c) for c in cols]
+        widths = _fit(heads, [[r[i] for i in idx] for r in rows], [c in b.wrap for c in cols],
+                      width - _INDENT - _GAP * (len(cols) - 1), strict and any(c in b.wrap for c in cols))  # fmt: skip
+        if widths is not None:
+            break
+    else:
+        return _record_lines(console, b, rows, width)
+    out = []
+    if any(heads) and b.style == "table":
+        out += _row_lines(console, [Text(h, style="bold") for h in heads], widths)
+    for r in rows:
+        out += _row_lines(console, [_text(r[i]) for i in idx], widths)
+        for c in under:
+            value = r[b.columns.index(c)]
+            if value:
+                out += _under_lines(console, f"{safe(c)}: {value}", width, b.clip if c in b.below else 0)
+    return out
+
+
+def _row_lines(console, cells: list, widths: list[int]) -> list:
+    from rich.text import Text
+
+    wrapped = [cell.wrap(console, max(w, _longest_word(cell.plain)), overflow="fold") if cell.plain else [Text("")]
+               for cell, w in zip(cells, widths, strict=False)]  # fmt: skip
+    height = max(len(w) for w in wrapped)
+    out = []
+    for i in range(height):
+        line = Text(" " * _INDENT)
+        for k, (lines, w) in enumerate(zip(wrapped, widths, strict=False)):
+            part = lines[i].copy() if i < len(lines) else Text("")
+            part.rstrip()
+            if k:
+                line.append(" " * _GAP)
+            line.append_text(part)
+            line.append(" " * max(w - part.cell_len, 0))
+        line.rstrip()
+        out.append(line)
+    return out
+
+
+def _under_lines(console, value: str, width: int, clip: int) -> list:
+    """``name: value`` on indented lines under a row; with ``clip``, at most that many lines, the
+    last one ending in an ellipsis at a word boundary."""
+    from rich.text import Text
+
+    lines = _wrap(console, value, width, indent=_UNDER)
+    if clip and len(lines) > clip:
+        lines = lines[:clip]
+        text = lines[-1].plain.rstrip()
+        if len(text) >= width - 1 and " " in text.strip():
+            text = text[: text.rstrip().rfind(" ")]
+        lines[-1] = Text(text.rstrip(" ,;:") + "…")
+    return lines
+
+
+def _record_lines(console, b: Block, rows: list[list[str]], width: int) -> list:
+    """Each row as its own small list of ``column: value`` lines (for tables too wide to fit)."""
+    out = []
+    for r in rows:
+        first, *rest = zip(b.columns, r, strict=False)
+        out += _wrap(console, first[1], width, style="bold", indent=_INDENT)
+        for c, v in rest:
+            if v:
+                out += _under_lines(console, f"{safe(c)}: {v}", width, b.clip if c in b.below else 0)
+    return out
+
+
+def _boxed(b: Block, rows: list[list[str]], width: int):
+    """A rich table with borders, when the whole table fits on one line per row; else None."""
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=out, highlight=False)
-    for b in blocks:
-        if b.style == "panel" or (b.fields and not b.rows):
-            grid = Table.grid(padding=(0, 2))
-            grid.add_column(style="bold")
-            grid.add_column()
-            for k, v in b.fields:
-                grid.add_row(k, Text(v))
-            console.print(Panel(grid, title=Text(b.title, style="bold"), title_align="left", expand=False))
-            continue
-        if b.style == "lines":
-            for row in b.rows:
-                console.print(Text(" ".join(str(c) for c in row)), soft_wrap=True)
-            continue
-        table = Table(title=Text(b.title, style="bold") if b.title else None, title_justify="left",
-                      show_header=b.style == "table", header_style="bold")  # fmt: skip
-        for c in b.columns:
-            table.add_column(c, overflow="fold")
-        for row in b.rows:
-            table.add_row(*(Text(str(c)) for c in row))
-        console.print(table)
+    heads = [safe(c) for c in b.columns]
+    natural = [max(cell_len(c) for c in col) for col in zip(heads, *rows, strict=False)]
+    if sum(natural) + 3 * len(natural) + 1 > width:
+        return None
+    table = Table(show_header=b.style == "table" and any(heads), header_style="bold")
+    for h in heads:
+        table.add_column(Text(h), no_wrap=True)
+    for r in rows:
+        table.add_row(*(Text(c) for c in r))
+    return table
+
+
+def _source_lines(b: Block, width: int) -> list:
+    """The sources list, one line each: number, id (a link to its URL), title shortened to fit."""
+    from rich.cells import cell_len
+    from rich.style import Style
+    from rich.text import Text
+
+    n = len(str(len(b.rows)))
+    out = []
+    for i, (sid, title, url) in enumerate(b.rows, 1):
+        line = Text(" " * _INDENT + str(i).rjust(n) + "  ")
+        url = safe(url)
+        link = Style(link=url) if url.startswith(("https://", "http://")) and " " not in url else Style()
+        line.append(safe(sid), style=link)
+        room = width - line.cell_len - _GAP
+        title = safe_prose(title)
+        if room >= 12:
+            if cell_len(title) > room:
+                title = _clip(title, room)
+            line.append(" " * _GAP + title)
+        out.append(line)
+    return out
+
+
+def _clip(value: str, room: int) -> str:
+    """``value`` shortened to ``room`` cells, at a space where one is near, ending in an ellipsis."""
+    from rich.cells import set_cell_size
+
+    cut = set_cell_size(value, room - 1).rstrip()
+    space = cut.rfind(" ")
+    if space > room * 2 // 3:
+        cut = cut[:space].rstrip(" ,;:(")
+    return cut + "…"
 
 
 # --- one function per query -------------------------------------------------------------------
@@ -144,7 +460,7 @@ def _sources_block(result: dict) -> list[Block]:
         meta = ", ".join(x for x in (s.get("publisher"), s.get("date")) if x)
         title = s["title"] + (f" ({meta})" if meta else "")
         rows.append([sid, title, s.get("url", "")])
-    return [Block("Sources", columns=["id", "title", "url"], rows=rows, style="table")]
+    return [Block("Sources", columns=["id", "title", "url"], rows=rows, style="sources")]
 
 
 def _symmetric(result: dict) -> frozenset[str] | list[str]:
@@ -163,8 +479,20 @@ def _arrow(result: dict, rel: dict, here: str) -> tuple[str, str]:
     return "←", _name(result, rel["from"])
 
 
-def path_blocks(result: dict) -> list[Block]:
+def _hop_arrow(result: dict, rel: dict, hop: dict) -> str:
+    """How a relation runs along a hop: ``↔`` (symmetric), ``→`` or ``←``; its parties in full
+    when they are not the hop's two ends (a relation that the hop reaches through its ``via``)."""
     symmetric = _symmetric(result)
+    ends = {hop["from"], hop["to"]}
+    if {rel["from"], rel["to"]} != ends:
+        sep = "↔" if rel["type"] in symmetric else "→"
+        return f"{_name(result, rel['from'])} {sep} {_name(result, rel['to'])}"
+    if rel["type"] in symmetric:
+        return "↔"
+    return "→" if rel["from"] == hop["from"] else "←"
+
+
+def path_blocks(result: dict) -> list[Block]:
     a, b = _name(result, result["from"]), _name(result, result["to"])
     n = len(result["paths"])
     hops = result["hops"]
@@ -178,13 +506,13 @@ def path_blocks(result: dict) -> list[Block]:
         for hop in p["hops"]:
             rows = []
             for rel in hop["relations"]:
-                sep = "↔" if rel["type"] in symmetric else "→"
-                direction = f"{_name(result, rel['from'])} {sep} {_name(result, rel['to'])}"
-                rows.append([rel["type"], direction, _detail(rel), rel.get("status", ""), _dates(rel),
-                             _name(result, rel["via"]) if rel.get("via") else "", _sources(rel)])  # fmt: skip
+                direction = _hop_arrow(result, rel, hop)
+                rows.append([direction, rel["type"], _detail(rel), rel.get("status", ""), _dates(rel),
+                             _name(result, rel["via"]) if rel.get("via") else "", _sources(rel),
+                             rel.get("note") or ""])  # fmt: skip
             title = f"{_name(result, hop['from'])} — {_name(result, hop['to'])}: {len(rows)} relation(s)"
-            blocks.append(Block(title, columns=["type", "parties", "detail", "status", "dates", "via", "sources"],
-                                rows=rows))  # fmt: skip
+            blocks.append(Block(title, columns=["", "type", "detail", "status", "dates", "via", "sources", "note"],
+                                rows=rows, wrap=("detail",), below=("note",), clip=1))  # fmt: skip
     if result.get("truncated"):
         blocks.append(Block("(more shortest paths exist; only the first ones are shown)", style="text"))
     return blocks + _sources_block(result)
@@ -212,17 +540,19 @@ def show_blocks(result: dict) -> list[Block]:
         for rel in rels:
             arrow, other = _arrow(result, rel, here)
             rows.append([arrow, other, _detail(rel), rel.get("status", ""), _dates(rel),
-                         _name(result, rel["via"]) if rel.get("via") else "", _sources(rel), rel["id"]])  # fmt: skip
-        blocks.append(Block(f"{rtype} ({len(rows)})", columns=["", "with", "detail", "status", "dates", "via", "sources", "relation"], rows=rows))  # fmt: skip
+                         _name(result, rel["via"]) if rel.get("via") else "", _sources(rel), rel["id"], rel.get("note") or ""])  # fmt: skip
+        blocks.append(Block(f"{rtype} ({len(rows)})", columns=["", "with", "detail", "status", "dates", "via", "sources", "relation", "note"],
+                            rows=rows, wrap=("detail", "relation"), below=("note",)))  # fmt: skip
     if result["via"]:
         rows = [[rel["type"], _name(result, rel["from"]), _name(result, rel["to"]), _detail(rel),
-                 rel.get("status", ""), _dates(rel), _sources(rel), rel["id"]] for rel in result["via"]]  # fmt: skip
-        blocks.append(Block(f"Through {ent['name']} ({len(rows)})", columns=["type", "from", "to", "detail", "status", "dates", "sources", "relation"], rows=rows))  # fmt: skip
+                 rel.get("status", ""), _dates(rel), _sources(rel), rel["id"], rel.get("note") or ""] for rel in result["via"]]  # fmt: skip
+        blocks.append(Block(f"Through {ent['name']} ({len(rows)})", columns=["type", "from", "to", "detail", "status", "dates", "sources", "relation", "note"],
+                            rows=rows, wrap=("detail", "relation"), below=("note",)))  # fmt: skip
     for i, c in enumerate(result["conflicts"], 1):
         rows = [[cl["id"], cl.get("status") or "", _dates(cl), ", ".join(cl["sources"]) or "(no source)",
                  cl.get("note") or ""] for cl in c["claims"]]  # fmt: skip
         blocks.append(Block(f"Conflicting claims {i}: sources disagree on {', '.join(c['differ'])}",
-                            columns=["relation", "status", "dates", "sources", "note"], rows=rows))  # fmt: skip
+                            columns=["relation", "status", "dates", "sources", "note"], rows=rows, wrap=("note",)))  # fmt: skip
     if not result["relations"] and not result["via"]:
         blocks.append(Block("(no relations)", style="text"))
     return blocks + _sources_block(result)
@@ -233,7 +563,7 @@ def neighbors_blocks(result: dict) -> list[Block]:
     title = f"{len(rows)} neighbour(s) of {result.get('name', result['entity'])} within depth {result['depth']} ({result['direction']})"
     if result.get("as_of"):
         title += f", as of {result['as_of']}"
-    return [Block(title, columns=["depth", "name", "id", "type", "relations"], rows=rows)]
+    return [Block(title, columns=["depth", "name", "id", "type", "relations"], rows=rows, wrap=("relations",))]
 
 
 def tiers_blocks(result: dict) -> list[Block]:
@@ -254,7 +584,7 @@ def tiers_blocks(result: dict) -> list[Block]:
     columns = ["tier", "partner", "since", "sources"]
     if rows and len(rows[0]) > len(columns):
         columns.insert(2, "partner's designation")
-    return [Block(title, columns=columns, rows=rows)]
+    return [Block(title, columns=columns, rows=rows, wrap=("sources",))]
 
 
 def tier_history_blocks(result: dict) -> list[Block]:
@@ -276,7 +606,7 @@ def tier_history_blocks(result: dict) -> list[Block]:
         for row, h in zip(rows, result["history"], strict=True):
             row.insert(3, "; ".join(f"{_name(result, who)}: {d['tier_name']}" for who, d in (h.get("designations") or {}).items()))  # fmt: skip
     if rows:
-        blocks.append(Block("History", columns=columns, rows=rows))
+        blocks.append(Block("History", columns=columns, rows=rows, wrap=("note",)))
     return blocks + _sources_block(result)
 
 
@@ -284,7 +614,8 @@ def search_blocks(result: dict) -> list[Block]:
     rows = [[f"{m['score']:.0f}", m["id"], m["name"], m["type"], m["matched"]] for m in result["matches"]]
     if not rows:
         return [Block(f"No match for {result['query']!r}", style="text")]
-    return [Block(f"Matches for {result['query']!r}", columns=["score", "id", "name", "type", "matched"], rows=rows)]
+    return [Block(f"Matches for {result['query']!r}", columns=["score", "id", "name", "type", "matched"], rows=rows,
+                  wrap=("matched",))]  # fmt: skip
 
 
 def check_blocks(result: dict) -> list[Block]:

@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from .names import exact_key, loose_key, suggest
+from .names import exact_key, loose_key, suggest, word_matches
 from .problems import AmbiguousName, UnknownEntity
 from .vocab import Registry
 
@@ -170,14 +170,16 @@ CREATE INDEX relations_via ON relations(via) WHERE via IS NOT NULL;
 
 
 def write_sqlite(path: Path, dataset, meta: dict) -> None:
-    """Compile a Dataset into an SQLite file at ``path`` (written aside, then renamed)."""
+    """Compile a Dataset into an SQLite file at ``path``: written aside (0600), flushed to disk,
+    then renamed, so the cache folder only ever holds complete files."""
     import os
     import tempfile
 
     from .progress import track
     from .timing import stage
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.allygraph-", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, 0o600)
     os.close(fd)
     try:
         db = sqlite3.connect(tmp)
@@ -202,11 +204,31 @@ def write_sqlite(path: Path, dataset, meta: dict) -> None:
             db.executescript(INDEXES)
         db.commit()
         db.close()
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def sqlite_intact(fh) -> bool:
+    """Does the open SQLite file ``fh`` look whole: its header is SQLite's, and the file is as
+    long as the header says (a truncated or overwritten file fails)."""
+    import os
+
+    head = fh.read(100)
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return False
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    valid = head[24:28] == head[92:96]  # the page count is current (SQLite's own rule)
+    return valid and pages > 0 and pages * page_size == os.fstat(fh.fileno()).st_size
 
 
 class SQLiteStore(Store):
@@ -272,6 +294,11 @@ class SQLiteStore(Store):
             if ids:
                 raise AmbiguousName(name, [(i, self.entity(i)["name"]) for i in sorted(ids)])
         labels = self.labels()
+        ids = word_matches(name, labels)
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise AmbiguousName(name, [(i, self.entity(i)["name"]) for i in ids])
         suggestions: list[str] = []
         for label in suggest(name, labels):
             suggestions += [i for i in labels[label] if i not in suggestions]

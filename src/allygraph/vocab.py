@@ -46,6 +46,11 @@ RELATION_TYPES: dict[str, RelationType] = {
 
 SYMMETRIC_TYPES: frozenset[str] = frozenset(k for k, v in RELATION_TYPES.items() if v.symmetric)
 
+# Relation types that describe something that happens at a time (a transfer, a grant, an
+# exercise, a deployment) rather than a standing tie: undated, they would read as in force
+# forever, so `check` warns about one without a date.
+TIME_BOUND_TYPES: frozenset[str] = frozenset({"arms_transfer", "provides", "exercises_with", "deploys_to"})
+
 # Relation types that place their parties on a tier rung.
 TIER_TYPES: frozenset[str] = frozenset({"alliance", "partnership"})
 

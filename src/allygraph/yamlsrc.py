@@ -9,6 +9,11 @@ plain Python values from the nodes ourselves, so that:
 - alias expansion is bounded, so a "billion laughs" document fails fast instead of eating memory;
 - dates stay the strings that were written, and only ``true``/``false`` are booleans
   (``NO`` stays Norway's ISO code).
+
+The same text gives the same value whichever parser reads it (PyYAML here, yaml-rs for large
+files): numbers with a leading zero (``004``, ``0o17``) stay text in both (a file holding one is
+read by this path whatever its size), and YAML 1.2 floats (``1e5``, ``.nan``, ``1e400``) are
+numbers in both (the loader then refuses a non-finite one).
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _ALLOWED_TAGS = _SCALAR_TAGS | {f"{_STD}map", f"{_STD}seq"}
 _INT_RE = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+# YAML 1.2 core-schema floats: what yaml-rs reads as a float
+_FLOAT12_RE = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
 # How many values alias expansion may add beyond the distinct nodes of a document.
 ALIAS_SLACK = 10_000
 
@@ -97,6 +105,14 @@ class _AliasBomb(Exception):
 
 def _scalar(node):
     tag, text = node.tag, node.value
+    if not node.style and tag in (f"{_STD}str", f"{_STD}float"):  # plain (C loader: "", Python: None)
+        # floats as YAML 1.2 (and yaml-rs) read them, so both parsers agree
+        special = _SPECIAL_FLOATS.get(text.lower())
+        if special is not None and text[-3:] in ("inf", "Inf", "INF", "nan", "NaN", "NAN"):
+            return special
+        if _FLOAT12_RE.match(text) and not _INT_RE.match(text):
+            return float(text)
+        return text
     if tag == f"{_STD}null":
         return None
     if tag == f"{_STD}bool":
@@ -108,14 +124,6 @@ def _scalar(node):
         try:
             return int(text.replace("_", ""), 0)
         except ValueError:
-            return text
-    if tag == f"{_STD}float":
-        try:
-            return float(text.replace("_", ""))
-        except ValueError:
-            low = text.lower().lstrip("+")
-            if low in (".inf", "-.inf"):
-                return float("-inf") if low.startswith("-") else float("inf")
             return text
     return text  # str and timestamp: keep what was written
 
@@ -132,15 +140,36 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 def _decode(path: Path, name: str) -> tuple[str | None, list[Problem]]:
-    """The file's text, or None with the problem (missing, unreadable, not UTF-8, empty)."""
+    """The file's text, or None with the problem (missing, unreadable, not a regular file, not
+    UTF-8, empty). A device, FIFO or socket (or a symlink to one) is refused before it is opened:
+    reading /dev/zero never ends and opening a FIFO waits for a writer."""
+    import stat
+
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; the type is
+        # then checked on the open file itself, so nothing can be swapped in between
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        return None, [Problem(name, 0, 0, "file is missing")]
+        return None, [Problem(name, 0, 0, "is a broken symlink" if os.path.islink(path) else "file is missing")]
     except IsADirectoryError:
         return None, [Problem(name, 0, 0, "is a directory, expected a YAML file")]
     except OSError as exc:
         return None, [Problem(name, 0, 0, f"cannot read file: {exc.strerror}")]
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode):
+        os.close(fd)
+        return None, [Problem(name, 0, 0, "is a directory, expected a YAML file")]
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(mode):
+            kind = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
+                    else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "not a regular file")  # fmt: skip
+            via = " (through a symlink)" if os.path.islink(path) else ""
+            return None, [Problem(name, 0, 0, f"is {kind}{via}, not a regular file; a data file must be an ordinary YAML file")]  # fmt: skip
+        try:
+            raw = fh.read()
+        except OSError as exc:
+            return None, [Problem(name, 0, 0, f"cannot read file: {exc.strerror}")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -407,10 +436,24 @@ def _read_text(text: str, name: str) -> tuple[object, list[Problem]]:
     return value, problems
 
 
+# A line whose content starts this far right (indentation and "- " markers) nests deeper than any
+# allygraph file needs; yaml-rs would recurse on it without limit (a segmentation fault at some
+# 100,000 levels), so such a file goes to the positioned path, which refuses it cleanly.
+DEEP_COLUMN = 400
+_DEEP_RE = re.compile(rf"\n[ \t-]{{{DEEP_COLUMN}}}")
+# A plain scalar that yaml-rs reads as a number and PyYAML as text (004, 0o17, -007): a file that
+# may hold one is read by the positioned path, so its value does not depend on the file's size.
+# (It starts with the literal 0, so the scan jumps from one 0 to the next: 15 ms for 15 MB.)
+_LEADING_ZERO_RE = re.compile(r"0(?<=[\s\[{,:]0)[0-9_oO]|0(?<=[\s\[{,:][-+]0)[0-9_oO]")
+
+
 def _fast(text: str) -> object | None:
-    """yaml-rs's parse, or None when it refuses the text (the positioned path then reports why)."""
+    """yaml-rs's parse, or None when it refuses the text or may read it differently from the
+    positioned path (which then reads it, or reports why not)."""
     if "!" in text and _TAG_RE.search(text):
         return None  # explicit tags: let the positioned path refuse them with their place
+    if _DEEP_RE.search(text) or _DEEP_RE.match("\n" + text[:DEEP_COLUMN]):
+        return None
     try:
         import yaml_rs
     except ImportError:
@@ -423,16 +466,22 @@ def _fast(text: str) -> object | None:
     def parse(part: str):
         return yaml_rs.loads(part, parse_datetime=False, alias_limits=limits)
 
+    # yaml-rs lets go of the GIL while it parses: the scan for leading zeros runs meanwhile, and
+    # a large file is parsed in two halves on both cores
+    from concurrent.futures import ThreadPoolExecutor
+
     try:
         halves = _split_last_list(text) if len(text) >= SPLIT_BYTES else None
+        parts = (text,) if halves is None else halves[0]
+        with ThreadPoolExecutor(len(parts)) as pool:
+            futures = [pool.submit(parse, part) for part in parts]
+            risky = _LEADING_ZERO_RE.search(text) is not None
+            results = [f.result() for f in futures]
+        if risky:
+            return None
         if halves is None:
-            return parse(text)
-        # yaml-rs lets go of the GIL while it parses: two threads use both cores
-        from concurrent.futures import ThreadPoolExecutor
-
-        (head, tail), key = halves
-        with ThreadPoolExecutor(2) as pool:
-            first, second = pool.map(parse, (head, tail))
+            return results[0]
+        (first, second), key = results, halves[1]
         if not (isinstance(first, dict) and isinstance(second, dict) and list(second) == [key]
                 and isinstance(first.get(key), list) and isinstance(second[key], list)):  # fmt: skip
             return parse(text)

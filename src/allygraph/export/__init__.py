@@ -17,13 +17,17 @@ json      ``.json``            node-link JSON (D3, networkx)
 cyjs      ``.cyjs``            Cytoscape.js elements JSON (Cytoscape)
 csv       ``.csv``             ``X.nodes.csv`` + ``X.edges.csv`` for ``-o X.csv``, or
                                ``nodes.csv`` + ``edges.csv`` inside ``-o DIR``
-cypher    ``.cypher``          idempotent MERGE script (Neo4j, Memgraph)
+cypher    ``.cypher``          idempotent MERGE script, ``dialect=`` neo4j (default), memgraph,
+                               falkordb or kuzu (Kùzu/Ladybug)
 neo4j     a directory          ``neo4j-admin database import`` CSV set: ``-o DIR`` writes
-                               ``DIR/nodes.csv``, ``DIR/relationships.csv``, ``DIR/import.sh``
+                               ``DIR/nodes.csv``, ``DIR/sources.csv``, ``DIR/relationships.csv``,
+                               ``DIR/import.sh``
 ========  ===================  ================================================================
 
-Every file is written to a temporary file and renamed at the end (the neo4j directory is built
-aside and swapped in), so a failure never leaves a truncated file. ``dest='-'`` writes a
+Every file goes through ``fsutil``: written to a temporary file and renamed at the end, so a
+failure never leaves a truncated file, and a multi-file export's files are renamed together.
+Nothing is written into the data directory the graph came from; a multi-file export writes into
+a new or empty folder, or one an earlier export of the same format marked as its own. ``dest='-'`` writes a
 single-file format to stdout. Lists are joined with ``common.LIST_SEPARATOR``; see ``common``.
 """
 
@@ -68,6 +72,22 @@ def infer_format(dest: str | os.PathLike) -> str:
     raise UsageError(f"cannot tell the format from {text!r}: give FORMAT ({', '.join(FORMATS)}) or use one of {known}")
 
 
+_JSON_FORMATS = {"json", "cyjs"}
+
+
+def _check_extension(fmt: str, dest: str | os.PathLike) -> None:
+    """Refuse a file whose extension names another format (``graphml`` into ``x.gexf``); any JSON
+    format may go to a ``.json`` file."""
+    suffix = Path(str(dest)).suffix.lower()
+    if str(dest) == "-" or not suffix or suffix in FORMATS[fmt].extensions:
+        return
+    named = next((name for name, cls in FORMATS.items() if suffix in cls.extensions), None)
+    if named and not (fmt in _JSON_FORMATS and named in _JSON_FORMATS):
+        raise UsageError(f"-o {str(dest)!r} has the extension of {named}, not {fmt}: "
+                         f"name the file {Path(str(dest)).stem}{FORMATS[fmt].extensions[0] if FORMATS[fmt].extensions else '/'} "
+                         f"or leave FORMAT out to write {named}")  # fmt: skip
+
+
 def select(
     G: nx.MultiDiGraph,
     *,
@@ -105,7 +125,7 @@ def select(
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
     filtered = types is not None or as_of is not None
-    touched = {n for u, v, _, _ in edges for n in (u, v)}
+    touched = {n for u, v, _, d in edges for n in (u, v, d.get("via")) if n}  # a via entity keeps its link
     if around is not None:
         touched.add(found["entity"])
     H.add_nodes_from((n, G.nodes[n]) for n in G if n in nodes and (not filtered or n in touched))
@@ -113,12 +133,15 @@ def select(
     return H
 
 
-def export(G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed: bool = False) -> dict[str, Any]:
+def export(
+    G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed: bool = False, dialect: str | None = None
+) -> dict[str, Any]:
     """Write ``G`` in format ``fmt`` (None: from ``dest``'s extension) to ``dest`` ('-': stdout).
 
-    Returns ``{"format", "path", "files", "nodes", "edges", "bytes"}``.
-    Raises UsageError for an unknown format, stdout with a multi-file format, or ``yed`` outside
-    GraphML.
+    ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu.
+    Returns ``{"format", "path", "files", "nodes", "edges", "bytes"}`` (``edges``: relations).
+    Raises UsageError for an unknown format or dialect, stdout with a multi-file format, ``yed``
+    outside GraphML or ``dialect`` outside Cypher.
     """
     if fmt is None:
         fmt = infer_format(dest)
@@ -127,17 +150,26 @@ def export(G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed:
         raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     if yed and fmt != "graphml":
         raise UsageError("--yed only applies to GraphML")
-    exporter = FORMATS[fmt](yed=yed)
+    _check_extension(fmt, dest)
+    if dialect is not None:
+        from .cypher import DIALECTS
+
+        if fmt != "cypher":
+            raise UsageError("--dialect only applies to Cypher")
+        if dialect.lower() not in DIALECTS:
+            raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
+    exporter = FORMATS[fmt](yed=yed, dialect=dialect)
     to_stdout = str(dest) == "-"
     stats: dict[str, Any] = {"format": fmt, "path": "-" if to_stdout else str(dest),
                              "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}  # fmt: skip
+    protect = _data_directory(G)
     if exporter.multi_file:
         if to_stdout:
             raise UsageError(f"{fmt} writes several files: give -o a path, not '-'")
         try:
-            files = exporter.write_files(G, Path(dest))
+            files = exporter.write_files(G, Path(dest), protect=protect)
         except OSError as exc:
-            raise UsageError(f"cannot write {dest}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["files"] = [str(p) for p in files]
         stats["bytes"] = sum(p.stat().st_size for p in files)
         return stats
@@ -154,13 +186,20 @@ def export(G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed:
         from ..fsutil import atomic_open
 
         try:
-            with atomic_open(Path(dest)) as fh:
+            with atomic_open(Path(dest), protect=protect) as fh:
                 exporter.write(G, fh)
         except OSError as exc:
-            raise UsageError(f"cannot write {dest}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["bytes"] = Path(dest).stat().st_size
     stats["files"] = [stats["path"]]
     return stats
+
+
+def _data_directory(G) -> tuple[str, ...]:
+    """The data directory ``G`` was loaded from (exports never write into it), if known."""
+    ds = G.graph.get("dataset")
+    directory = getattr(ds, "directory", None) or getattr(G.graph.get("_store"), "directory", None)
+    return (str(directory),) if directory else ()
 
 
 class _Counting:

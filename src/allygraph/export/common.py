@@ -4,9 +4,28 @@ Graph formats hold one scalar per attribute, so entities and relations are flatt
 *columns* the same way for every flat format (GraphML, GEXF, CSV, Cytoscape, neo4j-admin):
 
 - node columns: ``name``, ``entity_type``, ``aliases``, ``description``, ``wikidata``, ``since``,
-  ``until``, ``sources``, then ``attr_<key>`` for each key of ``attributes``;
+  ``until``, ``sources``, ``source_titles``, ``source_urls``, then ``attr_<key>`` for each key of
+  ``attributes``;
 - edge columns: ``relation_id``, ``relation_type``, ``tier``, ``status``, ``since``, ``until``,
-  ``via``, ``sources``, ``note``, ``symmetric``, then ``attr_<key>``.
+  ``via``, ``sources``, ``source_titles``, ``source_urls``, ``note``, ``designations`` (each
+  party's own wording of a partnership, a list of ``party=tier`` items), ``via_of``,
+  ``symmetric``, then ``attr_<key>``.
+
+Provenance: ``source_titles`` and ``source_urls`` are lists parallel to ``sources`` (a source
+given as a URL is its own URL; an item is empty where the registry has no title or URL), so every
+flat format carries titles and URLs.
+
+Attribute keys, one rule for every format (``attr_column``): ``attr_`` followed by the key, where
+ASCII letters, digits, ``_`` and ``-`` stay as they are and every other character ``c`` is
+written ``.<hex of ord(c)>.`` (``a b`` -> ``attr_a.20.b``, ``a.b`` -> ``attr_a.2e.b``). The rule is
+injective (``.`` itself is escaped), so two keys can never share a column, and every column is an
+XML name token, a plain Cypher identifier and a neo4j-admin header name. ``attr_key`` inverts it.
+
+The via link: a relation that goes ``via`` an entity (a platform, a programme, an exercise) also
+gives two derived edges of type ``via``, ``from -> via`` and ``via -> to`` (ids
+``<relation id>:from-via`` and ``<relation id>:via-to``: no contract id has a colon, and GraphML
+edge ids must be XML name tokens), with the relation's dates, status and sources and ``via_of``
+naming the relation (``edges_with_via``).
 
 ``type``, ``id``, ``label``, ``start``, ``end``, ``weight``, ``size``, ``color``, ``x`` and ``y``
 are never column names: GEXF reserves some and Gephi turns the others into visual properties.
@@ -37,8 +56,56 @@ EDGE_FIELDS = ("id", "type", "tier", "status", "since", "until", "via", "sources
 # contract field -> column name (the renames keep clear of reserved names)
 NODE_COLUMN = {"type": "entity_type"}
 EDGE_COLUMN = {"id": "relation_id", "type": "relation_type"}
-LIST_FIELDS = frozenset({"aliases", "sources"})
+LIST_FIELDS = frozenset({"aliases", "sources", "source_titles", "source_urls", "designations"})
 _INT64 = (-(2**63), 2**63 - 1)
+_KEY_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_KEY_ESCAPE = re.compile(r"\.([0-9a-f]+)\.")
+
+
+def attr_column(key: str) -> str:
+    """The column of attribute ``key`` in every flat format (see the module docs)."""
+    return ATTR_PREFIX + "".join(c if c in _KEY_SAFE else f".{ord(c):x}." for c in str(key))
+
+
+def attr_key(column: str) -> str:
+    """The attribute key of an ``attr_`` column: the inverse of ``attr_column``."""
+    return _KEY_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), column[len(ATTR_PREFIX) :])
+
+
+def source_registry(G: nx.MultiDiGraph) -> dict[str, dict]:
+    """Source id -> its registry entry (title, url, date), {} when the graph has none."""
+    ds = G.graph.get("dataset")
+    return dict(ds.sources) if ds is not None else {}
+
+
+def _provenance(row: dict[str, Any], ids: list[str] | None, reg: dict[str, dict] | None) -> None:
+    if not ids or reg is None:
+        row["source_titles"] = row["source_urls"] = None
+        return
+    entries = [reg.get(s) or ({"url": s} if "://" in s else {}) for s in ids]  # a source may be a URL itself
+    titles = [str(e.get("title") or "") for e in entries]
+    urls = [str(e.get("url") or "") for e in entries]
+    row["source_titles"] = titles if any(titles) else None
+    row["source_urls"] = urls if any(urls) else None
+
+
+def edges_with_via(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
+    """Every relation ``(u, v, id, rel)``, each followed by its derived ``via`` edges."""
+    for u, v, rid, rel in G.edges(keys=True, data=True):
+        yield u, v, rid, rel
+        via = rel.get("via")
+        if not via or via not in G:
+            continue
+        base = {k: rel[k] for k in ("since", "until", "status", "sources") if rel.get(k) not in (None, "", [])}
+        for a, b, tag in ((u, via, "from-via"), (via, v, "via-to")):
+            if a != b:
+                yield a, b, f"{rid}:{tag}", {"id": f"{rid}:{tag}", "from": a, "to": b, "type": "via",
+                                             "via_of": rid, **base}  # fmt: skip
+
+
+def count_edges(G: nx.MultiDiGraph) -> int:
+    """The number of edges ``edges_with_via`` yields."""
+    return sum(1 for _ in edges_with_via(G))
 
 
 def join_list(items: list[str]) -> str:
@@ -102,14 +169,16 @@ def to_text(value: Any, kind: str = "string") -> str:
     return str(value)
 
 
-def node_row(eid: str, ent: dict) -> dict[str, Any]:
-    """An entity as flat columns (None for a missing value; lists kept as lists)."""
+def node_row(eid: str, ent: dict, reg: dict[str, dict] | None = None) -> dict[str, Any]:
+    """An entity as flat columns (None for a missing value; lists kept as lists); with the source
+    registry ``reg``, the sources' titles and URLs too."""
     row: dict[str, Any] = {}
     for f in NODE_FIELDS:
         v = ent.get(f)
         row[NODE_COLUMN.get(f, f)] = None if v in (None, "", []) else v
+    _provenance(row, row["sources"], reg)
     for k, v in (ent.get("attributes") or {}).items():
-        row[ATTR_PREFIX + k] = v
+        row[attr_column(k)] = v
     return row
 
 
@@ -119,16 +188,23 @@ def symmetric_types(G: nx.MultiDiGraph) -> frozenset[str]:
     return reg.symmetric_types if reg is not None else SYMMETRIC_TYPES
 
 
-def edge_row(rel: dict, symmetric: frozenset[str] = SYMMETRIC_TYPES) -> dict[str, Any]:
-    """A relation as flat columns; ``symmetric`` says whether it reads the same both ways
-    (pass ``symmetric_types(G)``, so that a data directory's declared types count)."""
+def edge_row(
+    rel: dict, reg: dict[str, dict] | None = None, symmetric: frozenset[str] = SYMMETRIC_TYPES
+) -> dict[str, Any]:
+    """A relation (or a derived via edge) as flat columns; ``symmetric`` says whether it reads the
+    same both ways (pass ``symmetric_types(G)``, so that a data directory's declared types count);
+    with the source registry ``reg``, the sources' titles and URLs too."""
     row: dict[str, Any] = {}
     for f in EDGE_FIELDS:
         v = rel.get(f)
         row[EDGE_COLUMN.get(f, f)] = None if v in (None, "", []) else v
+    _provenance(row, row["sources"], reg)
+    designations = rel.get("designations")
+    row["designations"] = [f"{party}={tier}" for party, tier in designations.items()] if designations else None
+    row["via_of"] = rel.get("via_of")
     row["symmetric"] = rel["type"] in symmetric
     for k, v in (rel.get("attributes") or {}).items():
-        row[ATTR_PREFIX + k] = v
+        row[attr_column(k)] = v
     return row
 
 
@@ -141,7 +217,9 @@ def edge_base_label(rel: dict, names: dict[str, str] | None = None) -> str:
     text = rel["type"]
     if rel.get("tier"):
         text += f": {rel['tier']}"
-    if rel.get("via"):
+    if rel.get("via_of"):
+        text += f" [{rel['id']}]"
+    elif rel.get("via"):
         text += f" via {names.get(rel['via'], rel['via']) if names else rel['via']}"
     if rel.get("since") or rel.get("until"):
         text += f" {rel.get('since') or ''}–{rel.get('until') or ''}"
@@ -156,7 +234,7 @@ def distinct(G: nx.MultiDiGraph, base: dict[str, str], clash: str = "{base} [{ri
     """
     seen: dict[tuple, list[str]] = {}
     symmetric = symmetric_types(G)
-    for u, v, rid, rel in G.edges(keys=True, data=True):
+    for u, v, rid, rel in edges_with_via(G):
         pair = tuple(sorted((u, v))) if rel["type"] in symmetric else (u, v)
         seen.setdefault((pair, base[rid]), []).append(rid)
     # a symmetric edge and a directed edge on the same pair can also clash in Gephi
@@ -175,7 +253,7 @@ def distinct(G: nx.MultiDiGraph, base: dict[str, str], clash: str = "{base} [{ri
 def edge_labels(G: nx.MultiDiGraph) -> dict[str, str]:
     """Relation id -> a human label, unique among parallel edges."""
     names = {n: d.get("name", n) for n, d in G.nodes(data=True)}
-    return distinct(G, {rid: edge_base_label(rel, names) for _, _, rid, rel in G.edges(keys=True, data=True)})
+    return distinct(G, {rid: edge_base_label(rel, names) for _, _, rid, rel in edges_with_via(G)})
 
 
 def registry(G: nx.MultiDiGraph) -> dict[str, Any]:
@@ -215,7 +293,8 @@ class Exporter:
         yield from track(G.nodes(data=True), G.number_of_nodes(), f"{self.name}: nodes")
 
     def edges(self, G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
-        yield from track(G.edges(keys=True, data=True), G.number_of_edges(), f"{self.name}: edges")
+        """Relations and their derived via edges (``edges_with_via``)."""
+        yield from track(edges_with_via(G), G.number_of_edges(), f"{self.name}: edges")
 
 
 def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
@@ -229,8 +308,9 @@ def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
     for n, ent in G.nodes(data=True):
         for k, v in node_row(n, ent).items():
             node_vals.setdefault(k, []).append(v)
-    for _, _, rel in G.edges(data=True):
-        for k, v in edge_row(rel, symmetric_types(G)).items():
+    symmetric = symmetric_types(G)
+    for _, _, _, rel in edges_with_via(G):
+        for k, v in edge_row(rel, symmetric=symmetric).items():
             edge_vals.setdefault(k, []).append(v)
     merged: dict[str, list] = {}
     for vals in (node_vals, edge_vals):
@@ -238,8 +318,13 @@ def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
             merged.setdefault(k, []).extend(v)
     types = {k: ("string" if isinstance(next((x for x in v if x is not None), None), list) else value_type(v))
              for k, v in merged.items()}  # fmt: skip
-    fixed_node = [NODE_COLUMN.get(f, f) for f in NODE_FIELDS]
-    fixed_edge = [EDGE_COLUMN.get(f, f) for f in EDGE_FIELDS]
+    fixed_node = [NODE_COLUMN.get(f, f) for f in NODE_FIELDS] + ["source_titles", "source_urls"]
+    fixed_edge = [EDGE_COLUMN.get(f, f) for f in EDGE_FIELDS] + [
+        "source_titles",
+        "source_urls",
+        "designations",
+        "via_of",
+    ]
     # contract fields are strings (dates stay ISO strings, even a bare year); attributes keep their type
     node_cols = dict.fromkeys(fixed_node, "string") | {
         k: types[k] for k in sorted(node_vals) if k.startswith(ATTR_PREFIX)
@@ -275,7 +360,8 @@ def publish(path: Path, mode: int = 0o666) -> None:
 
 
 def dump_json(value: object) -> str:
-    """One JSON value on one line, non-ASCII kept (the JSON exporters stream these)."""
+    """One JSON value on one line, non-ASCII kept (the JSON exporters stream these); strict JSON:
+    a NaN or infinity raises ValueError instead of writing what browsers and D3 reject."""
     import json
 
-    return json.dumps(value, ensure_ascii=False, allow_nan=True)
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)

@@ -1,18 +1,31 @@
-"""A Cypher script of idempotent ``MERGE`` statements for Neo4j and Memgraph.
+"""Cypher scripts that an engine runs as they are: ``--dialect neo4j|memgraph|falkordb|kuzu``.
 
-One statement per line, each ending in ``;``. Entities are ``(:Entity {id})`` nodes, merged on
-``id`` and then ``SET``; each also gets a label for its type (``:State``, ``:Platform``...) in a
-trailing ``MATCH ... SET n:Label`` statement per type. Relations are merged on their ``id`` as
-``(a)-[:PARTNERSHIP {id}]->(b)`` (the relation type upper-cased). Running the script twice
-changes nothing.
+One statement per line, each ending in ``;``; lines starting with ``//`` are comments. Run the
+file statement by statement on an empty database; running it again changes nothing.
 
-Every string is a single-quoted literal: backslash, quote, newline, carriage return, tab and
-other control characters are written as backslash escapes (``\\u`` and four hex digits for the rest); identifiers (property names, labels) are backtick-quoted with backticks
-doubled, so no entity name or attribute key can end a literal and inject a clause.
-Property names are the columns of ``common`` (``entity_type``, ``attr_<key>``...) plus ``id``.
+- Entities are ``(:Entity {id})`` nodes, merged on ``id`` and then ``SET`` (every column of
+  ``common``: ``name``, ``entity_type``, ``aliases``..., ``attr_<key>``). Relations are merged on
+  their ``id`` as ``(a)-[:PARTNERSHIP {id}]->(b)`` (the relation type upper-cased); a relation
+  through a ``via`` entity also gives two ``:VIA`` relationships (see ``common``).
+- ``neo4j`` (Neo4j 5): a uniqueness constraint on ``:Entity(id)`` first (``IF NOT EXISTS``), and a
+  label per entity type (``:State``, ``:Platform``...) set in the entity's own statement.
+- ``memgraph``: ``CREATE INDEX ON :Entity(id)`` first (Memgraph's syntax; no engine runs this
+  dialect in the tests), labels as for Neo4j.
+- ``falkordb``: labels as for Neo4j; no index statement (FalkorDB has no ``IF NOT EXISTS`` and a
+  second ``CREATE INDEX`` fails: for a large graph run ``CREATE INDEX FOR (n:Entity) ON (n.id)``
+  once before loading). FalkorDB reads ``\\\\``, ``\\'``, ``\\n``, ``\\r``, ``\\t``, ``\\b`` and
+  ``\\f`` but not ``\\uXXXX``, so other characters are written as themselves.
+- ``kuzu`` (Ladybug, the maintained fork of the archived Kùzu): the schema first, a node table
+  ``Entity`` and one relationship table per relation type, each with every column and its type
+  (``STRING``, ``INT64``, ``DOUBLE``, ``BOOLEAN``, ``STRING[]`` for lists), ``IF NOT EXISTS``.
+  Kùzu has no multiple labels: the entity type is the ``entity_type`` property. (Kùzu 0.11 itself
+  drops the backslash of ``\\n`` and ``\\uXXXX``; Ladybug reads them.)
 
-Memgraph: replace the first statement (a Neo4j 5 constraint) with
-``CREATE INDEX ON :Entity(id);``.
+Strings are single-quoted literals with backslash escapes the engine reads (Neo4j, Memgraph and
+Ladybug: ``\\uXXXX`` for the remaining control characters); property names and labels are plain
+identifiers by the attribute-key rule of ``common``, backtick-quoted, so no name or key can end
+a literal or inject a clause. A value whose column mixes types is written as a string, so one
+odd value never costs its record.
 """
 
 from __future__ import annotations
@@ -22,43 +35,58 @@ from typing import IO, Any
 
 import networkx as nx
 
-from ..vocab import ENTITY_TYPES
-from .common import Exporter, columns, edge_row, node_row, symmetric_types
+from ..problems import UsageError
+from .common import (
+    LIST_FIELDS,
+    Exporter,
+    columns,
+    edge_row,
+    edges_with_via,
+    node_row,
+    source_registry,
+    symmetric_types,
+    to_text,
+)
 
+DIALECTS = ("neo4j", "memgraph", "falkordb", "kuzu")
 _ESC = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_KUZU_TYPES = {"string": "STRING", "long": "INT64", "double": "DOUBLE", "boolean": "BOOLEAN"}
+_LISTS = LIST_FIELDS
 
 
-def quote(text: str) -> str:
-    """A Cypher string literal that reads back as ``text``."""
+def quote(text: str, dialect: str = "neo4j") -> str:
+    """A string literal that ``dialect`` reads back as ``text``."""
     out = []
     for c in text:
         if c in _ESC:
             out.append(_ESC[c])
-        elif ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 or c in "\u2028\u2029":
-            out.append(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else c)
+        elif dialect != "falkordb" and (
+            ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 or c in "\u2028\u2029"
+        ):
+            out.append(f"\\u{ord(c):04x}")
         else:
             out.append(c)
     return "'" + "".join(out) + "'"
 
 
 def ident(name: str) -> str:
-    """A backtick-quoted identifier."""
+    """A backtick-quoted identifier (names are plain by the attribute-key rule; a backtick is
+    still doubled, as Neo4j reads it)."""
     return "`" + name.replace("`", "``") + "`"
 
 
-def literal(value: Any, kind: str = "string") -> str:
+def literal(value: Any, kind: str = "string", dialect: str = "neo4j") -> str:
+    """A value as a literal of its column's kind (lists of strings stay lists)."""
     if isinstance(value, list):
-        return "[" + ", ".join(quote(str(v)) for v in value) + "]"
+        return "[" + ", ".join(quote(str(v), dialect) for v in value) + "]"
     if kind == "string":
-        from .common import to_text
-
-        return quote(to_text(value))
+        return quote(to_text(value), dialect)
     if isinstance(value, bool):
         return "true" if value else "false"
     if kind == "double" or isinstance(value, float):
         f = float(value)
-        if math.isnan(f) or math.isinf(f):
-            return f"toFloat({quote(str(f))})"
+        if math.isnan(f) or math.isinf(f):  # check refuses these; never write an invalid token
+            return f"toFloat({quote(str(f), dialect)})"
         return repr(f)
     return str(int(value))
 
@@ -72,29 +100,48 @@ def rel_type(relation_type: str) -> str:
     return relation_type.upper()
 
 
-def _sets(var: str, row: dict, cols: dict[str, str]) -> str:
-    parts = [f"{var}.{ident(k)} = {literal(v, cols.get(k, 'string'))}" for k, v in row.items() if v is not None]
-    return (" SET " + ", ".join(parts)) if parts else ""
+def _sets(var: str, row: dict, cols: dict[str, str], dialect: str) -> list[str]:
+    return [f"{var}.{ident(k)} = {literal(v, cols.get(k, 'string'), dialect)}" for k, v in row.items() if v is not None]
+
+
+def _kuzu_type(col: str, kind: str) -> str:
+    return "STRING[]" if col in _LISTS else _KUZU_TYPES[kind]
 
 
 class CypherExporter(Exporter):
     name = "cypher"
     extensions = (".cypher", ".cql")
-    description = "Cypher MERGE script (Neo4j, Memgraph)"
+    description = "Cypher MERGE script (Neo4j, Memgraph, FalkorDB, Kùzu/Ladybug)"
 
     def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
+        dialect = (self.options.get("dialect") or "neo4j").lower()
+        if dialect not in DIALECTS:
+            raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
         node_cols, edge_cols = columns(G)
-        out.write(
-            "// allygraph export. Neo4j: cypher-shell -f FILE; Memgraph: mgconsole < FILE (see the module docs).\n"
-        )
-        out.write("CREATE CONSTRAINT allygraph_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;\n")
-        types_seen: set[str] = set()
+        reg = source_registry(G)
+        sym = symmetric_types(G)
+        ecols = {c: k for c, k in edge_cols.items() if c != "relation_id"}
+        out.write(f"// allygraph export, Cypher for {dialect}: run statement by statement on an empty database.\n")
+        if dialect == "neo4j":
+            out.write("CREATE CONSTRAINT allygraph_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;\n")
+        elif dialect == "memgraph":
+            out.write("CREATE INDEX ON :Entity(id);\n")
+        elif dialect == "falkordb":
+            out.write("// for a large graph, run once before loading: CREATE INDEX FOR (n:Entity) ON (n.id)\n")
+        else:
+            props = ", ".join(f"{ident(c)} {_kuzu_type(c, k)}" for c, k in node_cols.items())
+            out.write(f"CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY, {props});\n")
+            eprops = ", ".join(f"{ident(c)} {_kuzu_type(c, k)}" for c, k in ecols.items())
+            for rt in sorted({rel_type(rel["type"]) for _, _, _, rel in edges_with_via(G)}):
+                out.write(f"CREATE REL TABLE IF NOT EXISTS {ident(rt)}(FROM Entity TO Entity, id STRING, {eprops});\n")
+        labels = dialect != "kuzu"
         for n, ent in self.nodes(G):
-            types_seen.add(ent["type"])
-            out.write(f"MERGE (n:Entity {{id: {quote(n)}}}){_sets('n', node_row(n, ent), node_cols)};\n")
+            parts = _sets("n", node_row(n, ent, reg), node_cols, dialect)
+            if labels:
+                parts.append(f"n:{ident(label_of(ent['type']))}")
+            out.write(f"MERGE (n:Entity {{id: {quote(n, dialect)}}}) SET {', '.join(parts)};\n")
         for u, v, rid, rel in self.edges(G):
-            row = {k: val for k, val in edge_row(rel, symmetric_types(G)).items() if k != "relation_id"}
-            out.write(f"MATCH (a:Entity {{id: {quote(u)}}}), (b:Entity {{id: {quote(v)}}}) "
-                      f"MERGE (a)-[r:{ident(rel_type(rel['type']))} {{id: {quote(rid)}}}]->(b){_sets('r', row, edge_cols)};\n")  # fmt: skip
-        for t in [t for t in ENTITY_TYPES if t in types_seen] + sorted(types_seen - set(ENTITY_TYPES)):
-            out.write(f"MATCH (n:Entity) WHERE n.entity_type = {quote(t)} SET n:{ident(label_of(t))};\n")
+            row = {k: val for k, val in edge_row(rel, reg, sym).items() if k != "relation_id"}
+            sets = ", ".join(_sets("r", row, ecols, dialect))
+            out.write(f"MATCH (a:Entity {{id: {quote(u, dialect)}}}) MATCH (b:Entity {{id: {quote(v, dialect)}}}) "
+                      f"MERGE (a)-[r:{ident(rel_type(rel['type']))} {{id: {quote(rid, dialect)}}}]->(b) SET {sets};\n")  # fmt: skip

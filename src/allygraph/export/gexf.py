@@ -8,8 +8,13 @@
 - Columns are those of ``common``; none is called ``type``, ``start``, ``end``, ``label``, ``id``
   or ``weight``, which GEXF or Gephi reserve.
 - ``kind`` is the relation type (``partnership:<tier>`` for partnerships), made unique among
-  parallel edges with ``#<relation id>``, so Gephi keeps parallel edges apart. Symmetric
-  relations are ``type="undirected"`` edges in an otherwise directed graph.
+  parallel edges with ``#<relation id>``, so Gephi keeps parallel edges apart.
+- Symmetric relations are directed edges with ``symmetric=true``, as in GraphML: the readers
+  cannot take a mixed file. networkx refuses an ``undirected`` edge in a directed graph (and a
+  directed edge in an undirected one); graphology-gexf (Gephi Lite) fails on a first edge of
+  type ``mutual`` and reads later ones as directed. In Gephi, filter or style on ``symmetric``.
+- Via links are edges of kind ``via`` (see ``common``); sources carry titles and URLs as the
+  ``source_titles`` and ``source_urls`` columns.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from ..vocab import TIER_TYPES, tier_of
 from .common import (
     Exporter,
     columns,
+    count_edges,
     distinct,
     edge_labels,
     edge_row,
+    edges_with_via,
     node_label,
     node_row,
+    source_registry,
     symmetric_types,
     to_text,
     xml_attr,
@@ -48,7 +56,7 @@ def spells(G: nx.MultiDiGraph) -> dict[str, tuple[_dt.date | None, _dt.date | No
     rank = ds.tier_rank if ds is not None else {}
     tiered: dict[tuple, list[dict]] = {}
     out = {}
-    for u, v, rid, rel in G.edges(keys=True, data=True):
+    for u, v, rid, rel in edges_with_via(G):
         start = dates.first_day(rel["since"]) if rel.get("since") else None
         out[rid] = (start, _end(rel.get("until")))
         if rel["type"] in TIER_TYPES:
@@ -80,6 +88,8 @@ class GEXFExporter(Exporter):
 
     def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
         node_cols, edge_cols = columns(G)
+        reg = source_registry(G)
+        sym = symmetric_types(G)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(f'<gexf xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
                   f'xsi:schemaLocation="{NS} {SCHEMA}" version="1.3">\n')  # fmt: skip
@@ -97,19 +107,18 @@ class GEXFExporter(Exporter):
         for n, ent in self.nodes(G):
             span = _span(dates.first_day(ent["since"]) if ent.get("since") else None, _end(ent.get("until")))
             out.write(f'      <node id="{xml_attr(n)}" label="{xml_attr(node_label(ent))}"{span}>')
-            self._attvalues(out, node_cols, node_row(n, ent))
+            self._attvalues(out, node_cols, node_row(n, ent, reg))
             out.write("</node>\n")
         out.write("    </nodes>\n")
         labels = edge_labels(G)
         kinds = distinct(G, {rid: rel["type"] + (f":{rel['tier']}" if rel.get("tier") else "")
-                             for _, _, rid, rel in G.edges(keys=True, data=True)}, clash="{base}#{rid}")  # fmt: skip
+                             for _, _, rid, rel in edges_with_via(G)}, clash="{base}#{rid}")  # fmt: skip
         span_of = spells(G)
-        out.write(f'    <edges count="{G.number_of_edges()}">\n')
+        out.write(f'    <edges count="{count_edges(G)}">\n')
         for u, v, rid, rel in self.edges(G):
-            etype = "undirected" if rel["type"] in symmetric_types(G) else "directed"
-            out.write(f'      <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}" type="{etype}" '
+            out.write(f'      <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}" type="directed" '
                       f'label="{xml_attr(labels[rid])}" kind="{xml_attr(kinds[rid])}"{_span(*span_of[rid])}>')  # fmt: skip
-            self._attvalues(out, edge_cols, edge_row(rel, symmetric_types(G)))
+            self._attvalues(out, edge_cols, edge_row(rel, reg, sym))
             out.write("</edge>\n")
         out.write("    </edges>\n  </graph>\n</gexf>\n")
 

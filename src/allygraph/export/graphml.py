@@ -7,11 +7,16 @@ Design, reader by reader:
 - Every node and edge has a ``label`` (Gephi's label) and nodes a ``name`` (Cytoscape's). Edge
   labels are unique among parallel edges, so Gephi does not merge them.
 - No column is called ``id``, ``weight``, ``x``, ``y``, ``size``, ``color``, ``r``, ``g``, ``b``:
-  Gephi would turn it into a visual property. Entity attributes are ``attr_<key>``; a key that is
-  not an XML name token is spelled with ``_`` and its original kept in the key's ``<desc>``.
+  Gephi would turn it into a visual property. Attributes are ``attr_<key>`` by the one
+  attribute-key rule of ``common`` (always an XML name token); where the rule changed the key,
+  the original is also kept in the key's ``<desc>``.
 - Edge ids are relation ids; the relation id is also a ``relation_id`` column, because igraph
-  (1.0.0) misreads edge ids. Symmetric relations stay one edge with ``symmetric=true``: the
-  graph is directed, and networkx rejects ``directed="false"`` edges in a directed graph.
+  (1.0.0) misreads edge ids. Symmetric relations stay one edge with ``symmetric=true`` (and no
+  arrowhead with ``--yed``): GraphML can mark an edge ``directed="false"``, but networkx rejects
+  such an edge in a directed graph and graphology-graphml reads it as directed, so the file
+  says it in the column that every reader keeps.
+- Via links are edges of type ``via`` (see ``common``); sources carry titles and URLs as the
+  ``source_titles`` and ``source_urls`` columns.
 - ``--yed`` adds yFiles ``ShapeNode``/``PolyLineEdge`` label graphics, so yEd shows names without
   the Properties Mapper (other readers ignore them).
 """
@@ -26,11 +31,13 @@ import networkx as nx
 from .common import (
     ATTR_PREFIX,
     Exporter,
+    attr_key,
     columns,
     edge_labels,
     edge_row,
     node_label,
     node_row,
+    source_registry,
     symmetric_types,
     to_text,
     xml_attr,
@@ -56,23 +63,21 @@ class GraphMLExporter(Exporter):
     def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
         yed = bool(self.options.get("yed"))
         node_cols, edge_cols = columns(G)
+        reg = source_registry(G)
+        sym = symmetric_types(G)
         keys: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}  # column -> (key id, type)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         ydecl = f' xmlns:y="{YNS}"' if yed else ""
         out.write(f'<graphml xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"{ydecl} '
                   f'xsi:schemaLocation="{NS} {SCHEMA}">\n')  # fmt: skip
         for domain, cols, prefix in (("node", node_cols, "n"), ("edge", edge_cols, "e")):
-            used: set[str] = set()
             for col, kind in {"label": "string", **cols}.items():
-                aname = attr_name(col)
-                while aname in used:
-                    aname += "_"
-                used.add(aname)
+                aname = attr_name(col)  # the column itself: the attribute-key rule keeps it a name token
                 kid = f"{prefix}.{aname}"
                 keys[domain][col] = (kid, kind)
                 desc = ""
-                if aname != col:
-                    desc = f"<desc>{xml_text('attributes.' + col[len(ATTR_PREFIX) :] if col.startswith(ATTR_PREFIX) else col)}</desc>"
+                if col.startswith(ATTR_PREFIX) and attr_key(col) != col[len(ATTR_PREFIX) :]:
+                    desc = f"<desc>{xml_text('attributes.' + attr_key(col))}</desc>"
                 out.write(f'  <key id="{kid}" for="{domain}" attr.name="{aname}" attr.type="{kind}">{desc}</key>\n')
         if yed:
             out.write('  <key id="y.ng" for="node" yfiles.type="nodegraphics"/>\n')
@@ -81,7 +86,7 @@ class GraphMLExporter(Exporter):
         for n, ent in self.nodes(G):
             label = node_label(ent)
             out.write(f'    <node id="{xml_attr(n)}">\n')
-            self._data(out, keys["node"], {"label": label, **node_row(n, ent)})
+            self._data(out, keys["node"], {"label": label, **node_row(n, ent, reg)})
             if yed:
                 out.write('      <data key="y.ng"><y:ShapeNode><y:Geometry height="30.0" width="120.0"/>'
                           f'<y:NodeLabel>{xml_text(label)}</y:NodeLabel></y:ShapeNode></data>\n')  # fmt: skip
@@ -89,9 +94,9 @@ class GraphMLExporter(Exporter):
         labels = edge_labels(G)
         for u, v, rid, rel in self.edges(G):
             out.write(f'    <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}">\n')
-            self._data(out, keys["edge"], {"label": labels[rid], **edge_row(rel, symmetric_types(G))})
+            self._data(out, keys["edge"], {"label": labels[rid], **edge_row(rel, reg, sym)})
             if yed:
-                arrow = "none" if edge_row(rel, symmetric_types(G))["symmetric"] else "standard"
+                arrow = "none" if rel["type"] in sym else "standard"
                 out.write(f'      <data key="y.eg"><y:PolyLineEdge><y:Arrows source="none" target="{arrow}"/>'
                           f'<y:EdgeLabel>{xml_text(labels[rid])}</y:EdgeLabel></y:PolyLineEdge></data>\n')  # fmt: skip
             out.write("    </edge>\n")

@@ -1,44 +1,79 @@
 """The CSV set for ``neo4j-admin database import full``: for graphs too big for MERGE scripts.
 
-``-o DIR`` writes a directory (created or replaced as a whole) holding ``nodes.csv``,
-``relationships.csv`` and ``import.sh`` (the command to run). Headers: ``id:ID``, ``:LABEL``
-(``Entity;State``...), typed columns (``attr_x:long``, ``aliases:string[]``, ``symmetric:boolean``)
-and ``:START_ID``, ``:END_ID``, ``:TYPE`` (the relation type upper-cased, as in the Cypher
-script). Arrays use ``|`` as delimiter (``--array-delimiter='|'``), and newlines in text are
-kept (``--multiline-fields=true``).
+``-o DIR`` writes a directory (new, empty, or an earlier neo4j export: ``fsutil.output_dir``) holding ``nodes.csv``,
+``sources.csv``, ``relationships.csv`` and ``import.sh`` (the command to run). Headers:
+``id:ID(Entity)``, ``:LABEL`` (``Entity``, then the type's label: ``State``...), typed columns
+(``attr_x:long``, ``aliases:string[]``, ``symmetric:boolean``) and ``:START_ID(Entity)``,
+``:END_ID(Entity)``, ``:TYPE`` (the relation type upper-cased, as in the Cypher script).
+``sources.csv`` loads the source registry as ``:Source`` nodes (``id:ID(Source)``, ``title``,
+``url``, ``date``), and every node and relationship carries ``sources``, ``source_titles`` and
+``source_urls`` arrays. Via links are ``:VIA`` relationships (see ``common``).
+
+Labels and arrays split on the array delimiter that ``import.sh`` declares
+(``--array-delimiter``): the first of ``|``, ``;`` and a few control characters that no label
+or array item contains, so no item is ever split in two. Newlines in text are kept
+(``--multiline-fields=true``).
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
 
-from .common import Exporter, columns, edge_row, node_row, publish, symmetric_types, to_text
+from ..problems import UsageError
+from .common import (
+    LIST_FIELDS,
+    Exporter,
+    columns,
+    edge_row,
+    edges_with_via,
+    node_row,
+    source_registry,
+    symmetric_types,
+    to_text,
+)
 from .cypher import label_of, rel_type
 
-ARRAY_DELIMITER = "|"
+DELIMITERS = ("|", ";", "\x1f", "\x1e", "\x1d", "\x1c", "\x07", "\x06", "\x05", "\x04", "\x03", "\x02", "\x01")
 _TYPES = {"string": "string", "long": "long", "double": "double", "boolean": "boolean"}
-COMMAND = ("neo4j-admin database import full --nodes=nodes.csv --relationships=relationships.csv "
-           "--array-delimiter='|' --multiline-fields=true --overwrite-destination=true \"${1:-neo4j}\"")  # fmt: skip
+_LISTS = LIST_FIELDS
 
 
-def _cell(value: Any, kind: str) -> str:
+def array_delimiter(G: nx.MultiDiGraph, reg: dict[str, dict]) -> str:
+    """The first of ``DELIMITERS`` that no label or array item of ``G`` contains."""
+    used: set[str] = set()
+    for n, ent in G.nodes(data=True):
+        for c in _LISTS:
+            for item in node_row(n, ent, reg).get(c) or ():
+                used.update(item)
+    for _, _, _, rel in edges_with_via(G):
+        for c in _LISTS:
+            for item in edge_row(rel, reg).get(c) or ():
+                used.update(item)
+    for d in DELIMITERS:
+        if d not in used:
+            return d
+    raise UsageError("every candidate array delimiter occurs in the data: use the cypher export instead")
+
+
+def _option(delimiter: str) -> str:
+    return f"'{delimiter}'" if delimiter in "|;" else f"U+{ord(delimiter):04X}"
+
+
+def _cell(value: Any, kind: str, delimiter: str) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ARRAY_DELIMITER.join(str(v) for v in value)
+        return delimiter.join(str(v) for v in value)
     return to_text(value, kind)
 
 
-def _header(col: str, kind: str, lists: set[str]) -> str:
-    return f"{col}:{_TYPES[kind]}[]" if col in lists else f"{col}:{_TYPES[kind]}"
+def _header(col: str, kind: str) -> str:
+    return f"{col}:{_TYPES[kind]}[]" if col in _LISTS else f"{col}:{_TYPES[kind]}"
 
 
 class Neo4jAdminExporter(Exporter):
@@ -47,57 +82,72 @@ class Neo4jAdminExporter(Exporter):
     description = "neo4j-admin import CSV set (a directory)"
     multi_file = True
 
-    def write_files(self, G: nx.MultiDiGraph, dest: Path) -> list[Path]:
+    def write_files(self, G: nx.MultiDiGraph, dest: Path, protect: tuple = ()) -> list[Path]:
         node_cols, edge_cols = columns(G)
-        lists = {"aliases", "sources"}
+        reg = source_registry(G)
+        sym = symmetric_types(G)
+        d = array_delimiter(G, reg)
 
         def write_nodes(out: IO[str]) -> None:
             w = csv.writer(out, lineterminator="\n")
-            w.writerow(["id:ID", ":LABEL", *(_header(c, k, lists) for c, k in node_cols.items())])
+            w.writerow(["id:ID(Entity)", ":LABEL", *(_header(c, k) for c, k in node_cols.items())])
             for n, ent in self.nodes(G):
-                row = node_row(n, ent)
+                row = node_row(n, ent, reg)
                 w.writerow(
-                    [n, f"Entity;{label_of(ent['type'])}", *(_cell(row.get(c), k) for c, k in node_cols.items())]
+                    [n, f"Entity{d}{label_of(ent['type'])}", *(_cell(row.get(c), k, d) for c, k in node_cols.items())]
                 )
+
+        def write_sources(out: IO[str]) -> None:
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(["id:ID(Source)", ":LABEL", "title:string", "url:string", "date:string"])
+            for sid, src in reg.items():
+                w.writerow([sid, "Source", *(to_text(src[f]) if src.get(f) else "" for f in ("title", "url", "date"))])
 
         ecols = {c: k for c, k in edge_cols.items() if c != "relation_id"}
 
         def write_edges(out: IO[str]) -> None:
             w = csv.writer(out, lineterminator="\n")
             w.writerow(
-                [":START_ID", ":END_ID", ":TYPE", "id:string", *(_header(c, k, lists) for c, k in ecols.items())]
+                [
+                    ":START_ID(Entity)",
+                    ":END_ID(Entity)",
+                    ":TYPE",
+                    "id:string",
+                    *(_header(c, k) for c, k in ecols.items()),
+                ]
             )
             for u, v, rid, rel in self.edges(G):
-                row = edge_row(rel, symmetric_types(G))
-                w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k) for c, k in ecols.items())])
+                row = edge_row(rel, reg, sym)
+                w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k, d) for c, k in ecols.items())])
 
-        script = f'#!/bin/sh\n# Load this directory into an empty Neo4j database (stop it first).\ncd "$(dirname "$0")"\n{COMMAND}\n'
-        return write_dir(dest, {"nodes.csv": write_nodes, "relationships.csv": write_edges, "import.sh": script})
+        command = ("neo4j-admin database import full --nodes=nodes.csv --nodes=sources.csv "
+                   f"--relationships=relationships.csv --array-delimiter={_option(d)} --multiline-fields=true "
+                   '--overwrite-destination=true "${1:-neo4j}"')  # fmt: skip
+        script = f'#!/bin/sh\n# Load this directory into an empty Neo4j database (stop it first).\ncd "$(dirname "$0")"\n{command}\n'
+        return write_dir(
+            dest,
+            {
+                "nodes.csv": write_nodes,
+                "sources.csv": write_sources,
+                "relationships.csv": write_edges,
+                "import.sh": script,
+            },
+            protect,
+        )
 
 
-def write_dir(dest: Path, files: dict[str, str | Callable[[IO[str]], None]]) -> list[Path]:
-    """Write ``files`` (text, or a function that streams it) into a fresh directory and swap
-    it in for ``dest`` at the end."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        for name, content in files.items():
-            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
-                if callable(content):
-                    content(fh)
-                else:
-                    fh.write(content)
-            publish(tmp / name, 0o777 if name.endswith(".sh") else 0o666)
-        publish(tmp, 0o777)
-        old = None
-        if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
-            os.replace(dest, old / dest.name)
-        os.replace(tmp, dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return [dest / name for name in files]
+def write_dir(dest: Path, files: dict[str, str | Callable[[IO[str]], None]], protect: tuple = ()) -> list[Path]:
+    """Write ``files`` (text, or a function that streams it) into the export folder ``dest``
+    (see ``fsutil.output_dir``: never a folder of someone else's files), all replaced together."""
+    from ..fsutil import atomic_group, output_dir
+
+    folder = output_dir(dest, "neo4j", protect)
+    paths = [folder / name for name in files]
+    modes = [0o777 if name.endswith(".sh") else 0o666 for name in files]
+    with atomic_group(paths, protect=protect, modes=modes) as handles:
+        for fh, content in zip(handles, files.values(), strict=True):
+            if callable(content):
+                content(fh)
+            else:
+                fh.write(content)
+    return [Path(dest) / name for name in files]

@@ -59,11 +59,20 @@ class Summary:
 
 
 def run(read: Callable[[Namer], ImportResult], data: str | os.PathLike | None = None, dry_run: bool = False) -> Summary:
-    """Read with ``read(namer)`` and merge into the data directory (write unless ``dry_run``)."""
+    """Read with ``read(namer)`` and merge into the data directory (write unless ``dry_run``).
+
+    The directory is locked from before it is read until it is written, so imports started
+    together run one after the other and each merges into the last one's result. An import
+    that produced no record changes nothing.
+    """
+    from ..fsutil import lock_data
+    from ..load import data_dir
+
     start = time.perf_counter()
-    target = Target(data)
-    result = read(Namer(target.entities()))
-    report = target.merge(result)
-    written = False if dry_run else target.write()
+    with lock_data(data_dir(data)) as directory:
+        target = Target(directory)
+        result = read(Namer(target.entities()))
+        report = target.merge(result)
+        written = False if dry_run or not (result.entities or result.relations) else target.write()
     report.written = written
     return Summary(result, report, dry_run, written, time.perf_counter() - start, str(target.directory))

@@ -25,8 +25,11 @@ Rules:
 - imported relations have their own ids, so where they disagree with a hand-written relation
   (other dates, say) both claims stay, each with its sources;
 - new citations are added to the ``sources:`` registry, existing entries are kept;
-- the merged directory is validated before anything is written; the two files are then each
-  replaced atomically.
+- hand-written content below the marker (a record without an id, another top-level section
+  such as ``tiers:``) would be lost by the rewrite: the import refuses, naming its lines;
+- a file written with CRLF line ends keeps them;
+- the merged directory is validated before anything is written; the two files are then replaced
+  together (``fsutil.commit_data``: both or neither, under the directory's lock).
 """
 
 from __future__ import annotations
@@ -38,10 +41,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import yamlsrc
-from ..fsutil import atomic_write_text
+from ..fsutil import commit_data
 from ..load import ENTITIES_FILE, RELATIONS_FILE, data_dir
 from ..names import build_index, exact_key
-from ..problems import DataError, Problem
+from ..problems import DataError, Problem, UsageError
 from . import yamlout
 from .common import ImportResult, natural_key
 
@@ -100,12 +103,15 @@ class _Side:
     hand: dict[str, dict]
     generated: dict[str, dict]
     marker_line: int | None
+    crlf: bool = False
 
     @classmethod
     def read(cls, path: Path, key: str) -> _Side:
         if not path.exists():
             return cls(path, key, None, None, {}, {}, None)
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        crlf = raw.split(b"\n", 1)[0].endswith(b"\r")
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
         doc, problems = yamlsrc.read(path)
         if [p for p in problems if p.severity == "error"]:
             raise DataError(problems)
@@ -116,15 +122,27 @@ class _Side:
                 break
         hand: dict[str, dict] = {}
         generated: dict[str, dict] = {}
+        lost: list[str] = []  # hand-written content below the marker, that a rewrite would drop
         items = doc.get(key) if isinstance(doc, dict) else None
         if isinstance(items, list):
             for i, item in enumerate(items):
-                if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                    continue
                 line = items.item_pos[i][0] if hasattr(items, "item_pos") else 0
-                target = generated if marker_line is not None and line > marker_line else hand
-                target[item["id"]] = _plain(item)
-        return cls(path, key, text, doc if isinstance(doc, dict) else None, hand, generated, marker_line)
+                below = marker_line is not None and line > marker_line
+                if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                    if below:
+                        lost.append(f"line {line} (a {key[:-1]} without an id)")
+                    continue
+                (generated if below else hand)[item["id"]] = _plain(item)
+        if marker_line is not None and isinstance(doc, dict) and hasattr(doc, "key_pos"):
+            for other, (line, _) in doc.key_pos.items():
+                if other != key and line > marker_line:
+                    lost.append(f"line {line} (the {other}: section)")
+        if lost:
+            raise UsageError(
+                f"{path}: hand-written content below the import marker (line {marker_line}) would be lost: "
+                f"{', '.join(lost)}; move it above the marker line, then import again"
+            )
+        return cls(path, key, text, doc if isinstance(doc, dict) else None, hand, generated, marker_line, crlf)
 
     def hand_text(self) -> str:
         """The hand-written part, ready for generated list items to follow."""
@@ -404,7 +422,8 @@ class Target:
                 continue
             gen_relations[rid] = rel
 
-        new_sources = {sid: src for sid, src in result.sources.items() if sid not in self.source_ids}
+        cited = {s for rec in (*result.entities.values(), *result.relations.values()) for s in rec.get("sources") or []}
+        new_sources = {sid: src for sid, src in result.sources.items() if sid not in self.source_ids and sid in cited}
         report.changes.extend(Change("source", sid, "add") for sid in new_sources)
 
         etext = es.hand_text()
@@ -420,14 +439,19 @@ class Target:
         return report
 
     def write(self) -> bool:
-        """Validate the merged directory, then replace each file atomically. False if unchanged."""
-        current = {p: (p.read_text(encoding="utf-8") if p.exists() else None) for p in self.texts}
-        if all(current[p] == t for p, t in self.texts.items()):
+        """Validate the merged directory, then replace its changed files together (the caller
+        holds ``fsutil.lock_data``). False if nothing changed."""
+        new: dict[str, bytes] = {}
+        for side in (self.entities_side, self.relations_side):
+            text = self.texts[side.path]
+            data = (text.replace("\n", "\r\n") if side.crlf else text).encode("utf-8")
+            current = side.path.read_bytes() if side.path.exists() else None
+            if current != data:
+                new[side.path.name] = data
+        if not new:
             return False
         _validate(self.texts)
-        for path in (self.entities_side.path, self.relations_side.path):
-            if current[path] != self.texts[path]:
-                atomic_write_text(path, self.texts[path])
+        commit_data(self.directory, new)
         return True
 
 
