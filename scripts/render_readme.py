@@ -41,6 +41,59 @@ def vocab_tables() -> str:
     return "\n".join(out)
 
 
+def data_summary() -> str:
+    """The bundled data's coverage, counted from the data itself (so the README cannot drift)."""
+    from collections import Counter
+
+    from allygraph.load import load
+
+    ds = load(use_cache=False)
+    ents, rels = ds.entities, list(ds.relations.values())
+    etypes = Counter(e["type"] for e in ents.values())
+    rtypes = Counter(r["type"] for r in rels)
+    states = sorted(e["name"] for e in ents.values() if e["type"] == "state")
+    pairs = {frozenset((r["from"], r["to"])) for r in rels if r["type"] == "partnership"}
+    frameworks = [e for e in ents.values() if e["type"] == "framework"]
+    reported = sorted(r["id"] for r in rels if r.get("status") == "reported")
+    incidents = {r["to"] for r in rels if r["type"] == "involved_in"}
+    rows = [
+        ("states", f"{etypes['state']}: {', '.join(states)}"),
+        (
+            "treaty alliances",
+            f"{rtypes['alliance']} (each with its treaty as an agreement, signature and entry into force as separate facts)",
+        ),
+        (
+            "partnerships",
+            f"{rtypes['partnership']} designations over {len(pairs)} pairs, with their upgrades; {len(ds.ladders)} states' own ladders ({', '.join(sorted(ents[s]['name'] for s in ds.ladders))})",
+        ),
+        (
+            "agreements",
+            f"{etypes['agreement']} agreements (treaties, access and visiting-forces agreements, pacts) with {rtypes['party_to']} dated `party_to` facts",
+        ),
+        (
+            "frameworks",
+            f"{len(frameworks)} frameworks and minilaterals ({', '.join(sorted(f['name'] for f in frameworks))}) with {rtypes['member_of']} dated memberships",
+        ),
+        (
+            "contested ties",
+            f"{rtypes['disputes_with']} disputes (`disputes_with`, via {etypes['area']} disputed areas) and {len(incidents)} dated events (incidents and the 2016 award) with {rtypes['involved_in']} `involved_in` links naming each side",
+        ),
+        (
+            "aid, arms, exercises",
+            f"{rtypes['provides']} grants, {rtypes['arms_transfer']} arms transfers, {rtypes['exercises_with']} exercises, {rtypes['deploys_to']} deployments, all dated",
+        ),
+        ("leaders", f"{rtypes['leads']} `leads` relations for {etypes['person']} people"),
+        ("sources", f"{len(ds.sources)} cited sources; every relation cites at least one"),
+        (
+            "reported",
+            f"{len(reported)} relations are `status: reported` (not confirmed by an official source): {', '.join(f'`{r}`' for r in reported)}",
+        ),
+    ]
+    out = [f"{len(ents)} entities and {len(rels)} relations:", "", "| what | count |", "| --- | --- |"]
+    out += [f"| {k} | {v} |" for k, v in rows]
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bench", type=Path, help="the output of benchmarks/run.py to quote")
@@ -52,7 +105,9 @@ def main() -> None:
     if args.bench:
         table = args.bench.read_text().split("allygraph benchmarks:", 1)[-1]
         bench = f"Measured on the development machine ({args.machine}):\n\n```text\nallygraph benchmarks:{table.rstrip()}\n```"
-    text = text.replace("<<vocab>>", vocab_tables()).replace("<<bench>>", bench)
+    text = (
+        text.replace("<<vocab>>", vocab_tables()).replace("<<datasummary>>", data_summary()).replace("<<bench>>", bench)
+    )
     (ROOT / "README.md").write_text(text)
 
 
