@@ -103,8 +103,7 @@ def bundled() -> nx.MultiDiGraph:
 
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory) -> nx.MultiDiGraph:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    import synth as synth_mod
+    from allygraph import synth as synth_mod
 
     # small but representative (every type, tiers, dates, via): scale belongs in benchmarks/
     d = synth_mod.write(tmp_path_factory.mktemp("synth"), 300, seed=1)

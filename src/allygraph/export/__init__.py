@@ -2,7 +2,7 @@
 
 >>> import allygraph
 >>> from allygraph.export import select, export
->>> G = select(allygraph.load_graph(), around="Japan", depth=1, types=["partnership"])
+>>> G = select(allygraph.load_graph(use_cache=False), around="Japan", depth=1, types=["partnership"])
 >>> export(G, "graphml", "japan.graphml")["format"]    # doctest: +SKIP
 'graphml'
 

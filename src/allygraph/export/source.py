@@ -14,7 +14,7 @@ which exports never write into). Two adapters make one:
 ``as_source`` picks the adapter; ``graph_for`` opens a data directory the way the command line does.
 
 >>> import allygraph
->>> src = as_source(allygraph.load_graph())
+>>> src = as_source(allygraph.load_graph(use_cache=False))
 >>> src.has_node("japan"), src.number_of_edges() > 0
 (True, True)
 """

@@ -56,7 +56,7 @@ def path(
     Raises UnknownEntity, AmbiguousName, UsageError (bad filter) or NoPath.
 
     >>> import allygraph
-    >>> r = path(allygraph.load_graph(), "Japan", "PH")
+    >>> r = path(allygraph.load_graph(use_cache=False), "Japan", "PH")
     >>> r["paths"][0]["nodes"]
     ['japan', 'philippines']
     """
