@@ -14,8 +14,6 @@ import json
 import math
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import networkx as nx
@@ -766,32 +764,41 @@ def _first(d: str) -> str:
 
 # ---- the command ----------------------------------------------------------------------------------
 
-CLI = "from allygraph.cli import app, main; from allygraph.cli_export import export_command; app.command('export')(export_command); main()"
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """``allygraph export ARGS`` in this process: (exit code, stdout, stderr)."""
+    from allygraph.cli import main
+
+    capsys.readouterr()
+    try:
+        main(["export", *args])
+        code = 0
+    except SystemExit as done:
+        code = done.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", CLI, "export", *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
-
-
-def test_cli(tmp_path, small_dir):
-    r = run_cli("-o", "out.graphml", "--data", str(small_dir), "--json", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    stats = json.loads(r.stdout)
+def test_cli(tmp_path, small_dir, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "-o", "out.graphml", "--data", str(small_dir), "--json")
+    assert code == 0, err
+    stats = json.loads(out)
     assert stats["format"] == "graphml" and stats["nodes"] == 5 and stats["edges"] == 6
-    assert "wrote graphml" in r.stderr
+    assert "wrote graphml" in err
     assert_valid_graphml(tmp_path / "out.graphml")
-    r = run_cli("gexf", "-o", "-", "--data", str(small_dir), "--around", "PH", "--type", "partnership", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    root = etree.fromstring(r.stdout.encode())
+    code, out, err = run_cli(
+        capsys, "gexf", "-o", "-", "--data", str(small_dir), "--around", "PH", "--type", "partnership"
+    )
+    assert code == 0, err
+    root = etree.fromstring(out.encode())
     assert {e.get("id") for e in root.iter(f"{GEXF_NS}edge")} == {"jp-ph-sp", "jp-ph-ssp"}
-    r = run_cli("-o", "x.txt", "--data", str(small_dir), cwd=tmp_path)
-    assert r.returncode == 2 and "cannot tell the format" in r.stderr and "Traceback" not in r.stderr
-    r = run_cli("-o", "x.csv", "--around", "Atlantis", "--data", str(small_dir), cwd=tmp_path)
-    assert r.returncode == 1 and "unknown entity" in r.stderr
-    r = run_cli("csv", "-o", "-", "--data", str(small_dir), cwd=tmp_path)
-    assert r.returncode == 2 and "Traceback" not in r.stderr
+    code, out, err = run_cli(capsys, "-o", "x.txt", "--data", str(small_dir))
+    assert code == 2 and "cannot tell the format" in err and "Traceback" not in err
+    code, out, err = run_cli(capsys, "-o", "x.csv", "--around", "Atlantis", "--data", str(small_dir))
+    assert code == 1 and "unknown entity" in err
+    code, out, err = run_cli(capsys, "csv", "-o", "-", "--data", str(small_dir))
+    assert code == 2 and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.graphml", "small"]
 
 
