@@ -819,3 +819,41 @@ def test_cli_dialect(tmp_path, small_dir, capsys):
         assert done.value.code == 2 and "dialect" in err and len(err.strip().splitlines()) == 1, err
         assert "Traceback" not in err
     assert not (tmp_path / "o.cypher").exists() and not (tmp_path / "o.graphml").exists()
+
+
+class _OwnSource:
+    """A graph source that is neither networkx nor a store: the exporters read only the interface."""
+
+    sources = {"s": {"title": "T", "url": "https://example.org/t"}}
+    tiers: list = []
+    tier_rank: dict = {}
+    symmetric_types = frozenset({"alliance"})
+    directory = None
+
+    def nodes(self):
+        return iter(
+            [("a", {"id": "a", "name": "A", "type": "state"}), ("b", {"id": "b", "name": "B", "type": "state"})]
+        )
+
+    def edges(self):
+        return iter([("a", "b", "ab", {"id": "ab", "from": "a", "to": "b", "type": "alliance", "sources": ["s"]})])
+
+    def has_node(self, eid):
+        return eid in ("a", "b")
+
+    def number_of_nodes(self):
+        return 2
+
+    def number_of_edges(self):
+        return 1
+
+    def query_store(self):
+        raise TypeError("no queries on this one")
+
+
+def test_any_graph_source_exports(tmp_path):
+    stats = export(_OwnSource(), "csv", tmp_path / "own.csv")
+    assert (stats["nodes"], stats["edges"]) == (2, 1)
+    (edge,) = read_csv(tmp_path / "own.edges.csv")
+    assert (edge["Source"], edge["Target"], edge["Type"]) == ("a", "b", "Undirected")
+    assert split_list(edge["source_titles"]) == ["T"] and split_list(edge["source_urls"]) == ["https://example.org/t"]

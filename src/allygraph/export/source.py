@@ -156,8 +156,8 @@ class StoreSource:
 def as_source(G: object) -> GraphSource:
     """A source for what an exporter was given: a source as is, a networkx graph, a SQLite store,
     or a streaming view holding one (``store.StoreGraph``)."""
-    if isinstance(G, (NetworkxSource, StoreSource)):
-        return G
+    if isinstance(G, (NetworkxSource, StoreSource, GraphSource)):
+        return G  # a source already (the adapters here, or any class with the same members)
     store = G if isinstance(G, SQLiteStore) else getattr(G, "store", None)
     if isinstance(store, SQLiteStore):
         return StoreSource(store)
