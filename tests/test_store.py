@@ -185,10 +185,22 @@ def test_graph_for_streams_a_large_directory_through_the_same_interface(force_sq
     assert kept == {"us-ph", "jp-us", "jp-ph-sp", "jp-ph-ssp", "tc90", "osa-ph"}  # osa and tc_90 are 2 hops out
 
 
-def test_cli_export_streams_from_the_cache(small_dir, tmp_path):
+def test_cli_export_streams_from_the_cache(force_sqlite, small_dir, tmp_path, capsys, monkeypatch):
+    from allygraph.cli import main
+
+    streamed: list[SQLiteStore] = []
+    rows = StoreSource.edges
+
+    def spy(self: StoreSource):
+        streamed.append(self.store)
+        return rows(self)
+
+    monkeypatch.setattr(StoreSource, "edges", spy)
     out = tmp_path / "g.graphml"
-    proc = run("export", "-o", str(out), "--data", str(small_dir), env={"ALLYGRAPH_SQLITE_BYTES": "0"})
-    assert proc.returncode == 0, proc.stderr
+    with pytest.raises(SystemExit) as done:
+        main(["export", "-o", str(out), "--data", str(small_dir)])
+    assert done.value.code in (0, None), capsys.readouterr().err
+    assert streamed and all(isinstance(s, SQLiteStore) for s in streamed)  # the rows came from the cache
     H = nx.read_graphml(out)
     relations = [d for _, _, d in H.edges(data=True) if "via_of" not in d]  # the rest: derived via links
     assert H.number_of_nodes() == 5 and len(relations) == 6
