@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from allygraph.load import check, load, validate
 from allygraph.problems import DataError
-from conftest import SMALL_ENTITIES, SMALL_RELATIONS, write_data
+from conftest import write_data
 
 ENTS = """
 entities:
@@ -219,13 +219,17 @@ def test_arbitrary_bytes_give_clean_errors(tmp_path, raw):
     (d / "entities.yaml").write_bytes(raw)
     (d / "relations.yaml").write_text("relations: []\n")
     dataset, problems = validate(d)
-    assert dataset is not None or problems
+    for p in problems:
+        assert p.file.endswith(".yaml") and p.message and isinstance(p.line, int)
+    # a dataset exactly when no problem is an error: bytes that are no entities document are refused
+    assert (dataset is None) == any(p.severity == "error" for p in problems)
 
 
 def test_small_fixture_loads(small_dir):
     ds = load(small_dir)
     assert set(ds.entities) == {"japan", "philippines", "united_states", "osa", "tc_90"}
-    assert SMALL_ENTITIES and SMALL_RELATIONS
+    assert set(ds.relations) == {"jp-ph-sp", "jp-ph-ssp", "us-ph", "jp-us", "tc90", "osa-ph"}
+    assert (ds.relations["tc90"]["from"], ds.relations["tc90"]["to"]) == ("japan", "philippines")
 
 
 def test_source_errors_name_the_source(tmp_path):

@@ -4,7 +4,6 @@ export and the memory guard. Each is forced on small data and compared with the 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import networkx as nx
@@ -13,13 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import allygraph
-from allygraph import cache, load, query, yamlsrc
+from allygraph import cache, load, query, synth, yamlsrc
+from allygraph.export import NetworkxSource, StoreSource, graph_for, select
 from allygraph.problems import TooLarge
-from allygraph.store import DatasetStore, SQLiteStore, StoreGraph
+from allygraph.store import DatasetStore, SQLiteStore
 from conftest import REPO, run, write_data
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-import synth  # noqa: E402
 
 
 @pytest.fixture
@@ -150,7 +147,8 @@ def test_streaming_export_matches_the_graph_export(force_sqlite, tmp_path):
     from allygraph.export import export
 
     store = load.open_store()
-    export(StoreGraph(store), "json", tmp_path / "a.json")
+    assert isinstance(store, SQLiteStore)
+    export(StoreSource(store), "json", tmp_path / "a.json")
     export(allygraph.load_graph(use_cache=False), "json", tmp_path / "b.json")
     a = json.loads((tmp_path / "a.json").read_text())
     b = json.loads((tmp_path / "b.json").read_text())
@@ -159,10 +157,50 @@ def test_streaming_export_matches_the_graph_export(force_sqlite, tmp_path):
     assert sorted(map(key, a["edges"])) == sorted(map(key, b["edges"]))
 
 
-def test_cli_export_streams_from_the_cache(small_dir, tmp_path):
+def test_graph_for_streams_a_large_directory_through_the_same_interface(force_sqlite, small_dir, tmp_path):
+    """A large directory's cache and an ordinary load are two adapters of one graph source: the
+    same counts, registries and declared types, the same export, and a selection keeps them."""
+    from allygraph.export import export
+
+    big, small = graph_for(small_dir), graph_for(small_dir, use_cache=False)
+    assert isinstance(big, StoreSource) and isinstance(small, NetworkxSource)
+    for src in (big, small):
+        assert (src.number_of_nodes(), src.number_of_edges()) == (5, 6)
+        assert src.sources["s1"]["url"] == "https://example.org/s1"
+        assert "alliance" in src.symmetric_types and "arms_transfer" not in src.symmetric_types
+        assert Path(src.directory).resolve() == small_dir.resolve()
+        assert src.has_node("osa") and not src.has_node("nowhere")
+    assert sorted(big.edges()) == sorted(small.edges()) and sorted(big.nodes()) == sorted(small.nodes())
+    export(big, "json", tmp_path / "big.json")
+    export(small, "json", tmp_path / "small.json")
+    a, b = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("big", "small"))
+    key = lambda x: json.dumps(x, sort_keys=True)  # noqa: E731
+    assert a["graph"] == b["graph"] and a["graph"]["sources"]["s1"]["title"] == "A source"
+    assert sorted(map(key, a["edges"])) == sorted(map(key, b["edges"]))
+    part = select(big, around="United States", depth=1)
+    assert isinstance(part, NetworkxSource) and part.sources == big.sources and part.directory == big.directory
+    assert {n for n, _ in part.nodes()} == {"united_states", "japan", "philippines"}
+    kept = {rid for _, _, rid, _ in part.edges()}
+    assert kept == {rid for _, _, rid, _ in select(small, around="United States").edges()}
+    assert kept == {"us-ph", "jp-us", "jp-ph-sp", "jp-ph-ssp", "tc90", "osa-ph"}  # osa and tc_90 are 2 hops out
+
+
+def test_cli_export_streams_from_the_cache(force_sqlite, small_dir, tmp_path, capsys, monkeypatch):
+    from allygraph.cli import main
+
+    streamed: list[SQLiteStore] = []
+    rows = StoreSource.edges
+
+    def spy(self: StoreSource):
+        streamed.append(self.store)
+        return rows(self)
+
+    monkeypatch.setattr(StoreSource, "edges", spy)
     out = tmp_path / "g.graphml"
-    proc = run("export", "-o", str(out), "--data", str(small_dir), env={"ALLYGRAPH_SQLITE_BYTES": "0"})
-    assert proc.returncode == 0, proc.stderr
+    with pytest.raises(SystemExit) as done:
+        main(["export", "-o", str(out), "--data", str(small_dir)])
+    assert done.value.code in (0, None), capsys.readouterr().err
+    assert streamed and all(isinstance(s, SQLiteStore) for s in streamed)  # the rows came from the cache
     H = nx.read_graphml(out)
     relations = [d for _, _, d in H.edges(data=True) if "via_of" not in d]  # the rest: derived via links
     assert H.number_of_nodes() == 5 and len(relations) == 6

@@ -6,13 +6,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from . import render
-from .cli import DataOpt, NoCacheOpt, _fail, _store
+from .cli import DataOpt, NoCacheOpt, _fail
 from .problems import AllygraphError
 
 
@@ -49,9 +48,7 @@ def export_command(
         print("allygraph: --json and -o - both write to stdout; pick one", file=sys.stderr)
         raise typer.Exit(2)
     try:
-        G = ex.select(
-            _export_graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of
-        )
+        G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
         stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
     except AllygraphError as exc:
         _fail(exc, as_json)
@@ -60,12 +57,3 @@ def export_command(
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))
-
-
-def _export_graph(data: Optional[Path], no_cache: bool):
-    """A networkx graph of ordinary data; a streaming view of a large directory's SQLite cache."""
-    from .graph import build
-    from .store import SQLiteStore, StoreGraph
-
-    store = _store(data, no_cache)
-    return StoreGraph(store) if isinstance(store, SQLiteStore) else build(store.ds)

@@ -17,7 +17,7 @@ def build(ds: Dataset) -> nx.MultiDiGraph:
     """Build the graph of a dataset.
 
     >>> from allygraph.load import load
-    >>> G = build(load())
+    >>> G = build(load(use_cache=False))
     >>> G.has_node("japan")
     True
     """

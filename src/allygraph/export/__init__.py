@@ -2,7 +2,7 @@
 
 >>> import allygraph
 >>> from allygraph.export import select, export
->>> G = select(allygraph.load_graph(), around="Japan", depth=1, types=["partnership"])
+>>> G = select(allygraph.load_graph(use_cache=False), around="Japan", depth=1, types=["partnership"])
 >>> export(G, "graphml", "japan.graphml")["format"]    # doctest: +SKIP
 'graphml'
 
@@ -23,6 +23,10 @@ neo4j     a directory          ``neo4j-admin database import`` CSV set: ``-o DIR
                                ``DIR/nodes.csv``, ``DIR/sources.csv``, ``DIR/relationships.csv``,
                                ``DIR/import.sh``
 ========  ===================  ================================================================
+
+Exporters read a graph source (``source.GraphSource``: nodes, edges, the source registry, the
+declared types), made from a networkx graph (``allygraph.load_graph()``, ``select()``) or from a
+large directory's SQLite cache; ``graph_for(data, use_cache)`` opens a data directory as one.
 
 Every file goes through ``fsutil``: written to a temporary file and renamed at the end, so a
 failure never leaves a truncated file, and a multi-file export's files are renamed together.
@@ -51,8 +55,10 @@ from .gexf import GEXFExporter
 from .graphml import GraphMLExporter
 from .neo4j import Neo4jAdminExporter
 from .nodelink import NodeLinkExporter
+from .source import GraphSource, NetworkxSource, StoreSource, as_source, graph_for
 
-__all__ = ["FORMATS", "Exporter", "export", "infer_format", "select"]
+__all__ = ["FORMATS", "Exporter", "GraphSource", "NetworkxSource", "StoreSource", "as_source", "export", "graph_for",
+           "infer_format", "select"]  # fmt: skip
 
 FORMATS: dict[str, type[Exporter]] = {
     cls.name: cls
@@ -89,15 +95,16 @@ def _check_extension(fmt: str, dest: str | os.PathLike) -> None:
 
 
 def select(
-    G: nx.MultiDiGraph,
+    G: GraphSource | nx.MultiDiGraph,
     *,
     around: str | None = None,
     depth: int = 1,
     types: Iterable[str] | None = None,
     as_of: str | None = None,
-) -> nx.MultiDiGraph:
+) -> GraphSource | nx.MultiDiGraph:
     """The part of ``G`` to export: a new MultiDiGraph sharing ``G.graph`` (``G`` itself when
-    nothing is filtered out).
+    nothing is filtered out). Given a graph source (``graph_for``), the part is a source too: a
+    ``NetworkxSource`` with the registries of the one it came from.
 
     ``around`` (an id, name or alias) keeps the entities within ``depth`` hops of it (relations
     followed both ways); ``types`` and ``as_of`` keep only relations of those types in force on
@@ -114,29 +121,39 @@ def select(
             raise UsageError("--depth must be at least 1")
         return G  # everything: no copy, so a large store streams straight through
     keep = EdgeFilter(types, None, as_of)
+    src = as_source(G)
     if around is not None:
-        found = neighbors(G, around, depth=depth, types=types, as_of=as_of)
+        found = neighbors(src.query_store(), around, depth=depth, types=types, as_of=as_of)
         nodes = {found["entity"], *(n["id"] for n in found["neighbors"])}
     else:
         if depth < 1:
             raise UsageError("--depth must be at least 1")
-        nodes = set(G)
-    edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if u in nodes and v in nodes and keep(d)]
+        nodes = None  # every entity
+    edges = [(u, v, k, d) for u, v, k, d in src.edges()
+             if (nodes is None or (u in nodes and v in nodes)) and keep(d)]  # fmt: skip
     H = nx.MultiDiGraph()
-    H.graph.update(G.graph)
+    if isinstance(G, nx.Graph):
+        H.graph.update(G.graph)
     filtered = types is not None or as_of is not None
     touched = {n for u, v, _, d in edges for n in (u, v, d.get("via")) if n}  # a via entity keeps its link
     if around is not None:
         touched.add(found["entity"])
-    H.add_nodes_from((n, G.nodes[n]) for n in G if n in nodes and (not filtered or n in touched))
+    H.add_nodes_from((n, ent) for n, ent in src.nodes()
+                     if (nodes is None or n in nodes) and (not filtered or n in touched))  # fmt: skip
     H.add_edges_from(edges)
-    return H
+    return H if isinstance(G, nx.Graph) else NetworkxSource(H, like=src)
 
 
 def export(
-    G: nx.MultiDiGraph, fmt: str | None, dest: str | os.PathLike, *, yed: bool = False, dialect: str | None = None
+    G: GraphSource | nx.MultiDiGraph,
+    fmt: str | None,
+    dest: str | os.PathLike,
+    *,
+    yed: bool = False,
+    dialect: str | None = None,
 ) -> dict[str, Any]:
-    """Write ``G`` in format ``fmt`` (None: from ``dest``'s extension) to ``dest`` ('-': stdout).
+    """Write ``G`` (a networkx graph or a graph source) in format ``fmt`` (None: from ``dest``'s
+    extension) to ``dest`` ('-': stdout).
 
     ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu.
     Returns ``{"format", "path", "files", "nodes", "edges", "bytes"}`` (``edges``: relations).
@@ -159,15 +176,16 @@ def export(
         if dialect.lower() not in DIALECTS:
             raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
     exporter = FORMATS[fmt](yed=yed, dialect=dialect)
+    g = as_source(G)
     to_stdout = str(dest) == "-"
     stats: dict[str, Any] = {"format": fmt, "path": "-" if to_stdout else str(dest),
-                             "nodes": G.number_of_nodes(), "edges": G.number_of_edges()}  # fmt: skip
-    protect = _data_directory(G)
+                             "nodes": g.number_of_nodes(), "edges": g.number_of_edges()}  # fmt: skip
+    protect = (str(g.directory),) if g.directory else ()  # exports never write into the data directory
     if exporter.multi_file:
         if to_stdout:
             raise UsageError(f"{fmt} writes several files: give -o a path, not '-'")
         try:
-            files = exporter.write_files(G, Path(dest), protect=protect)
+            files = exporter.write_files(g, Path(dest), protect=protect)
         except OSError as exc:
             raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["files"] = [str(p) for p in files]
@@ -178,7 +196,7 @@ def export(
         sys.stdout.flush()
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
         counter = _Counting(out)
-        exporter.write(G, counter)
+        exporter.write(g, counter)
         out.flush()
         out.detach()
         stats["bytes"] = counter.bytes
@@ -187,19 +205,12 @@ def export(
 
         try:
             with atomic_open(Path(dest), protect=protect) as fh:
-                exporter.write(G, fh)
+                exporter.write(g, fh)
         except OSError as exc:
             raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["bytes"] = Path(dest).stat().st_size
     stats["files"] = [stats["path"]]
     return stats
-
-
-def _data_directory(G) -> tuple[str, ...]:
-    """The data directory ``G`` was loaded from (exports never write into it), if known."""
-    ds = G.graph.get("dataset")
-    directory = getattr(ds, "directory", None) or getattr(G.graph.get("_store"), "directory", None)
-    return (str(directory),) if directory else ()
 
 
 class _Counting:

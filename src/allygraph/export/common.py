@@ -41,12 +41,14 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, ClassVar
-
-import networkx as nx
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from ..progress import track
 from ..vocab import SYMMETRIC_TYPES
+from .source import GraphSource, as_source
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 LIST_SEPARATOR = " | "
 ATTR_PREFIX = "attr_"
@@ -72,10 +74,9 @@ def attr_key(column: str) -> str:
     return _KEY_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), column[len(ATTR_PREFIX) :])
 
 
-def source_registry(G: nx.MultiDiGraph) -> dict[str, dict]:
+def source_registry(G: GraphSource | nx.MultiDiGraph) -> dict[str, dict]:
     """Source id -> its registry entry (title, url, date), {} when the graph has none."""
-    ds = G.graph.get("dataset")
-    return dict(ds.sources) if ds is not None else {}
+    return dict(as_source(G).sources)
 
 
 def _provenance(row: dict[str, Any], ids: list[str] | None, reg: dict[str, dict] | None) -> None:
@@ -89,12 +90,13 @@ def _provenance(row: dict[str, Any], ids: list[str] | None, reg: dict[str, dict]
     row["source_urls"] = urls if any(urls) else None
 
 
-def edges_with_via(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
+def edges_with_via(G: GraphSource | nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
     """Every relation ``(u, v, id, rel)``, each followed by its derived ``via`` edges."""
-    for u, v, rid, rel in G.edges(keys=True, data=True):
+    g = as_source(G)
+    for u, v, rid, rel in g.edges():
         yield u, v, rid, rel
         via = rel.get("via")
-        if not via or via not in G:
+        if not via or not g.has_node(via):
             continue
         base = {k: rel[k] for k in ("since", "until", "status", "sources") if rel.get(k) not in (None, "", [])}
         for a, b, tag in ((u, via, "from-via"), (via, v, "via-to")):
@@ -103,7 +105,7 @@ def edges_with_via(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
                                              "via_of": rid, **base}  # fmt: skip
 
 
-def count_edges(G: nx.MultiDiGraph) -> int:
+def count_edges(G: GraphSource | nx.MultiDiGraph) -> int:
     """The number of edges ``edges_with_via`` yields."""
     return sum(1 for _ in edges_with_via(G))
 
@@ -182,10 +184,9 @@ def node_row(eid: str, ent: dict, reg: dict[str, dict] | None = None) -> dict[st
     return row
 
 
-def symmetric_types(G: nx.MultiDiGraph) -> frozenset[str]:
+def symmetric_types(G: GraphSource | nx.MultiDiGraph) -> frozenset[str]:
     """The relation types that read the same both ways in ``G``'s data (built-in and declared)."""
-    reg = getattr(G.graph.get("dataset"), "registry", None)
-    return reg.symmetric_types if reg is not None else SYMMETRIC_TYPES
+    return as_source(G).symmetric_types
 
 
 def edge_row(
@@ -209,7 +210,22 @@ def edge_row(
 
 
 def node_label(ent: dict) -> str:
+    """An entity's label: its name, else its id."""
     return ent.get("name") or ent["id"]
+
+
+def label_of(entity_type: str) -> str:
+    """A graph database label for an entity type (Cypher and neo4j-admin share it).
+
+    >>> label_of("state"), label_of("arms_transfer")
+    ('State', 'ArmsTransfer')
+    """
+    return "".join(p.capitalize() for p in entity_type.split("_"))
+
+
+def rel_type(relation_type: str) -> str:
+    """A graph database relationship type for a relation type: ``partnership`` -> ``PARTNERSHIP``."""
+    return relation_type.upper()
 
 
 def edge_base_label(rel: dict, names: dict[str, str] | None = None) -> str:
@@ -226,15 +242,16 @@ def edge_base_label(rel: dict, names: dict[str, str] | None = None) -> str:
     return text
 
 
-def distinct(G: nx.MultiDiGraph, base: dict[str, str], clash: str = "{base} [{rid}]") -> dict[str, str]:
+def distinct(G: GraphSource | nx.MultiDiGraph, base: dict[str, str], clash: str = "{base} [{rid}]") -> dict[str, str]:
     """Make ``base[relation id]`` unique among the edges joining the same two nodes.
 
     Gephi merges parallel edges with the same type (GEXF ``kind``, GraphML/CSV label); a clash
     is rewritten with ``clash`` (by default the relation id appended). Symmetric relations count both orders as the same pair.
     """
     seen: dict[tuple, list[str]] = {}
-    symmetric = symmetric_types(G)
-    for u, v, rid, rel in edges_with_via(G):
+    g = as_source(G)
+    symmetric = g.symmetric_types
+    for u, v, rid, rel in edges_with_via(g):
         pair = tuple(sorted((u, v))) if rel["type"] in symmetric else (u, v)
         seen.setdefault((pair, base[rid]), []).append(rid)
     # a symmetric edge and a directed edge on the same pair can also clash in Gephi
@@ -250,26 +267,47 @@ def distinct(G: nx.MultiDiGraph, base: dict[str, str], clash: str = "{base} [{ri
     return out
 
 
-def edge_labels(G: nx.MultiDiGraph) -> dict[str, str]:
+def edge_labels(G: GraphSource | nx.MultiDiGraph) -> dict[str, str]:
     """Relation id -> a human label, unique among parallel edges."""
-    names = {n: d.get("name", n) for n, d in G.nodes(data=True)}
-    return distinct(G, {rid: edge_base_label(rel, names) for _, _, rid, rel in edges_with_via(G)})
+    g = as_source(G)
+    names = {n: d.get("name", n) for n, d in g.nodes()}
+    return distinct(g, {rid: edge_base_label(rel, names) for _, _, rid, rel in edges_with_via(g)})
 
 
-def registry(G: nx.MultiDiGraph) -> dict[str, Any]:
-    """The plain-data part of ``G.graph`` (the source registry and tier ladder), JSON-ready."""
-    ds = G.graph.get("dataset")
-    if ds is None:
+def registry(G: GraphSource | nx.MultiDiGraph) -> dict[str, Any]:
+    """The plain-data registries (the source registry and tier ladder), JSON-ready; {} for a
+    networkx graph that carries no Dataset."""
+    g = as_source(G)
+    if not getattr(g, "has_dataset", True):
         return {}
-    return {"sources": dict(ds.sources), "tiers": list(ds.tiers)}
+    return {"sources": dict(g.sources), "tiers": list(g.tiers)}
+
+
+class Flat:
+    """A graph's flat columns and what fills them: the column types (``columns``), the source
+    registry and the symmetric types, read once per export by every flat format."""
+
+    def __init__(self, g: GraphSource) -> None:
+        self.node_cols, self.edge_cols = columns(g)
+        self.reg = g.sources
+        self.sym = g.symmetric_types
+
+    def node(self, eid: str, ent: dict) -> dict[str, Any]:
+        """An entity's row (``node_row``), with its sources' titles and URLs."""
+        return node_row(eid, ent, self.reg)
+
+    def edge(self, rel: dict) -> dict[str, Any]:
+        """A relation's row (``edge_row``), with its sources' titles and URLs and ``symmetric``."""
+        return edge_row(rel, self.reg, self.sym)
 
 
 class Exporter:
-    """Base for one output format: ``write(G, out)`` streams text into an open file.
+    """Base for one output format: ``write(g, out)`` streams text into an open file.
 
+    ``g`` is a ``source.GraphSource`` (``export()`` makes one from a networkx graph or a store).
     Subclasses set ``name``, ``extensions`` and ``description``, and implement ``write``. Exporters
     that write several files (CSV pair, neo4j-admin set) set ``multi_file`` and implement
-    ``write_files(G, dest) -> list[Path]`` instead. ``track`` draws the progress bar.
+    ``write_files(g, dest) -> list[Path]`` instead. ``nodes`` and ``edges`` draw the progress bar.
     """
 
     name: ClassVar[str] = ""
@@ -281,23 +319,24 @@ class Exporter:
     def __init__(self, **options: Any) -> None:
         self.options = options
 
-    def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
+    def write(self, g: GraphSource, out: IO[str]) -> None:
         """Write one stream (single-file formats override this)."""
         raise TypeError(f"the {self.name} format writes several files: call write_files()")
 
-    def write_files(self, G: nx.MultiDiGraph, dest: Path) -> list[Path]:
+    def write_files(self, g: GraphSource, dest: Path, protect: tuple = ()) -> list[Path]:
         """Write several files under ``dest`` (multi-file formats override this)."""
         raise TypeError(f"the {self.name} format writes a single stream: call write()")
 
-    def nodes(self, G: nx.MultiDiGraph) -> Iterator[tuple[str, dict]]:
-        yield from track(G.nodes(data=True), G.number_of_nodes(), f"{self.name}: nodes")
+    def nodes(self, g: GraphSource) -> Iterator[tuple[str, dict]]:
+        """Every entity ``(id, entity)``, with a progress bar."""
+        yield from track(g.nodes(), g.number_of_nodes(), f"{self.name}: nodes")
 
-    def edges(self, G: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
-        """Relations and their derived via edges (``edges_with_via``)."""
-        yield from track(edges_with_via(G), G.number_of_edges(), f"{self.name}: edges")
+    def edges(self, g: GraphSource) -> Iterator[tuple[str, str, str, dict]]:
+        """Relations and their derived via edges (``edges_with_via``), with a progress bar."""
+        yield from track(edges_with_via(g), g.number_of_edges(), f"{self.name}: edges")
 
 
-def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
+def columns(G: GraphSource | nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
     """(node column -> type, edge column -> type), in a stable order.
 
     A column name has one type across nodes and edges (``since`` is a string everywhere, and
@@ -305,11 +344,12 @@ def columns(G: nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
     """
     node_vals: dict[str, list] = {}
     edge_vals: dict[str, list] = {}
-    for n, ent in G.nodes(data=True):
+    g = as_source(G)
+    for n, ent in g.nodes():
         for k, v in node_row(n, ent).items():
             node_vals.setdefault(k, []).append(v)
-    symmetric = symmetric_types(G)
-    for _, _, _, rel in edges_with_via(G):
+    symmetric = g.symmetric_types
+    for _, _, _, rel in edges_with_via(g):
         for k, v in edge_row(rel, symmetric=symmetric).items():
             edge_vals.setdefault(k, []).append(v)
     merged: dict[str, list] = {}

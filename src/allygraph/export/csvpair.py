@@ -16,32 +16,28 @@ import csv
 from pathlib import Path
 from typing import IO, Any
 
-import networkx as nx
-
-from .common import (
-    Exporter,
-    columns,
-    edge_labels,
-    edge_row,
-    node_label,
-    node_row,
-    source_registry,
-    symmetric_types,
-    to_text,
-)
+from .common import Exporter, Flat, edge_labels, node_label, to_text
+from .source import GraphSource
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (see the module docs).
+
+    >>> neutralise("=SUM(A1)"), neutralise("Japan")
+    ("'=SUM(A1)", 'Japan')
+    """
     return "'" + text if text.startswith(TRIGGERS) else text
 
 
 def unneutralise(text: str) -> str:
+    """The inverse of ``neutralise``."""
     return text[1:] if text.startswith("'") else text
 
 
 def cell(value: Any, kind: str = "string") -> str:
+    """A value as a CSV cell of its column's kind: empty for None, text neutralised."""
     if value is None:
         return ""
     if isinstance(value, (bool, int, float)) and kind != "string":
@@ -67,33 +63,34 @@ class CSVExporter(Exporter):
     description = "nodes + edges CSV pair (Gephi spreadsheet import, spreadsheets)"
     multi_file = True
 
-    def write_files(self, G: nx.MultiDiGraph, dest: Path, protect: tuple = ()) -> list[Path]:
+    def write_files(self, g: GraphSource, dest: Path, protect: tuple = ()) -> list[Path]:
         """Write the pair: both files replace their targets together, or neither does."""
         from ..fsutil import atomic_group
 
-        node_cols, edge_cols = columns(G)
+        flat = Flat(g)
         npath, epath = csv_paths(dest, protect)
         with atomic_group([npath, epath], protect=protect) as (nodes_fh, edges_fh):
-            self.write_nodes(G, nodes_fh, node_cols)
-            self.write_edges(G, edges_fh, edge_cols)
+            self.write_nodes(g, nodes_fh, flat)
+            self.write_edges(g, edges_fh, flat)
         return [npath, epath]
 
-    def write_nodes(self, G: nx.MultiDiGraph, out: IO[str], cols: dict[str, str]) -> None:
+    def write_nodes(self, g: GraphSource, out: IO[str], flat: Flat) -> None:
+        """Write ``nodes.csv``: ``Id``, ``Label``, then the node columns."""
         w = csv.writer(out, lineterminator="\r\n")
+        cols = flat.node_cols
         w.writerow(["Id", "Label", *cols])
-        reg = source_registry(G)
-        for n, ent in self.nodes(G):
-            row = node_row(n, ent, reg)
+        for n, ent in self.nodes(g):
+            row = flat.node(n, ent)
             w.writerow([neutralise(n), neutralise(node_label(ent)), *(cell(row.get(c), k) for c, k in cols.items())])
 
-    def write_edges(self, G: nx.MultiDiGraph, out: IO[str], cols: dict[str, str]) -> None:
+    def write_edges(self, g: GraphSource, out: IO[str], flat: Flat) -> None:
+        """Write ``edges.csv``: ``Source``, ``Target``, ``Type``, ``Id``, ``Label``, then the edge columns."""
         w = csv.writer(out, lineterminator="\r\n")
+        cols = flat.edge_cols
         w.writerow(["Source", "Target", "Type", "Id", "Label", *cols])
-        labels = edge_labels(G)
-        reg = source_registry(G)
-        sym = symmetric_types(G)
-        for u, v, rid, rel in self.edges(G):
-            row = edge_row(rel, reg, sym)
+        labels = edge_labels(g)
+        for u, v, rid, rel in self.edges(g):
+            row = flat.edge(rel)
             kind = "Undirected" if row["symmetric"] else "Directed"
             w.writerow([neutralise(u), neutralise(v), kind, neutralise(rid), neutralise(labels[rid]),
                         *(cell(row.get(c), k) for c, k in cols.items())])  # fmt: skip

@@ -15,20 +15,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-import networkx as nx
-
-from .common import (
-    Exporter,
-    columns,
-    dump_json,
-    edge_labels,
-    edge_row,
-    node_row,
-    registry,
-    source_registry,
-    symmetric_types,
-    to_text,
-)
+from .common import Exporter, Flat, dump_json, edge_labels, registry, to_text
+from .source import GraphSource
 
 
 def _typed(row: dict[str, Any], cols: dict[str, str]) -> dict[str, Any]:
@@ -48,20 +36,19 @@ class CytoscapeExporter(Exporter):
     extensions = (".cyjs",)
     description = "Cytoscape.js elements JSON (Cytoscape desktop, Cytoscape.js)"
 
-    def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
-        node_cols, edge_cols = columns(G)
-        reg = source_registry(G)
-        sym = symmetric_types(G)
+    def write(self, g: GraphSource, out: IO[str]) -> None:
+        """Write the elements document, one node or edge per line."""
         head = {"format_version": "1.0", "generated_by": "allygraph", "target_cytoscapejs_version": "~3.0",
-                "data": {"name": "allygraph", **registry(G)}}  # fmt: skip
+                "data": {"name": "allygraph", **registry(g)}}  # fmt: skip
+        flat = Flat(g)
         out.write(dump_json(head)[:-1] + ',\n "elements": {"nodes": [')
-        for i, (n, ent) in enumerate(self.nodes(G)):
-            data = {"id": n, **_typed(node_row(n, ent, reg), node_cols)}
+        for i, (n, ent) in enumerate(self.nodes(g)):
+            data = {"id": n, **_typed(flat.node(n, ent), flat.node_cols)}
             out.write(("," if i else "") + "\n  " + dump_json({"data": data}))
         out.write('\n ], "edges": [')
-        labels = edge_labels(G)
-        for i, (u, v, rid, rel) in enumerate(self.edges(G)):
+        labels = edge_labels(g)
+        for i, (u, v, rid, rel) in enumerate(self.edges(g)):
             data = {"id": rid, "source": u, "target": v, "interaction": rel["type"], "name": labels[rid]}
-            data |= _typed(edge_row(rel, reg, sym), edge_cols)
+            data |= _typed(flat.edge(rel), flat.edge_cols)
             out.write(("," if i else "") + "\n  " + dump_json({"data": data}))
         out.write("\n ]}\n}\n")

@@ -33,25 +33,13 @@ from __future__ import annotations
 import math
 from typing import IO, Any
 
-import networkx as nx
-
 from ..problems import UsageError
-from .common import (
-    LIST_FIELDS,
-    Exporter,
-    columns,
-    edge_row,
-    edges_with_via,
-    node_row,
-    source_registry,
-    symmetric_types,
-    to_text,
-)
+from .common import LIST_FIELDS, Exporter, Flat, edges_with_via, label_of, rel_type, to_text
+from .source import GraphSource
 
 DIALECTS = ("neo4j", "memgraph", "falkordb", "kuzu")
 _ESC = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _KUZU_TYPES = {"string": "STRING", "long": "INT64", "double": "DOUBLE", "boolean": "BOOLEAN"}
-_LISTS = LIST_FIELDS
 
 
 def quote(text: str, dialect: str = "neo4j") -> str:
@@ -91,21 +79,12 @@ def literal(value: Any, kind: str = "string", dialect: str = "neo4j") -> str:
     return str(int(value))
 
 
-def label_of(entity_type: str) -> str:
-    """``state`` -> ``State``, ``arms_transfer`` -> ``ArmsTransfer``."""
-    return "".join(p.capitalize() for p in entity_type.split("_"))
-
-
-def rel_type(relation_type: str) -> str:
-    return relation_type.upper()
-
-
 def _sets(var: str, row: dict, cols: dict[str, str], dialect: str) -> list[str]:
     return [f"{var}.{ident(k)} = {literal(v, cols.get(k, 'string'), dialect)}" for k, v in row.items() if v is not None]
 
 
 def _kuzu_type(col: str, kind: str) -> str:
-    return "STRING[]" if col in _LISTS else _KUZU_TYPES[kind]
+    return "STRING[]" if col in LIST_FIELDS else _KUZU_TYPES[kind]
 
 
 class CypherExporter(Exporter):
@@ -113,14 +92,14 @@ class CypherExporter(Exporter):
     extensions = (".cypher", ".cql")
     description = "Cypher MERGE script (Neo4j, Memgraph, FalkorDB, Kùzu/Ladybug)"
 
-    def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
+    def write(self, g: GraphSource, out: IO[str]) -> None:
+        """Write the script: the dialect's schema or index statement, one MERGE per entity, then one per relation."""
         dialect = (self.options.get("dialect") or "neo4j").lower()
         if dialect not in DIALECTS:
             raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
-        node_cols, edge_cols = columns(G)
-        reg = source_registry(G)
-        sym = symmetric_types(G)
-        ecols = {c: k for c, k in edge_cols.items() if c != "relation_id"}
+        flat = Flat(g)
+        node_cols = flat.node_cols
+        ecols = {c: k for c, k in flat.edge_cols.items() if c != "relation_id"}
         out.write(f"// allygraph export, Cypher for {dialect}: run statement by statement on an empty database.\n")
         if dialect == "neo4j":
             out.write("CREATE CONSTRAINT allygraph_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;\n")
@@ -132,16 +111,16 @@ class CypherExporter(Exporter):
             props = ", ".join(f"{ident(c)} {_kuzu_type(c, k)}" for c, k in node_cols.items())
             out.write(f"CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY, {props});\n")
             eprops = ", ".join(f"{ident(c)} {_kuzu_type(c, k)}" for c, k in ecols.items())
-            for rt in sorted({rel_type(rel["type"]) for _, _, _, rel in edges_with_via(G)}):
+            for rt in sorted({rel_type(rel["type"]) for _, _, _, rel in edges_with_via(g)}):
                 out.write(f"CREATE REL TABLE IF NOT EXISTS {ident(rt)}(FROM Entity TO Entity, id STRING, {eprops});\n")
         labels = dialect != "kuzu"
-        for n, ent in self.nodes(G):
-            parts = _sets("n", node_row(n, ent, reg), node_cols, dialect)
+        for n, ent in self.nodes(g):
+            parts = _sets("n", flat.node(n, ent), node_cols, dialect)
             if labels:
                 parts.append(f"n:{ident(label_of(ent['type']))}")
             out.write(f"MERGE (n:Entity {{id: {quote(n, dialect)}}}) SET {', '.join(parts)};\n")
-        for u, v, rid, rel in self.edges(G):
-            row = {k: val for k, val in edge_row(rel, reg, sym).items() if k != "relation_id"}
+        for u, v, rid, rel in self.edges(g):
+            row = {k: val for k, val in flat.edge(rel).items() if k != "relation_id"}
             sets = ", ".join(_sets("r", row, ecols, dialect))
             out.write(f"MATCH (a:Entity {{id: {quote(u, dialect)}}}) MATCH (b:Entity {{id: {quote(v, dialect)}}}) "
                       f"MERGE (a)-[r:{ident(rel_type(rel['type']))} {{id: {quote(rid, dialect)}}}]->(b) SET {sets};\n")  # fmt: skip

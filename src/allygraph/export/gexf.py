@@ -20,27 +20,15 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import IO
-
-import networkx as nx
+from typing import IO, TYPE_CHECKING
 
 from .. import dates
 from ..vocab import TIER_TYPES, tier_of
-from .common import (
-    Exporter,
-    columns,
-    count_edges,
-    distinct,
-    edge_labels,
-    edge_row,
-    edges_with_via,
-    node_label,
-    node_row,
-    source_registry,
-    symmetric_types,
-    to_text,
-    xml_attr,
-)
+from .common import Exporter, Flat, count_edges, distinct, edge_labels, edges_with_via, node_label, to_text, xml_attr
+from .source import GraphSource, as_source
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 NS = "http://gexf.net/1.3"
 SCHEMA = "http://gexf.net/1.3/gexf.xsd"
@@ -50,13 +38,13 @@ def _end(until: str | None) -> _dt.date | None:
     return None if until is None else dates.first_day(until) - _dt.timedelta(days=1)
 
 
-def spells(G: nx.MultiDiGraph) -> dict[str, tuple[_dt.date | None, _dt.date | None]]:
+def spells(G: GraphSource | nx.MultiDiGraph) -> dict[str, tuple[_dt.date | None, _dt.date | None]]:
     """Relation id -> (first day, last day) shown on the timeline (None: open)."""
-    ds = G.graph.get("dataset")
-    rank = ds.tier_rank if ds is not None else {}
+    g = as_source(G)
+    rank = g.tier_rank
     tiered: dict[tuple, list[dict]] = {}
     out = {}
-    for u, v, rid, rel in edges_with_via(G):
+    for u, v, rid, rel in edges_with_via(g):
         start = dates.first_day(rel["since"]) if rel.get("since") else None
         out[rid] = (start, _end(rel.get("until")))
         if rel["type"] in TIER_TYPES:
@@ -86,10 +74,9 @@ class GEXFExporter(Exporter):
     extensions = (".gexf",)
     description = "GEXF 1.3, dynamic (Gephi's timeline)"
 
-    def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
-        node_cols, edge_cols = columns(G)
-        reg = source_registry(G)
-        sym = symmetric_types(G)
+    def write(self, g: GraphSource, out: IO[str]) -> None:
+        """Write the GEXF document: the column declarations, the nodes, then the edges with their spells."""
+        flat = Flat(g)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(f'<gexf xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
                   f'xsi:schemaLocation="{NS} {SCHEMA}" version="1.3">\n')  # fmt: skip
@@ -98,27 +85,27 @@ class GEXFExporter(Exporter):
         out.write(
             '  <graph defaultedgetype="directed" mode="dynamic" timeformat="date" timerepresentation="interval">\n'
         )
-        for cls, cols in (("node", node_cols), ("edge", edge_cols)):
+        for cls, cols in (("node", flat.node_cols), ("edge", flat.edge_cols)):
             out.write(f'    <attributes class="{cls}" mode="static">\n')
             for col, kind in cols.items():
                 out.write(f'      <attribute id="{xml_attr(col)}" title="{xml_attr(col)}" type="{kind}"/>\n')
             out.write("    </attributes>\n")
-        out.write(f'    <nodes count="{G.number_of_nodes()}">\n')
-        for n, ent in self.nodes(G):
+        out.write(f'    <nodes count="{g.number_of_nodes()}">\n')
+        for n, ent in self.nodes(g):
             span = _span(dates.first_day(ent["since"]) if ent.get("since") else None, _end(ent.get("until")))
             out.write(f'      <node id="{xml_attr(n)}" label="{xml_attr(node_label(ent))}"{span}>')
-            self._attvalues(out, node_cols, node_row(n, ent, reg))
+            self._attvalues(out, flat.node_cols, flat.node(n, ent))
             out.write("</node>\n")
         out.write("    </nodes>\n")
-        labels = edge_labels(G)
-        kinds = distinct(G, {rid: rel["type"] + (f":{rel['tier']}" if rel.get("tier") else "")
-                             for _, _, rid, rel in edges_with_via(G)}, clash="{base}#{rid}")  # fmt: skip
-        span_of = spells(G)
-        out.write(f'    <edges count="{count_edges(G)}">\n')
-        for u, v, rid, rel in self.edges(G):
+        labels = edge_labels(g)
+        kinds = distinct(g, {rid: rel["type"] + (f":{rel['tier']}" if rel.get("tier") else "")
+                             for _, _, rid, rel in edges_with_via(g)}, clash="{base}#{rid}")  # fmt: skip
+        span_of = spells(g)
+        out.write(f'    <edges count="{count_edges(g)}">\n')
+        for u, v, rid, rel in self.edges(g):
             out.write(f'      <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}" type="directed" '
                       f'label="{xml_attr(labels[rid])}" kind="{xml_attr(kinds[rid])}"{_span(*span_of[rid])}>')  # fmt: skip
-            self._attvalues(out, edge_cols, edge_row(rel, reg, sym))
+            self._attvalues(out, flat.edge_cols, flat.edge(rel))
             out.write("</edge>\n")
         out.write("    </edges>\n  </graph>\n</gexf>\n")
 

@@ -26,23 +26,8 @@ from __future__ import annotations
 import re
 from typing import IO
 
-import networkx as nx
-
-from .common import (
-    ATTR_PREFIX,
-    Exporter,
-    attr_key,
-    columns,
-    edge_labels,
-    edge_row,
-    node_label,
-    node_row,
-    source_registry,
-    symmetric_types,
-    to_text,
-    xml_attr,
-    xml_text,
-)
+from .common import ATTR_PREFIX, Exporter, Flat, attr_key, edge_labels, node_label, to_text, xml_attr, xml_text
+from .source import GraphSource
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 SCHEMA = "http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
@@ -60,17 +45,17 @@ class GraphMLExporter(Exporter):
     extensions = (".graphml",)
     description = "GraphML (Gephi, yEd, Cytoscape, igraph, networkx)"
 
-    def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
+    def write(self, g: GraphSource, out: IO[str]) -> None:
+        """Write the GraphML document: the keys, the nodes, then the edges (yFiles graphics with ``yed``)."""
         yed = bool(self.options.get("yed"))
-        node_cols, edge_cols = columns(G)
-        reg = source_registry(G)
-        sym = symmetric_types(G)
+        flat = Flat(g)
+        sym = flat.sym
         keys: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}  # column -> (key id, type)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         ydecl = f' xmlns:y="{YNS}"' if yed else ""
         out.write(f'<graphml xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"{ydecl} '
                   f'xsi:schemaLocation="{NS} {SCHEMA}">\n')  # fmt: skip
-        for domain, cols, prefix in (("node", node_cols, "n"), ("edge", edge_cols, "e")):
+        for domain, cols, prefix in (("node", flat.node_cols, "n"), ("edge", flat.edge_cols, "e")):
             for col, kind in {"label": "string", **cols}.items():
                 aname = attr_name(col)  # the column itself: the attribute-key rule keeps it a name token
                 kid = f"{prefix}.{aname}"
@@ -83,18 +68,18 @@ class GraphMLExporter(Exporter):
             out.write('  <key id="y.ng" for="node" yfiles.type="nodegraphics"/>\n')
             out.write('  <key id="y.eg" for="edge" yfiles.type="edgegraphics"/>\n')
         out.write('  <graph id="allygraph" edgedefault="directed">\n')
-        for n, ent in self.nodes(G):
+        for n, ent in self.nodes(g):
             label = node_label(ent)
             out.write(f'    <node id="{xml_attr(n)}">\n')
-            self._data(out, keys["node"], {"label": label, **node_row(n, ent, reg)})
+            self._data(out, keys["node"], {"label": label, **flat.node(n, ent)})
             if yed:
                 out.write('      <data key="y.ng"><y:ShapeNode><y:Geometry height="30.0" width="120.0"/>'
                           f'<y:NodeLabel>{xml_text(label)}</y:NodeLabel></y:ShapeNode></data>\n')  # fmt: skip
             out.write("    </node>\n")
-        labels = edge_labels(G)
-        for u, v, rid, rel in self.edges(G):
+        labels = edge_labels(g)
+        for u, v, rid, rel in self.edges(g):
             out.write(f'    <edge id="{xml_attr(rid)}" source="{xml_attr(u)}" target="{xml_attr(v)}">\n')
-            self._data(out, keys["edge"], {"label": labels[rid], **edge_row(rel, reg, sym)})
+            self._data(out, keys["edge"], {"label": labels[rid], **flat.edge(rel)})
             if yed:
                 arrow = "none" if rel["type"] in sym else "standard"
                 out.write(f'      <data key="y.eg"><y:PolyLineEdge><y:Arrows source="none" target="{arrow}"/>'

@@ -20,38 +20,29 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
-
-import networkx as nx
+from typing import IO, TYPE_CHECKING, Any
 
 from ..problems import UsageError
-from .common import (
-    LIST_FIELDS,
-    Exporter,
-    columns,
-    edge_row,
-    edges_with_via,
-    node_row,
-    source_registry,
-    symmetric_types,
-    to_text,
-)
-from .cypher import label_of, rel_type
+from .common import LIST_FIELDS, Exporter, Flat, edge_row, edges_with_via, label_of, node_row, rel_type, to_text
+from .source import GraphSource, as_source
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 DELIMITERS = ("|", ";", "\x1f", "\x1e", "\x1d", "\x1c", "\x07", "\x06", "\x05", "\x04", "\x03", "\x02", "\x01")
 _TYPES = {"string": "string", "long": "long", "double": "double", "boolean": "boolean"}
-_LISTS = LIST_FIELDS
 
 
-def array_delimiter(G: nx.MultiDiGraph, reg: dict[str, dict]) -> str:
+def array_delimiter(G: GraphSource | nx.MultiDiGraph, reg: dict[str, dict]) -> str:
     """The first of ``DELIMITERS`` that no label or array item of ``G`` contains."""
     used: set[str] = set()
-    for n, ent in G.nodes(data=True):
-        for c in _LISTS:
+    g = as_source(G)
+    for n, ent in g.nodes():
+        for c in LIST_FIELDS:
             for item in node_row(n, ent, reg).get(c) or ():
                 used.update(item)
-    for _, _, _, rel in edges_with_via(G):
-        for c in _LISTS:
+    for _, _, _, rel in edges_with_via(g):
+        for c in LIST_FIELDS:
             for item in edge_row(rel, reg).get(c) or ():
                 used.update(item)
     for d in DELIMITERS:
@@ -73,7 +64,7 @@ def _cell(value: Any, kind: str, delimiter: str) -> str:
 
 
 def _header(col: str, kind: str) -> str:
-    return f"{col}:{_TYPES[kind]}[]" if col in _LISTS else f"{col}:{_TYPES[kind]}"
+    return f"{col}:{_TYPES[kind]}[]" if col in LIST_FIELDS else f"{col}:{_TYPES[kind]}"
 
 
 class Neo4jAdminExporter(Exporter):
@@ -82,17 +73,17 @@ class Neo4jAdminExporter(Exporter):
     description = "neo4j-admin import CSV set (a directory)"
     multi_file = True
 
-    def write_files(self, G: nx.MultiDiGraph, dest: Path, protect: tuple = ()) -> list[Path]:
-        node_cols, edge_cols = columns(G)
-        reg = source_registry(G)
-        sym = symmetric_types(G)
-        d = array_delimiter(G, reg)
+    def write_files(self, g: GraphSource, dest: Path, protect: tuple = ()) -> list[Path]:
+        """Write ``nodes.csv``, ``sources.csv``, ``relationships.csv`` and ``import.sh`` into ``dest``, together."""
+        flat = Flat(g)
+        node_cols, reg = flat.node_cols, flat.reg
+        d = array_delimiter(g, reg)
 
         def write_nodes(out: IO[str]) -> None:
             w = csv.writer(out, lineterminator="\n")
             w.writerow(["id:ID(Entity)", ":LABEL", *(_header(c, k) for c, k in node_cols.items())])
-            for n, ent in self.nodes(G):
-                row = node_row(n, ent, reg)
+            for n, ent in self.nodes(g):
+                row = flat.node(n, ent)
                 w.writerow(
                     [n, f"Entity{d}{label_of(ent['type'])}", *(_cell(row.get(c), k, d) for c, k in node_cols.items())]
                 )
@@ -103,7 +94,7 @@ class Neo4jAdminExporter(Exporter):
             for sid, src in reg.items():
                 w.writerow([sid, "Source", *(to_text(src[f]) if src.get(f) else "" for f in ("title", "url", "date"))])
 
-        ecols = {c: k for c, k in edge_cols.items() if c != "relation_id"}
+        ecols = {c: k for c, k in flat.edge_cols.items() if c != "relation_id"}
 
         def write_edges(out: IO[str]) -> None:
             w = csv.writer(out, lineterminator="\n")
@@ -116,8 +107,8 @@ class Neo4jAdminExporter(Exporter):
                     *(_header(c, k) for c, k in ecols.items()),
                 ]
             )
-            for u, v, rid, rel in self.edges(G):
-                row = edge_row(rel, reg, sym)
+            for u, v, rid, rel in self.edges(g):
+                row = flat.edge(rel)
                 w.writerow([u, v, rel_type(rel["type"]), rid, *(_cell(row.get(c), k, d) for c, k in ecols.items())])
 
         command = ("neo4j-admin database import full --nodes=nodes.csv --nodes=sources.csv "

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import IO
 
-import networkx as nx
-
 from .common import Exporter, dump_json, registry
+from .source import GraphSource
 
 
 class NodeLinkExporter(Exporter):
@@ -24,12 +23,13 @@ class NodeLinkExporter(Exporter):
     extensions = (".json",)
     description = "node-link JSON (D3, networkx)"
 
-    def write(self, G: nx.MultiDiGraph, out: IO[str]) -> None:
-        graph = {"name": "allygraph", **registry(G)}
+    def write(self, g: GraphSource, out: IO[str]) -> None:
+        """Write the node-link document, one node or edge per line."""
+        graph = {"name": "allygraph", **registry(g)}
         out.write('{"directed": true, "multigraph": true, "graph": ' + dump_json(graph) + ',\n "nodes": [')
-        for i, (n, ent) in enumerate(self.nodes(G)):
+        for i, (n, ent) in enumerate(self.nodes(g)):
             out.write(("," if i else "") + "\n  " + dump_json({**ent, "id": n}))
         out.write('\n ],\n "edges": [')
-        for i, (u, v, rid, rel) in enumerate(self.edges(G)):
+        for i, (u, v, rid, rel) in enumerate(self.edges(g)):
             out.write(("," if i else "") + "\n  " + dump_json({"source": u, "target": v, "key": rid, **rel}))
         out.write("\n ]\n}\n")
