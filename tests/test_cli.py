@@ -217,3 +217,83 @@ def test_closed_pipe_ends_quietly():
             assert proc.stderr == ""
     finally:
         os.close(w)
+
+
+# ---- the shape of the command line (issue 10) -------------------------------------------------------
+
+
+def _options(command, path=()) -> list[tuple[str, str, str]]:
+    """(command path, option name, help) for every option of every command, subcommands too."""
+    import click
+
+    out = []
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            out += _options(sub, (*path, name))
+    for p in command.params:
+        if isinstance(p, click.Option):
+            out += [(" ".join(path), opt, p.help or "") for opt in p.opts if opt.startswith("--")]
+    return out
+
+
+def test_a_shared_option_has_one_help_text_everywhere():
+    import typer
+
+    from allygraph.cli import app
+
+    helps: dict[str, set[str]] = {}
+    for _, opt, text in _options(typer.main.get_command(app)):
+        helps.setdefault(opt, set()).add(text)
+    shared = {"--data", "--json", "--no-cache", "--type", "--as-of", "--depth"}
+    assert {opt: texts for opt, texts in helps.items() if opt in shared and len(texts) != 1} == {}
+    assert shared <= set(helps)
+
+
+def test_every_library_error_carries_an_exit_code_of_the_one_enum():
+    from allygraph import errors, problems
+
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.AllygraphError)]
+    assert len(classes) >= 7
+    assert [c.__name__ for c in classes if not isinstance(c.exit_code, errors.ExitCode)] == []
+    assert problems.ExitCode is errors.ExitCode and problems.DataError is errors.DataError
+
+
+def test_click_errors_are_recognised_by_type_not_by_name(monkeypatch):
+    """A subclass of click's Abort under another name is still an abort (130), not a bug (70)."""
+    import click
+
+    from allygraph import query
+
+    class Cancelled(click.exceptions.Abort):
+        pass
+
+    def cancel(*args, **kwargs):
+        raise Cancelled()
+
+    monkeypatch.setattr(query, "search", cancel)
+    got = invoke("search", "quad")
+    assert (got.exit_code, got.stderr) == (130, "allygraph: aborted\n")
+
+
+def test_export_graph_for_reads_the_store_it_is_given(small_dir, monkeypatch):
+    import networkx as nx
+
+    from allygraph import cache
+    from allygraph.export import graph_for
+    from allygraph.store import StoreGraph
+
+    small = graph_for(small_dir)
+    assert isinstance(small, nx.MultiDiGraph) and small.number_of_nodes() == 5
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    graph_for(small_dir)  # compiles the SQLite cache
+    assert isinstance(graph_for(small_dir), StoreGraph)
+
+
+def test_types_is_vocab_describe_of_the_data(small_dir):
+    from allygraph.load import open_store
+    from allygraph.vocab import describe
+
+    got = invoke("types", "--json", "--data", str(small_dir))
+    assert got.exit_code == 0, got.stderr
+    assert json.loads(got.stdout) == json.loads(json.dumps(describe(open_store(small_dir).registry)))
+    assert [t["rank"] for t in json.loads(got.stdout)["tiers"]][:2] == [1, 2]

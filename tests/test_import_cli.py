@@ -95,3 +95,21 @@ def test_real_export_excerpts_end_to_end(copy, capsys):
         again = json.loads(cli("import", *args, "--data", str(copy), "--json")[1])
         assert not again["written"] and again["added"] == 0 and again["updated"] == 0
     assert {p.name: p.read_bytes() for p in copy.iterdir()} == before
+
+
+def test_run_writes_the_rejects_csv_and_refuses_one_in_the_data_before_reading(copy, tmp_path):
+    from allygraph.fsutil import WriteRefused
+    from allygraph.importers import run, sipri
+
+    calls = []
+
+    def read(namer):
+        calls.append(1)
+        return sipri.read(FIX / "sipri_trade_register_excerpt.csv", namer)
+
+    with pytest.raises(WriteRefused):
+        run(read, copy, dry_run=True, rejects=copy / "rejects.csv")
+    assert calls == [] and not (copy / "rejects.csv").exists()
+    summary = run(read, copy, dry_run=True, rejects=tmp_path / "rej.csv")
+    assert calls == [1] and summary.written is False
+    assert (tmp_path / "rej.csv").read_text() == "file,line,reason\n"
