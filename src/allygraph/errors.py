@@ -7,6 +7,7 @@ code, never a traceback. ``allygraph.problems`` re-exports these names where the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -44,6 +45,19 @@ class Problem(NamedTuple):
     def to_json(self) -> dict[str, object]:
         """The contract's error object: file, line, column, message."""
         return {"file": self.file, "line": self.line, "column": self.column, "message": self.message}
+
+
+def problem_report(problems: Iterable[Problem]) -> dict[str, list[dict[str, object]]]:
+    """Problems as the contract's check report: ``{"errors": [...], "warnings": [...]}``.
+
+    >>> problem_report([Problem("r.yaml", 3, 5, "bad"), Problem("e.yaml", 0, 0, "odd", "warning")])["warnings"]
+    [{'file': 'e.yaml', 'line': 0, 'column': 0, 'message': 'odd'}]
+    """
+    problems = list(problems)
+    return {
+        "errors": [p.to_json() for p in problems if p.severity == "error"],
+        "warnings": [p.to_json() for p in problems if p.severity == "warning"],
+    }
 
 
 class AllygraphError(Exception):

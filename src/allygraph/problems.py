@@ -12,6 +12,7 @@ from .errors import (
     TooLarge,
     UnknownEntity,
     UsageError,
+    problem_report,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "TooLarge",
     "UnknownEntity",
     "UsageError",
+    "problem_report",
 ]

@@ -11,9 +11,8 @@ from typing import Annotated, Optional
 import typer
 
 from .. import render
-from ..errors import AllygraphError, ExitCode, UsageError
+from ..errors import ExitCode, UsageError, problem_report
 from .common import respond, store
-from .errors import fail
 from .options import AsOfOpt, DataOpt, DepthOpt, EntityArg, ExcludeOpt, JsonOpt, LimitOpt, NoCacheOpt, TypeOpt
 
 group = typer.Typer()
@@ -121,18 +120,7 @@ def check(data: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Validate a data directory: every error and warning, with file:line:column. Exits 2 on errors."""
     from ..load import check as check_data
 
-    try:
-        problems = check_data(data)
-    except AllygraphError as exc:
-        fail(exc, as_json)
-    result = {
-        "errors": [p.to_json() for p in problems if p.severity == "error"],
-        "warnings": [p.to_json() for p in problems if p.severity == "warning"],
-    }
-    if as_json:
-        render.to_json(result)
-    else:
-        render.emit(render.check_blocks(result))
+    result = respond(as_json, lambda: problem_report(check_data(data)), render.check_blocks)
     if result["errors"]:
         raise typer.Exit(ExitCode.BAD_INPUT)
 
