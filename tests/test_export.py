@@ -38,6 +38,7 @@ from allygraph.export.csvpair import neutralise, unneutralise
 from allygraph.problems import UsageError
 from allygraph.query import neighbors
 from allygraph.vocab import SYMMETRIC_TYPES
+from conftest import Invoked, invoke
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 if not SPEC.exists():
@@ -765,40 +766,27 @@ def _first(d: str) -> str:
 # ---- the command ----------------------------------------------------------------------------------
 
 
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    """``allygraph export ARGS`` in this process: (exit code, stdout, stderr)."""
-    from allygraph.cli import main
-
-    capsys.readouterr()
-    try:
-        main(["export", *args])
-        code = 0
-    except SystemExit as done:
-        code = done.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+def run_cli(*args: str, cwd: Path) -> Invoked:
+    return invoke("export", *args, cwd=cwd)
 
 
-def test_cli(tmp_path, small_dir, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    code, out, err = run_cli(capsys, "-o", "out.graphml", "--data", str(small_dir), "--json")
-    assert code == 0, err
-    stats = json.loads(out)
+def test_cli(tmp_path, small_dir):
+    r = run_cli("-o", "out.graphml", "--data", str(small_dir), "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    stats = json.loads(r.stdout)
     assert stats["format"] == "graphml" and stats["nodes"] == 5 and stats["edges"] == 6
-    assert "wrote graphml" in err
+    assert "wrote graphml" in r.stderr
     assert_valid_graphml(tmp_path / "out.graphml")
-    code, out, err = run_cli(
-        capsys, "gexf", "-o", "-", "--data", str(small_dir), "--around", "PH", "--type", "partnership"
-    )
-    assert code == 0, err
-    root = etree.fromstring(out.encode())
+    r = run_cli("gexf", "-o", "-", "--data", str(small_dir), "--around", "PH", "--type", "partnership", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    root = etree.fromstring(r.stdout.encode())
     assert {e.get("id") for e in root.iter(f"{GEXF_NS}edge")} == {"jp-ph-sp", "jp-ph-ssp"}
-    code, out, err = run_cli(capsys, "-o", "x.txt", "--data", str(small_dir))
-    assert code == 2 and "cannot tell the format" in err and "Traceback" not in err
-    code, out, err = run_cli(capsys, "-o", "x.csv", "--around", "Atlantis", "--data", str(small_dir))
-    assert code == 1 and "unknown entity" in err
-    code, out, err = run_cli(capsys, "csv", "-o", "-", "--data", str(small_dir))
-    assert code == 2 and "Traceback" not in err
+    r = run_cli("-o", "x.txt", "--data", str(small_dir), cwd=tmp_path)
+    assert r.returncode == 2 and "cannot tell the format" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("-o", "x.csv", "--around", "Atlantis", "--data", str(small_dir), cwd=tmp_path)
+    assert r.returncode == 1 and "unknown entity" in r.stderr
+    r = run_cli("csv", "-o", "-", "--data", str(small_dir), cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.graphml", "small"]
 
 

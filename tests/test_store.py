@@ -16,7 +16,7 @@ from allygraph import cache, load, query, synth, yamlsrc
 from allygraph.export import NetworkxSource, StoreSource, graph_for, select
 from allygraph.problems import TooLarge
 from allygraph.store import DatasetStore, SQLiteStore
-from conftest import REPO, run, write_data
+from conftest import REPO, invoke, write_data
 
 
 @pytest.fixture
@@ -61,13 +61,14 @@ def test_sqlite_cache_is_reused_and_never_stale(force_sqlite, small_dir):
     assert query.tier_history(fresh, "japan", "philippines")["current"]["tier"] == "comprehensive_strategic_partnership"
 
 
-def test_cli_on_the_sqlite_cache(small_dir):
-    env = {"ALLYGRAPH_SQLITE_BYTES": "0"}
-    one = run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir), env=env)
-    two = run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir), env=env)
+def test_cli_on_the_sqlite_cache(small_dir, monkeypatch):
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    one = invoke("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir))
+    assert list(cache.cache_dir().glob("*.sqlite"))
+    two = invoke("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir))
     assert one.returncode == two.returncode == 0 and json.loads(one.stdout) == json.loads(two.stdout)
-    assert run("show", "Phillipines", "--data", str(small_dir), env=env).returncode == 1
-    assert run("cache", "clear", env=env).stdout.startswith("removed ")
+    assert invoke("show", "Phillipines", "--data", str(small_dir)).returncode == 1
+    assert invoke("cache", "clear").stdout.startswith("removed ")
 
 
 def _problems(directory: Path) -> list:

@@ -10,11 +10,10 @@ import re
 import select
 import struct
 import termios
-from typing import NamedTuple
 
 import pytest
 
-from conftest import REPO, allygraph_exe
+from conftest import REPO, Invoked, allygraph_exe, invoke
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
@@ -43,24 +42,9 @@ def run_in_terminal(args: list[str], cols: int = 80, rows: int = 24, env: dict |
     return b"".join(chunks).decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
 
 
-class Piped(NamedTuple):
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def piped(capsys, *args: str) -> Piped:
+def piped(capsys, *args: str) -> Invoked:
     """Run the command in-process with stdout captured (not a terminal, so plain output)."""
-    from allygraph.cli import main
-
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return Piped(code, out, err)
+    return invoke(*args)
 
 
 def text_of(drawn: str) -> str:

@@ -493,6 +493,7 @@ def _hop_arrow(result: dict, rel: dict, hop: dict) -> str:
 
 
 def path_blocks(result: dict) -> list[Block]:
+    """``query.path``'s result as blocks: a headline, each path, every relation of each hop, sources."""
     a, b = _name(result, result["from"]), _name(result, result["to"])
     n = len(result["paths"])
     hops = result["hops"]
@@ -519,6 +520,7 @@ def path_blocks(result: dict) -> list[Block]:
 
 
 def show_blocks(result: dict) -> list[Block]:
+    """``query.show``'s entity card as blocks: details, relations by type, what goes through it, conflicts."""
     ent = result["entity"]
     here = ent["id"]
     fields = [("id", here), ("type", ent["type"])]
@@ -559,6 +561,7 @@ def show_blocks(result: dict) -> list[Block]:
 
 
 def neighbors_blocks(result: dict) -> list[Block]:
+    """``query.neighbors``'s result as one table: depth, name, id, type, the relations that reach each."""
     rows = [[str(n["depth"]), n["name"], n["id"], n["type"], ", ".join(n["relations"])] for n in result["neighbors"]]
     title = f"{len(rows)} neighbour(s) of {result.get('name', result['entity'])} within depth {result['depth']} ({result['direction']})"
     if result.get("as_of"):
@@ -567,6 +570,7 @@ def neighbors_blocks(result: dict) -> list[Block]:
 
 
 def tiers_blocks(result: dict) -> list[Block]:
+    """``query.tiers``'s partners as one table, highest tier first (or a line: none in force)."""
     rows = []
     last = None
     for p in result["partners"]:
@@ -588,6 +592,7 @@ def tiers_blocks(result: dict) -> list[Block]:
 
 
 def tier_history_blocks(result: dict) -> list[Block]:
+    """``query.tier_history``'s result as blocks: the current tier, then the history oldest first."""
     a, b = _name(result, result["from"]), _name(result, result["to"])
     cur = result["current"]
     when = f" as of {result['as_of']}" if result.get("as_of") else ""
@@ -611,6 +616,7 @@ def tier_history_blocks(result: dict) -> list[Block]:
 
 
 def search_blocks(result: dict) -> list[Block]:
+    """``query.search``'s matches as one table (or the line saying nothing matched)."""
     rows = [[f"{m['score']:.0f}", m["id"], m["name"], m["type"], m["matched"]] for m in result["matches"]]
     if not rows:
         return [Block(f"No match for {result['query']!r}", style="text")]
@@ -619,6 +625,7 @@ def search_blocks(result: dict) -> list[Block]:
 
 
 def check_blocks(result: dict) -> list[Block]:
+    """``allygraph check``'s errors and warnings, in file order, and a count line."""
     found = [(p, sev) for sev in ("error", "warning") for p in result[sev + "s"]]
     found.sort(key=lambda ps: (ps[0]["file"], ps[0]["line"], ps[0]["column"]))
     rows = [[f"{p['file']}:{p['line']}:{p['column']}: {sev}: {p['message']}"] for p, sev in found]

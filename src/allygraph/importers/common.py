@@ -33,6 +33,7 @@ class Reject:
     reason: str
 
     def to_json(self) -> dict[str, str]:
+        """The reject as a JSON object: file, line, reason."""
         return {"file": self.file, "line": self.line, "reason": self.reason}
 
     def __str__(self) -> str:
@@ -53,9 +54,11 @@ class ImportResult:
 
     @property
     def imported(self) -> int:
+        """How many records read became data (read minus rejected)."""
         return self.read - len(self.rejects)
 
     def reject(self, file: str, line: int | str, reason: str) -> None:
+        """Record that the input record at ``file:line`` did not become data, and why."""
         self.rejects.append(Reject(file, str(line), reason))
 
     def add_entity(self, ent: dict) -> None:
@@ -157,6 +160,7 @@ def csv_records(
 
 
 def cell(row: list[str], columns: Mapping[str, int], name: str) -> str:
+    """The stripped value of column ``name`` in a CSV row (``""`` when the column or the cell is missing)."""
     i = columns.get(name)
     return row[i].strip() if i is not None and i < len(row) else ""
 
@@ -316,6 +320,7 @@ class Namer:
         return eid
 
     def cow_code_for(self, name: str) -> int | None:
+        """The COW code of the state with this name or alias, if one is known."""
         return self._cow_names.get(exact_key(name)) or self._cow_names.get(loose_key(name))
 
     def free_name(self, name: str, eid: str) -> bool:
@@ -339,6 +344,7 @@ def cow_entity(state: CowState, eid: str, source: str) -> dict:
 
 
 def rows_progress(rows: list, description: str) -> Iterator:
+    """Iterate over ``rows`` with a progress bar on a terminal (see ``progress.track``)."""
     from ..progress import track
 
     return track(rows, total=len(rows), description=description)
