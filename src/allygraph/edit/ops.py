@@ -184,7 +184,8 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
         kind, rid, file, node, _ = locate(ctx, ident)
         doc = ctx.docs[file]
         order = {"entity": ENTITY_KEYS, "relation": RELATION_KEYS, "source": SOURCE_KEYS}[kind]
-        for key, value, is_set in changes:
+        rank = {k: i for i, k in enumerate(order)}  # new lines at one place go in contract order
+        for key, value, is_set in sorted(changes, key=lambda c: rank.get(c[0].partition(".")[0], len(order))):
             if key == "id":
                 raise UsageError("use `allygraph rename OLD NEW` to change an id (it updates every reference)")
             head, dot, sub = key.partition(".")
@@ -250,9 +251,9 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
     """Change an id and every reference to it: for an entity, relations' ``from``/``to``/``via``,
     attributes that hold it, ladders and designations; for a source, every ``sources`` list;
     for a relation, its id."""
-    from ..model import ID_PATTERN
-
     import re
+
+    from ..model import ID_PATTERN
 
     if not re.fullmatch(ID_PATTERN, new):
         raise UsageError(f"invalid id {new!r}: use letters, digits, '_', '-' and '.' only")
@@ -275,7 +276,9 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
         ctx.note(file, new, "renamed")
         for fname, records in touched.items():
             for section, key in sorted(records, key=str):
-                if (fname, section) in ((file, "entities"), (file, "sources")) and (key == rid or section == "entities"):
+                if (fname, section) in ((file, "entities"), (file, "sources")) and (
+                    key == rid or section == "entities"
+                ):
                     continue
                 ctx.note(fname, _record_id(ctx, fname, section, key), "changed")
 
@@ -318,7 +321,9 @@ def rm(ident: str, *, cascade: bool = False, data: Data = None, dry_run: bool = 
                     _remove_item(ctx.docs[RELATIONS], "relations", items(ctx.docs[RELATIONS], "relations")[path[1]])
                 elif path[0] == "ladders" and len(path) == 2:
                     _remove_entry(ctx.docs[RELATIONS], "ladders", next(k for k, _ in entries(ctx.docs[RELATIONS], "ladders") if k.value == rid))  # fmt: skip
-                elif path[2] == "attributes" and not (path[0] == "relations" and path[1] in gone):  # an attribute holding the id
+                elif path[2] == "attributes" and not (
+                    path[0] == "relations" and path[1] in gone
+                ):  # an attribute holding the id
                     core.set_in_mapping(ctx.docs[fname], items(ctx.docs[fname], path[0])[path[1]], "attributes", path[3], None)  # fmt: skip
         ctx.note(file, rid, "removed")
         for user in users:
@@ -349,7 +354,9 @@ def _users(ctx: Context, kind: str, refs: list) -> list[dict]:
         if (rkind, rid) not in seen:
             seen.add((rkind, rid))
             how = "attribute" if len(path) > 3 and path[2] == "attributes" else "reference"
-            out.append({"kind": rkind, "id": rid, "file": fname, "field": path[2] if len(path) > 2 else None, "how": how})
+            out.append(
+                {"kind": rkind, "id": rid, "file": fname, "field": path[2] if len(path) > 2 else None, "how": how}
+            )
     return out
 
 
