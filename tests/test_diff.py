@@ -11,7 +11,6 @@ import pytest
 
 from allygraph import edit, render
 from allygraph.problems import UsageError
-
 from test_edit import ENTITIES, RELATIONS, small
 
 

@@ -237,3 +237,30 @@ def test_twenty_concurrent_links_all_land(tmp_path):
     ds = load(d, use_cache=False)
     assert {f"c{i}" for i in range(20)} <= set(ds.relations)
     assert not list(d.glob(".*allygraph*"))  # no journal or temporary file left
+
+
+def test_large_link_updates_the_sqlite_cache_in_place(tmp_path, monkeypatch):
+    from allygraph import cache
+    from allygraph.load import open_store
+
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)  # every directory counts as large
+    d = small(tmp_path)
+    open_store(d).close()  # compile the cache
+    path = cache._path_for(d.resolve(), "sqlite")
+    inode = path.stat().st_ino
+    before = snapshot(d)
+    result = edit.link(
+        "Nippon", "cooperates_with", "philippines", sources=["mofa"], since="2024", rid="new-rel", data=d
+    )
+    assert result["changed"] == [{"file": str(d / "relations.yaml"), "id": "new-rel", "action": "added"}]
+    removed, added = changed_lines(before["relations.yaml"], snapshot(d)["relations.yaml"])
+    assert removed == [] and added[:2] == ["\n", "  - id: new-rel\n"]
+    store = cache.get_sqlite(d.resolve())
+    assert store is not None and path.stat().st_ino == inode  # updated, not rebuilt
+    fresh = load(d, use_cache=False).relations["new-rel"]
+    assert [r for r in store.out_rels("japan") if r["id"] == "new-rel"] == [fresh]
+    store.close()
+    with pytest.raises(DataError) as exc:  # checked against the cache with check's message
+        edit.link("japan", "partnership", "philippines", tier="strategic_partnershipp", sources=["mofa"], data=d)
+    assert "field 'tier': unknown tier 'strategic_partnershipp'" in str(exc.value.errors[0])
+    assert str(exc.value.errors[0]).startswith(f"{d / 'relations.yaml'}:")
