@@ -3,6 +3,7 @@ two git revisions of one directory."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -88,3 +89,17 @@ def test_diff_between_git_revisions(tmp_path):
     assert working["highlights"][0]["kind"] == "tier_upgrade"
     with pytest.raises(UsageError, match="revision"):
         edit.diff(data=d, rev="nope..HEAD")
+
+
+def test_cli_diff_report_json_and_markdown(tmp_path):
+    from conftest import invoke
+
+    old, new = changed_copy(tmp_path)
+    r = invoke("diff", str(old), str(new))
+    assert r.exit_code == 0 and "Highlights" in r.stdout and "osa -> osa_programme" in r.stdout
+    r = invoke("diff", str(old), str(new), "--json")
+    assert json.loads(r.stdout)["entities"]["renamed"] == [{"old": "osa", "new": "osa_programme"}]
+    r = invoke("diff", str(old), str(new), "--markdown")
+    assert r.stdout.startswith("### allygraph diff:") and "**Highlights**" in r.stdout
+    r = invoke("diff", str(old))
+    assert r.exit_code == 2 and "two data directories" in r.stderr

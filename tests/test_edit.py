@@ -4,9 +4,9 @@ and lands under concurrency."""
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -223,16 +223,13 @@ def test_fmt_is_idempotent_and_changes_no_value(tmp_path):
     assert "tier: comprehensive_strategic_partnership  # mapping flagged in the report\n" in text
 
 
-LINKER = """
-import sys
-from allygraph.edit import link
-link("japan", "cooperates_with", "philippines", sources=["mofa"], rid="c" + sys.argv[2], data=sys.argv[1])
-"""
-
-
 def test_twenty_concurrent_links_all_land(tmp_path):
+    from conftest import allygraph_exe
+
     d = small(tmp_path)
-    procs = [subprocess.Popen([sys.executable, "-c", LINKER, str(d), str(i)]) for i in range(20)]
+    exe = allygraph_exe()
+    cmd = [exe, "link", "japan", "cooperates_with", "philippines", "--source", "mofa", "--data", str(d), "--id"]
+    procs = [subprocess.Popen([*cmd, f"c{i}"], stdout=subprocess.DEVNULL) for i in range(20)]
     assert [p.wait(timeout=120) for p in procs] == [0] * 20
     ds = load(d, use_cache=False)
     assert {f"c{i}" for i in range(20)} <= set(ds.relations)
@@ -264,3 +261,54 @@ def test_large_link_updates_the_sqlite_cache_in_place(tmp_path, monkeypatch):
         edit.link("japan", "partnership", "philippines", tier="strategic_partnershipp", sources=["mofa"], data=d)
     assert "field 'tier': unknown tier 'strategic_partnershipp'" in str(exc.value.errors[0])
     assert str(exc.value.errors[0]).startswith(f"{d / 'relations.yaml'}:")
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def test_cli_link_json_and_dry_run(tmp_path):
+    from conftest import invoke
+
+    d = small(tmp_path)
+    before = snapshot(d)
+    r = invoke("link", "Japan", "exercises_with", "Philippines", "--since", "2026", "--source", "mofa", "--id", "x1",
+               "--attr", "name=KAMANDAG", "--data", str(d), "--dry-run")  # fmt: skip
+    assert r.exit_code == 0 and "+    attributes: {name: KAMANDAG}" in r.stdout and snapshot(d) == before
+    r = invoke("link", "Japan", "exercises_with", "Philippines", "--since", "2026", "--source", "mofa", "--id", "x1",
+               "--data", str(d), "--json")  # fmt: skip
+    assert r.exit_code == 0
+    assert json.loads(r.stdout) == {"changed": [{"file": str(d / "relations.yaml"), "id": "x1", "action": "added"}]}
+
+
+def test_cli_refusals_exit_2_and_change_nothing(tmp_path):
+    from conftest import invoke
+
+    d = small(tmp_path)
+    before = snapshot(d)
+    r = invoke("edit", "jp-ph", "--set", "since=2011-13", "--data", str(d))
+    assert r.exit_code == 2 and f"{d / 'relations.yaml'}:11:" in r.stderr and "2011-13" in r.stderr
+    r = invoke("rm", "osa", "--data", str(d), "--json")
+    assert r.exit_code == 2 and json.loads(r.stdout)["error"]["refs"][0]["id"] == "jp-osa-ph"
+    r = invoke("link", "japan", "alliance", "philippines", "--data", str(d))
+    assert r.exit_code == 2 and "--source" in r.stderr
+    r = invoke("add", "entity", "x", "--name", "X", "--type", "state", "--attr", "novalue", "--data", str(d))
+    assert r.exit_code == 2 and "key=value" in r.stderr
+    assert snapshot(d) == before
+
+
+def test_cli_rename_rm_fmt_and_add(tmp_path):
+    from conftest import invoke
+
+    d = small(tmp_path)
+    assert (
+        invoke("add", "entity", "vietnam", "--name", "Viet\x1b[31mnam", "--type", "state", "--data", str(d)).exit_code == 0
+    )
+    r = invoke("source", "add", "s2", "--title", "T", "--url", "https://example.org/s2", "--data", str(d))
+    assert r.exit_code == 0 and "s2" in r.stdout
+    r = invoke("rename", "vietnam", "viet_nam", "--data", str(d))
+    assert r.exit_code == 0 and "renamed" in r.stdout
+    assert invoke("rm", "osa", "--cascade", "--data", str(d), "--json").exit_code == 0
+    assert invoke("fmt", "--check", "--data", str(d)).exit_code in (0, 1)
+    assert invoke("fmt", "--data", str(d)).exit_code == 0
+    assert invoke("fmt", "--check", "--data", str(d)).exit_code == 0
+    assert set(load(d, use_cache=False).entities) == {"japan", "philippines", "viet_nam"}

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..problems import AllygraphError, DataError, UsageError
+from ..errors import AllygraphError, DataError, UsageError
 from .doc import Doc, field_of, indent_at, last_end
 
 ENTITIES, RELATIONS = "entities.yaml", "relations.yaml"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..problems import UsageError
+from ..errors import UsageError
 
 
 def diff(old: str | os.PathLike | None = None, new: str | os.PathLike | None = None, *,

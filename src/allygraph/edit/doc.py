@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..problems import UsageError
+from ..errors import UsageError
 
 
 @dataclass

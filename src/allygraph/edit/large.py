@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..problems import DataError, Problem
+from ..errors import DataError, Problem
 
 RELATIONS = "relations.yaml"
 _TOP = re.compile(rb"(?m)^[^\s#-][^\n]*:[ \t]*\r?$")

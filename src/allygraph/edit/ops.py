@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..problems import UsageError
+from ..errors import UsageError
 from . import core
 from .core import ENTITIES, RELATIONS, Context, InUse, append_entry, append_item, entries, items, scalar_of
 from .doc import field_of, scalar_text, walk
