@@ -301,7 +301,8 @@ def test_cli_rename_rm_fmt_and_add(tmp_path):
 
     d = small(tmp_path)
     assert (
-        invoke("add", "entity", "vietnam", "--name", "Viet\x1b[31mnam", "--type", "state", "--data", str(d)).exit_code == 0
+        invoke("add", "entity", "vietnam", "--name", "Viet\x1b[31mnam", "--type", "state", "--data", str(d)).exit_code
+        == 0
     )
     r = invoke("source", "add", "s2", "--title", "T", "--url", "https://example.org/s2", "--data", str(d))
     assert r.exit_code == 0 and "s2" in r.stdout
