@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import DataError, Problem
 
 RELATIONS = "relations.yaml"
-_TOP = re.compile(rb"(?m)^[^\s#-][^\n]*:[ \t]*\r?$")
+_TOP = re.compile(rb"\n(?=[^\s#-])")
 
 
 class _Ids:
@@ -77,10 +77,13 @@ def problems_for(store, rec: dict, file: str, line: int, text: str) -> list[Prob
 def insertion(raw: bytes) -> tuple[int, bytes, bool] | None:
     """Where a relation goes in a large ``relations.yaml``: (offset, line ending, blank line
     first?) at the end of the file when ``relations:`` is its last section; else None."""
-    tops = list(_TOP.finditer(raw, max(0, len(raw) - 64 * 1024 * 1024)))
-    if not tops or not tops[-1].group().rstrip(b"\r").rstrip().startswith(b"relations:"):
+    last = None
+    for m in _TOP.finditer(raw):  # a top-level line starts after a line break with no indentation
+        last = m
+    head = raw[last.end() : raw.find(b"\n", last.end())] if last else (raw[: raw.find(b"\n")] if raw else b"")
+    if not re.fullmatch(rb"relations:[ \t]*\r?", head):
         return None
-    nl = b"\r\n" if raw[tops[-1].end() : tops[-1].end() + 1] == b"\r" or raw.endswith(b"\r\n") else b"\n"
+    nl = b"\r\n" if head.endswith(b"\r") else b"\n"
     last_item = raw.rfind(b"\n  - ")
     blank = last_item > 0 and raw[:last_item].rstrip(b"\r").endswith(b"\n")
     return len(raw), nl, blank
