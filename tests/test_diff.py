@@ -58,7 +58,7 @@ def test_markdown_and_plain_report_are_safe(tmp_path):
     edit.edit("philippines", set=["name=Phil\x1b]0;x\x07ippines *bold*"], data=new)
     result = edit.diff(old, new)
     md = edit.markdown(result)
-    assert "tier upgrade" in md and "`osa` → `osa\\_programme`" in md
+    assert "tier upgrade" in md and "`osa` → `osa_programme`" in md
     assert "\x1b" not in md and "\\*bold\\*" in md
     text = render.plain(render.diff_blocks(result))
     assert "\x1b" not in text and "tier upgrade" in text and "osa -> osa_programme" in text

@@ -241,8 +241,11 @@ def test_large_link_updates_the_sqlite_cache_in_place(tmp_path, monkeypatch):
     from allygraph.load import open_store
 
     monkeypatch.setattr(cache, "SQLITE_BYTES", 1)  # every directory counts as large
+    monkeypatch.setattr(cache, "HASH_BYTES", 1)  # ... and is hashed only when recently changed
+    monkeypatch.setenv("ALLYGRAPH_SETTLE", "0")  # settle_stamp runs in-process below
     d = small(tmp_path)
     open_store(d).close()  # compile the cache
+    monkeypatch.setattr(cache, "RECENT_NS", 300_000_000)  # "recent": the last 0.3 s
     path = cache._path_for(d.resolve(), "sqlite")
     inode = path.stat().st_ino
     before = snapshot(d)
@@ -256,6 +259,12 @@ def test_large_link_updates_the_sqlite_cache_in_place(tmp_path, monkeypatch):
     assert store is not None and path.stat().st_ino == inode  # updated, not rebuilt
     fresh = load(d, use_cache=False).relations["new-rel"]
     assert [r for r in store.out_rels("japan") if r["id"] == "new-rel"] == [fresh]
+    hashed = store.stamp()
+    store.close()
+    assert not hashed.endswith(":-")  # the file just written is hashed while it is recent...
+    assert cache.settle_stamp(d.resolve())  # ... and, once it is not, the stamp stops hashing it
+    store = cache.get_sqlite(d.resolve())
+    assert store is not None and store.stamp().endswith(":-") and path.stat().st_ino == inode
     store.close()
     with pytest.raises(DataError) as exc:  # checked against the cache with check's message
         edit.link("japan", "partnership", "philippines", tier="strategic_partnershipp", sources=["mofa"], data=d)

@@ -329,3 +329,36 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
         _discard(path)
         _discard(seal)
         return False
+
+
+def settle_stamp(directory: Path) -> bool:
+    """Once the files an edit wrote are older than ``RECENT_NS``, re-stamp the SQLite cache as a
+    full build would stamp it then (a large file's content is no longer hashed), so queries stop
+    paying for the hash. The content is proven first: the current stamp, hashes included, must
+    still match. Called by a background process that ``edit.link`` starts; holds the data lock."""
+    import marshal
+    import sqlite3
+
+    from .fsutil import atomic_write_bytes, lock_data
+
+    newest = max(max(os.stat(directory / n).st_mtime_ns, os.stat(directory / n).st_ctime_ns) for n in FILES)
+    time.sleep(max(0.0, (newest + RECENT_NS - time.time_ns()) / 1e9) + 0.05)
+    path = _path_for(directory, "sqlite")
+    with lock_data(directory):
+        store = get_sqlite(directory)  # None unless the stamp (with its hashes) still matches
+        if store is None:
+            return False
+        saved = store.stamp()
+        store.close()
+        fresh = stamp(directory)
+        if fresh == saved or not fresh:
+            return False
+        _discard(Path(f"{path}.seal"))
+        db = sqlite3.connect(path)
+        try:
+            with db:
+                db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(fresh),))
+        finally:
+            db.close()
+        atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
+    return True

@@ -167,6 +167,9 @@ def markdown(result: dict) -> str:
             text = text.replace(ch, "\\" + ch)
         return text
 
+    def code(value: object) -> str:  # inside a code span nothing is escaped: keep it one span
+        return "`" + safe_prose(value).replace("`", "'") + "`"
+
     lines = [f"### allygraph diff: {esc(result['old'])} → {esc(result['new'])}", ""]
     counts = []
     for kind in ("entities", "relations", "sources"):
@@ -175,18 +178,18 @@ def markdown(result: dict) -> str:
     lines += ["; ".join(counts), ""]
     if result["highlights"]:
         lines.append("**Highlights**")
-        lines += [f"- {esc(h['kind'].replace('_', ' '))}: `{esc(h['from'])}`–`{esc(h['to'])}` {esc(h['old'])} → {esc(h['new'])} ({esc(h['relation'])})" for h in result["highlights"]]  # fmt: skip
+        lines += [f"- {esc(h['kind'].replace('_', ' '))}: {code(h['from'])}–{code(h['to'])} {esc(h['old'])} → {esc(h['new'])} ({esc(h['relation'])})" for h in result["highlights"]]  # fmt: skip
         lines.append("")
     for kind in ("entities", "relations", "sources"):
         sec = result[kind]
         if not any(sec.values()):
             continue
         lines.append(f"**{kind.capitalize()}**")
-        lines += [f"- added `{esc(r['id'])}`{_what(r, esc)}" for r in sec["added"]]
-        lines += [f"- removed `{esc(r['id'])}`{_what(r, esc)}" for r in sec["removed"]]
-        lines += [f"- renamed `{esc(r['old'])}` → `{esc(r['new'])}`" for r in sec["renamed"]]
+        lines += [f"- added {code(r['id'])}{_what(r, esc)}" for r in sec["added"]]
+        lines += [f"- removed {code(r['id'])}{_what(r, esc)}" for r in sec["removed"]]
+        lines += [f"- renamed {code(r['old'])} → {code(r['new'])}" for r in sec["renamed"]]
         for ch in sec["changed"]:
-            lines.append(f"- changed `{esc(ch['id'])}`: " + "; ".join(f"{esc(k)}: {esc(_short(v['old']))} → {esc(_short(v['new']))}" for k, v in ch["changes"].items()))  # fmt: skip
+            lines.append(f"- changed {code(ch['id'])}: " + "; ".join(f"{esc(k)}: {esc(_short(v['old']))} → {esc(_short(v['new']))}" for k, v in ch["changes"].items()))  # fmt: skip
         lines.append("")
     if not any(any(result[k].values()) for k in ("entities", "relations", "sources")):
         lines.append("No change.")

@@ -275,7 +275,7 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
             touched.setdefault(fname, set()).add(path[:2])
         ctx.note(file, new, "renamed")
         for fname, records in touched.items():
-            for section, key in sorted(records, key=str):
+            for section, key in sorted(records, key=lambda r: (r[0], r[1] if isinstance(r[1], int) else -1, str(r[1]))):
                 if (fname, section) in ((file, "entities"), (file, "sources")) and (
                     key == rid or section == "entities"
                 ):
