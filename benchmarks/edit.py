@@ -73,7 +73,7 @@ def main() -> None:
 
     query = ["neighbors", "state_1", "--data", str(d), "--json"]
     first, _ = run(query)
-    print(f"first query (compiles the cache): {first:.2f} s")
+    print(f"first query (compiles the cache when there is none): {first:.2f} s")
     warm, before = median(query)
     print(f"query, warm cache (median of {REPEAT}): {warm:.2f} s")
     sqlite = cache._path_for(d.resolve(), "sqlite")
