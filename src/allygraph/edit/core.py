@@ -11,8 +11,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ..dataset import Dataset
 from ..errors import AllygraphError, DataError, UsageError
-from .doc import Doc, field_of, indent_at, last_end
+from .doc import Doc, Node, field_of, indent_at, last_end
 
 ENTITIES, RELATIONS = "entities.yaml", "relations.yaml"
 
@@ -38,14 +39,16 @@ class Context:
         self.changed: list[dict] = []
 
     @property
-    def dataset(self):
+    def dataset(self) -> Dataset:
+        """The directory as it is now, loaded (from the cache when current) on first use."""
         if self._ds is None:
             from ..load import load
 
             self._ds = load(self.directory)
         return self._ds
 
-    def note(self, file: str, rid: str, action: str) -> None:
+    def note(self, file: str, rid: str | None, action: str) -> None:
+        """Record one changed record for the ``{"changed": [...]}`` result."""
         self.changed.append({"file": str(self.directory / file), "id": rid, "action": action})
 
 
@@ -66,7 +69,7 @@ def read_docs(directory: Path) -> dict[str, Doc]:
     return docs
 
 
-def validate_files(directory: Path, files: dict[str, bytes]):
+def validate_files(directory: Path, files: dict[str, bytes]) -> Dataset:
     """Validate ``directory`` as it would be with ``files`` (name -> bytes) replacing its own:
     the Dataset, or DataError with the messages ``check`` gives (naming the real files)."""
     import shutil
@@ -137,6 +140,29 @@ def _refresh_cache(directory: Path, dataset) -> None:
         cache.put(directory, dataset, cache.stamp(directory))
 
 
+def relation_record(resolve: Callable[[str], str], a: str, type: str, b: str, sources: list[str], tier: str | None,
+                    status: str | None, since: str | None, until: str | None, via: str | None,
+                    attributes: dict | None, note: str | None, rid: str | None) -> dict:  # fmt: skip
+    """The record ``link`` writes: names resolved to ids, the id derived when not given."""
+    from .. import dates
+    from ..load import derive_relation_id
+    from ..vocab import DEFAULT_STATUS
+
+    rec = {"id": rid, "from": resolve(a), "to": resolve(b), "type": type, "tier": tier, "status": status,
+           "since": since, "until": until, "via": resolve(via) if via else None, "attributes": attributes or None,
+           "sources": list(sources), "note": note}  # fmt: skip
+    if rid is None:
+        ident = dict(rec, status=status or DEFAULT_STATUS)
+        try:
+            for key in ("since", "until"):
+                if ident[key] is not None:
+                    ident[key] = dates.parse_checked(ident[key])
+        except ValueError as exc:
+            raise UsageError(f"--{key}: {exc}") from None
+        rec["id"] = derive_relation_id(ident)
+    return rec
+
+
 # --- text surgery ------------------------------------------------------------------------------
 
 
@@ -156,7 +182,8 @@ def entries(doc: Doc, section: str) -> list:
     return top[1].value
 
 
-def scalar_of(record, key: str) -> str | None:
+def scalar_of(record: Node, key: str) -> str | None:
+    """The text of a record's scalar field (None when absent or not a scalar)."""
     f = field_of(record, key)
     return f[1].value if f is not None and f[1].id == "scalar" else None
 
@@ -229,7 +256,7 @@ def append_entry(doc: Doc, section: str, make: Callable[[int], str], before: str
     _fill_empty(doc, key, mapping, make)
 
 
-def remove_record(doc: Doc, first, last, is_last: bool) -> None:
+def remove_record(doc: Doc, first: Node, last: Node, is_last: bool) -> None:
     """Remove a record's lines (from node ``first``'s line to ``last``'s end) and one blank line
     beside it: the one after, or before when it is the last record (so adding then removing a
     record gives the file back byte for byte)."""
@@ -243,7 +270,7 @@ def remove_record(doc: Doc, first, last, is_last: bool) -> None:
     doc.splice(start, end, "")
 
 
-def set_field(doc: Doc, record, key: str, text: str, order: tuple[str, ...] = ()) -> None:
+def set_field(doc: Doc, record: Node, key: str, text: str, order: tuple[str, ...] = ()) -> None:
     """Give a record (a mapping node) ``key: text``: replace the value where the key is
     written, else add a line in ``order``'s place (after the last field when it has none)."""
     found = field_of(record, key)
@@ -268,7 +295,7 @@ def set_field(doc: Doc, record, key: str, text: str, order: tuple[str, ...] = ()
     insert_text(doc, doc.record_end(record), line)
 
 
-def unset_field(doc: Doc, record, key: str) -> bool:
+def unset_field(doc: Doc, record: Node, key: str) -> bool:
     """Remove a field's lines from a record; False when the record has no such field."""
     found = field_of(record, key)
     if found is None:
@@ -280,7 +307,7 @@ def unset_field(doc: Doc, record, key: str) -> bool:
     return True
 
 
-def set_in_mapping(doc: Doc, record, key: str, sub: str, text: str | None) -> None:
+def set_in_mapping(doc: Doc, record: Node, key: str, sub: str, text: str | None) -> None:
     """Set (``text``) or remove (None) one entry of a record's mapping field (``attributes``)."""
     from .emit import scalar
 
@@ -314,7 +341,7 @@ def set_in_mapping(doc: Doc, record, key: str, sub: str, text: str | None) -> No
         set_field(doc, mapping, sub, text)
 
 
-def _order_of(record) -> tuple[str, ...]:
+def _order_of(record: Node) -> tuple[str, ...]:
     from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS
 
     keys = {k.value for k, _ in record.value}

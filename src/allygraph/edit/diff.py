@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..dataset import Dataset
 from ..errors import UsageError
 
 
@@ -89,7 +90,7 @@ def _section(old: dict, new: dict, same_as=lambda a, b: False, normal=lambda r: 
             "renamed": renamed}  # fmt: skip
 
 
-def compare(before, after, labels: tuple[str, str] = ("old", "new")) -> dict:
+def compare(before: Dataset, after: Dataset, labels: tuple[str, str] = ("old", "new")) -> dict:
     """The diff of two Datasets (see the module docstring)."""
     sources = _section(before.sources, after.sources, same_as=lambda a, b: a.get("url") == b.get("url"))
     sources["added"] = [{"id": k, **after.sources[k]} for k in after.sources if k not in before.sources and k not in {r["new"] for r in sources["renamed"]}]  # fmt: skip

@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import UsageError
+
+Node = Any  # a PyYAML node (yaml.nodes.Node): its marks locate it in the text
 
 
 @dataclass
@@ -24,7 +27,7 @@ class Doc:
     text: str
     bom: str = ""
     nl: str = "\n"
-    root: object = None
+    root: Node = None
     splices: list[tuple[int, int, str]] = field(default_factory=list)
 
     @classmethod
@@ -44,6 +47,7 @@ class Doc:
         return (self.bom + self.applied()).encode("utf-8")
 
     def applied(self) -> str:
+        """The text after the splices (applied in offset order; overlapping ones are refused)."""
         out, at = [], 0
         for start, end, new in sorted(self.splices, key=lambda s: (s[0], s[1])):
             if start < at:
@@ -54,6 +58,7 @@ class Doc:
         return "".join(out)
 
     def splice(self, start: int, end: int, new: str) -> None:
+        """Replace ``text[start:end]`` with ``new`` when the file is written."""
         self.splices.append((start, end, new))
 
     # --- lines --------------------------------------------------------------------------------
@@ -74,11 +79,12 @@ class Doc:
         return self.line_start(start - 1), start
 
     def is_blank(self, span: tuple[int, int] | None) -> bool:
+        """Whether the line ``span`` (from ``prev_line``) holds only whitespace."""
         return span is not None and not self.text[span[0] : span[1]].strip()
 
     # --- the tree -----------------------------------------------------------------------------
 
-    def top(self, key: str):
+    def top(self, key: str) -> tuple[Node, Node] | None:
         """(key node, value node) of a top-level section, or None."""
         if self.root is None or self.root.id != "mapping":
             return None
@@ -87,17 +93,17 @@ class Doc:
                 return k, v
         return None
 
-    def item_span(self, node) -> tuple[int, int]:
+    def item_span(self, node: Node) -> tuple[int, int]:
         """(start, end) offsets of a record's whole lines: from the start of its first line (the
         ``- `` of a list item, the key of a mapping entry) to the end of its last line."""
         return self.line_start(node.start_mark.index), self.line_end(last_end(node) - 1)
 
-    def record_end(self, node) -> int:
+    def record_end(self, node: Node) -> int:
         """Offset just past the last line of a record."""
         return self.line_end(last_end(node) - 1)
 
 
-def compose(text: str, name: str):
+def compose(text: str, name: str) -> Node:
     """The node tree of ``text`` (the pure-Python composer, so marks are character offsets)."""
     import yaml
 
@@ -107,7 +113,7 @@ def compose(text: str, name: str):
         raise UsageError(f"{name}: cannot edit a file that is not valid YAML ({str(exc).splitlines()[0]}); run `allygraph check`") from None  # fmt: skip
 
 
-def last_end(node) -> int:
+def last_end(node: Node) -> int:
     """Offset just past the last character a node's own text uses (a block collection's marks
     run on to the next token; this stops at its last value)."""
     if node.id == "scalar" or node.flow_style:
@@ -117,7 +123,7 @@ def last_end(node) -> int:
     return last_end(node.value[-1]) if node.value else node.end_mark.index
 
 
-def field_of(record, key: str):
+def field_of(record: Node, key: str) -> tuple[Node, Node] | None:
     """(key node, value node) of one field of a record (a mapping node), or None."""
     if record.id != "mapping":
         return None
@@ -127,7 +133,7 @@ def field_of(record, key: str):
     return None
 
 
-def walk(node, path: tuple = ()) -> Iterator[tuple[tuple, object, bool]]:
+def walk(node: Node, path: tuple = ()) -> Iterator[tuple[tuple, object, bool]]:
     """Every node under ``node`` as (path, node, is_key): keys by their text, items by index."""
     if node is None:
         return
@@ -142,12 +148,12 @@ def walk(node, path: tuple = ()) -> Iterator[tuple[tuple, object, bool]]:
             yield from _walk_children(item, (*path, i))
 
 
-def _walk_children(node, path: tuple) -> Iterator[tuple[tuple, object, bool]]:
+def _walk_children(node: Node, path: tuple) -> Iterator[tuple[tuple, object, bool]]:
     if node.id in ("mapping", "sequence"):
         yield from walk(node, path)
 
 
-def scalar_text(doc: Doc, node, value: str) -> str:
+def scalar_text(doc: Doc, node: Node, value: str) -> str:
     """``value`` written as a replacement of scalar ``node``, in the same quoting style when it
     can be (a plain id stays plain, a quoted one keeps its quotes)."""
     from .emit import scalar

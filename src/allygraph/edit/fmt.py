@@ -13,6 +13,7 @@ before it, and a comment at the end of a field's line stays there. Values never 
 
 from __future__ import annotations
 
+import os
 import re
 
 from ..yamlsrc import _Builder
@@ -117,7 +118,7 @@ def _value(key: str, value: object, indent: int) -> list[str]:
     return [scalar(value)]
 
 
-def fmt(data=None, *, dry_run: bool = False, check: bool = False) -> dict:
+def fmt(data: str | os.PathLike | None = None, *, dry_run: bool = False, check: bool = False) -> dict:
     """Rewrite both data files in the canonical layout (see the module docstring);
     ``{"changed": [{"file", "id": null, "action": "formatted"}]}``. ``check``: write nothing,
     only report which files are not canonical (like ``dry_run``)."""

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from ..errors import DataError, Problem
+from ..store import SQLiteStore
 
 RELATIONS = "relations.yaml"
 _TOP = re.compile(rb"\n(?=[^\s#-])")
@@ -45,7 +46,7 @@ class _At:
     key = value
 
 
-def problems_for(store, rec: dict, file: str, line: int, text: str) -> list[Problem]:
+def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str) -> list[Problem]:
     """What ``check`` would report about ``rec`` added to the valid directory behind ``store``."""
     from .. import load as L
 
@@ -94,8 +95,8 @@ def link_large(directory: Path, a: str, type: str, b: str, **fields) -> dict | N
     absent or stale or the file's layout needs the general path (the caller then takes it)."""
     from .. import cache
     from ..fsutil import commit_data, lock_data
+    from .core import relation_record
     from .emit import RELATION_KEYS, record
-    from .ops import relation_record
 
     with lock_data(directory):
         store = cache.get_sqlite(directory)

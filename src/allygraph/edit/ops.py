@@ -7,7 +7,18 @@ from typing import Any
 
 from ..errors import UsageError
 from . import core
-from .core import ENTITIES, RELATIONS, Context, InUse, append_entry, append_item, entries, items, scalar_of
+from .core import (
+    ENTITIES,
+    RELATIONS,
+    Context,
+    InUse,
+    append_entry,
+    append_item,
+    entries,
+    items,
+    relation_record,
+    scalar_of,
+)
 from .doc import field_of, scalar_text, walk
 from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, record, source_entry, value_text
 
@@ -108,27 +119,6 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
         ctx.note(RELATIONS, rec["id"], "added")
 
     return core.change(directory, fn, dry_run)
-
-
-def relation_record(resolve, a, type, b, sources, tier, status, since, until, via, attributes, note, rid) -> dict:
-    """The record ``link`` writes: names resolved to ids, the id derived when not given."""
-    from .. import dates
-    from ..load import derive_relation_id
-    from ..vocab import DEFAULT_STATUS
-
-    rec = {"id": rid, "from": resolve(a), "to": resolve(b), "type": type, "tier": tier, "status": status,
-           "since": since, "until": until, "via": resolve(via) if via else None, "attributes": attributes or None,
-           "sources": list(sources), "note": note}  # fmt: skip
-    if rid is None:
-        ident = dict(rec, status=status or DEFAULT_STATUS)
-        try:
-            for key in ("since", "until"):
-                if ident[key] is not None:
-                    ident[key] = dates.parse_checked(ident[key])
-        except ValueError as exc:
-            raise UsageError(f"--{key}: {exc}") from None
-        rec["id"] = derive_relation_id(ident)
-    return rec
 
 
 # --- finding a record by id --------------------------------------------------------------------
