@@ -322,3 +322,23 @@ def test_cli_rename_rm_fmt_and_add(tmp_path):
     assert invoke("fmt", "--data", str(d)).exit_code == 0
     assert invoke("fmt", "--check", "--data", str(d)).exit_code == 0
     assert set(load(d, use_cache=False).entities) == {"japan", "philippines", "viet_nam"}
+
+
+def test_edit_keeps_the_quoting_of_the_value_it_replaces(tmp_path):
+    d = small(tmp_path)
+    before = snapshot(d)
+    edit.edit("mofa", set=["title=Another title"], data=d)
+    removed, added = changed_lines(before["relations.yaml"], snapshot(d)["relations.yaml"])
+    assert (removed, added) == (['    title: "A title"\n'], ['    title: "Another title"\n'])
+
+
+def test_fmt_refuses_a_layout_that_would_change_a_value(tmp_path, monkeypatch):
+    import importlib
+
+    fmt_module = importlib.import_module("allygraph.edit.fmt")  # the module (the package's ``fmt`` is the function)
+    d = small(tmp_path)
+    before = snapshot(d)
+    monkeypatch.setattr(fmt_module, "format_text", lambda doc: doc.text.replace("name: Japan", "name: Nippon"))
+    with pytest.raises(UsageError, match="would change a value"):
+        edit.fmt(data=d)
+    assert snapshot(d) == before

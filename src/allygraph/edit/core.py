@@ -108,9 +108,11 @@ def patch(directory: Path, docs: dict[str, Doc]) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in out)
 
 
-def change(data: str | os.PathLike | None, fn: Callable[[Context], None], dry_run: bool = False) -> dict:
+def change(data: str | os.PathLike | None, fn: Callable[[Context], None], dry_run: bool = False,
+           verify: Callable[[Context, Dataset], None] | None = None) -> dict:  # fmt: skip
     """Run one change under the directory's lock: ``{"changed": [...]}`` (and ``"patch"`` with
-    ``dry_run``). Raises DataError (nothing written) when the result would be invalid."""
+    ``dry_run``). Raises DataError (nothing written) when the result would be invalid; ``verify``
+    (given the context and the new dataset) may refuse it too."""
     from ..fsutil import commit_data, lock_data
     from ..load import data_dir
 
@@ -123,6 +125,8 @@ def change(data: str | os.PathLike | None, fn: Callable[[Context], None], dry_ru
         result: dict = {"changed": ctx.changed}
         if files:
             dataset = validate_files(directory, files)
+            if verify is not None:
+                verify(ctx, dataset)
             if dry_run:
                 result["dry_run"] = True
                 result["patch"] = patch(directory, docs)

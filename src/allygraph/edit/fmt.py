@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 
+from ..errors import UsageError
 from ..yamlsrc import _Builder
 from .doc import Doc, last_end
 from .emit import DATE_FIELDS, ENTITY_KEYS, SOURCE_KEYS, flow, scalar, value_text
@@ -131,4 +132,10 @@ def fmt(data: str | os.PathLike | None = None, *, dry_run: bool = False, check: 
                 doc.splice(0, len(doc.text), new)
                 ctx.note(name, None, "formatted")
 
-    return core.change(data, fn, dry_run or check)
+    def same_values(ctx: core.Context, after) -> None:
+        before = ctx.dataset
+        for key in ("entities", "relations", "sources", "tiers", "relation_types", "entity_types", "ladders"):
+            if getattr(before, key) != getattr(after, key):
+                raise UsageError(f"fmt would change a value in {key}; nothing was written (please report this file)")
+
+    return core.change(data, fn, dry_run or check, verify=same_values)

@@ -183,12 +183,22 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
                 core.set_in_mapping(doc, node, head, sub, value_text(sub, parse_value(value)) if is_set else None)
             elif is_set:
                 parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if head in LIST_FIELDS else value
-                core.set_field(doc, node, head, value_text(head, parsed), order)
+                core.set_field(doc, node, head, _in_style(node, head, parsed), order)
             elif not core.unset_field(doc, node, head):
                 raise UsageError(f"{kind} {rid!r} has no field {head!r}")
         ctx.note(file, rid, "changed")
 
     return core.change(data, fn, dry_run)
+
+
+def _in_style(record: Any, key: str, value: Any) -> str:
+    """A new value for ``key`` quoted as the old one was (a double-quoted note stays quoted)."""
+    import json
+
+    old = field_of(record, key)
+    if isinstance(value, str) and old is not None and old[1].id == "scalar" and old[1].style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    return value_text(key, value)
 
 
 def _split_set(item: str) -> tuple[str, str]:
