@@ -103,3 +103,22 @@ def test_cli_diff_report_json_and_markdown(tmp_path):
     assert r.stdout.startswith("### allygraph diff:") and "**Highlights**" in r.stdout
     r = invoke("diff", str(old))
     assert r.exit_code == 2 and "two data directories" in r.stderr
+
+
+def test_a_relation_without_an_id_that_changes_is_changed_not_replaced(tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "entities.yaml").write_text(ENTITIES)
+    (old / "relations.yaml").write_text(
+        "relations:\n  - from: japan\n    to: philippines\n    type: cooperates_with\n    status: signed\n"
+        "    sources: [https://example.org/z]\n"
+    )
+    new = tmp_path / "new"
+    shutil.copytree(old, new)
+    (new / "relations.yaml").write_text((old / "relations.yaml").read_text().replace("signed", "in_force"))
+    result = edit.diff(old, new)
+    rels = result["relations"]
+    assert rels["added"] == [] and rels["removed"] == []
+    assert rels["changed"][0]["changes"] == {"status": {"old": "signed", "new": "in_force"}}
+    assert rels["changed"][0]["was"] != rels["changed"][0]["id"]
+    assert [h["kind"] for h in result["highlights"]] == ["status_change"]

@@ -117,8 +117,33 @@ def compare(before: Dataset, after: Dataset, labels: tuple[str, str] = ("old", "
         return out
 
     relations = _section(before.relations, after.relations, normal=normal)
+    _pair_derived(relations, normal)
     return {"old": labels[0], "new": labels[1], "entities": entities, "relations": relations, "sources": sources,
             "highlights": _highlights(before, after, relations, normal)}  # fmt: skip
+
+
+def _pair_derived(relations: dict, normal) -> None:
+    """A relation written without an ``id`` gets one derived from its content, so changing its
+    status or dates changes its id: pair such a removed and added relation (same parties, type,
+    tier and ``via``, one each) as one changed relation, ``{"id": new, "was": old, "changes"}``."""
+
+    def key(rel: dict) -> tuple:
+        n = normal(rel)
+        return n["from"], n["type"], n["to"], n.get("tier"), n.get("via")
+
+    def derived(rel: dict) -> bool:
+        return rel["id"].startswith(f"{rel['from']}.{rel['type']}.{rel['to']}.")
+
+    added: dict[tuple, list[dict]] = {}
+    for rel in relations["added"]:
+        added.setdefault(key(rel), []).append(rel)
+    for old in list(relations["removed"]):
+        twins = added.get(key(old), [])
+        if len(twins) == 1 and derived(old) and derived(twins[0]):
+            new = twins.pop()
+            relations["removed"].remove(old)
+            relations["added"].remove(new)
+            relations["changed"].append({"id": new["id"], "was": old["id"], "changes": _changes(normal(old), new)})
 
 
 def _highlights(before, after, relations: dict, normal) -> list[dict]:
