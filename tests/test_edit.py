@@ -249,9 +249,10 @@ def test_large_link_updates_the_sqlite_cache_in_place(tmp_path, monkeypatch):
     path = cache._path_for(d.resolve(), "sqlite")
     inode = path.stat().st_ino
     before = snapshot(d)
-    result = edit.link(
-        "Nippon", "cooperates_with", "philippines", sources=["mofa"], since="2024", rid="new-rel", data=d
-    )
+    dry = edit.link("Nippon", "cooperates_with", "philippines", sources=["mofa"], since="2024", rid="new-rel", data=d,
+                    dry_run=True)  # fmt: skip
+    assert snapshot(d) == before and dry["dry_run"] and "+  - id: new-rel\n" in dry["patch"]
+    result = edit.link("Nippon", "cooperates_with", "philippines", sources=["mofa"], since="2024", rid="new-rel", data=d)  # fmt: skip
     assert result["changed"] == [{"file": str(d / "relations.yaml"), "id": "new-rel", "action": "added"}]
     removed, added = changed_lines(before["relations.yaml"], snapshot(d)["relations.yaml"])
     assert removed == [] and added[:2] == ["\n", "  - id: new-rel\n"]

@@ -90,7 +90,7 @@ def insertion(raw: bytes) -> tuple[int, bytes, bool] | None:
     return len(raw), nl, blank
 
 
-def link_large(directory: Path, a: str, type: str, b: str, **fields) -> dict | None:
+def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False, **fields) -> dict | None:
     """Add a relation to a large directory through its compiled cache; None when the cache is
     absent or stale or the file's layout needs the general path (the caller then takes it)."""
     from .. import cache
@@ -117,6 +117,13 @@ def link_large(directory: Path, a: str, type: str, b: str, **fields) -> dict | N
             errors = problems_for(store, rec, str(directory / RELATIONS), line, text)
             if errors:
                 raise DataError(errors)
+            result = {"changed": [{"file": str(directory / RELATIONS), "id": rec["id"], "action": "added"}]}
+            if dry_run:
+                new_lines = (lead + text.encode("utf-8")).decode("utf-8").splitlines()
+                name = str(directory / RELATIONS)
+                first = line - lead.count(b"\n")  # the new text's first line
+                hunk = f"@@ -{first - 1},0 +{first},{len(new_lines)} @@"
+                return {**result, "dry_run": True, "patch": "\n".join([f"--- {name}", f"+++ {name}", hunk, *("+" + x for x in new_lines)]) + "\n"}  # fmt: skip
             saved = store.stamp()
             store.close()
             store = None
@@ -127,7 +134,7 @@ def link_large(directory: Path, a: str, type: str, b: str, **fields) -> dict | N
         finally:
             if store is not None:
                 store.close()
-    return {"changed": [{"file": str(directory / RELATIONS), "id": rec["id"], "action": "added"}]}
+    return result
 
 
 def _loaded(rec: dict) -> dict:

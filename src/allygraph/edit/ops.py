@@ -101,10 +101,10 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
     directory = data_dir(data)
     from .. import cache
 
-    if cache.is_large(directory) and not dry_run:
+    if cache.is_large(directory):
         from .large import link_large
 
-        done = link_large(directory, a, type, b, sources=sources, tier=tier, status=status, since=since, until=until,
+        done = link_large(directory, a, type, b, dry_run=dry_run, sources=sources, tier=tier, status=status, since=since, until=until,
                           via=via, attributes=attributes, note=note, rid=rid)  # fmt: skip
         if done is not None:
             return done
