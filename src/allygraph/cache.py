@@ -290,3 +290,75 @@ def clear() -> int:
                 except OSError:
                     pass
     return removed
+
+
+# --- an edit that adds one relation updates the SQLite cache in place (issue 14) ---------------
+
+
+def add_relation(directory: Path, rel: dict, before: str) -> bool:
+    """After ``edit.link`` appended ``rel`` to a large directory whose SQLite cache carried the
+    stamp ``before`` (checked under the data lock, so the cache held everything else), insert its
+    row and re-stamp and re-seal the cache, so the next query opens it instead of rebuilding.
+    The seal is removed first: a crash midway leaves a cache that fails its seal and is rebuilt.
+    Returns False (the cache is dropped and rebuilt on the next query) when that cannot be done."""
+    import marshal
+    import sqlite3
+
+    from .fsutil import atomic_write_bytes
+
+    path = _path_for(directory, "sqlite")
+    seal = Path(f"{path}.seal")
+    try:
+        if refusal() is not None or _read_seal(path) is None:
+            return False
+        _discard(seal)
+        db = sqlite3.connect(path)
+        try:
+            with db:
+                row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+                if row is None or marshal.loads(row[0]) != before:
+                    raise ValueError("the cache changed meanwhile")
+                db.execute("INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
+                           (rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel)))  # fmt: skip
+                db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp(directory)),))
+        finally:
+            db.close()
+        atomic_write_bytes(seal, _seal_of(os.stat(path)), exact_mode=0o600)
+        return True
+    except Exception:  # noqa: BLE001 - a cache that cannot be updated is rebuilt, never trusted
+        _discard(path)
+        _discard(seal)
+        return False
+
+
+def settle_stamp(directory: Path) -> bool:
+    """Once the files an edit wrote are older than ``RECENT_NS``, re-stamp the SQLite cache as a
+    full build would stamp it then (a large file's content is no longer hashed), so queries stop
+    paying for the hash. The content is proven first: the current stamp, hashes included, must
+    still match. Called by a background process that ``edit.link`` starts; holds the data lock."""
+    import marshal
+    import sqlite3
+
+    from .fsutil import atomic_write_bytes, lock_data
+
+    newest = max(max(os.stat(directory / n).st_mtime_ns, os.stat(directory / n).st_ctime_ns) for n in FILES)
+    time.sleep(max(0.0, (newest + RECENT_NS - time.time_ns()) / 1e9) + 0.05)
+    path = _path_for(directory, "sqlite")
+    with lock_data(directory):
+        store = get_sqlite(directory)  # None unless the stamp (with its hashes) still matches
+        if store is None:
+            return False
+        saved = store.stamp()
+        store.close()
+        fresh = stamp(directory)
+        if fresh == saved or not fresh:
+            return False
+        _discard(Path(f"{path}.seal"))
+        db = sqlite3.connect(path)
+        try:
+            with db:
+                db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(fresh),))
+        finally:
+            db.close()
+        atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
+    return True

@@ -1,0 +1,227 @@
+"""The editing commands: ``add entity``, ``source add``, ``link``, ``edit``, ``rename``, ``rm``,
+``fmt`` and ``diff``. Each parses its arguments, makes one ``allygraph.edit`` call and renders
+what changed (``render.changed_blocks``; ``diff``: ``render.diff_blocks``, or Markdown)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import render
+from ..errors import AllygraphError
+from .common import respond
+from .errors import fail
+from .options import DataOpt, JsonOpt
+
+group = typer.Typer()
+add_group = typer.Typer(name="add", help="Add a record to a data directory (see also: allygraph link, allygraph source add).", no_args_is_help=True)  # fmt: skip
+source_group = typer.Typer(name="source", help="The source registry of a data directory.", no_args_is_help=True)
+
+ChangeDryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff of the files; write nothing.")]  # fmt: skip
+SourceOpt = Annotated[list[str], typer.Option("--source", "-s", help="A source id from the registry, or a URL (repeatable).", metavar="SOURCE")]  # fmt: skip
+AttrOpt = Annotated[Optional[list[str]], typer.Option("--attr", help="An attribute, key=value (repeatable); numbers and true/false are read as such.", metavar="K=V")]  # fmt: skip
+
+
+def _change(as_json: bool, call: Callable[[], dict]) -> None:
+    """Run one change and report it; a record still referred to lists the records (``rm``)."""
+    from ..edit import InUse
+
+    try:
+        result = call()
+    except InUse as exc:
+        if as_json:
+            render.to_json({"error": {"message": str(exc), "kind": "InUse", "refs": exc.refs}})
+        fail(exc, False)
+    except AllygraphError as exc:
+        fail(exc, as_json)
+    if as_json:
+        render.to_json(result)
+    else:
+        render.emit(render.changed_blocks(result))
+
+
+@add_group.command("entity")
+def add_entity(
+    eid: Annotated[str, typer.Argument(metavar="ID", help="The new id: letters, digits, '_', '-', '.'.")],
+    name: Annotated[str, typer.Option("--name", help="Display name.")],
+    etype: Annotated[
+        str, typer.Option("--type", help="Entity type, e.g. state, organization, agreement.", metavar="TYPE")
+    ],  # fmt: skip
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name (repeatable).")] = None,
+    description: Annotated[Optional[str], typer.Option("--description", help="One or two sentences.")] = None,
+    wikidata: Annotated[Optional[str], typer.Option("--wikidata", help="Wikidata id, e.g. Q17.")] = None,
+    attr: AttrOpt = None,
+    source: Annotated[
+        Optional[list[str]], typer.Option("--source", "-s", help="A source id or URL (repeatable).")
+    ] = None,  # fmt: skip
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    dry_run: ChangeDryRunOpt = False,
+) -> None:
+    """Add an entity, e.g. allygraph add entity brunei --name Brunei --type state --alias BRN."""
+    from .. import edit
+
+    _change(as_json, lambda: edit.add_entity(eid, name, etype, aliases=alias, description=description, wikidata=wikidata,
+                                             attributes=edit.pairs(attr, "--attr"), sources=source, data=data,
+                                             dry_run=dry_run))  # fmt: skip
+
+
+@source_group.command("add")
+def source_add(
+    sid: Annotated[str, typer.Argument(metavar="ID", help="The source's id, cited from relations.")],
+    title: Annotated[str, typer.Option("--title", help="The document's title.")],
+    url: Annotated[str, typer.Option("--url", help="Where it is.")],
+    publisher: Annotated[Optional[str], typer.Option("--publisher", help="Who published it.")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="YYYY, YYYY-MM or YYYY-MM-DD.", metavar="DATE")] = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    dry_run: ChangeDryRunOpt = False,
+) -> None:
+    """Register a source, e.g. allygraph source add mofa-raa --title "..." --url https://..."""
+    from .. import edit
+
+    _change(as_json, lambda: edit.add_source(sid, title, url, publisher=publisher, date=date, data=data, dry_run=dry_run))  # fmt: skip
+
+
+@group.command()
+def link(
+    a: Annotated[str, typer.Argument(help="From: an id, name or alias.")],
+    rtype: Annotated[str, typer.Argument(metavar="TYPE", help="Relation type, e.g. partnership, exercises_with.")],
+    b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
+    source: SourceOpt,
+    tier: Annotated[Optional[str], typer.Option("--tier", help="Tier id (a partnership needs one).")] = None,
+    status: Annotated[
+        Optional[str],
+        typer.Option("--status", help="proposed, negotiating, signed, in_force, active, reported, suspended or ended."),
+    ] = None,  # fmt: skip
+    since: Annotated[
+        Optional[str], typer.Option("--since", help="YYYY, YYYY-MM or YYYY-MM-DD.", metavar="DATE")
+    ] = None,  # fmt: skip
+    until: Annotated[
+        Optional[str], typer.Option("--until", help="YYYY, YYYY-MM or YYYY-MM-DD.", metavar="DATE")
+    ] = None,  # fmt: skip
+    via: Annotated[
+        Optional[str], typer.Option("--via", help="The platform, programme or agreement it goes through.")
+    ] = None,  # fmt: skip
+    attr: AttrOpt = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note.")] = None,
+    rid: Annotated[
+        Optional[str], typer.Option("--id", help="The relation's id (default: derived from its content).")
+    ] = None,  # fmt: skip
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    dry_run: ChangeDryRunOpt = False,
+) -> None:
+    """Add a relation, e.g. allygraph link Japan exercises_with Philippines --since 2026 --source https://..."""
+    from .. import edit
+
+    _change(as_json, lambda: edit.link(a, rtype, b, sources=source, tier=tier, status=status, since=since, until=until,
+                                       via=via, attributes=edit.pairs(attr, "--attr"), note=note, rid=rid, data=data,
+                                       dry_run=dry_run))  # fmt: skip
+
+
+@group.command("edit")
+def edit_cmd(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="An entity (id, name or alias), relation or source id.")],
+    set_: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--set",
+            help="field=value (repeatable); a list takes a,b; attributes.KEY=value one attribute.",
+            metavar="FIELD=VALUE",
+        ),
+    ] = None,  # fmt: skip
+    unset: Annotated[
+        Optional[list[str]],
+        typer.Option("--unset", help="Remove a field (repeatable), or attributes.KEY.", metavar="FIELD"),
+    ] = None,  # fmt: skip
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    dry_run: ChangeDryRunOpt = False,
+) -> None:
+    """Change fields of a record, e.g. allygraph edit jp-ph --set status=ended --set until=2015."""
+    from .. import edit
+
+    _change(as_json, lambda: edit.edit(ident, set=set_, unset=unset, data=data, dry_run=dry_run))
+
+
+@group.command()
+def rename(
+    old: Annotated[str, typer.Argument(help="The id to change (an entity, relation or source).")],
+    new: Annotated[str, typer.Argument(help="The new id.")],
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    dry_run: ChangeDryRunOpt = False,
+) -> None:
+    """Change an id and every reference to it (relations, via, attributes, ladders, source lists)."""
+    from .. import edit
+
+    _change(as_json, lambda: edit.rename(old, new, data=data, dry_run=dry_run))
+
+
+@group.command()
+def rm(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="An entity, relation or source id.")],
+    cascade: Annotated[bool, typer.Option("--cascade", help="Also remove what refers to it (listed).")] = False,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    dry_run: ChangeDryRunOpt = False,
+) -> None:
+    """Remove a record; refused while anything refers to it, unless --cascade."""
+    from .. import edit
+
+    _change(as_json, lambda: edit.rm(ident, cascade=cascade, data=data, dry_run=dry_run))
+
+
+@group.command()
+def fmt(
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when a file is not in the canonical layout.")
+    ] = False,  # fmt: skip
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    dry_run: ChangeDryRunOpt = False,
+) -> None:
+    """Rewrite both data files in the canonical layout (idempotent; comments kept; no value changes)."""
+    from .. import edit
+
+    result: dict = {}
+
+    def call() -> dict:
+        result.update(edit.fmt(data=data, dry_run=dry_run, check=check))
+        return result
+
+    _change(as_json, call)
+    if check and result.get("changed"):
+        raise typer.Exit(1)
+
+
+@group.command()
+def diff(
+    old: Annotated[Optional[Path], typer.Argument(help="The old data directory.", show_default=False)] = None,
+    new: Annotated[Optional[Path], typer.Argument(help="The new data directory.", show_default=False)] = None,
+    rev: Annotated[
+        Optional[str],
+        typer.Option(
+            "--rev", help="Two git revisions of --data: A..B (B empty: the files as they are).", metavar="A..B"
+        ),
+    ] = None,  # fmt: skip
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown for a pull-request comment.")] = False,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare two data directories, or two git revisions: allygraph diff OLD NEW | --data DIR --rev A..B."""
+    from .. import edit
+
+    if markdown and not as_json:
+        try:
+            result = edit.diff(old, new, data=data, rev=rev)
+        except AllygraphError as exc:
+            fail(exc, False)
+        sys.stdout.write(edit.markdown(result))
+        return
+    respond(as_json, lambda: edit.diff(old, new, data=data, rev=rev), render.diff_blocks)

@@ -1,0 +1,164 @@
+"""``link`` on a large directory: checked against the compiled cache instead of a full validation.
+
+The SQLite cache was compiled from a valid directory, and its stamp (checked under the lock)
+proves the files are unchanged since: so the directory plus one new relation is valid exactly
+when that relation is (its shape, its entities, tier, sources and dates, an unused id). The
+record is appended as text (nothing else in the file is touched), both files are committed as
+usual, and the new row goes into the cache, which is re-stamped (``cache.add_relation``), so the
+next query opens it at once instead of rebuilding it. When the cache is absent or stale, the
+caller validates the whole directory as for any change.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import DataError, Problem
+from ..store import SQLiteStore
+
+RELATIONS = "relations.yaml"
+_TOP = re.compile(rb"\n(?=[^\s#-])")
+
+
+class _Ids:
+    """The store's entity ids as a container (``in`` asks SQLite; listing them only for a hint)."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def __contains__(self, eid: object) -> bool:
+        return isinstance(eid, str) and self.store.has_entity(eid)
+
+    def __iter__(self):
+        return (eid for (eid,) in self.store.db.execute("SELECT id FROM entities"))
+
+
+class _At:
+    """Positions for check's messages: every field of the new record is reported on its line."""
+
+    def __init__(self, line: int, lines: dict[str, int]):
+        self.line, self.lines = line, lines
+
+    def value(self, path: tuple):
+        return (self.lines.get(path[2], self.line) if len(path) > 2 else self.line), 5
+
+    key = value
+
+
+def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str) -> list[Problem]:
+    """What ``check`` would report about ``rec`` added to the valid directory behind ``store``."""
+    from .. import load as L
+
+    plain = {k: v for k, v in rec.items() if v is not None}
+    lines = {m.group(1): line + i for i, m in enumerate(re.finditer(r"(?m)^\s*-?\s*([a-z_]+):", text))}
+    f = L._File(file, _At(line, lines), [])
+    path = ("relations", 0)
+    declared = tuple(store.registry.declared_relation_types)
+    L._check_records(f, "relations", "relation", [plain], declared=declared)
+    if f.problems:
+        return f.problems
+    label = L._relation_label(plain, 0)
+    L._check_relation_refs(f, path, plain, label, _Ids(store), list(store.registry.tier_names))
+    since, ok1 = L._date_field(f, path, label, plain, "since")
+    until, ok2 = L._date_field(f, path, label, plain, "until")
+    if ok1 and ok2 and since and until:
+        from ..dates import ordered
+
+        if not ordered(since, until):
+            f.add((*path, "until"), f"{label}: until {until!r} is before since {since!r}")
+    for i, ref in enumerate(plain.get("sources", [])):
+        if "://" not in ref and store.source(ref) is None:
+            f.add((*path, "sources", i), f"{label}: unknown source {ref!r} (add it under 'sources:' in relations.yaml, or give a URL)")  # fmt: skip
+    if store.db.execute("SELECT 1 FROM relations WHERE id = ?", (plain["id"],)).fetchone():
+        f.add((*path, "id"), f"duplicate relation id {plain['id']!r}")
+    return [p for p in f.problems if p.severity == "error"]
+
+
+def insertion(raw: bytes) -> tuple[int, bytes, bool] | None:
+    """Where a relation goes in a large ``relations.yaml``: (offset, line ending, blank line
+    first?) at the end of the file when ``relations:`` is its last section; else None."""
+    last = None
+    for m in _TOP.finditer(raw):  # a top-level line starts after a line break with no indentation
+        last = m
+    head = raw[last.end() : raw.find(b"\n", last.end())] if last else (raw[: raw.find(b"\n")] if raw else b"")
+    if not re.fullmatch(rb"relations:[ \t]*\r?", head):
+        return None
+    nl = b"\r\n" if head.endswith(b"\r") else b"\n"
+    last_item = raw.rfind(b"\n  - ")
+    blank = last_item > 0 and raw[:last_item].rstrip(b"\r").endswith(b"\n")
+    return len(raw), nl, blank
+
+
+def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False, **fields) -> dict | None:
+    """Add a relation to a large directory through its compiled cache; None when the cache is
+    absent or stale or the file's layout needs the general path (the caller then takes it)."""
+    from .. import cache
+    from ..fsutil import commit_data, lock_data
+    from .core import relation_record
+    from .emit import RELATION_KEYS, record
+
+    with lock_data(directory):
+        store = cache.get_sqlite(directory)
+        if store is None:
+            return None
+        try:
+            raw = (directory / RELATIONS).read_bytes()
+            where = insertion(raw)
+            if where is None:
+                return None
+            at, nl, blank = where
+            f = fields
+            rec = relation_record(store.resolve, a, type, b, f["sources"], f["tier"], f["status"], f["since"],
+                                  f["until"], f["via"], f["attributes"], f["note"], f["rid"])  # fmt: skip
+            text = record(rec, RELATION_KEYS, 2, nl.decode())
+            lead = (b"" if raw.endswith(b"\n") or not raw else nl) + (nl if blank else b"")
+            line = raw.count(b"\n") + 1 + lead.count(b"\n")
+            errors = problems_for(store, rec, str(directory / RELATIONS), line, text)
+            if errors:
+                raise DataError(errors)
+            result = {"changed": [{"file": str(directory / RELATIONS), "id": rec["id"], "action": "added"}]}
+            if dry_run:
+                new_lines = (lead + text.encode("utf-8")).decode("utf-8").splitlines()
+                name = str(directory / RELATIONS)
+                first = line - lead.count(b"\n")  # the new text's first line
+                hunk = f"@@ -{first - 1},0 +{first},{len(new_lines)} @@"
+                return {**result, "dry_run": True, "patch": "\n".join([f"--- {name}", f"+++ {name}", hunk, *("+" + x for x in new_lines)]) + "\n"}  # fmt: skip
+            saved = store.stamp()
+            store.close()
+            store = None
+            commit_data(directory, {RELATIONS: raw[:at] + lead + text.encode("utf-8")})
+            rel = _loaded(rec)
+            if cache.add_relation(directory, rel, saved):
+                _settle_later(directory)
+        finally:
+            if store is not None:
+                store.close()
+    return result
+
+
+def _loaded(rec: dict) -> dict:
+    """The relation as the loader would hold it (status defaulted, no empty fields)."""
+    from ..vocab import DEFAULT_STATUS
+
+    rel = {k: v for k, v in rec.items() if v is not None}
+    rel["status"] = rel.get("status") or DEFAULT_STATUS
+    order = ("id", "from", "to", "type", "tier", "status", "since", "until", "via", "attributes", "sources", "note")
+    return {k: rel[k] for k in order if k in rel}
+
+
+def _settle_later(directory: Path) -> None:
+    """Start a detached process that re-stamps the cache once the new file is no longer recent
+    (``cache.settle_stamp``): until then each query hashes the file, after that it need not.
+    ``ALLYGRAPH_SETTLE=0`` turns it off (the cache stays correct, queries keep hashing)."""
+    import contextlib
+    import os
+    import subprocess
+    import sys
+
+    if os.environ.get("ALLYGRAPH_SETTLE") == "0":
+        return
+    code = "import sys; from pathlib import Path; from allygraph.cache import settle_stamp; settle_stamp(Path(sys.argv[1]))"
+    with contextlib.suppress(OSError):
+        subprocess.Popen([sys.executable, "-c", code, str(directory)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip

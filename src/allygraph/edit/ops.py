@@ -1,0 +1,390 @@
+"""The changes themselves: each reads the located records of a Context and splices text."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..errors import UsageError
+from . import core
+from .core import (
+    ENTITIES,
+    RELATIONS,
+    Context,
+    InUse,
+    append_entry,
+    append_item,
+    entries,
+    items,
+    relation_record,
+    scalar_of,
+)
+from .doc import field_of, scalar_text, walk
+from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, record, source_entry, value_text
+
+Data = str | os.PathLike | None
+LIST_FIELDS = {"aliases", "sources"}
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value (``--attr k=v``): a whole number, a decimal, true/false, or text."""
+    import re
+
+    if re.fullmatch(r"-?(0|[1-9][0-9]*)", text):
+        return int(text)
+    if re.fullmatch(r"-?[0-9]+\.[0-9]+", text):
+        return float(text)
+    if text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def pairs(values: list[str] | None, what: str) -> dict[str, Any]:
+    """``["k=v", ...]`` -> ``{k: parsed v}``; a malformed item is a usage error."""
+    out: dict[str, Any] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{what} {item!r}: write key=value")
+        out[key.strip()] = parse_value(value)
+    return out
+
+
+def add_entity(eid: str, name: str, type: str, *, aliases: list[str] | None = None, description: str | None = None,
+               attributes: dict | None = None, sources: list[str] | None = None, wikidata: str | None = None,
+               since: str | None = None, until: str | None = None, data: Data = None,
+               dry_run: bool = False) -> dict:  # fmt: skip
+    """Add an entity at the end of ``entities.yaml``; ``{"changed": [...]}``."""
+    rec = {"id": eid, "name": name, "type": type, "aliases": aliases or None, "description": description,
+           "wikidata": wikidata, "since": since, "until": until, "attributes": attributes or None,
+           "sources": sources or None}  # fmt: skip
+
+    def fn(ctx: Context) -> None:
+        if any(scalar_of(n, "id") == eid for n in items(ctx.docs[ENTITIES], "entities")):
+            raise UsageError(f"entity {eid!r} already exists; use `allygraph edit {eid} --set field=value`")
+        doc = ctx.docs[ENTITIES]
+        append_item(doc, "entities", lambda indent: record(rec, ENTITY_KEYS, indent, doc.nl))
+        ctx.note(ENTITIES, eid, "added")
+
+    return core.change(data, fn, dry_run)
+
+
+def add_source(sid: str, title: str, url: str, *, publisher: str | None = None, date: str | None = None,
+               note: str | None = None, data: Data = None, dry_run: bool = False) -> dict:  # fmt: skip
+    """Add a source to the ``sources:`` registry of ``relations.yaml``; ``{"changed": [...]}``."""
+    src = {"title": title, "url": url, "publisher": publisher, "date": date, "note": note}
+
+    def fn(ctx: Context) -> None:
+        doc = ctx.docs[RELATIONS]
+        if any(k.value == sid for k, _ in entries(doc, "sources")):
+            raise UsageError(f"source {sid!r} already exists; use `allygraph edit {sid} --set field=value`")
+        append_entry(doc, "sources", lambda indent: source_entry(sid, src, indent, doc.nl), before="relations")
+        ctx.note(RELATIONS, sid, "added")
+
+    return core.change(data, fn, dry_run)
+
+
+def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = None, status: str | None = None,
+         since: str | None = None, until: str | None = None, via: str | None = None,
+         attributes: dict | None = None, note: str | None = None, rid: str | None = None, data: Data = None,
+         dry_run: bool = False) -> dict:  # fmt: skip
+    """Add a relation ``a -type-> b`` (names resolve as in queries; a source is an id or a URL).
+
+    Without ``rid`` the relation gets the id the loader would derive from its content, written
+    out so that later edits can name it. On a large directory whose compiled cache is current,
+    the record is checked against the cache and the cache is updated in place (``cache.add_relation``).
+    """
+    if not sources:
+        raise UsageError("link needs at least one --source (a source id or a URL)")
+    from ..load import data_dir
+
+    directory = data_dir(data)
+    from .. import cache
+
+    if cache.is_large(directory):
+        from .large import link_large
+
+        done = link_large(directory, a, type, b, dry_run=dry_run, sources=sources, tier=tier, status=status, since=since, until=until,
+                          via=via, attributes=attributes, note=note, rid=rid)  # fmt: skip
+        if done is not None:
+            return done
+
+    def fn(ctx: Context) -> None:
+        ds = ctx.dataset
+        rec = relation_record(ds.resolve, a, type, b, sources, tier, status, since, until, via, attributes, note, rid)
+        if rec["id"] in ds.relations:
+            raise UsageError(f"relation {rec['id']!r} already exists; give another --id")
+        doc = ctx.docs[RELATIONS]
+        append_item(doc, "relations", lambda indent: record(rec, RELATION_KEYS, indent, doc.nl))
+        ctx.note(RELATIONS, rec["id"], "added")
+
+    return core.change(directory, fn, dry_run)
+
+
+# --- finding a record by id --------------------------------------------------------------------
+
+
+def locate(ctx: Context, ident: str) -> tuple[str, str, str, object, object | None]:
+    """(kind, id, file, record node, key node) for an entity, relation or source id (an entity
+    may also be named by a name or alias). Raises for an unknown or ambiguous id."""
+    ds = ctx.dataset
+    found = []
+    if ident in ds.entities:
+        found.append("entity")
+    if ident in ds.relations:
+        found.append("relation")
+    if ident in ds.sources:
+        found.append("source")
+    if len(found) > 1:
+        raise UsageError(f"{ident!r} is the id of a {' and a '.join(found)}; rename one of them by hand")
+    if not found:
+        ident = ds.resolve(ident)  # an entity by name; raises UnknownEntity with suggestions
+        found = ["entity"]
+    kind = found[0]
+    if kind == "entity":
+        for node in items(ctx.docs[ENTITIES], "entities"):
+            if scalar_of(node, "id") == ident:
+                return kind, ident, ENTITIES, node, None
+    elif kind == "source":
+        for k, v in entries(ctx.docs[RELATIONS], "sources"):
+            if k.value == ident:
+                return kind, ident, RELATIONS, v, k
+    else:
+        nodes = items(ctx.docs[RELATIONS], "relations")
+        ids = list(ds.relations)
+        by_order = dict(zip(ids, nodes, strict=False)) if len(ids) == len(nodes) else {}
+        for node in nodes:
+            if scalar_of(node, "id") == ident:
+                return kind, ident, RELATIONS, node, None
+        if ident in by_order:
+            return kind, ident, RELATIONS, by_order[ident], None
+    raise UsageError(f"cannot find where {kind} {ident!r} is written; run `allygraph check`")
+
+
+def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = None, data: Data = None,
+         dry_run: bool = False) -> dict:  # fmt: skip
+    """Change fields of an entity, relation or source: ``set`` items are ``field=value`` (a list
+    field takes comma-separated values; ``attributes.KEY=value`` one attribute), ``unset`` items
+    field names (or ``attributes.KEY``)."""
+    changes = [(*_split_set(s), True) for s in set or []] + [(u, None, False) for u in unset or []]
+    if not changes:
+        raise UsageError("nothing to change: give --set field=value or --unset field")
+
+    def fn(ctx: Context) -> None:
+        kind, rid, file, node, _ = locate(ctx, ident)
+        doc = ctx.docs[file]
+        order = {"entity": ENTITY_KEYS, "relation": RELATION_KEYS, "source": SOURCE_KEYS}[kind]
+        rank = {k: i for i, k in enumerate(order)}  # new lines at one place go in contract order
+        for key, value, is_set in sorted(changes, key=lambda c: rank.get(c[0].partition(".")[0], len(order))):
+            if key == "id":
+                raise UsageError("use `allygraph rename OLD NEW` to change an id (it updates every reference)")
+            head, dot, sub = key.partition(".")
+            if dot:
+                core.set_in_mapping(doc, node, head, sub, value_text(sub, parse_value(value)) if is_set else None)
+            elif is_set:
+                parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if head in LIST_FIELDS else value
+                core.set_field(doc, node, head, _in_style(node, head, parsed), order)
+            elif not core.unset_field(doc, node, head):
+                raise UsageError(f"{kind} {rid!r} has no field {head!r}")
+        ctx.note(file, rid, "changed")
+
+    return core.change(data, fn, dry_run)
+
+
+def _in_style(record: Any, key: str, value: Any) -> str:
+    """A new value for ``key`` quoted as the old one was (a double-quoted note stays quoted)."""
+    import json
+
+    old = field_of(record, key)
+    if isinstance(value, str) and old is not None and old[1].id == "scalar" and old[1].style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    return value_text(key, value)
+
+
+def _split_set(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"--set {item!r}: write field=value")
+    return key.strip(), value
+
+
+# --- references ---------------------------------------------------------------------------------
+
+ENTITY_REFS = {"from", "to", "via"}
+
+
+def references(ctx: Context, kind: str, ident: str) -> list[tuple[str, tuple, object, bool]]:
+    """Every place that writes ``ident`` as a reference of its ``kind``: (file, path, node, is_key).
+    The record's own id (or registry key) comes first."""
+    out = []
+    for file in (ENTITIES, RELATIONS):
+        doc = ctx.docs[file]
+        for path, node, is_key in walk(doc.root):
+            if node.id != "scalar" or node.value != ident:
+                continue
+            if _refers(kind, path, is_key):
+                out.append((file, path, node, is_key))
+    return out
+
+
+def _refers(kind: str, path: tuple, is_key: bool) -> bool:
+    n = len(path)
+    if kind == "entity":
+        if n == 3 and path[0] in ("entities", "relations") and path[2] == "id":
+            return path[0] == "entities" and not is_key
+        if n == 3 and path[0] == "relations" and path[2] in ENTITY_REFS:
+            return not is_key
+        if n == 4 and path[2] == "attributes" and path[0] in ("entities", "relations"):
+            return not is_key
+        if n == 4 and path[0] == "relations" and path[2] == "designations":
+            return is_key
+        return n == 2 and path[0] == "ladders" and is_key
+    if kind == "source":
+        if n == 2 and path[0] == "sources":
+            return is_key
+        in_sources = (n == 3 and path[2] == "sources") or (n == 4 and path[2] == "sources" and isinstance(path[3], int))
+        return in_sources and not is_key and path[0] in ("entities", "relations", "ladders")
+    return n == 3 and path[0] == "relations" and path[2] == "id" and not is_key
+
+
+def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> dict:
+    """Change an id and every reference to it: for an entity, relations' ``from``/``to``/``via``,
+    attributes that hold it, ladders and designations; for a source, every ``sources`` list;
+    for a relation, its id."""
+    import re
+
+    from ..model import ID_PATTERN
+
+    if not re.fullmatch(ID_PATTERN, new):
+        raise UsageError(f"invalid id {new!r}: use letters, digits, '_', '-' and '.' only")
+
+    def fn(ctx: Context) -> None:
+        kind, rid, file, node, _ = locate(ctx, old)
+        if rid == new:
+            return
+        taken = new in ctx.dataset.entities if kind == "entity" else new in ctx.dataset.sources if kind == "source" else new in ctx.dataset.relations  # fmt: skip
+        if taken:
+            raise UsageError(f"{kind} {new!r} already exists")
+        refs = references(ctx, kind, rid)
+        if kind == "relation" and not refs:  # a derived id: write the new one out
+            core.set_field(ctx.docs[RELATIONS], node, "id", value_text("id", new), RELATION_KEYS)
+        touched: dict[str, set] = {}
+        for fname, path, ref, _ in refs:
+            doc = ctx.docs[fname]
+            doc.splice(ref.start_mark.index, ref.end_mark.index, scalar_text(doc, ref, new))
+            touched.setdefault(fname, set()).add(path[:2])
+        ctx.note(file, new, "renamed")
+        for fname, records in touched.items():
+            for section, key in sorted(records, key=lambda r: (r[0], r[1] if isinstance(r[1], int) else -1, str(r[1]))):
+                if (fname, section) in ((file, "entities"), (file, "sources")) and (
+                    key == rid or section == "entities"
+                ):
+                    continue
+                ctx.note(fname, _record_id(ctx, fname, section, key), "changed")
+
+    return core.change(data, fn, dry_run)
+
+
+def _record_id(ctx: Context, file: str, section: str, key) -> str:
+    if isinstance(key, int):
+        nodes = items(ctx.docs[file], section)
+        rid = scalar_of(nodes[key], "id") if key < len(nodes) else None
+        if rid is None and section == "relations":
+            ids = list(ctx.dataset.relations)
+            rid = ids[key] if key < len(ids) else f"#{key + 1}"
+        return rid or f"{section}#{key + 1}"
+    return str(key)
+
+
+def rm(ident: str, *, cascade: bool = False, data: Data = None, dry_run: bool = False) -> dict:
+    """Remove an entity, relation or source. Refuses (``InUse``, listing them) while anything
+    refers to it; with ``cascade`` removes the relations (and ladder) that name an entity, or
+    the citations of a source, and lists them."""
+
+    def fn(ctx: Context) -> None:
+        kind, rid, file, node, key = locate(ctx, ident)
+        refs = [r for r in references(ctx, kind, rid) if not _own(kind, r)]
+        users = _users(ctx, kind, refs)
+        if users and not cascade:
+            raise InUse(f"{kind} {rid!r}", users)
+        doc = ctx.docs[file]
+        if kind == "source":
+            _remove_entry(doc, "sources", key)
+            for fname, path, ref, _ in refs:
+                _drop_citation(ctx.docs[fname], path, ref)
+        else:
+            _remove_item(doc, "entities" if kind == "entity" else "relations", node)
+            gone = set()
+            for fname, path, _ref, _ in refs:
+                if path[0] == "relations" and path[2] in ENTITY_REFS and path[1] not in gone:
+                    gone.add(path[1])
+                    _remove_item(ctx.docs[RELATIONS], "relations", items(ctx.docs[RELATIONS], "relations")[path[1]])
+                elif path[0] == "ladders" and len(path) == 2:
+                    _remove_entry(ctx.docs[RELATIONS], "ladders", next(k for k, _ in entries(ctx.docs[RELATIONS], "ladders") if k.value == rid))  # fmt: skip
+                elif path[2] == "attributes" and not (
+                    path[0] == "relations" and path[1] in gone
+                ):  # an attribute holding the id
+                    core.set_in_mapping(ctx.docs[fname], items(ctx.docs[fname], path[0])[path[1]], "attributes", path[3], None)  # fmt: skip
+        ctx.note(file, rid, "removed")
+        for user in users:
+            gone_too = kind == "entity" and user["how"] == "reference"
+            ctx.note(user["file"], user["id"], "removed" if gone_too else "changed")
+
+    return core.change(data, fn, dry_run)
+
+
+def _own(kind: str, ref: tuple) -> bool:
+    file, path, _, is_key = ref
+    if kind == "entity":
+        return path[0] == "entities" and path[2] == "id"
+    if kind == "source":
+        return len(path) == 2 and path[0] == "sources"
+    return True
+
+
+def _users(ctx: Context, kind: str, refs: list) -> list[dict]:
+    """The records behind references, each once: {"kind", "id", "file"}."""
+    out, seen = [], set()
+    for fname, path, _, _ in refs:
+        section = path[0]
+        if kind == "entity" and section == "relations" and len(path) >= 3 and path[2] == "designations":
+            continue  # the relation itself names the party
+        rkind = {"entities": "entity", "relations": "relation", "ladders": "ladder"}[section]
+        rid = _record_id(ctx, fname, section, path[1])
+        if (rkind, rid) not in seen:
+            seen.add((rkind, rid))
+            how = "attribute" if len(path) > 3 and path[2] == "attributes" else "reference"
+            out.append(
+                {"kind": rkind, "id": rid, "file": fname, "field": path[2] if len(path) > 2 else None, "how": how}
+            )
+    return out
+
+
+def _remove_item(doc, section: str, node) -> None:
+    nodes = items(doc, section)
+    core.remove_record(doc, node, node, node is nodes[-1])
+
+
+def _remove_entry(doc, section: str, key) -> None:
+    pairs = entries(doc, section)
+    for k, v in pairs:
+        if k is key:
+            core.remove_record(doc, k, v, k is pairs[-1][0])
+            return
+
+
+def _drop_citation(doc, path: tuple, ref) -> None:
+    """Remove one source id from a record's ``sources`` (the whole field when it was the only one)."""
+    section, index = path[0], path[1]
+    if section == "ladders":
+        record = next(v for k, v in entries(doc, "ladders") if k.value == index)
+    else:
+        record = items(doc, section)[index]
+    _, value = field_of(record, "sources")
+    if value.id == "scalar" or len(value.value) == 1:
+        core.unset_field(doc, record, "sources")
+    elif value.flow_style:
+        kept = [doc.text[n.start_mark.index : n.end_mark.index] for n in value.value if n is not ref]
+        doc.splice(value.start_mark.index, value.end_mark.index, "[" + ", ".join(kept) + "]")
+    else:
+        doc.splice(doc.line_start(ref.start_mark.index), doc.line_end(ref.end_mark.index - 1), "")
