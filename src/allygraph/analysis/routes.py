@@ -1,1 +1,150 @@
-def explain(): pass
+"""``explain``: the few best routes between two actors, as sentences with citations (Markdown)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..problems import NoPath
+from ..query import path
+from .common import store_of
+
+_MD = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md(text: object) -> str:
+    """A data string as Markdown text: every character Markdown or HTML would read is escaped."""
+    return _MD.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _when(rel: dict) -> str:
+    since, until = rel.get("since"), rel.get("until")
+    if since and until:
+        return f" from {since} to {until}"
+    return f" since {since}" if since else (f" until {until}" if until else "")
+
+
+def sentence(S, rel: dict) -> str:
+    """One relation as an English sentence (names escaped for Markdown), without its citation."""
+    a, b = md(S.entity(rel["from"])["name"]), md(S.entity(rel["to"])["name"])
+    via = md(S.entity(rel["via"])["name"]) if rel.get("via") else None
+    t, status, when = rel["type"], rel.get("status"), _when(rel)
+    if t == "alliance":
+        return f"{a} and {b} are treaty allies{f' under the {via}' if via else ''}{when}."
+    if t == "partnership":
+        return f"{a} and {b} hold a {md(S.tier_name(rel.get('tier') or ''))}{when}."
+    if t == "party_to":
+        state = {"signed": "has signed", "negotiating": "is negotiating", "proposed": "has proposed",
+                 "ended": "was party to"}.get(status, "is party to")  # fmt: skip
+        return f"{a} {state} the {b}{when}."
+    if t == "member_of":
+        return f"{a} is a member of the {b}{when}."
+    if t == "arms_transfer":
+        return f"{a} transferred {via or 'arms'} to {b}{when}."
+    if t == "provides":
+        return f"{a} provides {f'support through {via}' if via else 'support'} to {b}{when}."
+    if t == "exercises_with":
+        return f"{a} exercised with {b}{f' in {via}' if via else ''}{when}."
+    verb = t.replace("_", " ")
+    return f"{a} {verb} {b}{f' (through {via})' if via else ''}{when}."
+
+
+def _candidates(S, a: str, b: str, kw: dict, max_hops: int) -> list[dict]:
+    """Shortest routes, then the shortest ones that avoid each kind of tie the first ones use."""
+    found: dict[tuple, dict] = {}
+    first = path(S, a, b, all_paths=True, max_hops=max_hops, **kw)
+    for p in first["paths"]:
+        found.setdefault(tuple(p["nodes"]), p)
+    used = {r["type"] for p in first["paths"] for r in p["edges"]}
+    for t in sorted(used):
+        try:
+            alt = path(S, a, b, all_paths=True, max_hops=max_hops, exclude=[t, *kw.get("exclude", ())],
+                       types=kw.get("types"), as_of=kw.get("as_of"))  # fmt: skip
+        except NoPath:
+            continue
+        for p in alt["paths"]:
+            found.setdefault(tuple(p["nodes"]), p)
+    return list(found.values())
+
+
+def _pick(paths: list[dict], k: int) -> list[tuple[dict, list[dict]]]:
+    """Up to ``k`` routes, greedily: each adds the most kinds of tie not yet shown, then is the
+    shortest; on each hop the relation of a kind not yet used is preferred, then the strongest."""
+    chosen: list[tuple[dict, list[dict]]] = []
+    seen: set[str] = set()
+    pool = list(paths)
+    while pool and len(chosen) < k:
+        best = None
+        for p in pool:
+            rels, kinds = [], set(seen)
+            for hop in p["hops"]:
+                fresh = [r for r in hop["relations"] if r["type"] not in kinds]
+                rel = (fresh or hop["relations"])[0]
+                kinds.add(rel["type"])
+                rels.append(rel)
+            score = (-(len(kinds) - len(seen)), len(p["nodes"]), p["nodes"])
+            if best is None or score < best[0]:
+                best = (score, p, rels)
+        _, p, rels = best
+        pool.remove(p)
+        chosen.append((p, rels))
+        seen |= {r["type"] for r in rels}
+    return chosen
+
+
+def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: Iterable[str] | None = None,
+            exclude: Iterable[str] | None = None, as_of: str | None = None) -> dict:  # fmt: skip
+    """The ``k`` best routes from ``a`` to ``b`` (at most ``max_hops`` hops), preferring routes
+    through distinct kinds of ties, each hop a sentence with its citations.
+
+    Returns ``{"from", "to", "routes": [{"nodes", "kinds", "hops": [{"from", "to", "relation",
+    "sentence", "sources"}]}], "markdown", "entities", "sources"}``; ``markdown`` is ready to
+    paste into a brief (footnote citations, names escaped). Raises NoPath, UnknownEntity.
+    """
+    from ..problems import UsageError
+
+    if k < 1:
+        raise UsageError("--routes must be at least 1")
+    S = store_of(G)
+    kw = {"types": types, "exclude": list(exclude or ()), "as_of": as_of}
+    picked = _pick(_candidates(S, a, b, kw, max_hops), k)
+    routes, cited = [], []
+    for p, rels in picked:
+        hops = [{"from": h["from"], "to": h["to"], "relation": r, "sentence": sentence(S, r),
+                 "sources": list(r.get("sources", ()))} for h, r in zip(p["hops"], rels, strict=True)]  # fmt: skip
+        cited += rels
+        routes.append({"nodes": p["nodes"], "kinds": sorted({r["type"] for r in rels}), "hops": hops})
+    src, dst = S.resolve(a), S.resolve(b)
+    result = {"from": src, "to": dst, "as_of": as_of, "routes": routes,
+              "entities": S.brief(sorted({n for r in routes for n in r["nodes"]})), "sources": S.sources_for(cited)}  # fmt: skip
+    result["markdown"] = markdown(result)
+    return result
+
+
+def markdown(result: dict) -> str:
+    """An ``explain`` result as Markdown: a heading, numbered routes, footnoted sources."""
+    ents, srcs = result["entities"], result["sources"]
+    a, b = md(ents[result["from"]]["name"]), md(ents[result["to"]]["name"])
+    when = f" (as of {result['as_of']})" if result.get("as_of") else ""
+    lines = [f"## How {a} connects to {b}{when}", ""]
+    notes: list[str] = []
+    for i, route in enumerate(result["routes"], 1):
+        chain = " → ".join(md(ents[n]["name"]) for n in route["nodes"])
+        lines += [f"**Route {i}** ({len(route['hops'])} hop(s); {', '.join(route['kinds'])}): {chain}", ""]
+        for j, hop in enumerate(route["hops"], 1):
+            refs = []
+            for s in hop["sources"]:
+                if s not in notes:
+                    notes.append(s)
+                refs.append(f"[^{notes.index(s) + 1}]")
+            lines.append(f"{j}. {hop['sentence']}{''.join(refs) or ' (no source)'}")
+        lines.append("")
+    for n, s in enumerate(notes, 1):
+        src = srcs.get(s)
+        if src is None:
+            lines.append(f"[^{n}]: <{s}>" if s.startswith(("http://", "https://")) else f"[^{n}]: {md(s)}")
+            continue
+        meta = ", ".join(md(x) for x in (src.get("publisher"), src.get("date")) if x)
+        url = f" <{src['url']}>" if src.get("url") else ""
+        lines.append(f"[^{n}]: {md(src['title'])}{', ' + meta if meta else ''}.{url}")
+    return "\n".join(lines).rstrip() + "\n"
