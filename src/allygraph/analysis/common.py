@@ -54,26 +54,29 @@ def touching(S: Store, eid: str) -> list[dict]:
 
 def neighbourhood(S: Store, eid: str, depth: int, keep=None) -> tuple[set[str], list[dict]]:
     """The entities within ``depth`` hops of ``eid`` (relations followed both ways, and through
-    their ``via``), and every relation among them that ``keep`` accepts."""
+    their ``via``), and every relation between two of them that ``keep`` accepts (the ties among
+    the neighbours too, not only the paths from ``eid``)."""
     if depth < 1:
         raise UsageError("--depth must be at least 1")
     reached = {eid}
     frontier = [eid]
-    rels: dict[str, dict] = {}
     for _ in range(depth):
         nxt: list[str] = []
         for u in frontier:
             for rel in touching(S, u):
                 if keep is not None and not keep(rel):
                     continue
-                rels.setdefault(rel["id"], rel)
                 for v in (rel["from"], rel["to"], rel.get("via")):
                     if v is not None and v not in reached:
                         reached.add(v)
                         nxt.append(v)
         frontier = nxt
-    inside = {rid: r for rid, r in rels.items() if r["from"] in reached and r["to"] in reached}
-    return reached, list(inside.values())
+    rels: dict[str, dict] = {}
+    for u in reached:
+        for rel in touching(S, u):
+            if rel["from"] in reached and rel["to"] in reached and (keep is None or keep(rel)):
+                rels.setdefault(rel["id"], rel)
+    return reached, list(rels.values())
 
 
 def check_date(option: str, value: str | None) -> str | None:
