@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_data
 
 import allygraph
 from allygraph.analysis import clusters, explain, rank, timeline
 from allygraph.load import open_store
 from allygraph.problems import NoPath, UsageError
+from conftest import write_data
 
 ENTITIES = """
 entities:
@@ -88,7 +88,11 @@ def test_timeline_bad_arguments(small):
 def test_timeline_whole_data_and_pair_on_bundled(bundled):
     events = timeline(bundled, "Japan", "Philippines")["events"]
     raa = [e for e in events if e["kind"] == "agreement_in_force" and e["parties"][-1] == "jp_ph_raa"]
-    assert [e["date"] for e in raa] == ["2025-09-11"] and set(raa[0]["parties"]) == {"japan", "philippines", "jp_ph_raa"}
+    assert [e["date"] for e in raa] == ["2025-09-11"] and set(raa[0]["parties"]) == {
+        "japan",
+        "philippines",
+        "jp_ph_raa",
+    }
     assert len(timeline(bundled)["events"]) > 300
 
 
@@ -108,13 +112,18 @@ def test_clusters_declared_and_emergent_with_dates(small):
     # a-c: the RAA (2020-03-01, access) and Trio; b-c: partnership since 2012 unbroken; a-b: alliance
     trio = emergent[("aa", "bb", "cc")]
     assert trio["since"] == "2020-03-01" and trio["maximal"] is True  # the last tie to close: the RAA
-    assert declared[("aa", "bb", "cc")]["emergent"] == "same" and declared[("aa", "bb", "cc")]["backed_since"] == "2020-03-01"
+    assert (
+        declared[("aa", "bb", "cc")]["emergent"] == "same"
+        and declared[("aa", "bb", "cc")]["backed_since"] == "2020-03-01"
+    )
     # the trade pact is no access agreement and Big Forum (3 members) is small: a-d, b-d tied by Big only
     assert ("aa", "bb", "dd") in emergent
 
 
 def test_clusters_follow_the_day_the_rung_and_the_types(small):
-    assert _members(clusters(small, as_of="2011"), "emergent") == {("aa", "bb", "dd"): _members(clusters(small, as_of="2011"), "emergent")[("aa", "bb", "dd")]}
+    assert _members(clusters(small, as_of="2011"), "emergent") == {
+        ("aa", "bb", "dd"): _members(clusters(small, as_of="2011"), "emergent")[("aa", "bb", "dd")]
+    }
     no_fw = clusters(small, as_of="2023", types=["alliance", "partnership", "party_to"])
     assert set(_members(no_fw, "emergent")) == {("aa", "bb", "cc")}
     high = clusters(small, as_of="2014", rung="comprehensive_strategic_partnership", types=["alliance", "partnership"])
@@ -205,3 +214,56 @@ def test_the_sqlite_store_gives_the_same_answers(tmp_path, monkeypatch, small):
     assert clusters(store, as_of="2023")["clusters"] == clusters(small, as_of="2023")["clusters"]
     assert rank(store, "pagerank")["ranking"] == rank(small, "pagerank")["ranking"]
     assert timeline(store)["events"] == timeline(small)["events"]
+
+
+# --- the command line (in-process) ---------------------------------------------------------------
+
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    from allygraph.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_cli_json_shapes(capsys, tmp_path):
+    import json
+
+    d = str(write_data(tmp_path / "d", ENTITIES, RELATIONS))
+    code, out, _ = _cli(capsys, "timeline", "bb", "cc", "--data", d, "--json")
+    assert code == 0 and [e["kind"] for e in json.loads(out)["events"]][:2] == ["tier_set", "tier_upgrade"]
+    code, out, _ = _cli(capsys, "clusters", "--as-of", "2023", "--data", d, "--json")
+    doc = json.loads(out)
+    assert (
+        code == 0
+        and doc["as_of"] == "2023"
+        and {"members", "since", "kind", "framework", "ties"} <= set(doc["clusters"][0])
+    )
+    code, out, _ = _cli(capsys, "rank", "--by", "pagerank", "--data", d, "--json")
+    assert code == 0 and json.loads(out)["by"] == "pagerank" and json.loads(out)["ranking"][0]["id"] == "aa"
+    code, out, _ = _cli(capsys, "explain", "aa", "cc", "--data", d, "--json")
+    assert code == 0 and json.loads(out)["markdown"].startswith("## How Aland")
+    code, out, _ = _cli(capsys, "viz", "aa", "-o", str(tmp_path / "m.svg"), "--data", d, "--json")
+    assert code == 0 and json.loads(out) == {
+        "file": str(tmp_path / "m.svg"),
+        "entities": 7,
+        "relations": 12,
+    }  # dd is two hops away
+    code, out, _ = _cli(capsys, "tiers", "bb", "--plot", str(tmp_path / "l.svg"), "--data", d, "--json")
+    assert code == 0 and json.loads(out)["partners"] == 2 and (tmp_path / "l.svg").read_text().startswith("<svg")
+
+
+def test_cli_plain_output_is_safe_and_bad_arguments_exit_2(capsys, tmp_path):
+    d = str(write_data(tmp_path / "d", ENTITIES, RELATIONS))
+    code, out, _ = _cli(capsys, "clusters", "--as-of", "2023", "--data", d)
+    assert code == 0 and "Declared" in out and "Emergent" in out and "Cland <img" in out
+    code, out, _ = _cli(capsys, "explain", "aa", "cc", "--data", d)
+    assert code == 0 and "1. Aland and Cland \\<img" in out
+    for args in (["rank", "--by", "fame"], ["clusters", "--type", "leads"], ["timeline", "--from", "2020-13"],
+                 ["viz", "-o", str(tmp_path / "x.png")], ["clusters", "--as-of", "soon"]):  # fmt: skip
+        code, out, err = _cli(capsys, *args, "--data", d)
+        assert code == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err, args
+    code, _, err = _cli(capsys, "timeline", "Atlantis", "--data", d)
+    assert code == 1 and "unknown entity" in err

@@ -14,12 +14,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import write_data
 
 import allygraph
 from allygraph.problems import UsageError
 from allygraph.viz import picture, tiers_plot, viz
 from allygraph.viz.ladder import ladder_steps
+from conftest import write_data
 
 IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"
 SCRIPT = "<script>document.body.setAttribute('data-pwned','2')</script>"
@@ -194,7 +194,11 @@ def test_ladder_steps_and_chart(data_dir, tmp_path):
     steps = ladder_steps(g, "Aland")
     assert steps["partners"][0]["steps"] == [
         {"since": "2005", "rank": steps["partners"][0]["steps"][0]["rank"], "tier": "strategic_partnership"},
-        {"since": "2015", "rank": steps["partners"][0]["steps"][1]["rank"], "tier": "comprehensive_strategic_partnership"},
+        {
+            "since": "2015",
+            "rank": steps["partners"][0]["steps"][1]["rank"],
+            "tier": "comprehensive_strategic_partnership",
+        },
     ]
     assert steps["partners"][0]["steps"][1]["rank"] < steps["partners"][0]["steps"][0]["rank"]  # an upgrade
     out = tmp_path / "ladder.svg"

@@ -171,6 +171,7 @@ def neighbors(
 def tiers(
     x: Annotated[str, typer.Argument(help="An id, name or alias.")],
     y: Annotated[Optional[str], typer.Argument(help="A partner: show the tier between X and Y and its history.")] = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw X's partners' rungs over time as a step chart: FILE.svg.", metavar="FILE")] = None,
     as_of: AsOfOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
@@ -179,7 +180,11 @@ def tiers(
     """Partners by partnership tier (highest first), or the tier history between two parties."""
     from . import query
 
-    if y is None:
+    if plot is not None:
+        from .viz import tiers_plot
+
+        _run(as_json, lambda: tiers_plot(_store(data, no_cache), x, plot), render.viz_blocks)
+    elif y is None:
         _run(as_json, lambda: query.tiers(_store(data, no_cache), x, as_of=as_of), render.tiers_blocks)
     else:
         _run(as_json, lambda: _two_parties(query.tier_history(_store(data, no_cache), x, y, as_of=as_of), x, y),
@@ -294,11 +299,13 @@ def cache_path() -> None:
 
 def _register_subcommands() -> None:
     """Commands that live in their own modules (each imports this one for shared options)."""
+    from .cli_analysis import register
     from .cli_export import export_command
     from .cli_import import import_app
 
     app.command("export")(export_command)
     app.add_typer(import_app, name="import")
+    register(app)
 
 
 _register_subcommands()

@@ -46,6 +46,10 @@ def _scores(H, by: str, sample: int | None, seed: int) -> tuple[dict, int | None
     if by == "degree":
         return nx.degree_centrality(H), None
     if by == "pagerank":
+        try:
+            import scipy  # noqa: F401  (networkx's pagerank runs on scipy)
+        except ImportError:
+            raise UsageError("--by pagerank needs numpy and scipy: pip install 'allygraph[analysis]'") from None
         return nx.pagerank(H), None
     if by == "betweenness":
         n = H.number_of_nodes()

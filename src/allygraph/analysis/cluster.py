@@ -53,6 +53,7 @@ class _Ties:
         self.spans: dict[frozenset, list[tuple]] = {}
 
     def add(self, a: str, b: str, iv: tuple | None, tag: str, rel_ids: tuple[str, ...]) -> None:
+        """Record that ``a`` and ``b`` are tied over ``iv`` (start, end, since) by ``rel_ids``."""
         if a != b and iv is not None:
             self.spans.setdefault(frozenset((a, b)), []).append((*iv, tag, rel_ids))
 
@@ -163,7 +164,14 @@ def _clique(ties: _Ties, members: list[str], day, without: str | None) -> dict:
         since = later(since, s)
         rels.update(r)
         pairs.append({"pair": [a, b], "since": s})
-    return {"kind": "emergent", "framework": None, "members": members, "since": since, "ties": sorted(rels), "pairs": pairs}
+    return {
+        "kind": "emergent",
+        "framework": None,
+        "members": members,
+        "since": since,
+        "ties": sorted(rels),
+        "pairs": pairs,
+    }
 
 
 def _backing(ties: _Ties, declared: list[dict], emergent: list[dict], day) -> list[dict]:
@@ -217,7 +225,9 @@ def clusters(G: object, *, as_of: str | None = None, min_size: int = 3, types: I
     declared = _declared(S, members, day, min_size)
     emergent = _emergent(ties, states, day, min_size)
     emergent += _backing(ties, declared, emergent, day)
-    found = sorted(declared, key=lambda c: (c["members"], c["framework"])) + sorted(emergent, key=lambda c: (-len(c["members"]), c["members"]))
+    found = sorted(declared, key=lambda c: (c["members"], c["framework"])) + sorted(
+        emergent, key=lambda c: (-len(c["members"]), c["members"])
+    )
     return {"as_of": as_of or day.isoformat(), "rung": rung, "types": sorted(chosen), "min_size": min_size,
             "around": around, "clusters": found, "overlaps": _overlaps(S, found),
             "entities": S.brief(sorted({m for c in found for m in c["members"]}))}  # fmt: skip
@@ -233,5 +243,7 @@ def _overlaps(S, found: list[dict]) -> list[dict]:
         label = c["framework"] or "+".join(c["members"])
         for m in c["members"]:
             count.setdefault(m, []).append(label)
-    rows = [{"id": m, "name": S.entity(m)["name"], "count": len(c), "clusters": c} for m, c in count.items() if len(c) > 1]
+    rows = [
+        {"id": m, "name": S.entity(m)["name"], "count": len(c), "clusters": c} for m, c in count.items() if len(c) > 1
+    ]
     return sorted(rows, key=lambda r: (-r["count"], r["name"]))

@@ -71,7 +71,11 @@ def _previous_tier(S: Store, rel: dict) -> dict | None:
         if other["type"] != "partnership" or {other["from"], other["to"]} != ends or other is rel:
             continue
         since = other.get("since")
-        if since and dates.first_day(since) < day and (best is None or dates.first_day(since) > dates.first_day(best["since"])):
+        if (
+            since
+            and dates.first_day(since) < day
+            and (best is None or dates.first_day(since) > dates.first_day(best["since"]))
+        ):
             best = other
     return best
 
@@ -146,7 +150,12 @@ def _merge(S: Store, events: list[dict]) -> list[dict]:
         key = (ev["date"], ev["kind"], ev["parties"][-1])
         first = index.get(key)
         if first is None:
-            index[key] = {**ev, "parties": list(ev["parties"]), "relations": [ev["relation"]], "sources": list(ev["sources"])}
+            index[key] = {
+                **ev,
+                "parties": list(ev["parties"]),
+                "relations": [ev["relation"]],
+                "sources": list(ev["sources"]),
+            }
             out.append(index[key])
             continue
         first["relations"].append(ev["relation"])
@@ -164,7 +173,9 @@ def _dedupe(events: list[dict]) -> list[dict]:
     """Drop what another event already says: an agreement's own "signed" date when a party's
     relation records the signature, and a rung's end on the day the pair moved to another."""
     told = {(e["date"], e["kind"], e["parties"][-1]) for e in events if "relation" in e}
-    moved = {(e["date"], frozenset(e["parties"])) for e in events if e["kind"] in ("tier_upgrade", "tier_change", "tier_set")}
+    moved = {
+        (e["date"], frozenset(e["parties"])) for e in events if e["kind"] in ("tier_upgrade", "tier_change", "tier_set")
+    }
     out = []
     for e in events:
         if "entity" in e and (e["date"], e["kind"], e["entity"]) in told:
@@ -185,7 +196,11 @@ def _scope(S: Store, ids: list[str]) -> tuple[list[dict], list[str]]:
         return list(all_relations(S)), [eid for eid, _ in all_entities(S)]
     if len(ids) == 1:
         rels = touching(S, ids[0])
-        return rels, [ids[0], *{r["via"] for r in rels if r.get("via")}, *{r["to"] for r in rels if r["type"] == "party_to"}]
+        return rels, [
+            ids[0],
+            *{r["via"] for r in rels if r.get("via")},
+            *{r["to"] for r in rels if r["type"] == "party_to"},
+        ]
     x, y = ids
     mine, theirs = touching(S, x), touching(S, y)
     direct = [r for r in mine if {r["from"], r["to"]} == {x, y} or r.get("via") == y]

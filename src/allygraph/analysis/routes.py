@@ -24,9 +24,13 @@ def _when(rel: dict) -> str:
     return f" since {since}" if since else (f" until {until}" if until else "")
 
 
-def sentence(S, rel: dict) -> str:
-    """One relation as an English sentence (names escaped for Markdown), without its citation."""
-    a, b = md(S.entity(rel["from"])["name"]), md(S.entity(rel["to"])["name"])
+def sentence(S, rel: dict, first: str | None = None) -> str:
+    """One relation as an English sentence (names escaped for Markdown), without its citation;
+    a symmetric relation names ``first`` first (the end a route reaches it from)."""
+    ends = (rel["from"], rel["to"])
+    if first == rel["to"] and rel["type"] in S.registry.symmetric_types:
+        ends = ends[::-1]
+    a, b = md(S.entity(ends[0])["name"]), md(S.entity(ends[1])["name"])
     via = md(S.entity(rel["via"])["name"]) if rel.get("via") else None
     t, status, when = rel["type"], rel.get("status"), _when(rel)
     if t == "alliance":
@@ -110,7 +114,7 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
     picked = _pick(_candidates(S, a, b, kw, max_hops), k)
     routes, cited = [], []
     for p, rels in picked:
-        hops = [{"from": h["from"], "to": h["to"], "relation": r, "sentence": sentence(S, r),
+        hops = [{"from": h["from"], "to": h["to"], "relation": r, "sentence": sentence(S, r, h["from"]),
                  "sources": list(r.get("sources", ()))} for h, r in zip(p["hops"], rels, strict=True)]  # fmt: skip
         cited += rels
         routes.append({"nodes": p["nodes"], "kinds": sorted({r["type"] for r in rels}), "hops": hops})

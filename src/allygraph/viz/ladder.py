@@ -61,10 +61,14 @@ def ladder_svg(steps: dict, today: _dt.date | None = None) -> str:
     row = {r["rank"]: i for i, r in enumerate(rungs)}
     step_h = (H - T - B) / max(len(rungs), 1)
 
-    def X(d: _dt.date) -> float:
-        return L + (d.toordinal() - _dt.date(y0, 1, 1).toordinal()) / (_dt.date(y1, 1, 1).toordinal() - _dt.date(y0, 1, 1).toordinal()) * (W - L - R)
+    def _x(d: _dt.date) -> float:
+        """Where a day falls along the bottom."""
+        return L + (d.toordinal() - _dt.date(y0, 1, 1).toordinal()) / (
+            _dt.date(y1, 1, 1).toordinal() - _dt.date(y0, 1, 1).toordinal()
+        ) * (W - L - R)
 
-    def Y(rank: int, k: int) -> float:
+    def _y(rank: int, k: int) -> float:
+        """Where partner ``k``'s line runs at a rung."""
         return T + step_h * (row[rank] + 0.5) + (k % 5 - 2) * 3  # a small offset keeps equal lines apart
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="297mm" height="210mm" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="11">',
@@ -75,29 +79,31 @@ def ladder_svg(steps: dict, today: _dt.date | None = None) -> str:
         out.append(f'<line x1="{L}" y1="{y:.1f}" x2="{W - R}" y2="{y:.1f}" stroke="#eee"/>')
         out.append(f'<text x="{L - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(r["name"])}</text>')
     for yr in range(y0, y1 + 1, max(1, (y1 - y0) // 12 or 1)):
-        x = X(_dt.date(yr, 1, 1))
+        x = _x(_dt.date(yr, 1, 1))
         out.append(f'<line x1="{x:.1f}" y1="{T}" x2="{x:.1f}" y2="{H - B}" stroke="#f3f3f3"/>')
         out.append(f'<text x="{x:.1f}" y="{H - B + 18}" text-anchor="middle">{yr}</text>')
-    end = X(today)
+    end = _x(today)
     stacked: dict[int, int] = {}  # rung -> labels already placed at its end
     for k, p in enumerate(partners):
         colour = PALETTE[k % len(PALETTE)]
         pts: list[str] = []
         segs = []
         for i, s in enumerate(p["steps"]):
-            x = X(dates.first_day(s["since"]))
-            nxt = X(dates.first_day(p["steps"][i + 1]["since"])) if i + 1 < len(p["steps"]) else end
+            x = _x(dates.first_day(s["since"]))
+            nxt = _x(dates.first_day(p["steps"][i + 1]["since"])) if i + 1 < len(p["steps"]) else end
             if s["rank"] is None:
                 if pts:
                     segs.append(pts)
                 pts = []
                 continue
-            y = Y(s["rank"], k)
+            y = _y(s["rank"], k)
             pts += [f"{x:.1f},{y:.1f}", f"{nxt:.1f},{y:.1f}"]
         if pts:
             segs.append(pts)
         for seg in segs:
-            out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(seg)}"><title>{escape(p["name"])}</title></polyline>')
+            out.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(seg)}"><title>{escape(p["name"])}</title></polyline>'
+            )
         last = p["steps"][-1]
         if last["rank"] is not None:
             n = stacked.get(last["rank"], 0)

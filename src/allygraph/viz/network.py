@@ -42,7 +42,9 @@ def _edge(S, rel: dict) -> dict:
         url = src.get("url") or (ref if ref.startswith(("http://", "https://")) else None)
         sources.append({"id": ref, "title": src.get("title") or ref, "url": url,
                         "publisher": src.get("publisher"), "date": src.get("date")})  # fmt: skip
-    out = {k: rel[k] for k in ("id", "from", "to", "type", "tier", "status", "since", "until", "via", "note") if rel.get(k)}
+    out = {
+        k: rel[k] for k in ("id", "from", "to", "type", "tier", "status", "since", "until", "via", "note") if rel.get(k)
+    }
     out["tier_name"] = S.tier_name(rel["tier"]) if rel.get("tier") else None
     out["never"] = sp is None
     out["start"] = rel["since"] and dates.first_day(rel["since"]).isoformat() if rel.get("since") else None
@@ -68,7 +70,11 @@ def picture(G: object, x: str | None = None, *, depth: int = 1, as_of: str | Non
         rels = [r for r in all_relations(S) if keep(r)]
         ids = {eid for eid, _ in all_entities(S)} if not keep.types else {e for r in rels for e in (r["from"], r["to"])}
     if len(ids) > max_nodes:
-        what = f"{len(ids)} entities within {depth} hop(s) of {S.entity(focus)['name']}" if focus else f"{len(ids)} entities"
+        what = (
+            f"{len(ids)} entities within {depth} hop(s) of {S.entity(focus)['name']}"
+            if focus
+            else f"{len(ids)} entities"
+        )
         raise UsageError(f"{what} are too many to read in one picture (at most {max_nodes}): draw one entity's "
                          f"neighbourhood (allygraph viz X --depth 1), fewer hops (--depth), or fewer kinds of "
                          f"relation (--type alliance --type partnership)")  # fmt: skip
@@ -105,7 +111,11 @@ def viz(G: object, x: str | None = None, *, out: str | Path, depth: int = 1, as_
 
 def _on(edge: dict, as_of: str) -> bool:
     day = dates.as_of_day(as_of).isoformat()
-    return not edge["never"] and (edge["start"] is None or edge["start"] <= day) and (edge["end"] is None or day < edge["end"])
+    return (
+        not edge["never"]
+        and (edge["start"] is None or edge["start"] <= day)
+        and (edge["end"] is None or day < edge["end"])
+    )
 
 
 def _json_for_script(data: object) -> str:
@@ -127,7 +137,9 @@ def _shape(shape: str, x: float, y: float, r: float, colour: str) -> str:
     if shape == "diamond":
         return f'<polygon points="{x:.1f},{y - r:.1f} {x + r:.1f},{y:.1f} {x:.1f},{y + r:.1f} {x - r:.1f},{y:.1f}" fill="{colour}"/>'
     if shape == "triangle":
-        return f'<polygon points="{x:.1f},{y - r:.1f} {x + r:.1f},{y + r:.1f} {x - r:.1f},{y + r:.1f}" fill="{colour}"/>'
+        return (
+            f'<polygon points="{x:.1f},{y - r:.1f} {x + r:.1f},{y + r:.1f} {x - r:.1f},{y + r:.1f}" fill="{colour}"/>'
+        )
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}"/>'
 
 
@@ -139,7 +151,11 @@ def svg(pic: dict) -> str:
     edges = [e for e in pic["relations"] if not pic["as_of"] or _on(e, pic["as_of"])]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="297mm" height="210mm" viewBox="0 0 {W} {H}" '
            f'font-family="sans-serif" font-size="10">', f'<rect width="{W}" height="{H}" fill="white"/>']  # fmt: skip
-    title = "allygraph" + (f" — around {pic['focus']}" if pic["focus"] else "") + (f", as of {pic['as_of']}" if pic["as_of"] else "")
+    title = (
+        "allygraph"
+        + (f" — around {pic['focus']}" if pic["focus"] else "")
+        + (f", as of {pic['as_of']}" if pic["as_of"] else "")
+    )
     out.append(f'<text x="20" y="28" font-size="16">{escape(title)}</text>')
     for e in edges:
         (x1, y1), (x2, y2) = pos[e["from"]], pos[e["to"]]
