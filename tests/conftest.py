@@ -1,13 +1,16 @@
-"""Shared fixtures: scratch data directories and the installed `allygraph` command."""
+"""Shared fixtures: scratch data directories, `allygraph` run in-process (``invoke``) and the
+installed command (``run``, for the entry point, terminals and pipes)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -39,6 +42,44 @@ def run(*args: str, env: dict | None = None, cwd: Path | None = None, input: str
     return subprocess.run(
         [allygraph_exe(), *args], capture_output=True, text=True, env=full_env, cwd=cwd, input=input, timeout=120
     )
+
+
+class Invoked(NamedTuple):
+    """What ``invoke`` saw: the exit code and the text written to stdout and stderr."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def returncode(self) -> int:
+        """The exit code, named as on ``subprocess.CompletedProcess`` (``run``)."""
+        return self.exit_code
+
+
+def invoke(*args: str, env: dict | None = None, input: str | None = None, cwd: Path | None = None) -> Invoked:
+    """Run ``allygraph ARGS`` in-process through ``allygraph.cli.main`` (so its error handling and
+    exit codes are the real ones), with stdin, stdout, stderr and ``env`` swapped for the call
+    (click's ``CliRunner.isolation``; an ``env`` value of None removes the variable). stdout is
+    not a terminal, so the output is the plain, piped one. Use ``run`` only where a real process
+    is the point: the installed entry point, a pseudo-terminal, a closed pipe, a full disk."""
+    from click.testing import CliRunner
+
+    from allygraph.cli import main
+
+    with (
+        contextlib.chdir(cwd) if cwd else contextlib.nullcontext(),
+        CliRunner().isolation(input=input, env=env) as (out, err, _),
+    ):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        stdout, stderr = out.getvalue(), err.getvalue()
+    return Invoked(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
 
 
 def write_data(directory: Path, entities: str | None, relations: str | None) -> Path:

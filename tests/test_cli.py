@@ -1,4 +1,5 @@
-"""The installed command, run as a user would: exit codes, JSON shapes, terminal manners."""
+"""The command line: exit codes, JSON shapes, terminal manners. In-process (``invoke``) except
+where a real process is the point: the installed entry point, a terminal, a closed pipe, a full disk."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import allygraph_exe, run, write_data
+from conftest import allygraph_exe, invoke, run, write_data
 from test_terminal import piped
 
 RELATION_KEYS = {"id", "from", "to", "type", "status"}
@@ -26,56 +27,56 @@ def test_main_job_from_any_directory(tmp_path):
 
 
 def test_json_shapes_follow_the_contract():
-    p = json.loads(run("path", "Japan", "Philippines", "--json").stdout)
+    p = json.loads(invoke("path", "Japan", "Philippines", "--json").stdout)
     assert p["from"] == "japan" and p["to"] == "philippines"
     assert p["paths"][0]["nodes"] == ["japan", "philippines"]
     assert all(set(e) >= RELATION_KEYS for e in p["paths"][0]["edges"])
-    s = json.loads(run("show", "OSA", "--json").stdout)
+    s = json.loads(invoke("show", "OSA", "--json").stdout)
     assert {"id", "name", "type", "aliases"} <= set(s["entity"]) and isinstance(s["relations"], list)
-    n = json.loads(run("neighbors", "Japan", "--json").stdout)
+    n = json.loads(invoke("neighbors", "Japan", "--json").stdout)
     assert n["entity"] == "japan" and all(
         {"id", "name", "type", "depth", "relations"} <= set(x) for x in n["neighbors"]
     )
-    t = json.loads(run("tiers", "Japan", "--json").stdout)
+    t = json.loads(invoke("tiers", "Japan", "--json").stdout)
     assert t["entity"] == "japan" and [x["rank"] for x in t["partners"]] == sorted(x["rank"] for x in t["partners"])
     assert all({"id", "tier", "rank", "since"} <= set(x) for x in t["partners"])
-    h = json.loads(run("tiers", "Japan", "Philippines", "--as-of", "2020", "--json").stdout)
+    h = json.loads(invoke("tiers", "Japan", "Philippines", "--as-of", "2020", "--json").stdout)
     assert h["current"]["tier"] == "strengthened_strategic_partnership" and h["current"]["since"] == "2015-06-04"
     assert all({"tier", "since", "until", "sources"} <= set(x) for x in h["history"])
-    q = json.loads(run("search", "phillipines", "--json").stdout)
+    q = json.loads(invoke("search", "phillipines", "--json").stdout)
     assert q["query"] == "phillipines" and q["matches"][0]["id"] == "philippines"
-    c = json.loads(run("check", "--json").stdout)
+    c = json.loads(invoke("check", "--json").stdout)
     assert c == {"errors": [], "warnings": []}
 
 
 def test_dates_print_as_written(tmp_path):
-    h = json.loads(run("tiers", "Japan", "Vietnam", "--json").stdout)
+    h = json.loads(invoke("tiers", "Japan", "Vietnam", "--json").stdout)
     assert [x["since"] for x in h["history"]] == ["2009-04-20", "2014-03-18", "2023-11-27"]
 
 
 def test_unknown_entity_exits_1_with_suggestion():
-    proc = run("show", "Phillipines")
+    proc = invoke("show", "Phillipines")
     assert proc.returncode == 1
     assert proc.stderr.strip() == "allygraph: unknown entity 'Phillipines' — did you mean 'philippines'?"
-    j = run("show", "Phillipines", "--json")
+    j = invoke("show", "Phillipines", "--json")
     assert j.returncode == 1 and json.loads(j.stdout)["error"]["suggestions"] == ["philippines"]
 
 
 def test_no_path_exits_1(small_dir):
-    proc = run("path", "Japan", "Philippines", "--type", "alliance", "--max-hops", "1", "--data", str(small_dir))
+    proc = invoke("path", "Japan", "Philippines", "--type", "alliance", "--max-hops", "1", "--data", str(small_dir))
     assert proc.returncode == 1 and proc.stderr.startswith("allygraph: no path from Japan to Philippines within 1 hop")
 
 
 def test_ambiguous_name_exits_2(tmp_path):
     d = write_data(tmp_path / "a", "entities:\n  - {id: a, name: Georgia, type: state}\n  - {id: b, name: Georgia, type: organization}\n", "relations: []\n")  # fmt: skip
-    proc = run("show", "georgia", "--data", str(d))
+    proc = invoke("show", "georgia", "--data", str(d))
     assert proc.returncode == 2 and "ambiguous name 'georgia': it could be a (Georgia), b (Georgia)" in proc.stderr
 
 
 def test_bad_arguments_get_one_line_and_exit_2():
     for args in (["path", "Japan"], ["path", "Japan", "PH", "--max-hops", "many"], ["tiers", "Japan", "--as-of", "2024-13"],
                  ["path", "Japan", "PH", "--type", "aliance"], ["neighbors", "Japan", "--direction", "up"], ["frobnicate"]):  # fmt: skip
-        proc = run(*args)
+        proc = invoke(*args)
         assert proc.returncode == 2, args
         assert "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -85,32 +86,32 @@ def test_bad_arguments_get_one_line_and_exit_2():
 def test_invalid_data_lists_every_problem_and_exits_2(tmp_path):
     from conftest import REPO
 
-    proc = run("check", "--data", str(REPO / "tests" / "fixtures" / "broken"))
+    proc = invoke("check", "--data", str(REPO / "tests" / "fixtures" / "broken"))
     assert proc.returncode == 2
     assert "9 error(s), 1 warning(s)" in proc.stdout
-    q = run("path", "Japan", "Philippines", "--data", str(REPO / "tests" / "fixtures" / "broken"))
+    q = invoke("path", "Japan", "Philippines", "--data", str(REPO / "tests" / "fixtures" / "broken"))
     assert q.returncode == 2 and "relations.yaml:8:9: error:" in q.stderr and "Traceback" not in q.stderr
 
 
 def test_data_option_and_environment(small_dir, tmp_path):
-    via_env = run("tiers", "Japan", "--json", env={"ALLYGRAPH_DATA": str(small_dir)})
-    via_opt = run("tiers", "Japan", "--json", "--data", str(small_dir))
+    via_env = invoke("tiers", "Japan", "--json", env={"ALLYGRAPH_DATA": str(small_dir)})
+    via_opt = invoke("tiers", "Japan", "--json", "--data", str(small_dir))
     assert json.loads(via_env.stdout) == json.loads(via_opt.stdout)
     assert {p["id"] for p in json.loads(via_opt.stdout)["partners"]} == {"philippines", "united_states"}
-    proc = run("show", "Japan", "--data", str(tmp_path / "nope"))
+    proc = invoke("show", "Japan", "--data", str(tmp_path / "nope"))
     assert proc.returncode == 2 and "is not a directory" in proc.stderr
 
 
 def test_cache_is_never_stale(small_dir):
-    first = json.loads(run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir)).stdout)
+    first = json.loads(invoke("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir)).stdout)
     assert first["current"]["tier"] == "strengthened_strategic_partnership"
     rel = small_dir / "relations.yaml"
     rel.write_text(
         rel.read_text().replace("tier: strengthened_strategic_partnership", "tier: comprehensive_strategic_partnership")
     )
-    second = json.loads(run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir)).stdout)
+    second = json.loads(invoke("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir)).stdout)
     assert second["current"]["tier"] == "comprehensive_strategic_partnership"
-    assert run("cache", "clear").stdout.startswith("removed ")
+    assert invoke("cache", "clear").stdout.startswith("removed ")
 
 
 def _run_in_terminal(args: list[str], env: dict) -> str:

@@ -14,7 +14,6 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from allygraph.export.common import (
 from allygraph.export.csvpair import neutralise, unneutralise
 from allygraph.problems import UsageError
 from allygraph.vocab import SYMMETRIC_TYPES
+from conftest import Invoked, invoke
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 if not SPEC.exists():
@@ -760,13 +760,9 @@ def _first(d: str) -> str:
 
 # ---- the command ----------------------------------------------------------------------------------
 
-CLI = "from allygraph.cli import app, main; from allygraph.cli_export import export_command; app.command('export')(export_command); main()"
 
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", CLI, "export", *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
+def run_cli(*args: str, cwd: Path) -> Invoked:
+    return invoke("export", *args, cwd=cwd)
 
 
 def test_cli(tmp_path, small_dir):

@@ -4,32 +4,14 @@ files: ``benchmarks/import_real.py``)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED
+from conftest import BUNDLED, invoke
 
 FIX = Path(__file__).parent / "fixtures"
-# Until `import` is registered in cli.py, add it here; afterwards this is a no-op.
-_BOOT = (
-    "from allygraph.cli import app, main\n"
-    "from allygraph.cli_import import import_app\n"
-    "if not any(g.name == 'import' for g in app.registered_groups):\n"
-    "    app.add_typer(import_app, name='import')\n"
-    "main()\n"
-)
-
-
-def imp(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    full = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-c", _BOOT, "import", *args], capture_output=True, text=True, env=full, timeout=600
-    )
 
 
 @pytest.fixture
@@ -42,7 +24,9 @@ def copy(tmp_path) -> Path:
 
 
 def test_cli_summary_json_rejects_and_dry_run(copy, tmp_path):
-    p = imp("sipri", str(FIX / "sipri_trade_register_excerpt.csv"), "--data", str(copy), "--dry-run", "--json")
+    p = invoke(
+        "import", "sipri", str(FIX / "sipri_trade_register_excerpt.csv"), "--data", str(copy), "--dry-run", "--json"
+    )
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert (out["read"], out["imported"], out["rejected"], out["dry_run"], out["written"]) == (20, 20, 0, True, False)
@@ -51,7 +35,7 @@ def test_cli_summary_json_rejects_and_dry_run(copy, tmp_path):
     lines = (FIX / "atop4_01m_excerpt.csv").read_text().splitlines()
     lines[1] = lines[1].replace(",2,", ",8152,", 1)
     bad.write_text("\n".join(lines) + "\n")
-    p = imp("atop", str(bad), "--data", str(copy), "--rejects", str(tmp_path / "rej.csv"))
+    p = invoke("import", "atop", str(bad), "--data", str(copy), "--rejects", str(tmp_path / "rej.csv"))
     assert p.returncode == 0, p.stderr
     assert "atop: read 9, imported 8, merged" in p.stdout and "rejected 1" in p.stdout
     assert f"{bad}:2: member 8152" in p.stderr
@@ -60,9 +44,9 @@ def test_cli_summary_json_rejects_and_dry_run(copy, tmp_path):
 
 def test_cli_bad_input_is_one_line_exit_2(copy, tmp_path):
     (tmp_path / "x.csv").write_text("ccode,stateabb\n1,A\n")
-    p = imp("cow-states", str(tmp_path / "x.csv"), "--data", str(copy))
+    p = invoke("import", "cow-states", str(tmp_path / "x.csv"), "--data", str(copy))
     assert p.returncode == 2 and "missing columns 'statenme'" in p.stderr and "Traceback" not in p.stderr
-    p = imp("sipri", str(tmp_path / "nope.csv"), "--data", str(copy))
+    p = invoke("import", "sipri", str(tmp_path / "nope.csv"), "--data", str(copy))
     assert p.returncode == 2 and "no such file" in p.stderr
 
 

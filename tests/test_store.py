@@ -16,7 +16,7 @@ import allygraph
 from allygraph import cache, load, query, yamlsrc
 from allygraph.problems import TooLarge
 from allygraph.store import DatasetStore, SQLiteStore, StoreGraph
-from conftest import REPO, run, write_data
+from conftest import REPO, invoke, write_data
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 import synth  # noqa: E402
@@ -64,13 +64,14 @@ def test_sqlite_cache_is_reused_and_never_stale(force_sqlite, small_dir):
     assert query.tier_history(fresh, "japan", "philippines")["current"]["tier"] == "comprehensive_strategic_partnership"
 
 
-def test_cli_on_the_sqlite_cache(small_dir):
-    env = {"ALLYGRAPH_SQLITE_BYTES": "0"}
-    one = run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir), env=env)
-    two = run("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir), env=env)
+def test_cli_on_the_sqlite_cache(small_dir, monkeypatch):
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    one = invoke("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir))
+    assert list(cache.cache_dir().glob("*.sqlite"))
+    two = invoke("tiers", "Japan", "Philippines", "--json", "--data", str(small_dir))
     assert one.returncode == two.returncode == 0 and json.loads(one.stdout) == json.loads(two.stdout)
-    assert run("show", "Phillipines", "--data", str(small_dir), env=env).returncode == 1
-    assert run("cache", "clear", env=env).stdout.startswith("removed ")
+    assert invoke("show", "Phillipines", "--data", str(small_dir)).returncode == 1
+    assert invoke("cache", "clear").stdout.startswith("removed ")
 
 
 def _problems(directory: Path) -> list:
@@ -159,9 +160,10 @@ def test_streaming_export_matches_the_graph_export(force_sqlite, tmp_path):
     assert sorted(map(key, a["edges"])) == sorted(map(key, b["edges"]))
 
 
-def test_cli_export_streams_from_the_cache(small_dir, tmp_path):
+def test_cli_export_streams_from_the_cache(small_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
     out = tmp_path / "g.graphml"
-    proc = run("export", "-o", str(out), "--data", str(small_dir), env={"ALLYGRAPH_SQLITE_BYTES": "0"})
+    proc = invoke("export", "-o", str(out), "--data", str(small_dir))
     assert proc.returncode == 0, proc.stderr
     H = nx.read_graphml(out)
     relations = [d for _, _, d in H.edges(data=True) if "via_of" not in d]  # the rest: derived via links

@@ -178,3 +178,21 @@ def designation_of(rel: dict, eid: str) -> str | None:
     if own and eid in own:
         return own[eid]
     return tier_of(rel)
+
+
+def describe(registry: Registry) -> dict:
+    """The vocabularies of a data directory as plain data (what ``allygraph types`` shows): entity
+    types, relation types, statuses, the default tier ladder and each state's own, ranks from 1.
+
+    >>> describe(Registry([{"id": "ally", "name": "Ally"}]))["tiers"]
+    [{'rank': 1, 'id': 'ally', 'name': 'Ally'}]
+    """
+    return {
+        "entity_types": registry.entity_types,
+        "relation_types": {k: {"symmetric": v.symmetric, "description": v.description}
+                           for k, v in registry.relation_types.items()},
+        "statuses": STATUSES,
+        "tiers": [{"rank": i + 1, **t} for i, t in enumerate(registry.tiers)],
+        "ladders": {sid: {**lad, "rungs": [{"rank": i + 1, **t} for i, t in enumerate(lad["rungs"])]}
+                    for sid, lad in registry.ladders.items()},
+    }  # fmt: skip

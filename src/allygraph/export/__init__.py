@@ -52,13 +52,24 @@ from .graphml import GraphMLExporter
 from .neo4j import Neo4jAdminExporter
 from .nodelink import NodeLinkExporter
 
-__all__ = ["FORMATS", "Exporter", "export", "infer_format", "select"]
+__all__ = ["FORMATS", "Exporter", "export", "graph_for", "infer_format", "select"]
 
 FORMATS: dict[str, type[Exporter]] = {
     cls.name: cls
     for cls in (GraphMLExporter, GEXFExporter, NodeLinkExporter, CytoscapeExporter, CSVExporter,
                 CypherExporter, Neo4jAdminExporter)
 }  # fmt: skip
+
+
+def graph_for(data: str | os.PathLike | None = None, use_cache: bool = True) -> Any:
+    """What the exporters read for a data directory: a networkx graph of ordinary data, a
+    streaming view of a large directory's SQLite cache (``store.StoreGraph``)."""
+    from ..graph import build
+    from ..load import open_store
+    from ..store import SQLiteStore, StoreGraph
+
+    store = open_store(data, use_cache=use_cache)
+    return StoreGraph(store) if isinstance(store, SQLiteStore) else build(store.ds)
 
 
 def infer_format(dest: str | os.PathLike) -> str:

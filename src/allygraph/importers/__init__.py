@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .common import ColumnError, ImportResult, InputError, Namer, Reject
 from .merge import MergeReport, Target
 
-__all__ = ["ColumnError", "ImportResult", "InputError", "Namer", "Reject", "Summary", "run"]
+__all__ = ["ColumnError", "ImportResult", "InputError", "Namer", "Reject", "Summary", "rejects_csv", "run"]
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Summary:
     directory: str
 
     def to_json(self, changes: bool = False) -> dict:
+        """The summary as ``allygraph import --json`` prints it (``changes`` lists every change)."""
         r, m = self.result, self.report
         out: dict = {
             "dataset": r.dataset,
@@ -58,16 +60,21 @@ class Summary:
         return out
 
 
-def run(read: Callable[[Namer], ImportResult], data: str | os.PathLike | None = None, dry_run: bool = False) -> Summary:
+def run(read: Callable[[Namer], ImportResult], data: str | os.PathLike | None = None, dry_run: bool = False,
+        rejects: str | os.PathLike | None = None, inputs: Sequence[str | os.PathLike | None] = ()) -> Summary:  # fmt: skip
     """Read with ``read(namer)`` and merge into the data directory (write unless ``dry_run``).
 
     The directory is locked from before it is read until it is written, so imports started
     together run one after the other and each merges into the last one's result. An import
-    that produced no record changes nothing.
+    that produced no record changes nothing. ``rejects`` also writes the rejected records as CSV
+    (file, line, reason), even on a dry run; it is refused before anything is read when it is
+    inside the data directory or one of the ``inputs`` files.
     """
-    from ..fsutil import lock_data
+    from ..fsutil import atomic_write_text, check_target, lock_data
     from ..load import data_dir
 
+    protect = [data_dir(data), *(Path(p) for p in inputs if p is not None)]
+    rejects_target = check_target(Path(rejects), protect) if rejects is not None else None
     start = time.perf_counter()
     with lock_data(data_dir(data)) as directory:
         target = Target(directory)
@@ -75,4 +82,18 @@ def run(read: Callable[[Namer], ImportResult], data: str | os.PathLike | None = 
         report = target.merge(result)
         written = False if dry_run or not (result.entities or result.relations) else target.write()
     report.written = written
+    if rejects_target is not None:
+        atomic_write_text(rejects_target, rejects_csv(result.rejects), protect=protect)
     return Summary(result, report, dry_run, written, time.perf_counter() - start, str(target.directory))
+
+
+def rejects_csv(rejects: Sequence[Reject]) -> str:
+    """Rejected records as CSV text: a ``file,line,reason`` header, then one row each."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["file", "line", "reason"])
+    writer.writerows([r.file, r.line, r.reason] for r in rejects)
+    return out.getvalue()

@@ -1,5 +1,5 @@
-"""``allygraph timeline``, ``clusters``, ``rank``, ``explain`` and ``viz``: parse, call
-``allygraph.analysis`` / ``allygraph.viz``, render. ``cli.py`` registers them."""
+"""``allygraph timeline``, ``clusters``, ``rank``, ``explain`` and ``viz`` (issue 13): parse, call
+``allygraph.analysis`` / ``allygraph.viz``, render. ``app.py`` registers the group."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import render
-from .cli import AsOfOpt, DataOpt, JsonOpt, NoCacheOpt, TypeOpt, _run, _store
+from .. import render
+from .common import respond, store
+from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
+
+group = typer.Typer()
 
 AroundOpt = Annotated[Optional[str], typer.Option("--around", help="Only this entity's neighbourhood (within --depth hops), e.g. --around Japan.", metavar="X")]  # fmt: skip
-DepthOpt = Annotated[int, typer.Option("--depth", "-d", help="Hops out from X or --around.", metavar="N")]
 
 
+@group.command("timeline")
 def timeline_command(
     x: Annotated[Optional[str], typer.Argument(help="An entity (id, name or alias); none: the whole data set.")] = None,
     y: Annotated[Optional[str], typer.Argument(help="A second entity: the pair's events.")] = None,
@@ -27,12 +30,13 @@ def timeline_command(
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
     """Dated events, oldest first: tier upgrades, agreements, memberships, transfers, exercises, incidents."""
-    from .analysis import timeline
+    from ..analysis import timeline
 
-    _run(as_json, lambda: timeline(_store(data, no_cache), x, y, date_from=date_from, date_to=date_to, types=types,
+    respond(as_json, lambda: timeline(store(data, no_cache), x, y, date_from=date_from, date_to=date_to, types=types,
                                    as_of=as_of), render.timeline_blocks)  # fmt: skip
 
 
+@group.command("clusters")
 def clusters_command(
     as_of: AsOfOpt = None,
     min_size: Annotated[int, typer.Option("--min-size", help="At least this many states.", metavar="N")] = 3,
@@ -45,12 +49,13 @@ def clusters_command(
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
     """Minilateral security clusters on a day: declared (frameworks) and emergent (every pair tied)."""
-    from .analysis import clusters
+    from ..analysis import clusters
 
-    _run(as_json, lambda: clusters(_store(data, no_cache), as_of=as_of, min_size=min_size, types=types, rung=rung,
+    respond(as_json, lambda: clusters(store(data, no_cache), as_of=as_of, min_size=min_size, types=types, rung=rung,
                                    around=around, depth=depth), render.clusters_blocks)  # fmt: skip
 
 
+@group.command("rank")
 def rank_command(
     by: Annotated[str, typer.Option("--by", help="degree, betweenness, pagerank or eigenvector.", metavar="METRIC")] = "degree",
     types: TypeOpt = None,
@@ -65,12 +70,13 @@ def rank_command(
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
     """Who brokers the network: centrality by networkx (degree, betweenness, pagerank, eigenvector)."""
-    from .analysis import rank
+    from ..analysis import rank
 
-    _run(as_json, lambda: rank(_store(data, no_cache), by, types=types, as_of=as_of, limit=limit, around=around,
+    respond(as_json, lambda: rank(store(data, no_cache), by, types=types, as_of=as_of, limit=limit, around=around,
                                depth=depth, sample=sample, entity_types=entity_type), render.rank_blocks)  # fmt: skip
 
 
+@group.command("explain")
 def explain_command(
     a: Annotated[str, typer.Argument(help="From: an id, name or alias.")],
     b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
@@ -83,12 +89,13 @@ def explain_command(
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
     """The best routes between two actors, of distinct kinds of ties, as Markdown with citations."""
-    from .analysis import explain
+    from ..analysis import explain
 
-    _run(as_json, lambda: explain(_store(data, no_cache), a, b, k=routes, max_hops=max_hops, types=types,
+    respond(as_json, lambda: explain(store(data, no_cache), a, b, k=routes, max_hops=max_hops, types=types,
                                   as_of=as_of), render.explain_blocks)  # fmt: skip
 
 
+@group.command("viz")
 def viz_command(
     x: Annotated[Optional[str], typer.Argument(help="Centre the map on this entity; none: the whole data set (if small).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]
@@ -101,24 +108,15 @@ def viz_command(
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
     """Draw a network map: an offline HTML page (date slider, search, sources) or an SVG."""
-    from .problems import UsageError
-    from .viz import viz
+    from ..errors import UsageError
+    from ..viz import viz
 
     def compute() -> dict:
         """The centre once (X or --around), then the picture."""
         if x is not None and around is not None:
             raise UsageError("give the centre once: X or --around")
         return viz(
-            _store(data, no_cache), x if x is not None else around, out=output, depth=depth, as_of=as_of, types=types
+            store(data, no_cache), x if x is not None else around, out=output, depth=depth, as_of=as_of, types=types
         )
 
-    _run(as_json, compute, render.viz_blocks)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the analysis commands to ``app``."""
-    app.command("timeline")(timeline_command)
-    app.command("clusters")(clusters_command)
-    app.command("rank")(rank_command)
-    app.command("explain")(explain_command)
-    app.command("viz")(viz_command)
+    respond(as_json, compute, render.viz_blocks)

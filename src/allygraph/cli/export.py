@@ -1,32 +1,32 @@
-"""``allygraph export``: parse arguments, call ``allygraph.export``, print a one-line summary.
-
-``cli.py`` registers it as the ``export`` command.
-"""
+"""``allygraph export``: parse arguments, call ``allygraph.export``, print a one-line summary."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from . import render
-from .cli import DataOpt, NoCacheOpt, _fail, _store
-from .problems import AllygraphError
+from .. import render
+from ..errors import AllygraphError
+from .errors import fail, usage
+from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
+
+group = typer.Typer()
 
 
+@group.command("export")
 def export_command(
     fmt: Annotated[Optional[str], typer.Argument(metavar="[FORMAT]", help="graphml, gexf, json, cyjs, csv, cypher or neo4j. Default: from the -o extension.", show_default=False)] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Where to write, e.g. -o graph.graphml; '-' for stdout; a directory for neo4j.", metavar="FILE")] = ...,  # type: ignore[assignment]
     around: Annotated[Optional[str], typer.Option("--around", help="Only entities within --depth hops of this one, e.g. --around Japan.", metavar="X")] = None,
-    depth: Annotated[int, typer.Option("--depth", "-d", help="Hops out from --around.", metavar="N")] = 1,
-    types: Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only this relation type (repeatable), e.g. --type alliance --type partnership.", metavar="TYPE")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Only relations in force on this date (YYYY, YYYY-MM or YYYY-MM-DD).", metavar="DATE")] = None,
+    depth: DepthOpt = 1,
+    types: TypeOpt = None,
+    as_of: AsOfOpt = None,
     yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
     dialect: Annotated[Optional[str], typer.Option("--dialect", help="Cypher: neo4j (default), memgraph, falkordb or kuzu (Kùzu/Ladybug).", metavar="ENGINE", show_default=False)] = None,
     data: DataOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the export's stats as one JSON document on stdout.")] = False,
+    as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
     """Export the graph (or part of it) for Gephi, yEd, Cytoscape, igraph, D3 or Neo4j.
@@ -40,32 +40,21 @@ def export_command(
     cypher    .cypher    MERGE statements: Neo4j, Memgraph
     neo4j     DIR/       neo4j-admin database import CSV set
     A file whose extension names another format is refused.
+    With --json, the export's stats are the JSON document.
     """
     import json
 
-    from . import export as ex
+    from .. import export as ex
 
     if as_json and output == "-":
-        print("allygraph: --json and -o - both write to stdout; pick one", file=sys.stderr)
-        raise typer.Exit(2)
+        usage("--json and -o - both write to stdout; pick one")
     try:
-        G = ex.select(
-            _export_graph(Path(data) if data else None, no_cache), around=around, depth=depth, types=types, as_of=as_of
-        )
+        G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
         stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
     except AllygraphError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))
     print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations, "
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))
-
-
-def _export_graph(data: Optional[Path], no_cache: bool):
-    """A networkx graph of ordinary data; a streaming view of a large directory's SQLite cache."""
-    from .graph import build
-    from .store import SQLiteStore, StoreGraph
-
-    store = _store(data, no_cache)
-    return StoreGraph(store) if isinstance(store, SQLiteStore) else build(store.ds)

@@ -1,8 +1,8 @@
 """``allygraph import``: read a dataset export, merge it into a data directory, report.
 
-Only argument parsing and output live here; ``allygraph.importers`` does the work.
-The summary (counts read, imported, merged, rejected) goes to stdout, each reject
-(file:line: reason) to stderr; with ``--json`` one JSON document on stdout carries both.
+Only argument parsing and output live here; ``allygraph.importers.run`` does the work (and
+writes ``--rejects``). The summary (counts read, imported, merged, rejected) goes to stdout, each
+reject (file:line: reason) to stderr; with ``--json`` one JSON document on stdout carries both.
 """
 
 from __future__ import annotations
@@ -10,52 +10,34 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from . import render
-from .cli import DataOpt, _fail
-from .problems import AllygraphError
+from .. import render
+from ..errors import AllygraphError, ExitCode
+from .errors import cannot_write, fail
+from .options import DataOpt, DryRunOpt, FileArg, JsonOpt, RejectsOpt
 
-import_app = typer.Typer(
+group = typer.Typer(
+    name="import",
     help="Import standard datasets (COW state codes, ATOP alliances, SIPRI arms transfers) into a data directory.",
     no_args_is_help=True,
 )
-
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change no data file (a --rejects file is still written).")]  # fmt: skip
-RejectsOpt = Annotated[Optional[Path], typer.Option("--rejects", help="Also write the rejected records (file, line, reason) to this CSV file (never one inside the data directory, nor an input file).", metavar="FILE")]  # fmt: skip
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (counts, rejects; changes with --dry-run) and nothing else.")]  # fmt: skip
 SHOW_CHANGES = 40
 
 
 def _go(read: Callable, inputs: list[Optional[Path]], data: Optional[Path], dry_run: bool, rejects: Optional[Path],
         as_json: bool) -> None:  # fmt: skip
-    from .fsutil import atomic_write_text, check_target
-    from .importers import run
-    from .load import data_dir
+    """Run one import and report it."""
+    from ..importers import run
 
-    rejects_target = None
     try:
-        if rejects is not None:  # refuse a bad --rejects before anything is read or written
-            protect = [data_dir(data), *(p for p in inputs if p is not None)]
-            rejects_target = check_target(rejects, protect)
-        summary = run(read, data, dry_run=dry_run)
-        if rejects is not None:
-            import csv
-            import io
-
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(["file", "line", "reason"])
-            writer.writerows([r.file, r.line, r.reason] for r in summary.result.rejects)
-            atomic_write_text(rejects_target, out.getvalue(), protect=protect)
+        summary = run(read, data, dry_run=dry_run, rejects=rejects, inputs=inputs)
     except AllygraphError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json)
     except OSError as exc:
-        where = exc.filename or rejects_target or data or "the data directory"
-        print(f"allygraph: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
-        raise typer.Exit(2) from None
+        cannot_write(exc.filename or rejects or data or "the data directory", exc)
     if as_json:
         render.to_json(summary.to_json(changes=dry_run))
         _all_rejected(summary, quiet=True)
@@ -76,48 +58,39 @@ def _go(read: Callable, inputs: list[Optional[Path]], data: Optional[Path], dry_
     _all_rejected(summary)
 
 
-def _all_rejected(summary, quiet: bool = False) -> None:
+def _all_rejected(summary: Any, quiet: bool = False) -> None:
     """Exit 2 when the input had records and every one was rejected."""
     r = summary.result
     if r.read and not r.imported:
         if not quiet:
             print(f"allygraph: every one of the {r.read} records was rejected; nothing imported", file=sys.stderr)
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.BAD_INPUT)
 
 
-FileArg = Annotated[Path, typer.Argument(help="The input file.", show_default=False)]
-
-
-@import_app.command("cow-states")
+@group.command("cow-states")
 def cow_states(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, rejects: RejectsOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
     """Correlates of War states (states2016.csv): state entities with COW code, abbreviation and membership dates."""
-    from .importers import cow
+    from ..importers import cow
 
     _go(lambda namer: cow.read(file, namer), [file], data, dry_run, rejects, as_json)
 
 
-@import_app.command("atop")
+@group.command("atop")
 def atop_cmd(
     member_file: Annotated[Path, typer.Argument(help="ATOP member-level file, e.g. atop4_01m.csv.", show_default=False)],
     alliance_file: Annotated[Optional[Path], typer.Argument(help="ATOP alliance-level file, e.g. atop4_01a.csv (dates and obligations of each alliance).", show_default=False)] = None,
     data: DataOpt = None, dry_run: DryRunOpt = False, rejects: RejectsOpt = None, as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
     """ATOP alliances: an agreement per alliance, party_to per member, alliance between defence-bound members."""
-    from .importers import atop
+    from ..importers import atop
 
-    _go(
-        lambda namer: atop.read(member_file, alliance_file, namer),
-        [member_file, alliance_file],
-        data,
-        dry_run,
-        rejects,
-        as_json,
-    )
+    _go(lambda namer: atop.read(member_file, alliance_file, namer), [member_file, alliance_file], data, dry_run,
+        rejects, as_json)  # fmt: skip
 
 
-@import_app.command("sipri")
+@group.command("sipri")
 def sipri_cmd(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, rejects: RejectsOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
     """SIPRI trade register (CSV as exported): arms_transfer relations via platform entities."""
-    from .importers import sipri
+    from ..importers import sipri
 
     _go(lambda namer: sipri.read(file, namer), [file], data, dry_run, rejects, as_json)

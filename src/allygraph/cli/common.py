@@ -1,0 +1,32 @@
+"""What every command does the same way: open the data, answer in JSON or in blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Optional
+
+from .. import render
+from ..errors import AllygraphError
+from .errors import fail
+
+
+def store(data: Optional[Path], no_cache: bool = False) -> Any:
+    """What queries read (see ``load.open_store``): the data of ``--data``, cached unless ``--no-cache``."""
+    from ..load import open_store
+
+    return open_store(data, use_cache=not no_cache)
+
+
+def respond(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dict], list]) -> dict:
+    """Run ``compute`` (one library call) and print its result, as JSON with ``--json`` or as
+    ``render`` blocks; a library error becomes a message and its exit code (``errors.fail``)."""
+    try:
+        result = compute()
+    except AllygraphError as exc:
+        fail(exc, as_json)
+    if as_json:
+        render.to_json(result)
+    else:
+        render.emit(to_blocks(result))
+    return result

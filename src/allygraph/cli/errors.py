@@ -1,0 +1,104 @@
+"""The one place that turns an exception into a message on stderr and an exit code.
+
+``fail`` reports a library error (an ``AllygraphError``, which carries its ``ExitCode``) from
+inside a command, also as JSON with ``--json``; ``handle`` decides for whatever reaches
+``main()``: click's own errors (recognised by type), a closed pipe, a full disk, Ctrl-C, a bug.
+Every data string is made safe (``render.safe``) before it reaches a terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sys
+from typing import NoReturn
+
+import click.exceptions
+
+from .. import render
+from ..errors import AllygraphError, AmbiguousName, DataError, ExitCode, UnknownEntity
+
+OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE}
+
+
+def _say(message: object) -> None:
+    print(f"allygraph: {render.safe(message)}", file=sys.stderr)
+
+
+def fail(exc: AllygraphError, as_json: bool = False) -> NoReturn:
+    """Report a library error on stderr (and as ``{"error": ...}`` on stdout with ``--json``),
+    then exit with the code it carries."""
+    if isinstance(exc, DataError):
+        for p in exc.errors:
+            print(str(p), file=sys.stderr)
+        _say(f"{exc} (run `allygraph check` for the full report)")
+    else:
+        _say(exc)
+    if as_json:
+        err: dict = {"message": str(exc), "kind": type(exc).__name__}
+        if isinstance(exc, UnknownEntity):
+            err["suggestions"] = exc.suggestions
+        if isinstance(exc, AmbiguousName):
+            err["choices"] = [{"id": i, "name": n} for i, n in exc.choices]
+        if isinstance(exc, DataError):
+            err["errors"] = [p.to_json() for p in exc.errors]
+        render.to_json({"error": err})
+    raise click.exceptions.Exit(int(exc.exit_code))
+
+
+def usage(message: str) -> NoReturn:
+    """A bad combination of arguments: one line, exit 2."""
+    _say(message)
+    raise click.exceptions.Exit(ExitCode.BAD_INPUT)
+
+
+def cannot_write(where: object, exc: OSError) -> NoReturn:
+    """A file the command was asked to write could not be: one line, exit 2."""
+    _say(f"cannot write {where}: {exc.strerror or exc}")
+    raise click.exceptions.Exit(ExitCode.BAD_INPUT)
+
+
+def handle(exc: BaseException) -> int:
+    """The exit status for ``exc``, which reached ``main()``, after a one-line message on stderr
+    where one is due. A ``SystemExit`` other than click's closed-pipe exit is raised again."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):  # bare `allygraph`: the help is printed
+        return ExitCode.DONE
+    if isinstance(exc, click.exceptions.ClickException):  # usage errors: one line, never a traceback
+        sub = exc.ctx.command_path if getattr(exc, "ctx", None) else "allygraph"
+        _say(f"{exc.format_message()} (see `{sub} --help`)")
+        return exc.exit_code
+    if isinstance(exc, click.exceptions.Exit):
+        return exc.exit_code
+    if isinstance(exc, (click.exceptions.Abort, KeyboardInterrupt)):
+        _say("interrupted" if isinstance(exc, KeyboardInterrupt) else "aborted")
+        return ExitCode.INTERRUPTED
+    if isinstance(exc, SystemExit):
+        from click.utils import PacifyFlushWrapper
+
+        if not isinstance(sys.stdout, PacifyFlushWrapper):
+            raise exc
+        _drop_stdout()  # click met a closed pipe
+        return ExitCode.PIPE
+    if isinstance(exc, BrokenPipeError):  # the reader went away (`| head`): stop quietly
+        _drop_stdout()
+        return ExitCode.PIPE
+    if isinstance(exc, OSError) and exc.errno in OUTPUT_ERRNOS:
+        _drop_stdout()
+        _say(f"cannot write the output: {exc.strerror or exc}")
+        return ExitCode.OUTPUT
+    return _internal_error(exc)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that what is still buffered cannot fail again at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _internal_error(exc: BaseException) -> int:
+    """A bug: one line asking for a report (``ALLYGRAPH_DEBUG=1`` shows the traceback instead)."""
+    if os.environ.get("ALLYGRAPH_DEBUG"):
+        raise exc
+    _say(f"internal error: {type(exc).__name__}: {exc} (set ALLYGRAPH_DEBUG=1 for details; please report it)")
+    return ExitCode.INTERNAL

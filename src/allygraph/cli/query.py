@@ -1,0 +1,164 @@
+"""The questions: ``path``, ``show``, ``neighbors``, ``tiers``, ``search``, ``check``, ``types``.
+
+Each parses its arguments, makes one library call (``allygraph.query``, ``load.check``,
+``vocab.describe``) and renders the result (``render``); nothing else happens here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import render
+from ..errors import AllygraphError, ExitCode, UsageError
+from .common import respond, store
+from .errors import fail
+from .options import AsOfOpt, DataOpt, DepthOpt, EntityArg, ExcludeOpt, JsonOpt, LimitOpt, NoCacheOpt, TypeOpt
+
+group = typer.Typer()
+
+
+@group.command()
+def path(
+    a: Annotated[str, typer.Argument(help="From: an id, name or alias (any case).")],
+    b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
+    all_paths: Annotated[bool, typer.Option("--all", help="Every shortest path, not just one.")] = False,
+    max_hops: Annotated[Optional[int], typer.Option("--max-hops", help="Give up beyond this many hops.", metavar="N")] = None,
+    types: TypeOpt = None,
+    exclude: ExcludeOpt = None,
+    as_of: AsOfOpt = None,
+    directed: Annotated[bool, typer.Option("--directed", help="Follow relations only as written (symmetric ones both ways).")] = False,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """How two actors are connected: shortest path(s), every relation on each hop, with dates and sources."""
+    from .. import query
+
+    respond(as_json, lambda: query.path(store(data, no_cache), a, b, all_paths=all_paths, max_hops=max_hops,
+                                        types=types, exclude=exclude, as_of=as_of, directed=directed),
+            render.path_blocks)  # fmt: skip
+
+
+@group.command()
+def show(
+    x: EntityArg,
+    as_of: AsOfOpt = None,
+    types: TypeOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """An entity card: its details, relations grouped by type, what goes through it, conflicting claims."""
+    from .. import query
+
+    respond(as_json, lambda: query.show(store(data, no_cache), x, as_of=as_of, types=types), render.show_blocks)
+
+
+@group.command()
+def neighbors(
+    x: EntityArg,
+    depth: DepthOpt = 1,
+    types: TypeOpt = None,
+    direction: Annotated[str, typer.Option("--direction", help="in, out or both.", metavar="in|out|both")] = "both",
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Entities within N hops, with the relations that reach them."""
+    from .. import query
+
+    respond(as_json, lambda: query.neighbors(store(data, no_cache), x, depth=depth, types=types,
+                                             direction=direction, as_of=as_of), render.neighbors_blocks)  # fmt: skip
+
+
+@group.command()
+def tiers(
+    x: EntityArg,
+    y: Annotated[Optional[str], typer.Argument(help="A partner: show the tier between X and Y and its history.")] = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw X's partners' rungs over time as a step chart: FILE.svg.", metavar="FILE")] = None,
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Partners by partnership tier (highest first), or the tier history between two parties."""
+    from .. import query
+
+    if plot is not None:
+        from ..viz import tiers_plot
+
+        respond(as_json, lambda: tiers_plot(store(data, no_cache), x, plot), render.viz_blocks)
+    elif y is None:
+        respond(as_json, lambda: query.tiers(store(data, no_cache), x, as_of=as_of), render.tiers_blocks)
+    else:
+        respond(as_json, lambda: _two_parties(query.tier_history(store(data, no_cache), x, y, as_of=as_of), x, y),
+                render.tier_history_blocks)  # fmt: skip
+
+
+def _two_parties(result: dict, x: str, y: str) -> dict:
+    """``tiers X Y`` needs two different parties, like ``path A B``."""
+    if result["from"] == result["to"]:
+        raise UsageError(f"{x!r} and {y!r} are the same entity ({result['from']})")
+    return result
+
+
+@group.command()
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for (fuzzy: typos are fine).")],
+    limit: LimitOpt = 10,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Fuzzy search over ids, names and aliases. Exits 1 when nothing matches."""
+    from .. import query
+
+    found = respond(as_json, lambda: query.search(store(data, no_cache), text, limit=limit), render.search_blocks)
+    if not found["matches"]:
+        raise typer.Exit(ExitCode.NOTHING)
+
+
+@group.command()
+def check(data: DataOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate a data directory: every error and warning, with file:line:column. Exits 2 on errors."""
+    from ..load import check as check_data
+
+    try:
+        problems = check_data(data)
+    except AllygraphError as exc:
+        fail(exc, as_json)
+    result = {
+        "errors": [p.to_json() for p in problems if p.severity == "error"],
+        "warnings": [p.to_json() for p in problems if p.severity == "warning"],
+    }
+    if as_json:
+        render.to_json(result)
+    else:
+        render.emit(render.check_blocks(result))
+    if result["errors"]:
+        raise typer.Exit(ExitCode.BAD_INPUT)
+
+
+@group.command()
+def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
+    """The vocabularies: entity types, relation types (built-in and the data's own), statuses, the tier ladder and each state's own."""
+    from ..vocab import describe
+
+    respond(as_json, lambda: describe(store(data).registry), _types_blocks)
+
+
+def _types_blocks(r: dict) -> list:
+    """``types`` as tables: one per vocabulary, one per state's own ladder."""
+    B = render.Block
+    return [
+        B("Entity types", columns=["type", "meaning"], rows=[[k, v] for k, v in r["entity_types"].items()]),
+        B("Relation types", columns=["type", "symmetric", "meaning"],
+          rows=[[k, "yes" if v["symmetric"] else "", v["description"]] for k, v in r["relation_types"].items()]),
+        B("Statuses", columns=["status", "meaning"], rows=[[k, v] for k, v in r["statuses"].items()]),
+        B("Tiers, highest first", columns=["rank", "id", "name"], rows=[[str(t["rank"]), t["id"], t["name"]] for t in r["tiers"]]),
+    ] + [B(f"Ladder of {sid}, highest first (sources: {', '.join(lad['sources'])})", columns=["rank", "id", "name"],
+           rows=[[str(t["rank"]), t["id"], t["name"]] for t in lad["rungs"]]) for sid, lad in r["ladders"].items()]  # fmt: skip
