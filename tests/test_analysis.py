@@ -267,3 +267,25 @@ def test_cli_plain_output_is_safe_and_bad_arguments_exit_2(capsys, tmp_path):
         assert code == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err, args
     code, _, err = _cli(capsys, "timeline", "Atlantis", "--data", d)
     assert code == 1 and "unknown entity" in err
+
+
+def test_a_signed_access_agreement_is_no_tie_until_in_force(tmp_path):
+    ents = """
+entities:
+  - {id: x, name: X, type: state}
+  - {id: y, name: Y, type: state}
+  - {id: z, name: Z, type: state}
+  - {id: xy_vfa, name: X-Y Visiting Forces Agreement, type: agreement}
+"""
+    rels = """
+relations:
+  - {id: xz, from: x, to: z, type: alliance, since: "2000"}
+  - {id: yz, from: y, to: z, type: alliance, since: "2000"}
+  - {id: x-signed, from: x, to: xy_vfa, type: party_to, status: signed, since: "2010", until: "2015"}
+  - {id: y-signed, from: y, to: xy_vfa, type: party_to, status: signed, since: "2010", until: "2015"}
+  - {id: x-vfa, from: x, to: xy_vfa, type: party_to, status: in_force, since: "2015"}
+  - {id: y-vfa, from: y, to: xy_vfa, type: party_to, status: in_force, since: "2015"}
+"""
+    g = allygraph.load_graph(write_data(tmp_path / "v", ents, rels))
+    assert _members(clusters(g, as_of="2012"), "emergent") == {}
+    assert _members(clusters(g, as_of="2016"), "emergent")[("x", "y", "z")]["since"] == "2015"

@@ -6,7 +6,8 @@ Security ties between two states, on a day (the ``--type`` values that select th
 - ``partnership``: a partnership in force at or above ``rung`` (default ``strategic_partnership``)
   as either party words it on its own ladder (so China's comprehensive strategic cooperative
   partnership counts, a plain "comprehensive partnership" does not);
-- ``party_to``: an access agreement both are party to, in force: an agreement entity whose
+- ``party_to``: an access agreement both are party to, in force (status ``in_force`` or
+  ``active``: signed is not enough): an agreement entity whose
   ``attributes.kind`` is ``access``, or whose id or name says reciprocal access, visiting forces,
   force posture, use of facilities or enhanced defence cooperation;
 - ``member_of``: a shared framework of at most ``max_framework`` states (a minilateral; the
@@ -111,6 +112,10 @@ def _collect(S, rels: Iterable[dict], states: set[str], rung: str, types: set[st
         if not (access or small):
             continue
         tag = "party_to" if access else f"@{target}"
+        if access:  # an agreement ties its parties once in force, not when merely signed
+            parties = {
+                p: [r for r in rs if r.get("status", "active") in ("in_force", "active")] for p, rs in parties.items()
+            }
         for (p, ra), (q, rb) in itertools.combinations(sorted(parties.items()), 2):
             for r1, r2 in itertools.product(ra, rb):
                 ties.add(p, q, _interval([r1, r2]), tag, (r1["id"], r2["id"]))
