@@ -289,3 +289,13 @@ relations:
     g = allygraph.load_graph(write_data(tmp_path / "v", ents, rels))
     assert _members(clusters(g, as_of="2012"), "emergent") == {}
     assert _members(clusters(g, as_of="2016"), "emergent")[("x", "y", "z")]["since"] == "2015"
+
+
+def test_explain_markdown_keeps_a_hostile_url_one_autolink():
+    from allygraph.analysis.routes import markdown
+
+    result = {"from": "a", "to": "b", "entities": {"a": {"name": "A"}, "b": {"name": "B"}},
+              "sources": {"s": {"title": "T", "url": "https://e.org/x> <script>"}},
+              "routes": [{"nodes": ["a", "b"], "kinds": ["alliance"],
+                          "hops": [{"sentence": "A and B are treaty allies.", "sources": ["s"]}]}]}  # fmt: skip
+    assert markdown(result).endswith("[^1]: T. <https://e.org/x%3E%20%3Cscript%3E>\n")

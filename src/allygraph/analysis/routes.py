@@ -125,6 +125,11 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
     return result
 
 
+def _link(url: str) -> str:
+    """A URL that stays one Markdown autolink: no space, ``<`` or ``>`` inside it."""
+    return "".join(f"%{ord(c):02X}" if c in " <>\n\t" else c for c in url)
+
+
 def markdown(result: dict) -> str:
     """An ``explain`` result as Markdown: a heading, numbered routes, footnoted sources."""
     ents, srcs = result["entities"], result["sources"]
@@ -146,9 +151,9 @@ def markdown(result: dict) -> str:
     for n, s in enumerate(notes, 1):
         src = srcs.get(s)
         if src is None:
-            lines.append(f"[^{n}]: <{s}>" if s.startswith(("http://", "https://")) else f"[^{n}]: {md(s)}")
+            lines.append(f"[^{n}]: <{_link(s)}>" if s.startswith(("http://", "https://")) else f"[^{n}]: {md(s)}")
             continue
         meta = ", ".join(md(x) for x in (src.get("publisher"), src.get("date")) if x)
-        url = f" <{src['url']}>" if src.get("url") else ""
+        url = f" <{_link(src['url'])}>" if src.get("url") else ""
         lines.append(f"[^{n}]: {md(src['title'])}{', ' + meta if meta else ''}.{url}")
     return "\n".join(lines).rstrip() + "\n"
