@@ -41,15 +41,18 @@ def main() -> None:
     x = "state_0"
     r = _timed(f"timeline {x}", lambda: timeline(store(d), x))
     print(f"    {len(r['events'])} events")
-    r = _timed(f"clusters --around {x} --depth 2", lambda: clusters(store(d), around=x, depth=2))
-    print(f"    {len(r['clusters'])} clusters among {len(r['entities'])} states")
+    for depth in (1, 2):
+        r = _timed(
+            f"clusters --around {x} --depth {depth}", lambda depth=depth: clusters(store(d), around=x, depth=depth)
+        )
+        print(f"    {len(r['clusters'])} clusters")
     r = _timed(f"explain {x} state_1", lambda: explain(store(d), x, "state_1"))
     print(f"    {len(r['routes'])} routes")
     r = _timed(f"rank --by degree --around {x}", lambda: rank(store(d), "degree", around=x))
     for by in ("degree", "pagerank"):
         r = _timed(f"rank --by {by} (whole graph)", lambda by=by: rank(store(d), by))
         print(f"    {r['nodes']:,} entities, {r['edges']:,} ties; top: {r['ranking'][0]['id']}")
-    r = _timed("rank --by betweenness --sample 64 (whole graph)", lambda: rank(store(d), "betweenness", sample=64))
+    r = _timed("rank --by betweenness --sample 4 (whole graph)", lambda: rank(store(d), "betweenness", sample=4))
     print(f"    sampled {r['sample']} sources of {r['nodes']:,}")
 
 

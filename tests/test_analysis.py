@@ -179,6 +179,15 @@ def test_rank_betweenness_sample_is_stated_and_filters_apply(small):
         rank(small, "degree", max_edges=3)
 
 
+def test_rank_betweenness_on_a_large_graph_needs_a_stated_sample(small, monkeypatch):
+    from allygraph.analysis import centrality
+
+    monkeypatch.setattr(centrality, "BETWEENNESS_EDGES", 3)
+    with pytest.raises(UsageError, match="--sample"):
+        rank(small, "betweenness")
+    assert rank(small, "betweenness", sample=2)["sample"] == 2
+
+
 def test_rank_on_bundled_japan_brokers(bundled):
     assert rank(bundled, "betweenness", entity_types=["state"], limit=1)["ranking"][0]["id"] == "japan"
 

@@ -174,7 +174,7 @@ def test_svg_map_is_static_a4_and_escapes_names(data_dir, tmp_path):
 
 
 def test_too_big_a_picture_is_refused_with_advice(data_dir, tmp_path):
-    with pytest.raises(UsageError, match=r"too many.*--depth.*--type"):
+    with pytest.raises(UsageError, match=r"too many.*--around X.*--depth.*--type"):
         viz(allygraph.load_graph(data_dir), out=tmp_path / "x.html", max_nodes=3)
     with pytest.raises(UsageError, match=r"\.html or \.svg"):
         viz(allygraph.load_graph(data_dir), out=tmp_path / "x.png")

@@ -18,6 +18,7 @@ METRICS = ("degree", "betweenness", "pagerank", "eigenvector")
 MAX_EDGES = 2_000_000  # above this, whole-graph ranking refuses with advice
 EXACT_BETWEENNESS = 2_000  # up to this many nodes betweenness is exact; above, it samples
 DEFAULT_SAMPLE = 256
+BETWEENNESS_EDGES = 200_000  # above this, betweenness needs an explicit --sample (each source costs seconds)
 
 
 def _build(S, keep: EdgeFilter, around: str | None, depth: int, max_edges: int):
@@ -53,6 +54,11 @@ def _scores(H, by: str, sample: int | None, seed: int) -> tuple[dict, int | None
         return nx.pagerank(H), None
     if by == "betweenness":
         n = H.number_of_nodes()
+        if sample is None and H.number_of_edges() > BETWEENNESS_EDGES:
+            raise UsageError(
+                f"betweenness over {H.number_of_edges():,} ties costs seconds per sampled source: give the sample "
+                f"size (--sample 8 is about a minute on a million relations), or narrow with --around X --depth N "
+                f"or --type")  # fmt: skip
         k = sample if sample is not None else (None if n <= EXACT_BETWEENNESS else DEFAULT_SAMPLE)
         k = None if k is not None and k >= n else k
         return nx.betweenness_centrality(H, k=k, seed=seed if k else None), k
@@ -70,7 +76,8 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
 
     ``around``/``depth`` rank one entity's neighbourhood instead of the whole graph.
     Betweenness is exact up to 2,000 entities; above, or when ``sample`` is given, it samples
-    ``sample`` source nodes (networkx's ``k``, with ``seed``) and says so (``"sample"``).
+    ``sample`` source nodes (networkx's ``k``, with ``seed``; 256 by default) and says so
+    (``"sample"``); above 200,000 ties it refuses without an explicit ``sample``.
     ``entity_types`` keeps only entities of those types in the ranking (scores are computed on
     the whole graph). Returns ``{"by", "ranking": [{"id", "name", "type", "score"}], "nodes",
     "edges", "sample", ...}``.

@@ -76,7 +76,7 @@ def picture(G: object, x: str | None = None, *, depth: int = 1, as_of: str | Non
             else f"{len(ids)} entities"
         )
         raise UsageError(f"{what} are too many to read in one picture (at most {max_nodes}): draw one entity's "
-                         f"neighbourhood (allygraph viz X --depth 1), fewer hops (--depth), or fewer kinds of "
+                         f"neighbourhood (allygraph viz X --depth 1, or --around X), fewer hops (--depth), or fewer kinds of "
                          f"relation (--type alliance --type partnership)")  # fmt: skip
     nodes = sorted(ids)
     pos = layout(nodes, [(r["from"], r["to"]) for r in rels], fixed=focus)
