@@ -308,3 +308,18 @@ def test_explain_markdown_keeps_a_hostile_url_one_autolink():
               "routes": [{"nodes": ["a", "b"], "kinds": ["alliance"],
                           "hops": [{"sentence": "A and B are treaty allies.", "sources": ["s"]}]}]}  # fmt: skip
     assert markdown(result).endswith("[^1]: T. <https://e.org/x%3E%20%3Cscript%3E>\n")
+
+
+def test_explain_finds_a_longer_route_of_a_third_kind(tmp_path):
+    ents = "entities:\n" + "".join(f"  - {{id: {i}, name: {i.upper()}, type: state}}\n" for i in "abcde")
+    rels = """
+relations:
+  - {id: ab, from: a, to: b, type: alliance}
+  - {id: ac, from: a, to: c, type: partnership, tier: strategic_partnership}
+  - {id: cb, from: c, to: b, type: partnership, tier: strategic_partnership}
+  - {id: ad, from: a, to: d, type: cooperates_with}
+  - {id: de, from: d, to: e, type: cooperates_with}
+  - {id: eb, from: e, to: b, type: cooperates_with}
+"""
+    r = explain(allygraph.load_graph(write_data(tmp_path / "e", ents, rels)), "a", "b")
+    assert [route["nodes"] for route in r["routes"]] == [["a", "b"], ["a", "c", "b"], ["a", "d", "e", "b"]]

@@ -53,27 +53,36 @@ def sentence(S, rel: dict, first: str | None = None) -> str:
     return f"{a} {verb} {b}{f' (through {via})' if via else ''}{when}."
 
 
-def _candidates(S, a: str, b: str, kw: dict, max_hops: int) -> list[dict]:
-    """Shortest routes, then the shortest ones that avoid each kind of tie the first ones use."""
+def _candidates(S, a: str, b: str, kw: dict, max_hops: int, calls: int = 12) -> list[dict]:
+    """Shortest routes, then the shortest ones that avoid the kinds of tie found so far, one more
+    kind at a time (at most ``calls`` searches)."""
     found: dict[tuple, dict] = {}
-    first = path(S, a, b, all_paths=True, max_hops=max_hops, **kw)
-    for p in first["paths"]:
-        found.setdefault(tuple(p["nodes"]), p)
-    used = {r["type"] for p in first["paths"] for r in p["edges"]}
-    for t in sorted(used):
+    base = frozenset(kw.get("exclude") or ())
+    queue, tried = [base], {base}
+    while queue and calls > 0:
+        excluded = queue.pop(0)
+        calls -= 1
         try:
-            alt = path(S, a, b, all_paths=True, max_hops=max_hops, exclude=[t, *kw.get("exclude", ())],
-                       types=kw.get("types"), as_of=kw.get("as_of"))  # fmt: skip
+            res = path(S, a, b, all_paths=True, max_hops=max_hops, types=kw.get("types"),
+                       exclude=sorted(excluded), as_of=kw.get("as_of"))  # fmt: skip
         except NoPath:
+            if excluded == base:
+                raise
             continue
-        for p in alt["paths"]:
+        for p in res["paths"]:
             found.setdefault(tuple(p["nodes"]), p)
+        for t in sorted({r["type"] for p in res["paths"] for r in p["edges"]}):
+            nxt = excluded | {t}
+            if nxt not in tried:
+                tried.add(nxt)
+                queue.append(nxt)
     return list(found.values())
 
 
 def _pick(paths: list[dict], k: int) -> list[tuple[dict, list[dict]]]:
-    """Up to ``k`` routes, greedily: each adds the most kinds of tie not yet shown, then is the
-    shortest; on each hop the relation of a kind not yet used is preferred, then the strongest."""
+    """Up to ``k`` routes, greedily: the shortest that adds a kind of tie not yet shown (the most
+    new kinds among equally short ones; a route of no new kind only when none is left); on each
+    hop the relation of a kind not yet used is preferred, then the strongest."""
     chosen: list[tuple[dict, list[dict]]] = []
     seen: set[str] = set()
     pool = list(paths)
@@ -86,7 +95,8 @@ def _pick(paths: list[dict], k: int) -> list[tuple[dict, list[dict]]]:
                 rel = (fresh or hop["relations"])[0]
                 kinds.add(rel["type"])
                 rels.append(rel)
-            score = (-(len(kinds) - len(seen)), len(p["nodes"]), p["nodes"])
+            new = len(kinds) - len(seen)
+            score = (new == 0, len(p["nodes"]), -new, p["nodes"])
             if best is None or score < best[0]:
                 best = (score, p, rels)
         _, p, rels = best
