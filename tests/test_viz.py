@@ -36,7 +36,7 @@ sources:
   s2: {title: "Bad source", url: "javascript:document.body.setAttribute('data-pwned','3')"}
 relations:
   - {id: ab-old, from: aa, to: bb, type: partnership, tier: strategic_partnership, since: "2005", until: "2015", sources: [s1]}
-  - {id: ab-new, from: aa, to: bb, type: partnership, tier: comprehensive_strategic_partnership, since: "2015", sources: [s1, s2]}
+  - {id: ab-new, from: aa, to: bb, type: partnership, tier: comprehensive_strategic_partnership, since: "2015", via: dd, sources: [s1, s2]}
   - {id: a-cc, from: aa, to: cc, type: member_of, since: "2020", sources: [s1]}
   - {id: b-cc, from: bb, to: cc, type: member_of, since: "2020", sources: [s1]}
   - {id: a-dd, from: aa, to: dd, type: party_to, status: negotiating, sources: [s1]}
@@ -104,6 +104,8 @@ def test_the_date_slider_replays_the_network(browser):
     assert _shown(doms["2010"]) == {"ab-old"}
     assert _shown(doms["2021"]) == {"ab-new", "a-cc", "b-cc"}  # negotiating is never in force
     assert 'data-shown="1"' in doms["2010"]
+    assert re.search(r'<line [^>]*class="edge off"[^>]*data-via="ab-new"', doms["2010"])  # what it went through
+    assert re.search(r'<line [^>]*class="edge on"[^>]*data-via="ab-new"', doms["2021"])
 
 
 def test_a_relation_opens_with_its_sources_as_plain_links_only_for_http(browser):
@@ -171,6 +173,9 @@ def test_svg_map_is_static_a4_and_escapes_names(data_dir, tmp_path):
     assert IMG in texts and SCRIPT in texts
     assert not list(root.iter("{http://www.w3.org/2000/svg}script"))
     assert len(list(root.iter("{http://www.w3.org/2000/svg}line"))) == 1
+    viz(allygraph.load_graph(data_dir), "Aland", out=out, as_of="2021")
+    dashed = [e for e in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}line") if e.get("stroke-dasharray")]
+    assert len(dashed) == 1  # ab-new went through Dland
 
 
 def test_too_big_a_picture_is_refused_with_advice(data_dir, tmp_path):

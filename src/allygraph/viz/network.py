@@ -162,6 +162,11 @@ def svg(pic: dict) -> str:
         label = escape(f"{e['type']} {e.get('tier_name') or ''} {e.get('since') or ''}".strip())
         out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#888" '
                    f'stroke-opacity="0.7" stroke-width="{e["width"]:.1f}"><title>{label}</title></line>')  # fmt: skip
+    for e in edges:
+        if e.get("via") in pos:  # what it went through: a dashed line to the middle of the relation
+            (x1, y1), (x2, y2), (vx, vy) = pos[e["from"]], pos[e["to"]], pos[e["via"]]
+            out.append(f'<line x1="{vx:.1f}" y1="{vy:.1f}" x2="{(x1 + x2) / 2:.1f}" y2="{(y1 + y2) / 2:.1f}" '
+                       f'stroke="#888" stroke-dasharray="3 3" stroke-width="1"/>')  # fmt: skip
     for ent in pic["entities"]:
         x, y = pos[ent["id"]]
         out.append(_shape(ent["shape"], x, y, 6, ent["colour"]))
