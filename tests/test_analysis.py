@@ -323,3 +323,27 @@ relations:
 """
     r = explain(allygraph.load_graph(write_data(tmp_path / "e", ents, rels)), "a", "b")
     assert [route["nodes"] for route in r["routes"]] == [["a", "b"], ["a", "c", "b"], ["a", "d", "e", "b"]]
+
+
+def test_explain_sentences_date_happenings_and_qualify_unconfirmed_claims(tmp_path):
+    from allygraph.analysis.routes import sentence
+    from allygraph.store import as_store
+
+    ents = """
+entities:
+  - {id: a, name: A, type: state}
+  - {id: b, name: B, type: state}
+  - {id: p, name: P-1, type: platform}
+  - {id: t, name: T Pact, type: agreement}
+"""
+    rels = """
+relations:
+  - {id: tr, from: a, to: b, type: arms_transfer, via: p, status: reported, since: "2026-05"}
+  - {id: sg, from: a, to: t, type: party_to, status: signed, since: "2020-09-09"}
+  - {id: pt, from: b, to: a, type: partnership, tier: strategic_partnership, since: "2011"}
+"""
+    S = as_store(allygraph.load_graph(write_data(tmp_path / "s", ents, rels)))
+    rel = {r["id"]: r for r in S.ds.relations.values()}
+    assert sentence(S, rel["tr"]) == "A transferred P-1 to B (2026-05) (reported, unconfirmed)."
+    assert sentence(S, rel["sg"]) == "A signed the T Pact (2020-09-09)."
+    assert sentence(S, rel["pt"], "a") == "A and B hold a Strategic Partnership since 2011."

@@ -24,6 +24,19 @@ def _when(rel: dict) -> str:
     return f" since {since}" if since else (f" until {until}" if until else "")
 
 
+_EVENT_TYPES = {"arms_transfer", "provides", "exercises_with", "deploys_to"}
+_QUALIFIER = {"reported": " (reported, unconfirmed)", "proposed": " (proposed)", "negotiating": " (under negotiation)",
+              "suspended": " (suspended)", "ended": " (ended)"}  # fmt: skip
+
+
+def _dated(rel: dict) -> str:
+    """When a happening took place: `` (2025-06)``, `` (2023-11-09 to 2023-11-20)``."""
+    since, until = rel.get("since"), rel.get("until")
+    if since and until:
+        return f" ({since} to {until})"
+    return f" ({since or until})" if since or until else ""
+
+
 def sentence(S, rel: dict, first: str | None = None) -> str:
     """One relation as an English sentence (names escaped for Markdown), without its citation;
     a symmetric relation names ``first`` first (the end a route reaches it from)."""
@@ -32,25 +45,30 @@ def sentence(S, rel: dict, first: str | None = None) -> str:
         ends = ends[::-1]
     a, b = md(S.entity(ends[0])["name"]), md(S.entity(ends[1])["name"])
     via = md(S.entity(rel["via"])["name"]) if rel.get("via") else None
-    t, status, when = rel["type"], rel.get("status"), _when(rel)
+    t, status = rel["type"], rel.get("status")
+    when = _dated(rel) if t in _EVENT_TYPES else _when(rel)
     if t == "alliance":
-        return f"{a} and {b} are treaty allies{f' under the {via}' if via else ''}{when}."
-    if t == "partnership":
-        return f"{a} and {b} hold a {md(S.tier_name(rel.get('tier') or ''))}{when}."
-    if t == "party_to":
-        state = {"signed": "has signed", "negotiating": "is negotiating", "proposed": "has proposed",
-                 "ended": "was party to"}.get(status, "is party to")  # fmt: skip
-        return f"{a} {state} the {b}{when}."
-    if t == "member_of":
-        return f"{a} is a member of the {b}{when}."
-    if t == "arms_transfer":
-        return f"{a} transferred {via or 'arms'} to {b}{when}."
-    if t == "provides":
-        return f"{a} provides {f'support through {via}' if via else 'support'} to {b}{when}."
-    if t == "exercises_with":
-        return f"{a} exercised with {b}{f' in {via}' if via else ''}{when}."
-    verb = t.replace("_", " ")
-    return f"{a} {verb} {b}{f' (through {via})' if via else ''}{when}."
+        text = f"{a} and {b} are treaty allies{f' under the {via}' if via else ''}{when}"
+    elif t == "partnership":
+        text = f"{a} and {b} hold a {md(S.tier_name(rel.get('tier') or ''))}{when}"
+    elif t == "party_to":
+        if status == "signed":
+            return f"{a} signed the {b}{_dated(rel)}."
+        verb = {"negotiating": "is negotiating", "proposed": "has proposed", "ended": "was party to"}.get(
+            status, "is party to"
+        )
+        return f"{a} {verb} the {b}{when}."
+    elif t == "member_of":
+        text = f"{a} is a member of the {b}{when}"
+    elif t == "arms_transfer":
+        text = f"{a} transferred {via or 'arms'} to {b}{when}"
+    elif t == "provides":
+        text = f"{a} provided {f'support through {via}' if via else 'support'} to {b}{when}"
+    elif t == "exercises_with":
+        text = f"{a} exercised with {b}{f' in {via}' if via else ''}{when}"
+    else:
+        text = f"{a} {t.replace('_', ' ')} {b}{f' (through {via})' if via else ''}{when}"
+    return text + _QUALIFIER.get(status, "") + "."
 
 
 def _candidates(S, a: str, b: str, kw: dict, max_hops: int, calls: int = 12) -> list[dict]:
