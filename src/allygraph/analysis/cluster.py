@@ -200,7 +200,7 @@ def _backing(ties: _Ties, declared: list[dict], emergent: list[dict], day) -> li
 
 def clusters(G: object, *, as_of: str | None = None, min_size: int = 3, types: Iterable[str] | None = None,
              rung: str = DEFAULT_RUNG, max_framework: int = MAX_FRAMEWORK, around: str | None = None,
-             depth: int = 2) -> dict:  # fmt: skip
+             depth: int = 1) -> dict:  # fmt: skip
     """Minilateral security clusters on ``as_of`` (default today): declared (frameworks of
     ``min_size`` or more states) and emergent (maximal groups of states all pairwise tied; see the
     module docstring for the ties and ``types``), which coincide, and the states in several.

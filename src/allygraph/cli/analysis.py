@@ -43,7 +43,7 @@ def clusters_command(
     types: Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Ties that count (repeatable): alliance, partnership, party_to (access agreements), member_of (shared minilateral frameworks). Default: all four.", metavar="TYPE")] = None,
     rung: Annotated[str, typer.Option("--rung", help="Lowest partnership rung that counts as a security tie.", metavar="TIER")] = "strategic_partnership",
     around: AroundOpt = None,
-    depth: DepthOpt = 2,
+    depth: DepthOpt = 1,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
