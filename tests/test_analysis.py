@@ -175,6 +175,8 @@ def test_rank_betweenness_sample_is_stated_and_filters_apply(small):
     assert rank(small, "degree", as_of="2000")["edges"] == 4  # and three memberships of Big
     with pytest.raises(UsageError, match="--by"):
         rank(small, "closeness")
+    with pytest.raises(UsageError, match="--entity-type 'stat'"):
+        rank(small, "degree", entity_types=["stat"])
     with pytest.raises(UsageError, match="narrow it"):
         rank(small, "degree", max_edges=3)
 

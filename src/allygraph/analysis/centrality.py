@@ -90,6 +90,9 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         raise UsageError("--sample must be at least 1")
     S = store_of(G)
     check_date("--as-of", as_of)
+    for t in entity_types or ():
+        if t not in S.registry.entity_types:
+            raise UsageError(f"--entity-type {t!r} is not an entity type ({', '.join(S.registry.entity_types)})")
     keep = EdgeFilter(types, None, as_of, S.registry.relation_types)
     H = _build(S, keep, around, depth, max_edges)
     scores, k = _scores(H, by, sample, seed) if H.number_of_nodes() else ({}, None)
