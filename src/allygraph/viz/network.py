@@ -79,7 +79,10 @@ def picture(G: object, x: str | None = None, *, depth: int = 1, as_of: str | Non
                          f"neighbourhood (allygraph viz X --depth 1, or --around X), fewer hops (--depth), or fewer kinds of "
                          f"relation (--type alliance --type partnership)")  # fmt: skip
     nodes = sorted(ids)
-    pos = layout(nodes, [(r["from"], r["to"]) for r in rels], fixed=focus)
+    links = [(r["from"], r["to"]) for r in rels] + [
+        (r["via"], r[end]) for r in rels if r.get("via") in ids for end in ("from", "to")
+    ]
+    pos = layout(nodes, links, fixed=focus)
     ents = []
     for eid in nodes:
         ent = S.entity(eid)
