@@ -46,6 +46,8 @@ def main() -> None:
             f"clusters --around {x} --depth {depth}", lambda depth=depth: clusters(store(d), around=x, depth=depth)
         )
         print(f"    {len(r['clusters'])} clusters")
+    r = _timed("clusters (whole graph)", lambda: clusters(store(d)))
+    print(f"    {len(r['clusters'])} clusters")
     r = _timed(f"explain {x} state_1", lambda: explain(store(d), x, "state_1"))
     print(f"    {len(r['routes'])} routes")
     r = _timed(f"rank --by degree --around {x}", lambda: rank(store(d), "degree", around=x))
