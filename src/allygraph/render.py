@@ -686,3 +686,81 @@ def diff_blocks(result: dict) -> list[Block]:
     if len(blocks) == 1:
         blocks.append(Block("No change.", style="text"))
     return blocks
+
+
+# --- issue 13: analysis and pictures ------------------------------------------------------------
+
+
+def timeline_blocks(result: dict) -> list[Block]:
+    """``timeline``: one row per event, oldest first."""
+    names = result.get("entities", {})
+    ids = result.get("pair") or ([result["entity"]] if result.get("entity") else [])
+    who = [names.get(i, {}).get("name", i) for i in ids]
+    title = f"Timeline of {' and '.join(who)}" if who else "Timeline of the whole data set"
+    bounds = [f"from {result['from']}" if result.get("from") else "", f"to {result['to']}" if result.get("to") else "",
+              f"as of {result['as_of']}" if result.get("as_of") else ""]  # fmt: skip
+    title += "".join(f", {b}" for b in bounds if b) + f": {len(result['events'])} event(s), oldest first"
+    rows = [
+        [e["date"], e["kind"].replace("_", " "), e["summary"], ", ".join(e["sources"]) or "(no source)"]
+        for e in result["events"]
+    ]
+    if not rows:
+        return [Block(title, style="text"), Block("(no dated event)", style="text")]
+    return [Block(title, columns=["date", "kind", "event", "sources"], rows=rows, wrap=("event", "sources"))]
+
+
+def clusters_blocks(result: dict) -> list[Block]:
+    """``clusters``: declared, then emergent, then the states in several."""
+    names = {k: v["name"] for k, v in result.get("entities", {}).items()}
+    blocks = [Block(f"Minilateral security clusters as of {result['as_of']} (ties: {', '.join(result['types'])}; "
+                    f"partnerships at or above {result['rung']})", style="text")]  # fmt: skip
+    declared = [[c["name"], ", ".join(names.get(m, m) for m in c["members"]), c.get("since") or "undated",
+                 {"same": "same members", "within": "inside a larger one", None: "no"}[c.get("emergent")],
+                 c.get("backed_since") or ("—" if not c.get("backed") else "undated")]
+                for c in result["clusters"] if c["kind"] == "declared"]  # fmt: skip
+    if declared:
+        blocks.append(Block("Declared (frameworks of three or more states; since = the membership's last change)",
+                            columns=["framework", "members", "since", "emergent?", "pairs tied without it since"],
+                            rows=declared, wrap=("members",)))  # fmt: skip
+    emergent = [[", ".join(names.get(m, m) for m in c["members"]), c.get("since") or "undated",
+                 "yes" if c.get("maximal") else f"no: backs {c.get('backs')}", str(len(c["ties"]))]
+                for c in result["clusters"] if c["kind"] == "emergent"]  # fmt: skip
+    if emergent:
+        blocks.append(Block("Emergent (every pair tied; since = the day the last tie closed)",
+                            columns=["members", "since", "maximal", "ties"], rows=emergent, wrap=("members",)))  # fmt: skip
+    if not declared and not emergent:
+        blocks.append(Block("(no cluster)", style="text"))
+    if result.get("overlaps"):
+        rows = [[o["name"], str(o["count"]), ", ".join(o["clusters"])] for o in result["overlaps"]]
+        blocks.append(
+            Block("States in several clusters", columns=["state", "clusters", "which"], rows=rows, wrap=("which",))
+        )
+    return blocks
+
+
+def rank_blocks(result: dict) -> list[Block]:
+    """``rank``: the ranking, with how it was computed."""
+    how = f"{result['nodes']} entities, {result['edges']} ties"
+    if result.get("sample"):
+        how += f", betweenness sampled from {result['sample']} sources (seed {result['seed']})"
+    if result.get("as_of"):
+        how += f", as of {result['as_of']}"
+    if result.get("types"):
+        how += f", types {', '.join(result['types'])}"
+    rows = [[str(i), r["name"], r["id"], r["type"], f"{r['score']:.4f}"] for i, r in enumerate(result["ranking"], 1)]
+    return [Block(f"Ranked by {result['by']} ({how})", columns=["#", "name", "id", "type", "score"], rows=rows)]
+
+
+def explain_blocks(result: dict) -> list[Block]:
+    """``explain``: the Markdown itself, line by line (it is what an analyst pastes)."""
+    return [Block("", columns=["markdown"], rows=[[line] for line in result["markdown"].splitlines()], style="lines")]
+
+
+def viz_blocks(result: dict) -> list[Block]:
+    """``viz`` and ``tiers --plot``: what was written."""
+    what = (
+        f"{result['entities']} entities, {result['relations']} relations"
+        if "relations" in result
+        else f"{result.get('partners', 0)} partners"
+    )
+    return [Block(f"Wrote {result['file']} ({what})", style="text")]

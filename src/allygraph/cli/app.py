@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import cache, edit, export, imports, query
+from . import analysis, cache, edit, export, imports, query
 from .errors import handle
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ app.add_typer(query.group)
 app.add_typer(export.group)
 app.add_typer(cache.group)
 app.add_typer(imports.group)
+app.add_typer(analysis.group)
 app.add_typer(edit.group)
 app.add_typer(edit.add_group)
 app.add_typer(edit.source_group)

@@ -6,6 +6,7 @@ Each parses its arguments, makes one library call (``allygraph.query``, ``load.c
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -77,6 +78,7 @@ def neighbors(
 def tiers(
     x: EntityArg,
     y: Annotated[Optional[str], typer.Argument(help="A partner: show the tier between X and Y and its history.")] = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw X's partners' rungs over time as a step chart: FILE.svg.", metavar="FILE")] = None,
     as_of: AsOfOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
@@ -85,7 +87,11 @@ def tiers(
     """Partners by partnership tier (highest first), or the tier history between two parties."""
     from .. import query
 
-    if y is None:
+    if plot is not None:
+        from ..viz import tiers_plot
+
+        respond(as_json, lambda: tiers_plot(store(data, no_cache), x, plot), render.viz_blocks)
+    elif y is None:
         respond(as_json, lambda: query.tiers(store(data, no_cache), x, as_of=as_of), render.tiers_blocks)
     else:
         respond(as_json, lambda: _two_parties(query.tier_history(store(data, no_cache), x, y, as_of=as_of), x, y),

@@ -1,0 +1,128 @@
+"""``allygraph timeline``, ``clusters``, ``rank``, ``explain`` and ``viz`` (issue 13): parse, call
+``allygraph.analysis`` / ``allygraph.viz``, render. ``app.py`` registers the group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import render
+from .common import respond, store
+from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
+
+group = typer.Typer()
+
+AroundOpt = Annotated[Optional[str], typer.Option("--around", help="Only this entity's neighbourhood (within --depth hops), e.g. --around Japan.", metavar="X")]  # fmt: skip
+
+
+@group.command("timeline")
+def timeline_command(
+    x: Annotated[Optional[str], typer.Argument(help="An entity (id, name or alias); none: the whole data set.")] = None,
+    y: Annotated[Optional[str], typer.Argument(help="A second entity: the pair's events.")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Events on or after this date.", metavar="DATE")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Events on or before this date.", metavar="DATE")] = None,
+    types: TypeOpt = None,
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Dated events, oldest first: tier upgrades, agreements, memberships, transfers, exercises, incidents."""
+    from ..analysis import timeline
+
+    respond(as_json, lambda: timeline(store(data, no_cache), x, y, date_from=date_from, date_to=date_to, types=types,
+                                   as_of=as_of), render.timeline_blocks)  # fmt: skip
+
+
+@group.command("clusters")
+def clusters_command(
+    as_of: AsOfOpt = None,
+    min_size: Annotated[int, typer.Option("--min-size", help="At least this many states.", metavar="N")] = 3,
+    types: TypeOpt = None,
+    rung: Annotated[str, typer.Option("--rung", help="Lowest partnership rung that counts as a security tie.", metavar="TIER")] = "strategic_partnership",
+    around: AroundOpt = None,
+    depth: DepthOpt = 1,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Minilateral security clusters on a day: declared (frameworks) and emergent (every pair tied).
+
+    --type picks the ties that count: alliance, partnership (at or above --rung), party_to (access
+    agreements in force), member_of (shared frameworks); all four by default."""
+    from ..analysis import clusters
+
+    respond(as_json, lambda: clusters(store(data, no_cache), as_of=as_of, min_size=min_size, types=types, rung=rung,
+                                   around=around, depth=depth), render.clusters_blocks)  # fmt: skip
+
+
+@group.command("rank")
+def rank_command(
+    by: Annotated[str, typer.Option("--by", help="degree, betweenness, pagerank or eigenvector.", metavar="METRIC")] = "degree",
+    types: TypeOpt = None,
+    as_of: AsOfOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show this many.", metavar="N")] = 20,
+    entity_type: Annotated[Optional[list[str]], typer.Option("--entity-type", help="Only rank entities of this type (repeatable), e.g. state.", metavar="TYPE")] = None,
+    sample: Annotated[Optional[int], typer.Option("--sample", help="Betweenness: sample this many source nodes (default: exact up to 2,000 entities, else 256).", metavar="K")] = None,
+    around: AroundOpt = None,
+    depth: DepthOpt = 2,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Who brokers the network: centrality by networkx (degree, betweenness, pagerank, eigenvector)."""
+    from ..analysis import rank
+
+    respond(as_json, lambda: rank(store(data, no_cache), by, types=types, as_of=as_of, limit=limit, around=around,
+                               depth=depth, sample=sample, entity_types=entity_type), render.rank_blocks)  # fmt: skip
+
+
+@group.command("explain")
+def explain_command(
+    a: Annotated[str, typer.Argument(help="From: an id, name or alias.")],
+    b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
+    routes: Annotated[int, typer.Option("--routes", "-k", help="At most this many routes.", metavar="N")] = 3,
+    max_hops: Annotated[int, typer.Option("--max-hops", help="Routes of at most this many hops.", metavar="N")] = 4,
+    types: TypeOpt = None,
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """The best routes between two actors, of distinct kinds of ties, as Markdown with citations."""
+    from ..analysis import explain
+
+    respond(as_json, lambda: explain(store(data, no_cache), a, b, k=routes, max_hops=max_hops, types=types,
+                                  as_of=as_of), render.explain_blocks)  # fmt: skip
+
+
+@group.command("viz")
+def viz_command(
+    x: Annotated[Optional[str], typer.Argument(help="Centre the map on this entity; none: the whole data set (if small).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]
+    around: AroundOpt = None,
+    depth: DepthOpt = 1,
+    as_of: AsOfOpt = None,
+    types: TypeOpt = None,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Draw a network map: an offline HTML page (date slider, search, sources) or an SVG.
+
+    With --as-of, the HTML page opens on that date (the slider still replays the rest); the SVG
+    draws only the relations in force then."""
+    from ..errors import UsageError
+    from ..viz import viz
+
+    def compute() -> dict:
+        """The centre once (X or --around), then the picture."""
+        if x is not None and around is not None:
+            raise UsageError("give the centre once: X or --around")
+        return viz(
+            store(data, no_cache), x if x is not None else around, out=output, depth=depth, as_of=as_of, types=types
+        )
+
+    respond(as_json, compute, render.viz_blocks)
