@@ -9,10 +9,16 @@ Python use mirrors the CLI::
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import networkx as nx
+
 __version__ = "0.1.0"
 
 
-def load_graph(data=None, *, use_cache: bool = True):
+def load_graph(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> nx.MultiDiGraph:
     """Load a data directory (the bundled one by default) and return its MultiDiGraph."""
     from .graph import build
     from .load import load

@@ -122,6 +122,7 @@ def sort_key(d: str | None) -> tuple[int, str]:
 
 
 def today() -> _dt.date:
+    """Today's date (one place, so tests and "as of today" agree)."""
     return _dt.date.today()
 
 

@@ -22,10 +22,12 @@ MIN_PREFIX = 3  # the shortest word start that may stand for a word
 
 
 def exact_key(text: str) -> str:
+    """The key a name is matched on exactly: trimmed and case-folded."""
     return text.strip().casefold()
 
 
 def loose_key(text: str) -> str:
+    """The key a name is matched on loosely: case, accents, spaces and punctuation ignored."""
     if text.isascii():
         return _LOOSE_RE.sub("", text.casefold())
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .. import dates
 from ..problems import UsageError
@@ -52,7 +52,9 @@ def touching(S: Store, eid: str) -> list[dict]:
     return list(seen.values())
 
 
-def neighbourhood(S: Store, eid: str, depth: int, keep=None) -> tuple[set[str], list[dict]]:
+def neighbourhood(
+    S: Store, eid: str, depth: int, keep: Callable[[dict], bool] | None = None
+) -> tuple[set[str], list[dict]]:
     """The entities within ``depth`` hops of ``eid`` (relations followed both ways, and through
     their ``via``), and every relation between two of them that ``keep`` accepts (the ties among
     the neighbours too, not only the paths from ``eid``)."""

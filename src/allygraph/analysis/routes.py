@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from ..problems import NoPath
 from ..query import path
+from ..store import Store
 from .common import store_of
 
 _MD = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -37,7 +38,7 @@ def _dated(rel: dict) -> str:
     return f" ({since or until})" if since or until else ""
 
 
-def sentence(S, rel: dict, first: str | None = None) -> str:
+def sentence(S: Store, rel: dict, first: str | None = None) -> str:
     """One relation as an English sentence (names escaped for Markdown), without its citation;
     a symmetric relation names ``first`` first (the end a route reaches it from)."""
     ends = (rel["from"], rel["to"])
