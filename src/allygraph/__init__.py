@@ -9,10 +9,18 @@ Python use mirrors the CLI::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import os
+from typing import TYPE_CHECKING
+
+from .version import __version__
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["__version__", "load_graph"]
 
 
-def load_graph(data=None, *, use_cache: bool = True):
+def load_graph(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> nx.MultiDiGraph:
     """Load a data directory (the bundled one by default) and return its MultiDiGraph."""
     from .graph import build
     from .load import load

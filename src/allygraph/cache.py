@@ -35,8 +35,13 @@ import stat as st_
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__
+from .version import __version__
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .store import SQLiteStore
 
 FORMAT = 4  # 4: the Registry (declared types, ladders) in the Dataset and the SQLite meta; marshal
 FILES = ("entities.yaml", "relations.yaml")
@@ -94,6 +99,7 @@ def _path_for(directory: Path, suffix: str = "cache") -> Path:
 
 
 def is_large(directory: Path) -> bool:
+    """Is the directory large enough for the SQLite cache (``SQLITE_BYTES``)."""
     total = 0
     for name in FILES:
         try:
@@ -160,7 +166,7 @@ _DATASET_FIELDS = ("directory", "entities", "relations", "sources", "tiers", "wa
                    "relation_types", "entity_types", "ladders")  # fmt: skip
 
 
-def get(directory: Path):
+def get(directory: Path) -> Dataset | None:
     """The cached Dataset for ``directory``, or None when absent, stale, damaged or untrusted."""
     import marshal
 
@@ -191,7 +197,7 @@ def get(directory: Path):
         return None
 
 
-def put(directory: Path, dataset, before: str) -> None:
+def put(directory: Path, dataset: Dataset, before: str) -> None:
     """Store ``dataset`` if the files still carry the stamp ``before`` that was read."""
     import marshal
 
@@ -214,7 +220,7 @@ def put(directory: Path, dataset, before: str) -> None:
         pass
 
 
-def get_sqlite(directory: Path):
+def get_sqlite(directory: Path) -> SQLiteStore | None:
     """The SQLiteStore of ``directory``'s compiled cache, or None when absent, stale, damaged
     or untrusted (a damaged one is removed)."""
     from .store import SQLiteStore, sqlite_intact
@@ -252,7 +258,7 @@ def _read_seal(path: Path) -> bytes | None:
         return fh.read(200)
 
 
-def put_sqlite(directory: Path, dataset, before: str):
+def put_sqlite(directory: Path, dataset: Dataset, before: str) -> SQLiteStore | None:
     """Compile ``dataset`` into the SQLite cache and return its store (None if it cannot be written)."""
     from .store import SQLiteStore, write_sqlite
 
