@@ -41,7 +41,7 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .dataset import Dataset
-    from .store import SQLiteStore
+    from .store import SQLiteStore, SQLiteWriter
 
 FORMAT = 4  # 4: the Registry (declared types, ladders) in the Dataset and the SQLite meta; marshal
 FILES = ("entities.yaml", "relations.yaml")
@@ -258,11 +258,29 @@ def _read_seal(path: Path) -> bytes | None:
         return fh.read(200)
 
 
-def put_sqlite(directory: Path, dataset: Dataset, before: str) -> SQLiteStore | None:
-    """Compile ``dataset`` into the SQLite cache and return its store (None if it cannot be written)."""
+def sqlite_writer(directory: Path) -> SQLiteWriter | None:
+    """A writer that compiles ``directory``'s SQLite cache while it is validated (``put_sqlite``
+    finishes it); None when there is no trusted cache folder or the file cannot be started."""
+    from .store import SQLiteWriter
+
+    if refusal(create=True) is not None:
+        return None
+    try:
+        return SQLiteWriter(_path_for(directory, "sqlite"))
+    except Exception:  # noqa: BLE001 - no cache: the caller answers from memory
+        return None
+
+
+def put_sqlite(
+    directory: Path, dataset: Dataset, before: str, writer: SQLiteWriter | None = None
+) -> SQLiteStore | None:
+    """Compile ``dataset`` into the SQLite cache (finishing ``writer`` when one was started) and
+    return its store (None if it cannot be written)."""
     from .store import SQLiteStore, write_sqlite
 
     if not before or stamp(directory) != before or refusal(create=True) is not None:
+        if writer is not None:
+            writer.abort()
         return None
     path = _path_for(directory, "sqlite")
     meta = {"stamp": before, "tiers": dataset.tiers, "directory": dataset.directory,
@@ -272,10 +290,15 @@ def put_sqlite(directory: Path, dataset: Dataset, before: str) -> SQLiteStore | 
 
     try:
         _discard(Path(f"{path}.seal"))
-        write_sqlite(path, dataset, meta)
+        if writer is None:
+            write_sqlite(path, dataset, meta)
+        else:
+            writer.finish(dataset, meta)
         atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
         return SQLiteStore(path)
     except Exception:  # noqa: BLE001 - no cache: the caller answers from memory
+        if writer is not None:
+            writer.abort()
         return None
 
 

@@ -24,6 +24,7 @@ from .problems import DataError, Problem, UsageError
 
 if TYPE_CHECKING:
     from .store import Store
+    from .validate.relations import Sink
 
 ENTITIES_FILE = "entities.yaml"
 RELATIONS_FILE = "relations.yaml"
@@ -67,8 +68,8 @@ def load(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> Da
     return dataset
 
 
-def _validated(directory: Path) -> Dataset:
-    dataset, problems = validate(directory)
+def _validated(directory: Path, sink: Sink | None = None) -> Dataset:
+    dataset, problems = validate(directory, sink)
     if dataset is None:
         raise DataError(problems)
     return dataset
@@ -89,9 +90,15 @@ def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True)
         if store is not None:
             return store
         before = cache.stamp(directory)
-        dataset = _validated(directory)
+        writer = cache.sqlite_writer(directory)  # compiles the cache while validation runs
+        try:
+            dataset = _validated(directory, writer)
+        except BaseException:
+            if writer is not None:
+                writer.abort()  # invalid data (or an interruption): the unfinished file goes
+            raise
         with paused_gc():
-            store = cache.put_sqlite(directory, dataset, before)
+            store = cache.put_sqlite(directory, dataset, before, writer)
         return store if store is not None else DatasetStore(dataset)  # no writable cache: in memory
     return DatasetStore(load(directory, use_cache=use_cache))
 
@@ -109,15 +116,15 @@ def derive_relation_id(rel: dict) -> str:
     return derive(rel)
 
 
-def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
+def validate(directory: Path, sink: Sink | None = None) -> tuple[Dataset | None, list[Problem]]:
     """Validate a data directory (``allygraph.validate``). Returns (dataset or None when there are
     errors, problems). Raises TooLarge (before reading anything) when the data would not fit in
-    memory.
+    memory. ``sink`` receives the relations that pass, as they pass.
     """
     from .validate import validate as run
 
     check_memory(directory)
-    return run(directory)
+    return run(directory, sink)
 
 
 # Loading takes about this many bytes of memory per byte of YAML (measured: 3.0 GB peak for

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from .base import Store
 from .memory import DatasetStore, GraphStore, as_store
-from .sqlite import INDEXES, SCHEMA, SQLiteStore, sqlite_intact, write_sqlite
+from .sqlite import INDEXES, SCHEMA, SQLiteStore, SQLiteWriter, sqlite_intact, write_sqlite
 from .streaming import StoreGraph
 
-__all__ = ["INDEXES", "SCHEMA", "DatasetStore", "GraphStore", "SQLiteStore", "Store", "StoreGraph", "as_store",
+__all__ = ["INDEXES", "SCHEMA", "DatasetStore", "GraphStore", "SQLiteStore", "SQLiteWriter", "Store", "StoreGraph", "as_store",
            "sqlite_intact", "write_sqlite"]  # fmt: skip

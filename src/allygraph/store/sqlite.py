@@ -30,60 +30,137 @@ CREATE TABLE labels(key TEXT, loose INTEGER, id TEXT);
 CREATE TABLE relations(id TEXT, src TEXT, dst TEXT, via TEXT, doc BLOB);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
 """
-INDEXES = """
+LABEL_INDEXES = """
 CREATE INDEX labels_key ON labels(loose, key);
+"""
+RELATION_INDEXES = """
 CREATE INDEX relations_src ON relations(src);
 CREATE INDEX relations_dst ON relations(dst);
 CREATE INDEX relations_via ON relations(via) WHERE via IS NOT NULL;
 """
+INDEXES = LABEL_INDEXES + RELATION_INDEXES
 
 
 def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
     """Compile a Dataset into an SQLite file at ``path``: written aside (0600), flushed to disk,
     then renamed, so the cache folder only ever holds complete files."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.allygraph-", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, 0o600)
-    os.close(fd)
-    try:
-        db = sqlite3.connect(tmp)
-        _fill(db, dataset, meta)
-        db.close()
-        fd = os.open(tmp, os.O_RDONLY)
+    writer = SQLiteWriter(path)
+    writer.add(list(dataset.relations.values()))
+    writer.finish(dataset, meta)
+
+
+_DONE = object()  # on the writer's queue: every relation has been handed over
+
+
+class SQLiteWriter:
+    """Compiles the SQLite cache of a data directory while it is being validated.
+
+    Validation hands over each batch of relations that passed their checks (``add``); a second
+    thread inserts them (sqlite3 lets go of the GIL while it steps, so the B-tree work runs on
+    the other core), then builds the relation indexes while validation finishes the rest.
+    ``finish`` adds the entities, sources, labels and meta, and renames the file into place;
+    ``abort`` (invalid data, an error) deletes it. The file is written aside (0600) with
+    ``journal_mode=OFF, synchronous=OFF``: nothing reads it before it is complete, flushed and
+    renamed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import queue
+        import threading
+
+        self.path = path
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.allygraph-", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, 0o600)
+        os.close(fd)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._db: sqlite3.Connection | None = None
+        self._thread = threading.Thread(target=self._run, name="allygraph-sqlite", daemon=True)
+        self._thread.start()
+
+    def add(self, relations: list[dict]) -> None:
+        """Queue relations (valid so far, in the data's order) for insertion, as they are now."""
+        dumps = marshal.dumps
+        self._queue.put([(r["id"], r["from"], r["to"], r.get("via"), dumps(r)) for r in relations])
+
+    def changed(self, relations: list[tuple[int, dict]]) -> None:
+        """Queue relations changed after they were added, each with its place among the added
+        ones (0 for the first): their record is written again."""
+        dumps = marshal.dumps
+        self._queue.put(("changed", [(dumps(r), n + 1) for n, r in relations]))
+
+    def relations_done(self) -> None:
+        """Every relation is handed over: the writer builds the relation indexes meanwhile."""
+        self._queue.put(_DONE)
+
+    def _run(self) -> None:
+        from ..timing import stage
+
         try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
+            self._db = db = sqlite3.connect(self.tmp, check_same_thread=False)
+            db.executescript(_PRAGMAS + SCHEMA)
+            while (batch := self._queue.get()) is not _DONE and batch is not None:
+                if isinstance(batch, tuple):  # changed after they were added
+                    db.executemany("UPDATE relations SET doc = ? WHERE rowid = ?", batch[1])
+                else:
+                    db.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?)", batch)
+            if batch is _DONE:
+                with stage("cache: relation indexes (second thread)"):
+                    db.executescript(RELATION_INDEXES)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by finish()
+            self._error = exc
+
+    def _join(self) -> sqlite3.Connection:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._db is not None
+        return self._db
+
+    def finish(self, dataset: Dataset, meta: dict) -> None:
+        """Wait for the relations, add the rest, and rename the complete file into place."""
+        try:
+            self.relations_done()
+            db = self._join()
+            _fill_rest(db, dataset, meta)
+            db.close()
+            fd = os.open(self.tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Stop, and delete the unfinished file."""
+        with contextlib.suppress(BaseException):
+            self._join().close()
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+            os.unlink(self.tmp)
 
 
-def _fill(db: sqlite3.Connection, dataset: Dataset, meta: dict) -> None:
-    """The schema, every row, then the indexes (built once over the whole table)."""
-    from ..progress import track
+_PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;"
+
+
+def _fill_rest(db: sqlite3.Connection, dataset: Dataset, meta: dict) -> None:
+    """Everything but the relations: meta, entities, sources, labels and their index."""
     from ..timing import stage
 
-    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY;" + SCHEMA)
     dumps = marshal.dumps
-    db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, dumps(v)) for k, v in meta.items()])
-    db.executemany("INSERT INTO entities VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.entities.items()))
-    db.executemany("INSERT INTO sources VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.sources.items()))
-    db.executemany(
-        "INSERT INTO labels VALUES (?, ?, ?)",
-        ((key, loose, eid) for loose, table in ((0, dataset.index["exact"]), (1, dataset.index["loose"]))
-         for key, ids in table.items() for eid in ids),
-    )  # fmt: skip
-    rels = dataset.relations
-    with stage("cache: insert relations"):
+    with stage("cache: entities, sources, labels"):
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, dumps(v)) for k, v in meta.items()])
+        db.executemany("INSERT INTO entities VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.entities.items()))
+        db.executemany("INSERT INTO sources VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.sources.items()))
         db.executemany(
-            "INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
-            ((rid, r["from"], r["to"], r.get("via"), dumps(r))
-             for rid, r in track(rels.items(), len(rels), "compiling the cache")),
+            "INSERT INTO labels VALUES (?, ?, ?)",
+            ((key, loose, eid) for loose, table in ((0, dataset.index["exact"]), (1, dataset.index["loose"]))
+             for key, ids in table.items() for eid in ids),
         )  # fmt: skip
-    with stage("cache: indexes"):
-        db.executescript(INDEXES)
+        db.executescript(LABEL_INDEXES)
     db.commit()
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..dataset import Dataset
 from ..problems import Problem
-from .relations import derive_relation_id
+from .relations import Sink, derive_relation_id
 
 __all__ = ["ENTITIES_FILE", "RELATIONS_FILE", "derive_relation_id", "paused_gc", "validate"]
 
@@ -40,11 +40,12 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
-    """Validate a data directory. Returns (dataset or None when there are errors, problems)."""
+def validate(directory: Path, sink: Sink | None = None) -> tuple[Dataset | None, list[Problem]]:
+    """Validate a data directory. Returns (dataset or None when there are errors, problems).
+    ``sink`` receives the relations that pass, as they pass (``relations.Sink``)."""
     with paused_gc():
         try:
-            return _validate(directory)
+            return _validate(directory, sink)
         except RecursionError:  # a structure nested too deep to report on: name the files
             return None, [
                 Problem(str(directory / f), 0, 0, "YAML nesting is too deep to check; flatten it")
@@ -52,7 +53,7 @@ def validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
             ]
 
 
-def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
+def _validate(directory: Path, sink: Sink | None) -> tuple[Dataset | None, list[Problem]]:
     from .. import yamlsrc
     from ..names import build_index
     from ..timing import stage
@@ -88,7 +89,7 @@ def _validate(directory: Path) -> tuple[Dataset | None, list[Problem]]:
     ladders, tier_ids = ladders_section(rf, rtop.get("ladders", {}), entities, tiers, known_sources)
     on_ladder = {sid: {r["id"] for r in lad["rungs"]} for sid, lad in ladders.items()}
     known = Known(entities, tier_ids, sources, on_ladder)
-    relations = relations_section(rf, rtop.get("relations", []), known, relation_types, known_sources)
+    relations = relations_section(rf, rtop.get("relations", []), known, relation_types, known_sources, sink)
     with stage("name index"):
         index = build_index(entities)
     warn_alias_clashes(ef, index)

@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from .. import dates
 from ..names import suggest
@@ -40,16 +41,34 @@ def derive_relation_id(rel: dict) -> str:
     return f"{rel['from']}.{rel['type']}.{rel['to']}.{digest}"
 
 
+class Sink(Protocol):
+    """Where valid relations go as soon as they pass (the SQLite writer: ``store.SQLiteWriter``)."""
+
+    def add(self, relations: list[dict]) -> None:
+        """Relations that passed their checks, in the data's order."""
+
+    def changed(self, relations: list[tuple[int, dict]]) -> None:
+        """Relations added earlier and changed since, each with its place among those added."""
+
+    def relations_done(self) -> None:
+        """No more relations."""
+
+
+BATCH = 20_000  # relations handed to the sink at a time
+
+
 def relations_section(file: File, items: list, known: Known, relation_types: dict,
-                      check_sources: Callable[..., None]) -> dict[str, dict]:  # fmt: skip
+                      check_sources: Callable[..., None], sink: Sink | None = None) -> dict[str, dict]:  # fmt: skip
     """The relations (id -> record as the contract writes it) that passed every check.
-    ``check_sources(file, path, refs, label, record)`` reports unknown sources."""
+    ``check_sources(file, path, refs, label, record)`` reports unknown sources; ``sink`` gets the
+    valid relations batch by batch, while the loop goes on."""
     relations: dict[str, dict] = {}
     first_index: dict[str, int] = {}
     with stage("validate relations (pydantic)"):
         good = check_records(file, "relations", "relation", items, declared=tuple(relation_types))
     bad = set(range(len(items))).difference(good) if len(good) != len(items) else set()
     tier_rels: list[tuple[int, dict, bool]] = []
+    batch: list[dict] = []
     with stage("check relations"):
         for i, rec in enumerate(track(items, len(items), "checking relations")):
             if i in bad:
@@ -67,9 +86,20 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
             if ok:
                 rel["id"] = rid
                 relations[rid] = rel
+                if sink is not None:
+                    batch.append(rel)
+                    if len(batch) >= BATCH:
+                        sink.add(batch)
+                        batch = []
                 if rel["type"] in TIER_TYPES:
                     tier_rels.append((i, rel, rec.get("status") is None))
-    _warn_superseded(file, tier_rels)
+    changed = _warn_superseded(file, tier_rels)
+    if sink is not None:
+        sink.add(batch)
+        if changed:
+            wanted = {rel["id"] for rel in changed}
+            sink.changed([(n, relations[rid]) for n, rid in enumerate(relations) if rid in wanted])
+        sink.relations_done()
     return relations
 
 
@@ -100,7 +130,10 @@ def _check_relation(
         file.add(("relations", i, "until"), f"{relation_label(rec, i)}: until {until!r} is before since {since!r}")
     refs = rec.get("sources")
     refs = [] if refs is None else refs if type(refs) is list else names_of(refs)
-    _sources_and_warnings(file, i, rec, refs, since is None and until is None, known, check_sources)
+    undated = since is None and until is None
+    if (not refs or (undated and rtype in TIME_BOUND_TYPES) or frm == to or (tier is not None and rtype not in TIER_TYPES)
+            or not all(map(known.sources.__contains__, refs))):  # fmt: skip
+        _sources_and_warnings(file, i, rec, refs, undated, known, check_sources)
     if rec.get("designations") is not None:
         ok = _check_designations(file, ("relations", i), rec, relation_label(rec, i), known.tier_ids) and ok
     if known.on_ladder and (frm in known.on_ladder or to in known.on_ladder) and rtype in TIER_TYPES:
@@ -252,11 +285,12 @@ def _warn_off_ladder(file: File, path: tuple, rec: dict, label: str, on_ladder: 
             file.add(where if rec["type"] == "partnership" else path, f"{label}: {party!r} has its own ladder, which does not list {rung!r}: add the rung to ladders.{party} (else `tiers {party}` ranks it below every rung listed)", "warning")  # fmt: skip
 
 
-def _warn_superseded(file: File, tier_rels: list[tuple[int, dict, bool]]) -> None:
+def _warn_superseded(file: File, tier_rels: list[tuple[int, dict, bool]]) -> list[dict]:
     """A tier that a later one of the same pair supersedes (the later designation starts on or
     before its ``until``) has ended: without a written status it reads as ``ended``; with
     ``active`` or ``in_force`` written, ``check`` warns. (Either way queries end it at its
-    ``until``.)"""
+    ``until``.) Returns the relations whose status it set."""
+    changed: list[dict] = []
     pairs: dict[tuple, list[tuple[int, dict, bool]]] = {}
     for item in tier_rels:
         rel = item[1]
@@ -278,6 +312,8 @@ def _warn_superseded(file: File, tier_rels: list[tuple[int, dict, bool]]) -> Non
                 if (start is None or day >= start) and day <= end:
                     if implicit:
                         rel["status"] = "ended"
+                        changed.append(rel)
                     else:
                         file.add(("relations", i), f"relation {rel['id']!r}: superseded by {later['id']!r} on {ls} but its status is {rel['status']!r}; set 'status: ended'", "warning")  # fmt: skip
                     break
+    return changed
