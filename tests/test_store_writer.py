@@ -74,3 +74,14 @@ def test_invalid_data_leaves_no_cache_file(force_sqlite, small_dir):
     store = load.open_store(small_dir)
     assert isinstance(store, SQLiteStore)
     assert store.relation_count() == len(load.load(small_dir, use_cache=False).relations)
+
+
+def test_without_sqlite_json_functions_the_rows_are_the_same(force_sqlite, small_dir, monkeypatch):
+    """Batches go in as one statement through SQLite's JSON functions; an SQLite without them
+    gets the same rows one by one."""
+    from allygraph.store import sqlite as sqlite_mod
+
+    monkeypatch.setattr(sqlite_mod, "_has_json", lambda db: False)
+    sql = load.open_store(small_dir)
+    assert isinstance(sql, SQLiteStore)
+    assert _everything(sql) == _everything(DatasetStore(load.load(small_dir, use_cache=False)))
