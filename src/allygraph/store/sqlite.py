@@ -90,7 +90,7 @@ class SQLiteWriter:
             docs.append(doc)
             rows.append((r["id"], r["from"], r["to"], r.get("via"), pos, len(doc)))
             pos += len(doc)
-        self._queue.put((json.dumps(rows), b"".join(docs)))
+        self._queue.put((json.dumps(rows), b"".join(docs), len(rows)))
 
     def changed(self, relations: list[tuple[int, dict]]) -> None:
         """Queue relations changed after they were added, each with its place among the added
@@ -108,14 +108,17 @@ class SQLiteWriter:
         try:
             self._db = db = sqlite3.connect(self.tmp, check_same_thread=False)
             db.executescript(_PRAGMAS + SCHEMA)
-            json_sql = _has_json(db)
+            json_sql, rowid = _has_json(db), 1
             while (batch := self._queue.get()) is not _DONE and batch is not None:
                 if batch[0] == "changed":  # changed after they were added
                     db.executemany("UPDATE relations SET doc = ? WHERE rowid = ?", batch[1])
                 elif json_sql:
-                    db.execute(_INSERT_BATCH, batch)  # one statement: no GIL from first row to last
+                    db.execute(
+                        _INSERT_BATCH, (batch[0], batch[1], rowid)
+                    )  # one statement: no GIL from first row to last
+                    rowid += batch[2]
                 else:
-                    db.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?)", _rows(*batch))
+                    db.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?)", _rows(*batch[:2]))
             if batch is _DONE:
                 with stage("cache: relation indexes (second thread)"):
                     db.executescript(RELATION_INDEXES)
@@ -158,10 +161,10 @@ class SQLiteWriter:
 # A batch in one statement: sqlite3 lets go of the GIL for the whole statement, where
 # ``executemany`` takes it back for every row (and waits for the validating thread each time).
 _INSERT_BATCH = (
-    "INSERT INTO relations SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-    "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
-    "substr(?2, json_extract(value, '$[4]'), json_extract(value, '$[5]')) FROM json_each(?1) ORDER BY key"
-)
+    "INSERT INTO relations(rowid, id, src, dst, via, doc) SELECT ?3 + key, json_extract(value, '$[0]'), "
+    "json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
+    "substr(?2, json_extract(value, '$[4]'), json_extract(value, '$[5]')) FROM json_each(?1)"
+)  # ?3: the rowid of the batch's first relation (rowids count relations in the data's order, from 1)
 
 
 def _has_json(db: sqlite3.Connection) -> bool:
