@@ -16,6 +16,7 @@ from allygraph.validate import relations as relations_mod
 @pytest.fixture
 def force_sqlite(monkeypatch):
     monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", "1")  # the writer beside validation, however busy the machine
     monkeypatch.setattr(relations_mod, "BATCH", 3)  # many batches, even on small data
 
 
@@ -35,8 +36,11 @@ def _everything(store) -> dict:
     }
 
 
-def test_the_sqlite_cache_holds_what_memory_holds(force_sqlite):
-    """On the bundled data: every entity, relation (by each end and by via), source and label."""
+@pytest.mark.parametrize("thread", ["1", "0"])
+def test_the_sqlite_cache_holds_what_memory_holds(force_sqlite, monkeypatch, thread):
+    """On the bundled data: every entity, relation (by each end and by via), source and label,
+    compiled beside validation or after it."""
+    monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", thread)
     sql = load.open_store()
     assert isinstance(sql, SQLiteStore)
     ds = load.load(use_cache=False)
