@@ -214,7 +214,7 @@ def _rows(rows_json: str, blob: bytes) -> list[tuple]:
     return [(rid, src, dst, via, blob[pos - 1 : pos - 1 + n]) for rid, src, dst, via, pos, n in json.loads(rows_json)]
 
 
-_PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;"
+_PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY;"
 
 
 def _fill_rest(db: sqlite3.Connection, dataset: Dataset, meta: dict) -> None:
