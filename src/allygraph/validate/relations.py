@@ -61,7 +61,8 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
                       check_sources: Callable[..., None], sink: Sink | None = None) -> dict[str, dict]:  # fmt: skip
     """The relations (id -> record as the contract writes it) that passed every check.
     ``check_sources(file, path, refs, label, record)`` reports unknown sources; ``sink`` gets the
-    valid relations batch by batch, while the loop goes on."""
+    valid relations batch by batch, while the loop goes on. The loop's common path is written
+    out here (it runs a million times); anything unusual goes to the helpers below."""
     relations: dict[str, dict] = {}
     first_index: dict[str, int] = {}
     with stage("validate relations (pydantic)"):
@@ -69,12 +70,45 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
     bad = set(range(len(items))).difference(good) if len(good) != len(items) else set()
     tier_rels: list[tuple[int, dict, bool]] = []
     batch: list[dict] = []
+    entities, tier_set, on_ladder, known_source = (
+        known.entities,
+        known.tier_set,
+        known.on_ladder,
+        known.sources.__contains__,
+    )
+    parse_date, ordered = dates.parse_checked, dates.ordered
     with stage("check relations"):
         for i, rec in enumerate(track(items, len(items), "checking relations")):
             if i in bad:
                 _report_bad_record(file, i, rec, known)
                 continue
-            rel, ok = _check_relation(file, i, rec, known, check_sources)
+            frm, to, rtype = rec["from"], rec["to"], rec["type"]
+            via, tier, since, until = rec.get("via"), rec.get("tier"), rec.get("since"), rec.get("until")
+            ok = True
+            try:
+                if since is not None:
+                    since = parse_date(since)
+                if until is not None:
+                    until = parse_date(until)
+            except ValueError:
+                since, until, ok = _report_dates(file, i, rec)
+            if not (frm in entities and to in entities and (via is None or via in entities)
+                    and (tier in tier_set if tier is not None else rtype != "partnership")):  # fmt: skip
+                ok = _check_relation_refs(file, ("relations", i), rec, relation_label(rec, i), known) and ok
+            if since is not None and until is not None and ok and not ordered(since, until):
+                ok = False
+                file.add(("relations", i, "until"), f"{relation_label(rec, i)}: until {until!r} is before since {since!r}")  # fmt: skip
+            refs = rec.get("sources")
+            refs = [] if refs is None else refs if type(refs) is list else names_of(refs)
+            undated = since is None and until is None
+            if (not refs or (undated and rtype in TIME_BOUND_TYPES) or frm == to or (tier is not None and rtype not in TIER_TYPES)
+                    or not all(map(known_source, refs))):  # fmt: skip
+                _sources_and_warnings(file, i, rec, refs, undated, known, check_sources)
+            if rec.get("designations") is not None:
+                ok = _check_designations(file, ("relations", i), rec, relation_label(rec, i), known.tier_ids) and ok
+            if on_ladder and (frm in on_ladder or to in on_ladder) and rtype in TIER_TYPES:
+                _warn_off_ladder(file, ("relations", i), rec, relation_label(rec, i), on_ladder)
+            rel = _stored(rec, since, until, refs)
             rid = rec.get("id")
             explicit = rid is not None
             if not explicit:
@@ -91,8 +125,23 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
                     if len(batch) >= BATCH:
                         sink.add(batch)
                         batch = []
-                if rel["type"] in TIER_TYPES:
+                if rtype in TIER_TYPES:
                     tier_rels.append((i, rel, rec.get("status") is None))
+    _hand_over(file, relations, tier_rels, batch, sink)
+    return relations
+
+
+def _report_dates(file: File, i: int, rec: dict) -> tuple[str | None, str | None, bool]:
+    """A relation's dates, one of which failed the calendar check: each checked and reported."""
+    label = relation_label(rec, i)
+    since, ok1 = date_field(file, ("relations", i), label, rec, "since")
+    until, ok2 = date_field(file, ("relations", i), label, rec, "until")
+    return since, until, ok1 and ok2
+
+
+def _hand_over(file: File, relations: dict[str, dict], tier_rels: list[tuple[int, dict, bool]], batch: list[dict],
+               sink: Sink | None) -> None:  # fmt: skip
+    """End the tiers that later ones supersede, then give the sink the last batch and the changes."""
     changed = _warn_superseded(file, tier_rels)
     if sink is not None:
         sink.add(batch)
@@ -100,45 +149,6 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
             wanted = {rel["id"] for rel in changed}
             sink.changed([(n, relations[rid]) for n, rid in enumerate(relations) if rid in wanted])
         sink.relations_done()
-    return relations
-
-
-def _check_relation(
-    file: File, i: int, rec: dict, known: Known, check_sources: Callable[..., None]
-) -> tuple[dict, bool]:
-    """Check one relation that passed the shape check; return it as stored (without its id) and
-    whether it is valid (warnings do not count)."""
-    frm, to, rtype = rec["from"], rec["to"], rec["type"]
-    via, tier, since, until = rec.get("via"), rec.get("tier"), rec.get("since"), rec.get("until")
-    entities = known.entities
-    ok = True
-    try:
-        if since is not None:
-            since = dates.parse_checked(since)
-        if until is not None:
-            until = dates.parse_checked(until)
-    except ValueError:
-        label = relation_label(rec, i)
-        since, ok1 = date_field(file, ("relations", i), label, rec, "since")
-        until, ok2 = date_field(file, ("relations", i), label, rec, "until")
-        ok = ok1 and ok2
-    if not (frm in entities and to in entities and (via is None or via in entities)
-            and (tier in known.tier_set if tier is not None else rtype != "partnership")):  # fmt: skip
-        ok = _check_relation_refs(file, ("relations", i), rec, relation_label(rec, i), known) and ok
-    if since is not None and until is not None and ok and not dates.ordered(since, until):
-        ok = False
-        file.add(("relations", i, "until"), f"{relation_label(rec, i)}: until {until!r} is before since {since!r}")
-    refs = rec.get("sources")
-    refs = [] if refs is None else refs if type(refs) is list else names_of(refs)
-    undated = since is None and until is None
-    if (not refs or (undated and rtype in TIME_BOUND_TYPES) or frm == to or (tier is not None and rtype not in TIER_TYPES)
-            or not all(map(known.sources.__contains__, refs))):  # fmt: skip
-        _sources_and_warnings(file, i, rec, refs, undated, known, check_sources)
-    if rec.get("designations") is not None:
-        ok = _check_designations(file, ("relations", i), rec, relation_label(rec, i), known.tier_ids) and ok
-    if known.on_ladder and (frm in known.on_ladder or to in known.on_ladder) and rtype in TIER_TYPES:
-        _warn_off_ladder(file, ("relations", i), rec, relation_label(rec, i), known.on_ladder)
-    return _stored(rec, since, until, refs), ok
 
 
 def _sources_and_warnings(file: File, i: int, rec: dict, refs: list, undated: bool, known: Known,
