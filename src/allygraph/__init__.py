@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from .version import __version__
+
 if TYPE_CHECKING:
     import networkx as nx
 
-__version__ = "0.1.0"
+__all__ = ["__version__", "load_graph"]
 
 
 def load_graph(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> nx.MultiDiGraph:

@@ -35,8 +35,13 @@ import stat as st_
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__
+from .version import __version__
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .store import SQLiteStore, SQLiteWriter
 
 FORMAT = 4  # 4: the Registry (declared types, ladders) in the Dataset and the SQLite meta; marshal
 FILES = ("entities.yaml", "relations.yaml")
@@ -94,6 +99,7 @@ def _path_for(directory: Path, suffix: str = "cache") -> Path:
 
 
 def is_large(directory: Path) -> bool:
+    """Is the directory large enough for the SQLite cache (``SQLITE_BYTES``)."""
     total = 0
     for name in FILES:
         try:
@@ -160,7 +166,7 @@ _DATASET_FIELDS = ("directory", "entities", "relations", "sources", "tiers", "wa
                    "relation_types", "entity_types", "ladders")  # fmt: skip
 
 
-def get(directory: Path):
+def get(directory: Path) -> Dataset | None:
     """The cached Dataset for ``directory``, or None when absent, stale, damaged or untrusted."""
     import marshal
 
@@ -191,7 +197,7 @@ def get(directory: Path):
         return None
 
 
-def put(directory: Path, dataset, before: str) -> None:
+def put(directory: Path, dataset: Dataset, before: str) -> None:
     """Store ``dataset`` if the files still carry the stamp ``before`` that was read."""
     import marshal
 
@@ -214,7 +220,7 @@ def put(directory: Path, dataset, before: str) -> None:
         pass
 
 
-def get_sqlite(directory: Path):
+def get_sqlite(directory: Path) -> SQLiteStore | None:
     """The SQLiteStore of ``directory``'s compiled cache, or None when absent, stale, damaged
     or untrusted (a damaged one is removed)."""
     from .store import SQLiteStore, sqlite_intact
@@ -252,11 +258,42 @@ def _read_seal(path: Path) -> bytes | None:
         return fh.read(200)
 
 
-def put_sqlite(directory: Path, dataset, before: str):
-    """Compile ``dataset`` into the SQLite cache and return its store (None if it cannot be written)."""
+def sqlite_writer(directory: Path) -> SQLiteWriter | None:
+    """A writer that compiles ``directory``'s SQLite cache while it is validated (``put_sqlite``
+    finishes it); None when there is no trusted cache folder, no free core, or the file cannot be
+    started (``put_sqlite`` then compiles it after validation)."""
+    from .store import SQLiteWriter
+
+    if refusal(create=True) is not None or not _core_free():
+        return None
+    try:
+        return SQLiteWriter(_path_for(directory, "sqlite"))
+    except Exception:  # noqa: BLE001 - no cache: the caller answers from memory
+        return None
+
+
+def _core_free() -> bool:
+    """Is a core free for the writer's thread (``ALLYGRAPH_SQLITE_THREAD=1``/``0`` decides)? On a
+    busy machine the thread only adds work: compiling after validation costs least in all."""
+    flag = os.environ.get("ALLYGRAPH_SQLITE_THREAD")
+    if flag is not None:
+        return flag not in ("", "0")
+    try:
+        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
+    except OSError:
+        return False
+
+
+def put_sqlite(
+    directory: Path, dataset: Dataset, before: str, writer: SQLiteWriter | None = None
+) -> SQLiteStore | None:
+    """Compile ``dataset`` into the SQLite cache (finishing ``writer`` when one was started) and
+    return its store (None if it cannot be written)."""
     from .store import SQLiteStore, write_sqlite
 
     if not before or stamp(directory) != before or refusal(create=True) is not None:
+        if writer is not None:
+            writer.abort()
         return None
     path = _path_for(directory, "sqlite")
     meta = {"stamp": before, "tiers": dataset.tiers, "directory": dataset.directory,
@@ -266,10 +303,15 @@ def put_sqlite(directory: Path, dataset, before: str):
 
     try:
         _discard(Path(f"{path}.seal"))
-        write_sqlite(path, dataset, meta)
+        if writer is None:
+            write_sqlite(path, dataset, meta)
+        else:
+            writer.finish(dataset, meta)
         atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
         return SQLiteStore(path)
     except Exception:  # noqa: BLE001 - no cache: the caller answers from memory
+        if writer is not None:
+            writer.abort()
         return None
 
 

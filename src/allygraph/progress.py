@@ -16,6 +16,8 @@ THRESHOLD = 20_000
 
 
 def enabled(total: int | None, threshold: int = THRESHOLD) -> bool:
+    """Show a progress bar for ``total`` items: ``ALLYGRAPH_PROGRESS`` decides, else a terminal on
+    stderr and at least ``threshold`` items."""
     flag = os.environ.get("ALLYGRAPH_PROGRESS")
     if flag is not None:
         return flag not in ("", "0")

@@ -13,6 +13,7 @@ ENABLED = bool(os.environ.get("ALLYGRAPH_TIMING"))
 
 @contextmanager
 def stage(name: str) -> Iterator[None]:
+    """Time the block as stage ``name`` (printed on stderr when ``ALLYGRAPH_TIMING=1``)."""
     if not ENABLED:
         yield
         return

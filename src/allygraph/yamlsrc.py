@@ -271,6 +271,7 @@ class TextPositions:
 
     @property
     def lines(self) -> list[str]:
+        """The text's lines (split once, on first use)."""
         if self._lines is None:
             self._lines = self.text.split("\n")
         return self._lines
@@ -397,9 +398,11 @@ class TextPositions:
         return None
 
     def value(self, path: tuple) -> Pos | None:
+        """Where the value at ``path`` was written."""
         return self._find(path, want_key=False)
 
     def key(self, path: tuple) -> Pos | None:
+        """Where the last key of ``path`` was written."""
         return self._find(path, want_key=True)
 
 
@@ -519,7 +522,9 @@ def _split_last_list(text: str) -> tuple[tuple[str, str], str] | None:
     return (text[: cut + 1], f"{key}:\n" + text[cut + 1 :]), key
 
 
-def read_positioned(path: Path, display: str | None = None):
+def read_positioned(
+    path: Path, display: str | None = None
+) -> tuple[object, list[Problem], TreePositions | TextPositions]:
     """Read one YAML file: (value, problems, positions). Large files take the fast path."""
     name = display or str(path)
     text, problems = _decode(path, name)

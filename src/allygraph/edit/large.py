@@ -48,20 +48,22 @@ class _At:
 
 def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str) -> list[Problem]:
     """What ``check`` would report about ``rec`` added to the valid directory behind ``store``."""
-    from .. import load as L
+    from ..validate.relations import Known, check_relation_refs, relation_label
+    from ..validate.report import File, check_records, date_field
 
     plain = {k: v for k, v in rec.items() if v is not None}
     lines = {m.group(1): line + i for i, m in enumerate(re.finditer(r"(?m)^\s*-?\s*([a-z_]+):", text))}
-    f = L._File(file, _At(line, lines), [])
+    f = File(file, _At(line, lines), [])
     path = ("relations", 0)
     declared = tuple(store.registry.declared_relation_types)
-    L._check_records(f, "relations", "relation", [plain], declared=declared)
+    check_records(f, "relations", "relation", [plain], declared=declared)
     if f.problems:
         return f.problems
-    label = L._relation_label(plain, 0)
-    L._check_relation_refs(f, path, plain, label, _Ids(store), list(store.registry.tier_names))
-    since, ok1 = L._date_field(f, path, label, plain, "since")
-    until, ok2 = L._date_field(f, path, label, plain, "until")
+    label = relation_label(plain, 0)
+    known = Known(_Ids(store), list(store.registry.tier_names), {}, {})  # type: ignore[arg-type]
+    check_relation_refs(f, path, plain, label, known)
+    since, ok1 = date_field(f, path, label, plain, "since")
+    until, ok2 = date_field(f, path, label, plain, "until")
     if ok1 and ok2 and since and until:
         from ..dates import ordered
 

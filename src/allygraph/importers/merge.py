@@ -80,6 +80,7 @@ class MergeReport:
     written: bool = False
 
     def count(self, action: str) -> int:
+        """How many records (sources aside) the merge gave this action."""
         return sum(1 for c in self.changes if c.action == action and c.kind != "source")
 
     @property
@@ -89,6 +90,7 @@ class MergeReport:
 
     @property
     def changed(self) -> list[Change]:
+        """The changes that change something."""
         return [c for c in self.changes if c.action not in ("unchanged",)]
 
 
@@ -345,83 +347,8 @@ class Target:
         es, rs = self.entities_side, self.relations_side
         gen_entities = copy.deepcopy(es.generated)
         gen_relations = copy.deepcopy(rs.generated)
-        index = build_index({**gen_entities, **es.hand})
-        enrich: dict[str, dict] = {}
-
-        def free_aliases(eid: str, aliases: list[str], have: list[str]) -> list[str]:
-            seen = {exact_key(a) for a in have}
-            out = []
-            for alias in aliases:
-                owners = index["exact"].get(exact_key(alias), [])
-                if exact_key(alias) in seen or (owners and owners != [eid]):
-                    continue
-                seen.add(exact_key(alias))
-                out.append(alias)
-            return out
-
-        for eid, ent in result.entities.items():
-            if eid in es.hand:
-                old = es.hand[eid]
-                attrs = {
-                    k: v for k, v in (ent.get("attributes") or {}).items() if k not in (old.get("attributes") or {})
-                }
-                labels = [eid, old.get("name", ""), *(old.get("aliases") or [])]
-                named = [ent["name"]] if ent.get("type") == "state" and ent.get("name") else []
-                aliases = free_aliases(eid, [a for a in ent.get("aliases", []) + named if a], labels)
-                add: dict[str, object] = {}
-                if attrs:
-                    add["attributes"] = attrs
-                if aliases:
-                    add["aliases"] = aliases
-                if add:
-                    srcs = [s for s in ent.get("sources", []) if s not in (old.get("sources") or [])]
-                    if srcs:
-                        add["sources"] = srcs
-                    enrich[eid] = add
-                    report.changes.append(Change("entity", eid, "enrich", sorted(add)))
-                else:
-                    report.changes.append(Change("entity", eid, "unchanged"))
-                continue
-            ent = dict(ent)
-            old = gen_entities.get(eid)
-            ent["aliases"] = free_aliases(eid, ent.get("aliases", []), [ent["name"]])
-            if old is None:
-                gen_entities[eid] = _clean(ent)
-                report.changes.append(Change("entity", eid, "add"))
-                continue
-            merged = _combine(old, ent)
-            if merged != old:
-                gen_entities[eid] = merged
-                report.changes.append(
-                    Change(
-                        "entity",
-                        eid,
-                        "update",
-                        sorted(k for k in set(merged) | set(old) if merged.get(k) != old.get(k)),
-                    )
-                )
-            else:
-                report.changes.append(Change("entity", eid, "unchanged"))
-
-        for rid, rel in result.relations.items():
-            if rid in rs.hand:
-                report.changes.append(Change("relation", rid, "kept"))
-                continue
-            old = gen_relations.get(rid)
-            rel = _clean(rel)
-            if old is None:
-                report.changes.append(Change("relation", rid, "add"))
-            elif old != rel:
-                report.changes.append(
-                    Change(
-                        "relation", rid, "update", sorted(k for k in set(rel) | set(old) if rel.get(k) != old.get(k))
-                    )
-                )
-            else:
-                report.changes.append(Change("relation", rid, "unchanged"))
-                continue
-            gen_relations[rid] = rel
-
+        enrich = _merge_entities(es.hand, gen_entities, result.entities, report)
+        _merge_relations(rs.hand, gen_relations, result.relations, report)
         cited = {s for rec in (*result.entities.values(), *result.relations.values()) for s in rec.get("sources") or []}
         new_sources = {sid: src for sid, src in result.sources.items() if sid not in self.source_ids and sid in cited}
         report.changes.extend(Change("source", sid, "add") for sid in new_sources)
@@ -453,6 +380,90 @@ class Target:
         _validate(self.texts)
         commit_data(self.directory, new)
         return True
+
+
+def _free_aliases(index: dict, eid: str, aliases: list[str], have: list[str]) -> list[str]:
+    """The aliases no other entity already goes by, and not yet among ``have`` (each once)."""
+    seen = {exact_key(a) for a in have}
+    out = []
+    for alias in aliases:
+        owners = index["exact"].get(exact_key(alias), [])
+        if exact_key(alias) in seen or (owners and owners != [eid]):
+            continue
+        seen.add(exact_key(alias))
+        out.append(alias)
+    return out
+
+
+def _merge_entities(hand: dict[str, dict], generated: dict[str, dict], imported: dict[str, dict],
+                    report: MergeReport) -> dict[str, dict]:  # fmt: skip
+    """Add or update the imported entities in ``generated``; return what to add to hand-written ones."""
+    index = build_index({**generated, **hand})
+    enrich: dict[str, dict] = {}
+    for eid, ent in imported.items():
+        if eid in hand:
+            add = _additions(index, eid, hand[eid], ent)
+            if add:
+                enrich[eid] = add
+            report.changes.append(Change("entity", eid, "enrich", sorted(add)) if add else Change("entity", eid, "unchanged"))  # fmt: skip
+            continue
+        ent = dict(ent)
+        old = generated.get(eid)
+        ent["aliases"] = _free_aliases(index, eid, ent.get("aliases", []), [ent["name"]])
+        if old is None:
+            generated[eid] = _clean(ent)
+            report.changes.append(Change("entity", eid, "add"))
+            continue
+        merged = _combine(old, ent)
+        if merged != old:
+            generated[eid] = merged
+            report.changes.append(Change("entity", eid, "update", _differing(merged, old)))
+        else:
+            report.changes.append(Change("entity", eid, "unchanged"))
+    return enrich
+
+
+def _additions(index: dict, eid: str, old: dict, ent: dict) -> dict[str, object]:
+    """What an import adds to a hand-written entity: attributes and aliases it lacks, and the
+    sources cited for them."""
+    attrs = {k: v for k, v in (ent.get("attributes") or {}).items() if k not in (old.get("attributes") or {})}
+    labels = [eid, old.get("name", ""), *(old.get("aliases") or [])]
+    named = [ent["name"]] if ent.get("type") == "state" and ent.get("name") else []
+    aliases = _free_aliases(index, eid, [a for a in ent.get("aliases", []) + named if a], labels)
+    add: dict[str, object] = {}
+    if attrs:
+        add["attributes"] = attrs
+    if aliases:
+        add["aliases"] = aliases
+    if add:
+        srcs = [s for s in ent.get("sources", []) if s not in (old.get("sources") or [])]
+        if srcs:
+            add["sources"] = srcs
+    return add
+
+
+def _merge_relations(hand: dict[str, dict], generated: dict[str, dict], imported: dict[str, dict],
+                     report: MergeReport) -> None:  # fmt: skip
+    """Add or update the imported relations in ``generated``; hand-written ones are kept."""
+    for rid, rel in imported.items():
+        if rid in hand:
+            report.changes.append(Change("relation", rid, "kept"))
+            continue
+        old = generated.get(rid)
+        rel = _clean(rel)
+        if old is None:
+            report.changes.append(Change("relation", rid, "add"))
+        elif old != rel:
+            report.changes.append(Change("relation", rid, "update", _differing(rel, old)))
+        else:
+            report.changes.append(Change("relation", rid, "unchanged"))
+            continue
+        generated[rid] = rel
+
+
+def _differing(new: dict, old: dict) -> list[str]:
+    """The fields whose values differ, sorted."""
+    return sorted(k for k in set(new) | set(old) if new.get(k) != old.get(k))
 
 
 def _clean(rec: dict) -> dict:

@@ -1,0 +1,364 @@
+"""The compiled cache of a large data directory: an indexed SQLite file where each query touches
+only the rows it needs, so a later query on a million relations costs a fraction of a second
+instead of a full load. Records are kept as marshal blobs of the same plain dicts the in-memory
+stores hand out (the contract's keys).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from ..names import exact_key, loose_key, suggest, word_matches
+from ..problems import AmbiguousName, UnknownEntity
+from ..vocab import Registry
+from .base import Store
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE entities(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
+CREATE TABLE labels(key TEXT, loose INTEGER, id TEXT);
+CREATE TABLE relations(id TEXT, src TEXT, dst TEXT, via TEXT, doc BLOB);
+CREATE TABLE sources(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
+"""
+LABEL_INDEXES = """
+CREATE INDEX labels_key ON labels(loose, key);
+"""
+RELATION_INDEXES = """
+CREATE INDEX relations_src ON relations(src);
+CREATE INDEX relations_dst ON relations(dst);
+CREATE INDEX relations_via ON relations(via) WHERE via IS NOT NULL;
+"""
+INDEXES = LABEL_INDEXES + RELATION_INDEXES
+
+
+def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
+    """Compile a Dataset into an SQLite file at ``path`` in this thread: written aside (0600),
+    flushed to disk, then renamed, so the cache folder only ever holds complete files. (The
+    least work in all; ``SQLiteWriter`` does it beside validation when a core is free.)"""
+    from ..progress import track
+    from ..timing import stage
+
+    tmp = _temp_beside(path)
+    try:
+        db = sqlite3.connect(tmp)
+        db.executescript(_PRAGMAS + SCHEMA)
+        dumps, rels = marshal.dumps, dataset.relations
+        with stage("cache: insert relations"):
+            db.executemany(
+                "INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
+                ((rid, r["from"], r["to"], r.get("via"), dumps(r))
+                 for rid, r in track(rels.items(), len(rels), "compiling the cache")),
+            )  # fmt: skip
+        with stage("cache: relation indexes"):
+            db.executescript(RELATION_INDEXES)
+        _fill_rest(db, dataset, meta)
+        db.close()
+        _publish(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _temp_beside(path: Path) -> str:
+    """A new private (0600) file beside ``path``, to be renamed onto it when complete."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.allygraph-", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+    return tmp
+
+
+def _publish(tmp: str, path: Path) -> None:
+    """Flush the complete file to disk, then rename it into place."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+_DONE = object()  # on the writer's queue: every relation has been handed over
+
+
+class SQLiteWriter:
+    """Compiles the SQLite cache of a data directory while it is being validated.
+
+    Validation hands over each batch of relations that passed their checks (``add``); a second
+    thread inserts them (sqlite3 lets go of the GIL while it steps, so the B-tree work runs on
+    the other core), then builds the relation indexes while validation finishes the rest.
+    ``finish`` adds the entities, sources, labels and meta, and renames the file into place;
+    ``abort`` (invalid data, an error) deletes it. The file is written aside (0600) with
+    ``journal_mode=OFF, synchronous=OFF``: nothing reads it before it is complete, flushed and
+    renamed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import queue
+        import threading
+
+        self.path = path
+        self.tmp = _temp_beside(path)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._db: sqlite3.Connection | None = None
+        self._thread = threading.Thread(target=self._run, name="allygraph-sqlite", daemon=True)
+        self._thread.start()
+
+    def add(self, relations: list[dict]) -> None:
+        """Queue relations (valid so far, in the data's order) for insertion, as they are now:
+        one JSON array of (id, from, to, via, offset, length) and one blob of their records."""
+        import json
+
+        dumps = marshal.dumps
+        docs, rows, pos = [], [], 1
+        for r in relations:
+            doc = dumps(r)
+            docs.append(doc)
+            rows.append((r["id"], r["from"], r["to"], r.get("via"), pos, len(doc)))
+            pos += len(doc)
+        self._queue.put((json.dumps(rows), b"".join(docs), len(rows)))
+
+    def changed(self, relations: list[tuple[int, dict]]) -> None:
+        """Queue relations changed after they were added, each with its place among the added
+        ones (0 for the first): their record is written again."""
+        dumps = marshal.dumps
+        self._queue.put(("changed", [(dumps(r), n + 1) for n, r in relations]))
+
+    def relations_done(self) -> None:
+        """Every relation is handed over: the writer builds the relation indexes meanwhile."""
+        self._queue.put(_DONE)
+
+    def _run(self) -> None:
+        from ..timing import stage
+
+        try:
+            self._db = db = sqlite3.connect(self.tmp, check_same_thread=False)
+            db.executescript(_PRAGMAS + SCHEMA)
+            json_sql, rowid = _has_json(db), 1
+            while (batch := self._queue.get()) is not _DONE and batch is not None:
+                if batch[0] == "changed":  # changed after they were added
+                    db.executemany("UPDATE relations SET doc = ? WHERE rowid = ?", batch[1])
+                elif json_sql:
+                    db.execute(
+                        _INSERT_BATCH, (batch[0], batch[1], rowid)
+                    )  # one statement: no GIL from first row to last
+                    rowid += batch[2]
+                else:
+                    db.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?)", _rows(*batch[:2]))
+            if batch is _DONE:
+                with stage("cache: relation indexes (second thread)"):
+                    db.executescript(RELATION_INDEXES)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by finish()
+            self._error = exc
+
+    def _join(self) -> sqlite3.Connection:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._db is not None
+        return self._db
+
+    def finish(self, dataset: Dataset, meta: dict) -> None:
+        """Wait for the relations, add the rest, and rename the complete file into place."""
+        try:
+            self.relations_done()
+            db = self._join()
+            _fill_rest(db, dataset, meta)
+            db.close()
+            _publish(self.tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Stop, and delete the unfinished file."""
+        with contextlib.suppress(BaseException):
+            self._join().close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.tmp)
+
+
+# A batch in one statement: sqlite3 lets go of the GIL for the whole statement, where
+# ``executemany`` takes it back for every row (and waits for the validating thread each time).
+_INSERT_BATCH = (
+    "INSERT INTO relations(rowid, id, src, dst, via, doc) SELECT ?3 + key, json_extract(value, '$[0]'), "
+    "json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
+    "substr(?2, json_extract(value, '$[4]'), json_extract(value, '$[5]')) FROM json_each(?1)"
+)  # ?3: the rowid of the batch's first relation (rowids count relations in the data's order, from 1)
+
+
+def _has_json(db: sqlite3.Connection) -> bool:
+    """Does this SQLite have its JSON functions (built in since 3.38, and in most builds before)."""
+    try:
+        return db.execute("SELECT json_extract(?, '$[0]')", ("[1]",)).fetchone() == (1,)
+    except sqlite3.OperationalError:
+        return False
+
+
+def _rows(rows_json: str, blob: bytes) -> list[tuple]:
+    """A batch as ``executemany`` rows, for an SQLite without JSON functions."""
+    import json
+
+    return [(rid, src, dst, via, blob[pos - 1 : pos - 1 + n]) for rid, src, dst, via, pos, n in json.loads(rows_json)]
+
+
+_PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY;"
+
+
+def _fill_rest(db: sqlite3.Connection, dataset: Dataset, meta: dict) -> None:
+    """Everything but the relations: meta, entities, sources, labels and their index."""
+    from ..timing import stage
+
+    dumps = marshal.dumps
+    with stage("cache: entities, sources, labels"):
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, dumps(v)) for k, v in meta.items()])
+        db.executemany("INSERT INTO entities VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.entities.items()))
+        db.executemany("INSERT INTO sources VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.sources.items()))
+        db.executemany(
+            "INSERT INTO labels VALUES (?, ?, ?)",
+            ((key, loose, eid) for loose, table in ((0, dataset.index["exact"]), (1, dataset.index["loose"]))
+             for key, ids in table.items() for eid in ids),
+        )  # fmt: skip
+        db.executescript(LABEL_INDEXES)
+    db.commit()
+
+
+def sqlite_intact(fh: IO[bytes]) -> bool:
+    """Does the open SQLite file ``fh`` look whole: its header is SQLite's, and the file is as
+    long as the header says (a truncated or overwritten file fails)."""
+    head = fh.read(100)
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return False
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    valid = head[24:28] == head[92:96]  # the page count is current (SQLite's own rule)
+    return valid and pages > 0 and pages * page_size == os.fstat(fh.fileno()).st_size
+
+
+class SQLiteStore(Store):
+    """A store over the compiled SQLite cache of a data directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        self.meta = {k: marshal.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+        self.tiers = self.meta["tiers"]
+        self.registry = Registry(self.tiers, *(self.meta.get(k) for k in ("relation_types", "entity_types", "ladders")))
+        self.tier_rank = self.registry.tier_rank
+        self.directory = self.meta["directory"]
+        self._entities: dict[str, dict] = {}
+        self._rels: dict[tuple[str, str], list[dict]] = {}
+
+    def stamp(self) -> str | None:
+        """The stamp of the data files this cache was compiled from."""
+        return self.meta.get("stamp")
+
+    def entity(self, eid: str) -> dict:
+        """An entity's record (read once, then kept); KeyError when there is none."""
+        ent = self._entities.get(eid)
+        if ent is None:
+            row = self.db.execute("SELECT doc FROM entities WHERE id = ?", (eid,)).fetchone()
+            if row is None:
+                raise KeyError(eid)
+            ent = self._entities[eid] = marshal.loads(row[0])
+        return ent
+
+    def has_entity(self, eid: str) -> bool:
+        """Is there an entity with this id."""
+        return self.db.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is not None
+
+    def _rels_by(self, column: str, u: str) -> list[dict]:
+        key = (column, u)
+        found = self._rels.get(key)
+        if found is None:
+            loads = marshal.loads
+            found = [loads(d) for (d,) in self.db.execute(f"SELECT doc FROM relations WHERE {column} = ?", (u,))]
+            self._rels[key] = found
+        return found
+
+    def out_rels(self, u: str) -> list[dict]:
+        """The relations written from ``u``."""
+        return self._rels_by("src", u)
+
+    def in_rels(self, u: str) -> list[dict]:
+        """The relations written to ``u``."""
+        return self._rels_by("dst", u)
+
+    def via_rels(self, u: str) -> list[dict]:
+        """The relations that go through ``u``."""
+        return self._rels_by("via", u)
+
+    def source(self, sid: str) -> dict | None:
+        """A source of the registry, or None."""
+        row = self.db.execute("SELECT doc FROM sources WHERE id = ?", (sid,)).fetchone()
+        return marshal.loads(row[0]) if row else None
+
+    def resolve(self, name: str) -> str:
+        """The id of the one entity ``name`` means: an id, else an exact then a loose name key,
+        else a whole-word match; raises AmbiguousName or UnknownEntity (with suggestions)."""
+        if self.has_entity(name):
+            return name
+        for loose, key in ((0, exact_key(name)), (1, loose_key(name))):
+            ids = [
+                r[0]
+                for r in self.db.execute("SELECT DISTINCT id FROM labels WHERE loose = ? AND key = ?", (loose, key))
+            ]
+            if len(ids) == 1:
+                return ids[0]
+            if ids:
+                raise AmbiguousName(name, [(i, self.entity(i)["name"]) for i in sorted(ids)])
+        labels = self.labels()
+        ids = word_matches(name, labels)
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise AmbiguousName(name, [(i, self.entity(i)["name"]) for i in ids])
+        suggestions: list[str] = []
+        for label in suggest(name, labels):
+            suggestions += [i for i in labels[label] if i not in suggestions]
+        raise UnknownEntity(name, suggestions)
+
+    def labels(self) -> dict[str, list[str]]:
+        """Every exact name key -> the ids of the entities it names."""
+        out: dict[str, list[str]] = {}
+        for key, eid in self.db.execute("SELECT key, id FROM labels WHERE loose = 0"):
+            out.setdefault(key, []).append(eid)
+        return out
+
+    def iter_entities(self) -> Iterator[tuple[str, dict]]:
+        """Every entity as (id, record), streamed from the file."""
+        loads = marshal.loads
+        return ((eid, loads(doc)) for eid, doc in self.db.execute("SELECT id, doc FROM entities"))
+
+    def iter_relations(self) -> Iterator[dict]:
+        """Every relation, in the order of the data, streamed from the file."""
+        loads = marshal.loads
+        return (loads(doc) for (doc,) in self.db.execute("SELECT doc FROM relations ORDER BY rowid"))
+
+    def all_sources(self) -> dict[str, dict]:
+        """The whole source registry (id -> source)."""
+        return {sid: marshal.loads(doc) for sid, doc in self.db.execute("SELECT id, doc FROM sources")}
+
+    def entity_count(self) -> int:
+        """How many entities."""
+        return self.db.execute("SELECT count(*) FROM entities").fetchone()[0]
+
+    def relation_count(self) -> int:
+        """How many relations."""
+        return self.db.execute("SELECT count(*) FROM relations").fetchone()[0]
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()

@@ -1,0 +1,146 @@
+"""The checkers of the small sections: sources, the default tier ladder, declared types and
+entities. Each reads its section, reports what is wrong, and returns the records that passed."""
+
+from __future__ import annotations
+
+import re
+
+from .. import dates
+from ..names import suggest
+from ..problems import Problem
+from ..vocab import BUNDLED_TIERS, ENTITY_TYPES, RELATION_TYPES
+from .report import File, check_records, date_field, names_of
+
+
+def check_sources(sources: dict, file: File, path: tuple, refs: list[str], label: str, record: dict) -> None:
+    """Report each of a record's source references that is neither a known source id nor a URL."""
+    for i, ref in enumerate(refs):
+        if ref in sources or "://" in ref:
+            continue
+        where = (*path, "sources", i) if isinstance(record.get("sources"), list) else (*path, "sources")
+        hint = suggest(ref, list(sources), limit=1)
+        tip = f" — did you mean {hint[0]!r}?" if hint else " (add it under 'sources:' in relations.yaml, or give a URL)"
+        file.add(where, f"{label}: unknown source {ref!r}{tip}")
+
+
+def sources_section(file: File, top: dict) -> dict[str, dict]:
+    """The ``sources:`` registry (id -> {title, url, date, ...}), dates checked."""
+    sources: dict[str, dict] = {}
+    sdoc = top.get("sources", {})
+    sids = list(sdoc)
+    svals = [sdoc[s] for s in sids]
+    for i in check_records(file, "sources", "source", svals, keys=sids):
+        rec = svals[i]
+        date, ok = date_field(file, ("sources", sids[i]), f"source {sids[i]!r}", rec, "date")
+        if ok:
+            sources[str(sids[i])] = {k: v for k, v in {**rec, "date": date}.items() if v is not None}
+    return sources
+
+
+def tiers_section(file: File, top: dict) -> list[dict]:
+    """The default ladder: the ``tiers:`` list ({id, name}, highest first), else the bundled one."""
+    if "tiers" not in top:
+        return [{"id": t.id, "name": t.name} for t in BUNDLED_TIERS]
+    tiers: list[dict] = []
+    items = top["tiers"]
+    for i in check_records(file, "tiers", "tier", items):
+        rec = items[i]
+        if any(t["id"] == rec["id"] for t in tiers):
+            file.add(("tiers", i, "id"), f"duplicate tier id {rec['id']!r}")
+            continue
+        tiers.append({"id": rec["id"], "name": rec.get("name") or rec["id"]})
+    return tiers
+
+
+def declared_types(file: File, top: dict, section: str, kind: str) -> dict[str, dict]:
+    """The types a ``relation_types:`` or ``entity_types:`` section declares (name -> fields)."""
+    from .records import TYPE_NAME_PATTERN
+
+    items = top.get(section, {})
+    if not items:
+        return {}
+    names = list(items)
+    builtin = RELATION_TYPES if kind == "relation_type" else ENTITY_TYPES
+    what = "relation type" if kind == "relation_type" else "entity type"
+    out: dict[str, dict] = {}
+    values = [items[n] for n in names]
+    for i in check_records(file, section, kind, values, keys=names):
+        name = names[i]
+        if not isinstance(name, str) or not re.match(TYPE_NAME_PATTERN, name):
+            file.add((section, name), f"{what} {name!r}: a type's name is lowercase snake_case (letters, digits, '_'), e.g. 'disputes_with'", key=True)  # fmt: skip
+        elif name in builtin:
+            file.add((section, name), f"{what} {name!r} is built in and cannot be redefined; give yours another name (`allygraph types` lists the built-in ones)", key=True)  # fmt: skip
+        else:
+            out[name] = {k: v for k, v in values[i].items() if v is not None}
+    return out
+
+
+def entities_section(file: File, items: list, sources: dict, entity_types: dict) -> dict[str, dict]:
+    """The entities (id -> record as the contract writes it): ids unique ignoring case, names
+    plain text, dates in order, sources known."""
+    from ..timing import stage
+
+    entities: dict[str, dict] = {}
+    folded_ids: dict[str, int] = {}
+    with stage("validate entities (pydantic)"):
+        good = check_records(file, "entities", "entity", items, declared=tuple(entity_types))
+    for i in good:
+        rec = items[i]
+        path = ("entities", i)
+        eid = rec["id"]
+        label = f"entity {eid!r}"
+        folded = eid.casefold()
+        if folded in folded_ids:
+            first = file.positions.value(("entities", folded_ids[folded])) or (0, 0)
+            file.add((*path, "id"), f"duplicate entity id {eid!r} (first defined at line {first[0]})")
+            continue
+        folded_ids[folded] = i
+        _check_name_chars(file, path, label, rec)
+        since, ok1 = date_field(file, path, label, rec, "since")
+        until, ok2 = date_field(file, path, label, rec, "until")
+        if ok1 and ok2 and not dates.ordered(since, until):
+            file.add((*path, "until"), f"{label}: until {until!r} is before since {since!r}")
+        refs = names_of(rec.get("sources"))
+        check_sources(sources, file, path, refs, label, rec)
+        entities[eid] = _entity(rec, since, until, refs)
+    return entities
+
+
+def _entity(rec: dict, since: str | None, until: str | None, refs: list[str]) -> dict:
+    """An entity as stored: the fields that carry something, in the contract's order."""
+    ent = {"id": rec["id"], "name": rec["name"], "type": rec["type"], "aliases": names_of(rec.get("aliases"))}
+    for key, value in (("description", rec.get("description")), ("wikidata", rec.get("wikidata")),
+                       ("since", since), ("until", until), ("attributes", rec.get("attributes")),
+                       ("sources", refs)):  # fmt: skip
+        if value not in (None, [], {}):
+            ent[key] = dict(value) if key == "attributes" else value
+    return ent
+
+
+# C0 and C1 control characters, and the bidirectional embeddings, overrides and isolates that
+# can make a name display as something else. (The marks LRM, RLM and ALM belong in right-to-left
+# text and are allowed.)
+_BAD_NAME_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_name_chars(file: File, path: tuple, label: str, rec: dict) -> None:
+    """Names and aliases are what people type and read: a control or bidi-control character in
+    one is a warning (the data still loads, every output shows it escaped, and exports keep it
+    as written). In an id it is an error: ids are ASCII letters, digits, '_', '-' and '.'."""
+    bad = _BAD_NAME_CHARS
+    m = bad.search(rec["name"])
+    if m:
+        file.add((*path, "name"), f"{label}: field 'name': control character U+{ord(m.group()):04X} at position {m.start() + 1}; names are plain text (remove it)", "warning")  # fmt: skip
+    aliases = rec.get("aliases")
+    for j, alias in enumerate([aliases] if isinstance(aliases, str) else aliases or ()):
+        m = bad.search(alias)
+        if m:
+            where = (*path, "aliases") if isinstance(aliases, str) else (*path, "aliases", j)
+            file.add(where, f"{label}: alias {j + 1}: control character U+{ord(m.group()):04X} at position {m.start() + 1}; aliases are plain text (remove it)", "warning")  # fmt: skip
+
+
+def warn_alias_clashes(file: File, index: dict) -> None:
+    """Warn about each name (or alias) that several entities share: queries with it are ambiguous."""
+    for key, ids in index["exact"].items():
+        if len(ids) > 1:
+            file.problems.append(Problem(file.name, 0, 0, f"the name {key!r} is shared by {', '.join(ids)}: queries with it will be ambiguous", "warning"))  # fmt: skip

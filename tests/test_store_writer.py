@@ -1,0 +1,91 @@
+"""The SQLite cache compiled while validation runs (``store.SQLiteWriter``): it holds exactly what
+the memory store holds, and a directory that proves invalid leaves no cache file behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from allygraph import cache, load
+from allygraph.problems import DataError
+from allygraph.store import DatasetStore, SQLiteStore
+from allygraph.validate import relations as relations_mod
+
+
+@pytest.fixture
+def force_sqlite(monkeypatch):
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", "1")  # the writer beside validation, however busy the machine
+    monkeypatch.setattr(relations_mod, "BATCH", 3)  # many batches, even on small data
+
+
+def _everything(store) -> dict:
+    ids = sorted({i for found in store.labels().values() for i in found})
+    return {
+        "entities": {i: store.entity(i) for i in ids},
+        "out": {i: store.out_rels(i) for i in ids},
+        "in": {i: store.in_rels(i) for i in ids},
+        "via": {i: store.via_rels(i) for i in ids},
+        "sources": {
+            s: store.source(s) for r in (x for i in ids for x in store.out_rels(i)) for s in r.get("sources", ())
+        },
+        "labels": store.labels(),
+        "tiers": store.tiers,
+        "registry": (store.registry.tier_rank, store.directory),
+    }
+
+
+@pytest.mark.parametrize("thread", ["1", "0"])
+def test_the_sqlite_cache_holds_what_memory_holds(force_sqlite, monkeypatch, thread):
+    """On the bundled data: every entity, relation (by each end and by via), source and label,
+    compiled beside validation or after it."""
+    monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", thread)
+    sql = load.open_store()
+    assert isinstance(sql, SQLiteStore)
+    ds = load.load(use_cache=False)
+    assert _everything(sql) == _everything(DatasetStore(ds))
+    assert sorted(r["id"] for r in sql.iter_relations()) == sorted(ds.relations)
+    assert sql.relation_count() == len(ds.relations) and sql.entity_count() == len(ds.entities)
+
+
+def test_a_status_set_after_the_insert_reaches_the_cache(force_sqlite, small_dir):
+    """A tier a later one supersedes reads as ended: the loader sets that status after the
+    relation went to the writer, and the cache has the changed record."""
+    rel = small_dir / "relations.yaml"
+    rel.write_text(rel.read_text().replace("    since: 2011-09\n", "    since: 2011-09\n    until: 2015\n"))
+    sql = load.open_store(small_dir)
+    assert isinstance(sql, SQLiteStore)
+    mem = DatasetStore(load.load(small_dir, use_cache=False))
+    assert [r["status"] for r in mem.out_rels("japan") if r["id"] == "jp-ph-sp"] == ["ended"]
+    assert _everything(sql) == _everything(mem)
+
+
+BAD_LAST = "  - {id: bad, from: japan, to: atlantis, type: alliance, sources: [https://example.org]}\n"
+
+
+def test_invalid_data_leaves_no_cache_file(force_sqlite, small_dir):
+    """Relations valid so far are inserted while the loop goes on; an error found later discards
+    the whole file (and its temporary name), and the corrected directory compiles."""
+    rel = small_dir / "relations.yaml"
+    good = rel.read_text()
+    rel.write_text(good + BAD_LAST)
+    with pytest.raises(DataError) as err:
+        load.open_store(small_dir)
+    assert ["unknown entity 'atlantis'" in p.message for p in err.value.errors] == [True]
+    assert [p for p in os.listdir(cache.cache_dir()) if "sqlite" in p] == []
+    rel.write_text(good)
+    store = load.open_store(small_dir)
+    assert isinstance(store, SQLiteStore)
+    assert store.relation_count() == len(load.load(small_dir, use_cache=False).relations)
+
+
+def test_without_sqlite_json_functions_the_rows_are_the_same(force_sqlite, small_dir, monkeypatch):
+    """Batches go in as one statement through SQLite's JSON functions; an SQLite without them
+    gets the same rows one by one."""
+    from allygraph.store import sqlite as sqlite_mod
+
+    monkeypatch.setattr(sqlite_mod, "_has_json", lambda db: False)
+    sql = load.open_store(small_dir)
+    assert isinstance(sql, SQLiteStore)
+    assert _everything(sql) == _everything(DatasetStore(load.load(small_dir, use_cache=False)))
