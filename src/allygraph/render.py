@@ -740,13 +740,16 @@ def clusters_blocks(result: dict) -> list[Block]:
 
 def rank_blocks(result: dict) -> list[Block]:
     """``rank``: the ranking, with how it was computed."""
-    how = f"{result['nodes']} entities, {result['edges']} ties"
-    if result.get("sample"):
-        how += f", betweenness sampled from {result['sample']} sources (seed {result['seed']})"
-    if result.get("as_of"):
-        how += f", as of {result['as_of']}"
-    if result.get("types"):
-        how += f", types {', '.join(result['types'])}"
+    extras = {
+        "sample": lambda: f"betweenness sampled from {result['sample']} sources (seed {result['seed']})",
+        "as_of": lambda: f"as of {result['as_of']}",
+        "types": lambda: f"types {', '.join(result['types'])}",
+    }
+    said = [
+        f"{result['nodes']} entities, {result['edges']} ties",
+        *(say() for k, say in extras.items() if result.get(k)),
+    ]
+    how = ", ".join(said)
     rows = [[str(i), r["name"], r["id"], r["type"], f"{r['score']:.4f}"] for i, r in enumerate(result["ranking"], 1)]
     return [Block(f"Ranked by {result['by']} ({how})", columns=["#", "name", "id", "type", "score"], rows=rows)]
 

@@ -9,10 +9,28 @@ All hand out relations as the same plain dicts (the contract's keys).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .base import Store
 from .memory import DatasetStore, GraphStore, as_store
-from .sqlite import INDEXES, SCHEMA, SQLiteStore, SQLiteWriter, sqlite_intact, write_sqlite
-from .streaming import StoreGraph
+
+if TYPE_CHECKING:
+    from .sqlite import INDEXES, SCHEMA, SQLiteStore, SQLiteWriter, sqlite_intact, write_sqlite
+    from .streaming import StoreGraph
+
+# sqlite3 and tempfile load only when a large directory needs them (start-up of ordinary queries)
+_LAZY = {"INDEXES": "sqlite", "SCHEMA": "sqlite", "SQLiteStore": "sqlite", "SQLiteWriter": "sqlite",
+         "sqlite_intact": "sqlite", "write_sqlite": "sqlite", "StoreGraph": "streaming"}  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    """The SQLite names, imported on first use."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(name)
+
 
 __all__ = ["INDEXES", "SCHEMA", "DatasetStore", "GraphStore", "SQLiteStore", "SQLiteWriter", "Store", "StoreGraph", "as_store",
            "sqlite_intact", "write_sqlite"]  # fmt: skip
