@@ -15,9 +15,11 @@ TESTS = sorted((REPO / "tests").glob("*.py"))
 
 
 def test_doctests_run_with_the_tests():
+    """tests/test_doctests.py runs every module's examples, and pytest collects it."""
     opts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
-    assert "--doctest-modules" in opts["addopts"].split()
-    assert "src/allygraph" in opts["testpaths"] and "tests" in opts["testpaths"]
+    assert opts["testpaths"] == ["tests"]
+    text = (REPO / "tests" / "test_doctests.py").read_text(encoding="utf-8")
+    assert "DocTestFinder" in text and "def test_docstring_examples" in text
 
 
 def test_tests_do_not_reach_into_benchmarks():
