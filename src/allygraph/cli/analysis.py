@@ -41,9 +41,9 @@ def clusters_command(
     as_of: AsOfOpt = None,
     min_size: Annotated[int, typer.Option("--min-size", help="At least this many states.", metavar="N")] = 3,
     types: TypeOpt = None,
-    rung: Annotated[str, typer.Option("--rung", help="Lowest partnership rung that counts as a security tie.", metavar="TIER")] = "strategic_partnership",
     around: AroundOpt = None,
     depth: DepthOpt = 1,
+    rung: Annotated[str, typer.Option("--rung", help="Lowest partnership rung that counts as a security tie.", metavar="TIER")] = "strategic_partnership",
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -65,9 +65,9 @@ def rank_command(
     as_of: AsOfOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show this many.", metavar="N")] = 20,
     entity_type: Annotated[Optional[list[str]], typer.Option("--entity-type", help="Only rank entities of this type (repeatable), e.g. state.", metavar="TYPE")] = None,
-    sample: Annotated[Optional[int], typer.Option("--sample", help="Betweenness: sample this many source nodes (default: exact up to 2,000 entities, else 256).", metavar="K")] = None,
     around: AroundOpt = None,
     depth: DepthOpt = 2,
+    sample: Annotated[Optional[int], typer.Option("--sample", help="Betweenness: sample this many source nodes (default: exact up to 2,000 entities, else 256).", metavar="K")] = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -83,15 +83,18 @@ def rank_command(
 def explain_command(
     a: Annotated[str, typer.Argument(help="From: an id, name or alias.")],
     b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
-    routes: Annotated[int, typer.Option("--routes", "-k", help="At most this many routes.", metavar="N")] = 3,
-    max_hops: Annotated[int, typer.Option("--max-hops", help="Routes of at most this many hops.", metavar="N")] = 4,
     types: TypeOpt = None,
     as_of: AsOfOpt = None,
+    routes: Annotated[int, typer.Option("--routes", "-k", help="At most this many routes.", metavar="N")] = 3,
+    max_hops: Annotated[int, typer.Option("--max-hops", help="Routes of at most this many hops.", metavar="N")] = 4,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
-    """The best routes between two actors, of distinct kinds of ties, as Markdown with citations."""
+    """The best routes between two actors, of distinct kinds of ties, as Markdown with citations.
+
+    Each hop is one sentence with its sources as numbered footnotes, ready to paste into a brief;
+    later routes avoid the kinds of tie the earlier ones used."""
     from ..analysis import explain
 
     respond(as_json, lambda: explain(store(data, no_cache), a, b, k=routes, max_hops=max_hops, types=types,
@@ -101,11 +104,11 @@ def explain_command(
 @group.command("viz")
 def viz_command(
     x: Annotated[Optional[str], typer.Argument(help="Centre the map on this entity; none: the whole data set (if small).")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]
     around: AroundOpt = None,
     depth: DepthOpt = 1,
     as_of: AsOfOpt = None,
     types: TypeOpt = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
