@@ -306,20 +306,18 @@ def _enrich_hand(text: str, key: str, additions: dict[str, dict]) -> str:
 
 
 def _add_sources(text: str, new: dict[str, dict]) -> str:
-    """Add entries to the ``sources:`` registry of relations.yaml."""
-    from ruamel.yaml.comments import CommentedMap
+    """Add entries to the ``sources:`` registry of relations.yaml, as text spliced in after the
+    last entry (the editing commands' own path: every other byte stays as it was)."""
+    from ..edit.core import append_entry
+    from ..edit.doc import Doc
+    from ..edit.emit import source_entry
 
-    yaml = _ruamel()
-    doc = yaml.load(text)
-    if not isinstance(doc, CommentedMap):
-        doc = CommentedMap()
-    registry = doc.get("sources")
-    if not isinstance(registry, CommentedMap):
-        registry = CommentedMap()
-        doc.insert(0, "sources", registry)
+    doc = Doc.parse(RELATIONS_FILE, text.encode("utf-8"))
     for sid, src in new.items():
-        _append(registry, sid, CommentedMap(src))
-    return _dump(yaml, doc)
+        append_entry(
+            doc, "sources", lambda indent, s=sid, v=src: source_entry(s, v, indent, doc.nl), before="relations"
+        )
+    return doc.applied()
 
 
 # --- merging ---------------------------------------------------------------------------------
