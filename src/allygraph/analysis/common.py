@@ -11,22 +11,19 @@ from ..store import Store, as_store
 
 
 def store_of(G: object) -> Store:
-    """The Store behind what a caller passed: a Store, a networkx graph or a StoreGraph."""
-    from ..store import StoreGraph
-
-    if isinstance(G, StoreGraph):
-        return G.store
-    return as_store(G)
+    """The Store behind what a caller passed: a Store, a networkx graph, or a graph source that
+    holds a store (``export.StoreSource``)."""
+    held = getattr(G, "store", None)
+    return held if isinstance(held, Store) else as_store(G)
 
 
 def all_relations(S: Store) -> Iterator[dict]:
     """Every relation of a store, whatever its backend: the in-memory Dataset's relations, or the
-    SQLite cache's rows streamed the way the exporters read them (``store.StoreGraph``)."""
-    from ..store import SQLiteStore, StoreGraph
+    SQLite cache's rows streamed in the data's order."""
+    from ..store import SQLiteStore
 
     if isinstance(S, SQLiteStore):
-        for *_, rel in StoreGraph(S).edges(keys=True, data=True):
-            yield rel
+        yield from S.iter_relations()
         return
     ds = getattr(S, "ds", None)
     if ds is None:
@@ -36,10 +33,10 @@ def all_relations(S: Store) -> Iterator[dict]:
 
 def all_entities(S: Store) -> Iterator[tuple[str, dict]]:
     """Every (id, entity) of a store."""
-    from ..store import SQLiteStore, StoreGraph
+    from ..store import SQLiteStore
 
     if isinstance(S, SQLiteStore):
-        yield from StoreGraph(S).nodes(data=True)
+        yield from S.iter_entities()
         return
     yield from S.ds.entities.items()
 

@@ -21,7 +21,6 @@ which exports never write into). Two adapters make one:
 
 from __future__ import annotations
 
-import marshal
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -122,18 +121,15 @@ class StoreSource:
         self.tiers, self.tier_rank = store.tiers, store.tier_rank
         self.symmetric_types: frozenset[str] = store.registry.symmetric_types
         self.directory: str | None = store.directory
-        self.sources: dict[str, dict] = {
-            sid: marshal.loads(doc) for sid, doc in store.db.execute("SELECT id, doc FROM sources")
-        }
+        self.sources: dict[str, dict] = store.all_sources()
 
     def nodes(self) -> Iterator[tuple[str, dict]]:
         """Every entity as ``(id, entity)``."""
-        return ((eid, marshal.loads(doc)) for eid, doc in self.store.db.execute("SELECT id, doc FROM entities"))
+        return self.store.iter_entities()
 
     def edges(self) -> Iterator[Edge]:
         """Every relation as ``(from, to, relation id, relation)``, in the data's order."""
-        for (doc,) in self.store.db.execute("SELECT doc FROM relations ORDER BY rowid"):
-            rel = marshal.loads(doc)
+        for rel in self.store.iter_relations():
             yield rel["from"], rel["to"], rel["id"], rel
 
     def has_node(self, eid: str) -> bool:
@@ -142,11 +138,11 @@ class StoreSource:
 
     def number_of_nodes(self) -> int:
         """How many entities."""
-        return self.store.db.execute("SELECT count(*) FROM entities").fetchone()[0]
+        return self.store.entity_count()
 
     def number_of_edges(self) -> int:
         """How many relations."""
-        return self.store.db.execute("SELECT count(*) FROM relations").fetchone()[0]
+        return self.store.relation_count()
 
     def query_store(self) -> Store:
         """The store itself."""
@@ -155,7 +151,7 @@ class StoreSource:
 
 def as_source(G: object) -> GraphSource:
     """A source for what an exporter was given: a source as is, a networkx graph, a SQLite store,
-    or a streaming view holding one (``store.StoreGraph``)."""
+    or anything holding one as ``.store``."""
     if isinstance(G, (NetworkxSource, StoreSource, GraphSource)):
         return G  # a source already (the adapters here, or any class with the same members)
     store = G if isinstance(G, SQLiteStore) else getattr(G, "store", None)

@@ -16,11 +16,10 @@ from .memory import DatasetStore, GraphStore, as_store
 
 if TYPE_CHECKING:
     from .sqlite import INDEXES, SCHEMA, SQLiteStore, SQLiteWriter, sqlite_intact, write_sqlite
-    from .streaming import StoreGraph
 
 # sqlite3 and tempfile load only when a large directory needs them (start-up of ordinary queries)
 _LAZY = {"INDEXES": "sqlite", "SCHEMA": "sqlite", "SQLiteStore": "sqlite", "SQLiteWriter": "sqlite",
-         "sqlite_intact": "sqlite", "write_sqlite": "sqlite", "StoreGraph": "streaming"}  # fmt: skip
+         "sqlite_intact": "sqlite", "write_sqlite": "sqlite"}  # fmt: skip
 
 
 def __getattr__(name: str) -> object:
@@ -32,5 +31,5 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-__all__ = ["INDEXES", "SCHEMA", "DatasetStore", "GraphStore", "SQLiteStore", "SQLiteWriter", "Store", "StoreGraph", "as_store",
+__all__ = ["INDEXES", "SCHEMA", "DatasetStore", "GraphStore", "SQLiteStore", "SQLiteWriter", "Store", "as_store",
            "sqlite_intact", "write_sqlite"]  # fmt: skip
