@@ -4,10 +4,15 @@ installed command (``run``, for the entry point, terminals and pipes)."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import pty
+import select
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 import textwrap
 from pathlib import Path
 from typing import NamedTuple
@@ -167,3 +172,27 @@ relations:
 @pytest.fixture
 def small_dir(tmp_path) -> Path:
     return write_data(tmp_path / "small", SMALL_ENTITIES, SMALL_RELATIONS)
+
+
+def run_in_terminal(args: list[str], cols: int = 80, rows: int = 24, env: dict | None = None) -> tuple[str, int]:
+    """Run the installed allygraph on a pseudo-terminal of this size: (what it drew, exit code)."""
+    full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ALLYGRAPH_PLAIN")}
+    full.update(TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows), **(env or {}))
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        os.execve(allygraph_exe(), [allygraph_exe(), *args], full)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([fd], [], [], 60)
+        if not ready:
+            break
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    _, status = os.waitpid(pid, 0)
+    return b"".join(chunks).decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import subprocess
-import time
 
 import pytest
 
-from conftest import allygraph_exe, invoke, run, write_data
+from conftest import allygraph_exe, invoke, run, run_in_terminal, write_data
 from test_terminal import piped
 
 RELATION_KEYS = {"id", "from", "to", "type", "status"}
@@ -114,35 +111,12 @@ def test_cache_is_never_stale(small_dir):
     assert invoke("cache", "clear").stdout.startswith("removed ")
 
 
-def _run_in_terminal(args: list[str], env: dict) -> str:
-    """Run allygraph on a pseudo-terminal and return what it drew."""
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.execve(allygraph_exe(), [allygraph_exe(), *args], env)
-    chunks, deadline = [], time.time() + 60
-    while time.time() < deadline:
-        ready, _, _ = select.select([fd], [], [], 1)
-        if not ready:
-            continue
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.waitpid(pid, 0)
-    return b"".join(chunks).decode("utf-8", "replace")
-
-
 def test_terminal_gets_rich_tables_and_no_color_is_honoured():
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ALLYGRAPH_PLAIN")}
-    env.update(TERM="xterm-256color", COLUMNS="160")
-    colored = _run_in_terminal(["tiers", "Japan"], env)
-    boxed = _run_in_terminal(["neighbors", "TC-90"], env)
+    colored, _ = run_in_terminal(["tiers", "Japan"], cols=160)
+    boxed, _ = run_in_terminal(["neighbors", "TC-90"], cols=160)
     assert "┃" in boxed or "│" in boxed or "━" in boxed  # a rich table, where it fits
     assert "\x1b[" in colored
-    plain = _run_in_terminal(["tiers", "Japan"], dict(env, NO_COLOR="1"))
+    plain, _ = run_in_terminal(["tiers", "Japan"], cols=160, env={"NO_COLOR": "1"})
     assert "Philippines" in plain
     assert not any(f"\x1b[{c}" in plain for c in ("31m", "32m", "33m", "34m", "35m", "36m", "38;")), (
         "colour despite NO_COLOR"

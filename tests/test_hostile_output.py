@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from conftest import write_data
-from test_terminal import piped, run_in_terminal
+from conftest import run_in_terminal, write_data
+from test_terminal import piped
 
 TITLE = "\\x1b]0;pwned\\x07"  # OSC: set the window title (a YAML escape)
 CLIP = "\\x1b]52;c;ZXZpbA==\\x07"  # OSC 52: write the clipboard

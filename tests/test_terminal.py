@@ -3,43 +3,13 @@ output shows, no word is split by a table, and tables fit the window."""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
 import re
-import select
-import struct
-import termios
 
 import pytest
 
-from conftest import REPO, Invoked, allygraph_exe, invoke
+from conftest import REPO, Invoked, invoke, run_in_terminal
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
-
-
-def run_in_terminal(args: list[str], cols: int = 80, rows: int = 24, env: dict | None = None) -> tuple[str, int]:
-    """Run the installed allygraph on a pseudo-terminal of this size: (what it drew, exit code)."""
-    full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ALLYGRAPH_PLAIN")}
-    full.update(TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows), **(env or {}))
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        os.execve(allygraph_exe(), [allygraph_exe(), *args], full)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([fd], [], [], 60)
-        if not ready:
-            break
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    _, status = os.waitpid(pid, 0)
-    return b"".join(chunks).decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
 
 
 def piped(capsys, *args: str) -> Invoked:
