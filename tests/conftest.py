@@ -96,6 +96,13 @@ def write_data(directory: Path, entities: str | None, relations: str | None) -> 
     return directory
 
 
+def check_errors(directory: Path) -> list:
+    """The errors (not the warnings) ``allygraph check`` reports for ``directory``."""
+    from allygraph.load import check
+
+    return [p for p in check(directory) if p.severity == "error"]
+
+
 SMALL_ENTITIES = """
 entities:
   - id: japan

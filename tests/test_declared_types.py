@@ -11,7 +11,7 @@ from allygraph import cache, load, query
 from allygraph.load import check
 from allygraph.problems import NoPath, UsageError
 from allygraph.store import DatasetStore, SQLiteStore
-from conftest import run, write_data
+from conftest import check_errors, run, write_data
 
 ENTITIES = """
 entities:
@@ -54,8 +54,7 @@ def declared_dir(tmp_path):
 
 
 def errors_of(tmp_path, relations: str, entities: str = ENTITIES) -> list:
-    d = write_data(tmp_path / "bad", entities, relations)
-    return [p for p in check(d) if p.severity == "error"]
+    return check_errors(write_data(tmp_path / "bad", entities, relations))
 
 
 def test_declared_types_load(declared_dir):

@@ -10,7 +10,7 @@ import pytest
 from allygraph import cache, load, query
 from allygraph.load import check
 from allygraph.store import DatasetStore, SQLiteStore
-from conftest import run, write_data
+from conftest import check_errors, run, write_data
 
 ENTITIES = """
 entities:
@@ -82,8 +82,7 @@ def ladder_dir(tmp_path):
 
 
 def errors_of(tmp_path, relations: str, entities: str = ENTITIES) -> list:
-    d = write_data(tmp_path / "bad", entities, relations)
-    return [p for p in check(d) if p.severity == "error"]
+    return check_errors(write_data(tmp_path / "bad", entities, relations))
 
 
 def test_ladders_and_designations_load(ladder_dir):
