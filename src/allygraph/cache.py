@@ -347,6 +347,7 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
     import sqlite3
 
     from .fsutil import atomic_write_bytes
+    from .store.sqlite import INSERT_RELATION, relation_row
 
     path = _path_for(directory, "sqlite")
     seal = Path(f"{path}.seal")
@@ -360,8 +361,7 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
                 row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
                 if row is None or marshal.loads(row[0]) != before:
                     raise ValueError("the cache changed meanwhile")
-                db.execute("INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
-                           (rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel)))  # fmt: skip
+                db.execute(INSERT_RELATION, relation_row(rel))
                 db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp(directory)),))
         finally:
             db.close()

@@ -41,6 +41,14 @@ CREATE INDEX relations_via ON relations(via) WHERE via IS NOT NULL;
 INDEXES = LABEL_INDEXES + RELATION_INDEXES
 
 
+INSERT_RELATION = "INSERT INTO relations VALUES (?, ?, ?, ?, ?)"
+
+
+def relation_row(rel: dict) -> tuple:
+    """A relation as a row of the ``relations`` table (for ``INSERT_RELATION``)."""
+    return rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel)
+
+
 def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
     """Compile a Dataset into an SQLite file at ``path`` in this thread: written aside (0600),
     flushed to disk, then renamed, so the cache folder only ever holds complete files. (The
@@ -52,13 +60,9 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
     try:
         db = sqlite3.connect(tmp)
         db.executescript(_PRAGMAS + SCHEMA)
-        dumps, rels = marshal.dumps, dataset.relations
+        rels = dataset.relations
         with stage("cache: insert relations"):
-            db.executemany(
-                "INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
-                ((rid, r["from"], r["to"], r.get("via"), dumps(r))
-                 for rid, r in track(rels.items(), len(rels), "compiling the cache")),
-            )  # fmt: skip
+            db.executemany(INSERT_RELATION, map(relation_row, track(rels.values(), len(rels), "compiling the cache")))
         with stage("cache: relation indexes"):
             db.executescript(RELATION_INDEXES)
         _fill_rest(db, dataset, meta)
@@ -155,7 +159,7 @@ class SQLiteWriter:
                     )  # one statement: no GIL from first row to last
                     rowid += batch[2]
                 else:
-                    db.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?)", _rows(*batch[:2]))
+                    db.executemany(INSERT_RELATION, _rows(*batch[:2]))
             if batch is _DONE:
                 with stage("cache: relation indexes (second thread)"):
                     db.executescript(RELATION_INDEXES)
