@@ -91,3 +91,11 @@ def test_china_and_russia_keep_their_own_wording(store):
         "china": "comprehensive_strategic_partnership_of_coordination_new_era",
         "russia": "comprehensive_partnership_and_strategic_cooperation",
     }
+
+
+def test_the_shipped_data_is_in_the_canonical_layout():
+    """`fmt --check` passes on the bundled data, so an analyst's first `fmt` changes only their own edit."""
+    from conftest import invoke
+
+    r = invoke("fmt", "--check", "--data", str(BUNDLED))
+    assert r.exit_code == 0, r.stdout[-2000:]
