@@ -41,12 +41,17 @@ def test_as_of_means_the_last_day_covered():
 
 
 def test_status_decides_for_unbounded_relations():
+    from allygraph.ties import in_force
+
     day = dt.date(2020, 1, 1)
-    assert not dates.relation_in_force({"status": "negotiating"}, day)
-    assert not dates.relation_in_force({"status": "ended"}, day)
-    assert dates.relation_in_force({"status": "ended", "since": "2010", "until": "2021"}, day)
-    assert not dates.relation_in_force({"status": "ended", "since": "2010", "until": "2019"}, day)
-    assert dates.relation_in_force({"status": "reported"}, day)
+    assert not in_force({"status": "negotiating"}, day)
+    assert not in_force({"status": "ended"}, day)
+    assert in_force({"status": "ended", "since": "2010", "until": "2021"}, day)
+    assert not in_force({"status": "ended", "since": "2010", "until": "2019"}, day)
+    assert not in_force({"status": "reported"}, day)  # never counted silently
+    assert in_force({"status": "reported"}, day, reported=True)
+    assert not in_force({"status": "signed", "since": "2016"}, day)  # signed, not in force
+    assert not in_force({"status": "negotiating", "contradicted_by": ["x"]}, day, reported=True)
 
 
 @given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)), st.integers(1, 3))

@@ -93,7 +93,7 @@ relations: []
                "e.g. 'disputes_with'"),
         (6, 15, "relation type 'no_meaning': missing required field 'description'"),
         (7, 22, "relation type 'vague': field 'symmetric': Input should be a valid boolean (got 'maybe')"),
-        (8, 48, "relation type 'colourful': unknown field 'colour' (fields: symmetric, description)"),
+        (8, 48, "relation type 'colourful': unknown field 'colour' (fields: symmetric, description, polarity, layer, tie, strength)"),
         (10, 3, "entity type 'state' is built in and cannot be redefined; give yours another name "
                 "(`allygraph types` lists the built-in ones)"),
         (11, 9, "entity type 'area': missing required field 'description'"),
@@ -159,8 +159,20 @@ def test_types_lists_the_declared_ones(declared_dir, capsys):
     assert got["relation_types"]["disputes_with"] == {
         "symmetric": True,
         "description": "The parties contest sovereignty or maritime rights over an area (`via` the area).",
+        "polarity": "neutral",
+        "layer": "other",
+        "tie": False,
+        "strength": 0.0,
     }
-    assert got["relation_types"]["involved_in"]["symmetric"] is False
+    # a declared type that says nothing of the tie model is neutral and no tie: it never makes friends
+    assert got["relation_types"]["involved_in"] == {
+        "symmetric": False,
+        "description": "A party took part in an incident.",
+        "polarity": "neutral",
+        "layer": "other",
+        "tie": False,
+        "strength": 0.0,
+    }
     assert (
         "alliance" in got["relation_types"]
         and got["entity_types"]["area"] == "A disputed sea, island group or feature."

@@ -138,7 +138,7 @@ ENTITY_COLS = {"name": "name", "entity_type": "type", "aliases": "aliases", "des
                "wikidata": "wikidata", "since": "since", "until": "until", "sources": "sources"}  # fmt: skip
 RELATION_COLS = {"relation_id": "id", "relation_type": "type", "tier": "tier", "status": "status", "since": "since",
                  "until": "until", "via": "via", "sources": "sources", "note": "note", "via_of": "via_of",
-                 "designations": "designations"}  # fmt: skip
+                 "designations": "designations", "contradicted_by": "contradicted_by"}  # fmt: skip
 
 
 def from_columns(row: dict, mapping: dict[str, str], attr_names: dict[str, str] | None = None) -> dict:
@@ -151,7 +151,7 @@ def from_columns(row: dict, mapping: dict[str, str], attr_names: dict[str, str] 
             continue
         if col in mapping:
             key = mapping[col]
-            out[key] = split_list(value) if key in ("aliases", "sources", "designations") else value
+            out[key] = split_list(value) if key in ("aliases", "sources", "designations", "contradicted_by") else value
             if key == "designations":  # party=tier items -> the contract's mapping
                 out[key] = dict(item.split("=", 1) for item in (out[key] if isinstance(out[key], list) else [out[key]]))
         elif col.startswith(ATTR_PREFIX):

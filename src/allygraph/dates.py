@@ -124,18 +124,3 @@ def sort_key(d: str | None) -> tuple[int, str]:
 def today() -> _dt.date:
     """Today's date (one place, so tests and "as of today" agree)."""
     return _dt.date.today()
-
-
-def relation_in_force(rel: dict, day: _dt.date) -> bool:
-    """Whether a relation is in force on ``day``: its dates cover the day, and its status agrees.
-
-    ``proposed`` and ``negotiating`` never are (a pact under negotiation binds nobody yet).
-    ``ended`` and ``suspended`` with an ``until`` are in force until then, and without one never.
-    """
-    from .vocab import NOT_IN_FORCE_STATUSES
-
-    status = rel.get("status")
-    until = rel.get("until")
-    if status in NOT_IN_FORCE_STATUSES and (until is None or status in ("proposed", "negotiating")):
-        return False
-    return in_force(rel.get("since"), until, day)

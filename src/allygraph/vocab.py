@@ -24,24 +24,56 @@ ENTITY_TYPES: dict[str, str] = {
 
 
 class RelationType(NamedTuple):
+    """A relation type: whether it reads the same both ways, what it means, and how analysis
+    reads it (the tie model, contract v1.3): its ``polarity`` (cooperative, adversarial,
+    neutral), its ``layer``, whether it is a ``tie`` between its parties, and the ``strength``
+    of such a tie in (0, 1] (a partnership's comes from its rung; see ``ties.strength``)."""
+
     symmetric: bool
     description: str
+    polarity: str = "neutral"
+    layer: str = "other"
+    tie: bool = False
+    strength: float = 0.0
 
 
+# The tie model's strengths are a modelling choice, shown by `allygraph types` and the README:
+# a treaty alliance binds most, a shared dialogue least; a partnership's strength comes from its
+# rung on each party's own ladder instead of the figure here.
 RELATION_TYPES: dict[str, RelationType] = {
-    "alliance": RelationType(True, "A treaty alliance with a mutual-defence obligation."),
-    "partnership": RelationType(True, "A bilateral partnership at a named tier (needs `tier`)."),
-    "party_to": RelationType(False, "A party joins, signs or negotiates an agreement."),
-    "arms_transfer": RelationType(False, "Supplier transfers arms to recipient, `via` the platform."),
-    "provides": RelationType(False, "Provider gives aid or equipment, `via` the programme."),
-    "member_of": RelationType(False, "Member belongs to a framework or organization."),
-    "leads": RelationType(False, "A person heads a state or organization."),
-    "exercises_with": RelationType(True, "Forces exercise together, `via` the exercise."),
-    "deploys_to": RelationType(False, "A force deploys to a host state."),
-    "administers": RelationType(False, "An organization runs a programme."),
-    "cooperates_with": RelationType(True, "Any other cooperation."),
-    "part_of": RelationType(False, "An organization is part of a state or larger organization."),
-    "promotes": RelationType(False, "An actor promotes a framework or vision."),
+    "alliance": RelationType(True, "A treaty alliance with a mutual-defence obligation.", "cooperative", "alliance", True, 1.0),
+    "partnership": RelationType(True, "A bilateral partnership at a named tier (needs `tier`).", "cooperative", "partnership", True, 0.5),
+    "party_to": RelationType(False, "A party joins, signs or negotiates an agreement.", "cooperative", "agreement", True, 0.6),
+    "arms_transfer": RelationType(False, "Supplier transfers arms to recipient, `via` the platform.", "cooperative", "arms", True, 0.6),
+    "provides": RelationType(False, "Provider gives aid or equipment, `via` the programme.", "cooperative", "aid", True, 0.4),
+    "member_of": RelationType(False, "Member belongs to a framework or organization.", "cooperative", "framework", True, 0.3),
+    "leads": RelationType(False, "A person heads a state or organization.", "neutral", "leadership", False, 0.0),
+    "exercises_with": RelationType(True, "Forces exercise together, `via` the exercise.", "cooperative", "exercise", True, 0.5),
+    "deploys_to": RelationType(False, "A force deploys to a host state.", "cooperative", "deployment", True, 0.7),
+    "administers": RelationType(False, "An organization runs a programme.", "neutral", "organisation", False, 0.0),
+    "cooperates_with": RelationType(True, "Any other cooperation.", "cooperative", "cooperation", True, 0.3),
+    "part_of": RelationType(False, "An organization is part of a state or larger organization.", "neutral", "organisation", False, 0.0),
+    "promotes": RelationType(False, "An actor promotes a framework or vision.", "cooperative", "framework", True, 0.2),
+}  # fmt: skip
+
+# The layers a relation type may declare (others are allowed, and warned about by `check`).
+LAYERS: dict[str, str] = {
+    "alliance": "Treaty alliances with a mutual-defence obligation.",
+    "partnership": "Named partnership rungs (strategic, comprehensive strategic, ...).",
+    "access": "Access and status-of-forces agreements (a party_to an access agreement).",
+    "agreement": "Other agreements the parties are party to.",
+    "defence": "Defence cooperation that is not an alliance.",
+    "framework": "Frameworks, minilaterals and visions the parties share.",
+    "aid": "Aid and equipment given through a programme.",
+    "arms": "Arms transfers.",
+    "exercise": "Exercises together.",
+    "deployment": "Forces deployed to a host.",
+    "cooperation": "Any other cooperation.",
+    "dispute": "Contested sovereignty or maritime rights.",
+    "incident": "Dated clashes, standoffs, rulings.",
+    "leadership": "Who leads a state or organization.",
+    "organisation": "What is part of what, who runs what.",
+    "other": "A declared type that names no layer.",
 }
 
 SYMMETRIC_TYPES: frozenset[str] = frozenset(k for k, v in RELATION_TYPES.items() if v.symmetric)
@@ -127,7 +159,11 @@ class Registry:
         self.ladders = ladders or {}
         self.relation_types: dict[str, RelationType] = dict(RELATION_TYPES)
         for name, decl in self.declared_relation_types.items():
-            self.relation_types[name] = RelationType(bool(decl["symmetric"]), decl["description"])
+            polarity = decl.get("polarity") or "neutral"
+            self.relation_types[name] = RelationType(
+                bool(decl["symmetric"]), decl["description"], polarity, decl.get("layer") or "other",
+                bool(decl.get("tie", polarity != "neutral")), float(decl.get("strength", 1.0 if polarity != "neutral" else 0.0)),
+            )  # fmt: skip
         self.entity_types: dict[str, str] = dict(ENTITY_TYPES)
         for name, decl in self.declared_entity_types.items():
             self.entity_types[name] = decl["description"]
@@ -189,8 +225,10 @@ def describe(registry: Registry) -> dict:
     """
     return {
         "entity_types": registry.entity_types,
-        "relation_types": {k: {"symmetric": v.symmetric, "description": v.description}
+        "relation_types": {k: {"symmetric": v.symmetric, "description": v.description, "polarity": v.polarity,
+                               "layer": v.layer, "tie": v.tie, "strength": v.strength}
                            for k, v in registry.relation_types.items()},
+        "layers": LAYERS,
         "statuses": STATUSES,
         "tiers": [{"rank": i + 1, **t} for i, t in enumerate(registry.tiers)],
         "ladders": {sid: {**lad, "rungs": [{"rank": i + 1, **t} for i, t in enumerate(lad["rungs"])]}

@@ -23,27 +23,15 @@ an emergent cluster's ``since`` is the latest of its pairs': the day the last ti
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable
 
 from ..problems import UsageError
+from ..ties import is_access_agreement
 from .common import all_entities, all_relations, as_of_day, check_date, later, neighbourhood, run_start, span, store_of
 
 TIE_TYPES = ("alliance", "partnership", "party_to", "member_of")
 DEFAULT_RUNG = "strategic_partnership"
 MAX_FRAMEWORK = 6
-_ACCESS = re.compile(r"reciprocal access|visiting forces|sovfa|_vfa|_raa\b|force posture|use of facilities|"
-                     r"enhanced defen[cs]e cooperation|_edca", re.I)  # fmt: skip
-
-
-def is_access_agreement(eid: str, ent: dict) -> bool:
-    """Whether an agreement entity grants access to forces (see the module docstring)."""
-    if ent.get("type") != "agreement":
-        return False
-    kind = (ent.get("attributes") or {}).get("kind")
-    if kind is not None:
-        return kind == "access"
-    return bool(_ACCESS.search(eid) or _ACCESS.search(ent.get("name", "")))
 
 
 class _Ties:

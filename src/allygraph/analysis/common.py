@@ -95,16 +95,11 @@ def as_of_day(as_of: str | None) -> _dt.date:
 
 
 def span(rel: dict) -> tuple[_dt.date, _dt.date] | None:
-    """The days a relation is in force, ``[start, end)``, or None when it never is (proposed,
-    negotiating; ended or suspended without an end date): ``dates.relation_in_force``'s rule."""
-    from ..vocab import NOT_IN_FORCE_STATUSES
+    """The days a relation is in force, ``[start, end)``, or None when it never is: ``ties.span``
+    (the one rule), with reported relations as their dates say."""
+    from ..ties import span as tie_span
 
-    status, until = rel.get("status"), rel.get("until")
-    if status in NOT_IN_FORCE_STATUSES and (until is None or status in ("proposed", "negotiating")):
-        return None
-    lo = dates.first_day(rel["since"]) if rel.get("since") else _dt.date.min
-    hi = dates.first_day(until) if until else _dt.date.max
-    return lo, hi
+    return tie_span(rel)
 
 
 def run_start(spans: Iterable[tuple[_dt.date, _dt.date, str | None]], day: _dt.date) -> tuple[bool, str | None]:

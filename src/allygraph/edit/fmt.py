@@ -22,9 +22,9 @@ from .doc import Doc, last_end
 from .emit import DATE_FIELDS, ENTITY_KEYS, SOURCE_KEYS, flow, scalar, value_text
 
 RELATION_ORDER = ("id", "from", "to", "type", "tier", "designations", "status", "since", "until", "via",
-                  "attributes", "sources", "note")  # fmt: skip
+                  "attributes", "sources", "contradicted_by", "note")  # fmt: skip
 ORDERS = {"entities": ENTITY_KEYS, "relations": RELATION_ORDER, "sources": SOURCE_KEYS, "tiers": ("id", "name"),
-          "ladders": ("rungs", "sources", "note"), "relation_types": ("symmetric", "description"),
+          "ladders": ("rungs", "sources", "note"), "relation_types": ("symmetric", "description", "polarity", "layer", "tie", "strength"),
           "entity_types": ("description",)}  # fmt: skip
 _COMMENT = re.compile(r"\s*#")
 

@@ -54,11 +54,11 @@ LIST_SEPARATOR = " | "
 ATTR_PREFIX = "attr_"
 
 NODE_FIELDS = ("name", "type", "aliases", "description", "wikidata", "since", "until", "sources")
-EDGE_FIELDS = ("id", "type", "tier", "status", "since", "until", "via", "sources", "note")
+EDGE_FIELDS = ("id", "type", "tier", "status", "since", "until", "via", "sources", "contradicted_by", "note")
 # contract field -> column name (the renames keep clear of reserved names)
 NODE_COLUMN = {"type": "entity_type"}
 EDGE_COLUMN = {"id": "relation_id", "type": "relation_type"}
-LIST_FIELDS = frozenset({"aliases", "sources", "source_titles", "source_urls", "designations"})
+LIST_FIELDS = frozenset({"aliases", "sources", "source_titles", "source_urls", "designations", "contradicted_by"})
 _INT64 = (-(2**63), 2**63 - 1)
 _KEY_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _KEY_ESCAPE = re.compile(r"\.([0-9a-f]+)\.")

@@ -23,6 +23,7 @@ import datetime as _dt
 from typing import IO, TYPE_CHECKING
 
 from .. import dates
+from ..ties import in_force
 from ..vocab import TIER_TYPES, tier_of
 from .common import Exporter, Flat, count_edges, distinct, edge_labels, edges_with_via, node_label, to_text, xml_attr
 from .source import GraphSource, as_source
@@ -55,7 +56,7 @@ def spells(G: GraphSource | nx.MultiDiGraph) -> dict[str, tuple[_dt.date | None,
             start, end = out[rel["id"]]
             for other in rels:
                 r2 = rank.get(tier_of(other), 999)
-                if r2 < mine and other.get("since") and dates.relation_in_force(other, dates.first_day(other["since"])):
+                if r2 < mine and other.get("since") and in_force(other, dates.first_day(other["since"]), reported=True):
                     begins = dates.first_day(other["since"])
                     if (start is None or begins > start) and (end is None or begins <= end):
                         end = begins - _dt.timedelta(days=1)

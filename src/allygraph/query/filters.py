@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from .. import dates
 from ..problems import UsageError
 from ..store import Store
+from ..ties import in_force
 from ..vocab import RELATION_TYPES
 
 
@@ -31,7 +32,7 @@ class EdgeFilter:
             return False
         if t in self.exclude:
             return False
-        return self.day is None or dates.relation_in_force(rel, self.day)
+        return self.day is None or in_force(rel, self.day, reported=True)
 
 
 def _check_types(types: Iterable[str] | None, known: dict | None = None) -> frozenset[str] | None:

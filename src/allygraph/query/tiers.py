@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .. import dates
 from ..store import Store, as_store
+from ..ties import in_force
 from ..vocab import TIER_TYPES, designation_of, tier_of
 from .filters import as_of_day
 
@@ -40,7 +41,7 @@ def tiers(G: Store | nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> di
     ranks = reg.ranks_for(eid)
     best: dict[str, tuple[int, list[dict]]] = {}
     for partner, rel in _tier_rels(S, eid):
-        if partner == eid or not dates.relation_in_force(rel, day):
+        if partner == eid or not in_force(rel, day, reported=True):
             continue
         rank = ranks[designation_of(rel, eid)]
         cur = best.get(partner)
@@ -109,11 +110,11 @@ def tier_history(G: Store | nx.MultiDiGraph, x: str, y: str, *, as_of: str | Non
         designations = _designations(S, rel, a, b)
         if designations:
             history[-1]["designations"] = designations
-    in_force = [r for r in rels if dates.relation_in_force(r, day)]
+    live = [r for r in rels if in_force(r, day, reported=True)]
     current = None
-    if in_force:
-        rank = min(rank_of(r) for r in in_force)
-        top = sorted((r for r in in_force if rank_of(r) == rank),
+    if live:
+        rank = min(rank_of(r) for r in live)
+        top = sorted((r for r in live if rank_of(r) == rank),
                      key=lambda r: dates.sort_key(r.get("since")))  # fmt: skip
         tier = tier_of(top[0])
         current = {"tier": tier, "tier_name": S.tier_name(tier), "rank": rank,

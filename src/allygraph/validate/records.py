@@ -70,6 +70,7 @@ def _relation_record(types: tuple[str, ...]) -> type:
             "via": Union[Id, None],
             "attributes": Union[dict[str, Scalar], None],
             "sources": Names,
+            "contradicted_by": Names,  # relation ids of the claims that contradict this one
             "note": Union[str, None],
         },
         total=False,
@@ -97,6 +98,11 @@ class TierRecord(TypedDict, total=False):
 class RelationTypeRecord(TypedDict, total=False):
     symmetric: Required[bool]
     description: Required[Text]
+    # the tie model (contract v1.3): how analysis reads the type
+    polarity: Literal["cooperative", "adversarial", "neutral"]
+    layer: Id
+    tie: bool
+    strength: Annotated[float, Field(gt=0, le=1)]
 
 
 class EntityTypeRecord(TypedDict, total=False):

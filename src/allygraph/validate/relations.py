@@ -127,8 +127,25 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
                         batch = []
                 if rtype in TIER_TYPES:
                     tier_rels.append((i, rel, rec.get("status") is None))
+    _check_contradicted_by(file, items, first_index, relations)
     _hand_over(file, relations, tier_rels, batch, sink)
     return relations
+
+
+def _check_contradicted_by(file: File, items: list, first_index: dict[str, int], relations: dict[str, dict]) -> None:
+    """A ``contradicted_by`` names relations of this file, never the relation itself."""
+    for rid, rel in relations.items():
+        refs = rel.get("contradicted_by")
+        if not refs:
+            continue
+        i = first_index[rid]
+        for ref in refs:
+            if ref == rid:
+                file.add(("relations", i, "contradicted_by"), f"relation {rid!r}: field 'contradicted_by': a claim cannot contradict itself")  # fmt: skip
+            elif ref not in relations:
+                hint = suggest(ref, list(relations), limit=1)
+                tip = f" — did you mean {hint[0]!r}?" if hint else ""
+                file.add(("relations", i, "contradicted_by"), f"relation {rid!r}: field 'contradicted_by': unknown relation {ref!r}{tip}")  # fmt: skip
 
 
 def _report_dates(file: File, i: int, rec: dict) -> tuple[str | None, str | None, bool]:
@@ -193,6 +210,9 @@ def _stored(rec: dict, since: str | None, until: str | None, refs: list[str]) ->
     note = rec.get("note")
     if note is not None:
         rel["note"] = note
+    refuted = rec.get("contradicted_by")
+    if refuted:
+        rel["contradicted_by"] = [refuted] if type(refuted) is str else list(refuted)
     return rel
 
 
