@@ -210,7 +210,9 @@ def test_fmt_is_idempotent_and_changes_no_value(tmp_path):
     d = tmp_path / "bundled"
     shutil.copytree(BUNDLED, d)
     rels = d / "relations.yaml"  # the shipped data is canonical: undo that, as a hand edit would
-    rels.write_text(rels.read_text(encoding="utf-8").replace("status: active\n", "status: 'active'\n"), encoding="utf-8")
+    rels.write_text(
+        rels.read_text(encoding="utf-8").replace("status: active\n", "status: 'active'\n"), encoding="utf-8"
+    )
     before = load(d, use_cache=False)
     first = edit.fmt(data=d)
     assert {c["action"] for c in first["changed"]} == {"formatted"}
