@@ -315,8 +315,9 @@ def owner_state(S: Store, eid: str, *, max_depth: int = 8) -> str | None:
         if cur is None or cur in seen:
             return None
         seen.add(cur)
-        ent = S.entity(cur) if S.has_entity(cur) else None
-        if ent is None:
+        try:
+            ent = S.entity(cur)
+        except KeyError:
             return None
         if ent.get("type") == "state":
             return cur
