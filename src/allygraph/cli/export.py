@@ -9,6 +9,7 @@ import typer
 
 from .. import render
 from ..errors import AllygraphError
+from .common import store
 from .errors import fail, usage
 from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
 
@@ -17,7 +18,7 @@ group = typer.Typer()
 
 @group.command("export")
 def export_command(
-    fmt: Annotated[Optional[str], typer.Argument(metavar="[FORMAT]", help="graphml, gexf, json, cyjs, csv, cypher or neo4j. Default: from the -o extension.", show_default=False)] = None,
+    fmt: Annotated[Optional[str], typer.Argument(metavar="[FORMAT]", help="graphml, gexf, json, cyjs, csv, cypher, neo4j or dyadyears. Default: from the -o extension.", show_default=False)] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Where to write, e.g. -o graph.graphml; '-' for stdout; a directory for neo4j.", metavar="FILE")] = ...,  # type: ignore[assignment]
     around: Annotated[Optional[str], typer.Option("--around", help="Only entities within --depth hops of this one, e.g. --around Japan.", metavar="X")] = None,
     depth: DepthOpt = 1,
@@ -25,6 +26,11 @@ def export_command(
     as_of: AsOfOpt = None,
     yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
     dialect: Annotated[Optional[str], typer.Option("--dialect", help="Cypher: neo4j (default), memgraph, falkordb or kuzu (Kùzu/Ladybug).", metavar="ENGINE", show_default=False)] = None,
+    year_from: Annotated[Optional[int], typer.Option("--from", help="dyadyears: the first year (default: the first year anything ties two states).", metavar="YEAR")] = None,
+    year_to: Annotated[Optional[int], typer.Option("--to", help="dyadyears: the last year (default: this year).", metavar="YEAR")] = None,
+    directed: Annotated[bool, typer.Option("--directed", help="dyadyears: both orders of each pair; arms and aid counted from state1 to state2.")] = False,
+    include_reported: Annotated[bool, typer.Option("--include-reported", help="dyadyears: count relations only reported, not confirmed.")] = False,
+    no_roll_up: Annotated[bool, typer.Option("--no-roll-up", help="dyadyears: do not count an agency's relations for its state.")] = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -39,6 +45,9 @@ def export_command(
     csv       .csv       X.nodes.csv + X.edges.csv: Gephi spreadsheet import
     cypher    .cypher    MERGE statements: Neo4j, Memgraph
     neo4j     DIR/       neo4j-admin database import CSV set
+    dyadyears .csv       one row per pair of states per year (COW codes), for
+                         IR panels: --from, --to, --directed; name it, the
+                         extension alone means csv
     A file whose extension names another format is refused.
     With --json, the export's stats are the JSON document.
     """
@@ -48,6 +57,30 @@ def export_command(
 
     if as_json and output == "-":
         usage("--json and -o - both write to stdout; pick one")
+    panel = (fmt or "").lower() == "dyadyears"
+    if not panel and (year_from is not None or year_to is not None or directed or include_reported or no_roll_up):
+        usage("--from, --to, --directed, --include-reported and --no-roll-up only apply to dyadyears")
+    if panel and (around is not None or types or as_of is not None or yed or dialect is not None):
+        usage("dyadyears takes --from/--to, not --around, --type, --as-of, --yed or --dialect")
+    if panel:
+        from ..export.dyadyears import export_dyadyears
+
+        try:
+            stats = export_dyadyears(store(data, no_cache), output, year_from=year_from, year_to=year_to,
+                                     directed=directed, reported=include_reported, roll_up=not no_roll_up)  # fmt: skip
+        except AllygraphError as exc:
+            fail(exc, as_json)
+        where = "stdout" if output == "-" else render.safe(output)
+        print(f"allygraph: wrote dyadyears: {stats['rows']:,} pair-years of {stats['states']} states, "
+              f"{stats['from']}-{stats['to']}, {stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
+        if stats["skipped"]:
+            print(
+                f"allygraph: states without a COW code left out: {render.safe(', '.join(stats['skipped']))}",
+                file=sys.stderr,
+            )
+        if as_json:
+            print(json.dumps(stats, ensure_ascii=False))
+        return
     try:
         G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
         stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
