@@ -471,6 +471,45 @@ def test_csv_pair_round_trip_and_neutralisation(hostile, tmp_path):
     assert read_csv(tmp_path / "dir" / "nodes.csv") == nodes
 
 
+def _record_ends(data: bytes) -> list[bytes]:
+    """The line ends that close records (outside quoted cells) of a CSV file's bytes."""
+    ends, quoted = [], False
+    for i, b in enumerate(data):
+        if b == ord('"'):
+            quoted = not quoted
+        elif b == ord("\n") and not quoted:
+            ends.append(data[i - 1 : i + 1])
+    return ends
+
+
+def test_csv_excel_has_a_bom_and_crlf_records(hostile, tmp_path, small_dir):
+    """``--excel``: a UTF-8 byte order mark (Excel reads a file without one in the system's code
+    page, mangling every non-ASCII name) and CRLF after every record (RFC 4180); otherwise the
+    same bytes as the plain export, so the csv module reads the same rows."""
+    export(hostile, "csv", tmp_path / "plain.csv")
+    stats = export(hostile, "csv", tmp_path / "xl.csv", excel=True)
+    assert stats["bytes"] == sum(Path(f).stat().st_size for f in stats["files"])
+    for part in ("nodes", "edges"):
+        plain = (tmp_path / f"plain.{part}.csv").read_bytes()
+        xl = (tmp_path / f"xl.{part}.csv").read_bytes()
+        assert xl == b"\xef\xbb\xbf" + plain
+        ends = _record_ends(xl)
+        assert ends and set(ends) == {b"\r\n"} and xl.endswith(b"\r\n")
+        with open(tmp_path / f"xl.{part}.csv", newline="", encoding="utf-8-sig") as fh:
+            assert list(csv.DictReader(fh)) == read_csv(tmp_path / f"plain.{part}.csv")
+    # hostile cells: non-ASCII and line breaks inside quoted cells survive
+    assert "日本国" in (tmp_path / "xl.nodes.csv").read_text(encoding="utf-8-sig")
+    # the command; --excel elsewhere is refused in one line, exit 2
+    r = invoke("export", "csv", "-o", str(tmp_path / "cli.csv"), "--excel", "--data", str(small_dir))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "cli.nodes.csv").read_bytes().startswith(b"\xef\xbb\xbfId,Label,")
+    r = invoke("export", "graphml", "-o", str(tmp_path / "x.graphml"), "--excel", "--data", str(small_dir))
+    assert r.returncode == 2 and "--excel only applies to CSV" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.graphml").exists()
+    with pytest.raises(UsageError):
+        export(hostile, "neo4j", tmp_path / "n4j", excel=True)
+
+
 def test_neutralise_rule():
     assert neutralise("=1+1") == "'=1+1" and neutralise("-2") == "'-2" and neutralise("\tx") == "'\tx"
     assert neutralise("'quoted") == "''quoted" and neutralise("plain") == "plain"

@@ -24,6 +24,7 @@ def export_command(
     types: TypeOpt = None,
     as_of: AsOfOpt = None,
     yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV: files Excel opens as UTF-8 (a byte order mark; CRLF line ends).")] = False,
     dialect: Annotated[Optional[str], typer.Option("--dialect", help="Cypher: neo4j (default), memgraph, falkordb or kuzu (Kùzu/Ladybug).", metavar="ENGINE", show_default=False)] = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
@@ -36,7 +37,7 @@ def export_command(
     gexf      .gexf      Gephi, with a timeline
     json      .json      node-link JSON: D3, networkx
     cyjs      .cyjs      Cytoscape.js / Cytoscape (.json accepted)
-    csv       .csv       X.nodes.csv + X.edges.csv: Gephi spreadsheet import
+    csv       .csv       X.nodes.csv + X.edges.csv: Gephi spreadsheet import (--excel: for Excel)
     cypher    .cypher    MERGE statements: Neo4j, Memgraph
     neo4j     DIR/       neo4j-admin database import CSV set
     A file whose extension names another format is refused.
@@ -50,7 +51,7 @@ def export_command(
         usage("--json and -o - both write to stdout; pick one")
     try:
         G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
-        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
+        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect, excel=excel)
     except AllygraphError as exc:
         fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))

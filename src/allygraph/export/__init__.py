@@ -151,14 +151,16 @@ def export(
     *,
     yed: bool = False,
     dialect: str | None = None,
+    excel: bool = False,
 ) -> dict[str, Any]:
     """Write ``G`` (a networkx graph or a graph source) in format ``fmt`` (None: from ``dest``'s
     extension) to ``dest`` ('-': stdout).
 
-    ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu.
+    ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu. ``excel`` (CSV only):
+    files that Excel opens as UTF-8 (a byte order mark; CRLF line ends, as every CSV here has).
     Returns ``{"format", "path", "files", "nodes", "edges", "bytes"}`` (``edges``: relations).
     Raises UsageError for an unknown format or dialect, stdout with a multi-file format, ``yed``
-    outside GraphML or ``dialect`` outside Cypher.
+    outside GraphML, ``dialect`` outside Cypher or ``excel`` outside CSV.
     """
     if fmt is None:
         fmt = infer_format(dest)
@@ -167,6 +169,8 @@ def export(
         raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     if yed and fmt != "graphml":
         raise UsageError("--yed only applies to GraphML")
+    if excel and fmt != "csv":
+        raise UsageError("--excel only applies to CSV")
     _check_extension(fmt, dest)
     if dialect is not None:
         from .cypher import DIALECTS
@@ -175,7 +179,7 @@ def export(
             raise UsageError("--dialect only applies to Cypher")
         if dialect.lower() not in DIALECTS:
             raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
-    exporter = FORMATS[fmt](yed=yed, dialect=dialect)
+    exporter = FORMATS[fmt](yed=yed, dialect=dialect, excel=excel)
     g = as_source(G)
     to_stdout = str(dest) == "-"
     stats: dict[str, Any] = {"format": fmt, "path": "-" if to_stdout else str(dest),
