@@ -829,6 +829,26 @@ def test_cli(tmp_path, small_dir):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.graphml", "small"]
 
 
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_stats_count_the_via_edges(fmt, tmp_path, small_dir):
+    """The stats report the derived via edges beside the relations (``edges`` keeps its meaning)."""
+    G = allygraph.load_graph(small_dir, use_cache=False)
+    dest = tmp_path / ("out" if FORMATS[fmt].multi_file and fmt != "csv" else f"out{FORMATS[fmt].extensions[0]}")
+    stats = export(G, fmt, dest)
+    # two relations of the fixture go via an entity: two derived edges each
+    assert stats["edges"] == G.number_of_edges() == 6
+    assert stats["via_edges"] == count_edges(G) - G.number_of_edges() == 4
+
+
+def test_cli_json_reports_via_edges(tmp_path, small_dir):
+    r = run_cli("json", "-o", "out.json", "--data", str(small_dir), "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    stats = json.loads(r.stdout)
+    written = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["edges"]
+    assert stats["edges"] == 6 and stats["via_edges"] == sum(1 for e in written if "via_of" in e) == 4
+    assert "6 relations (+4 via links)" in r.stderr
+
+
 def test_cli_dialect(tmp_path, small_dir, capsys):
     from allygraph.cli import main
 

@@ -55,7 +55,8 @@ def export_command(
     except AllygraphError as exc:
         fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))
-    print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations, "
+    via = f" (+{stats['via_edges']} via links)" if stats.get("via_edges") else ""
+    print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations{via}, "
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))

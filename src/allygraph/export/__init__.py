@@ -158,7 +158,8 @@ def export(
 
     ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu. ``excel`` (CSV only):
     files that Excel opens as UTF-8 (a byte order mark; CRLF line ends, as every CSV here has).
-    Returns ``{"format", "path", "files", "nodes", "edges", "bytes"}`` (``edges``: relations).
+    Returns ``{"format", "path", "files", "nodes", "edges", "via_edges", "bytes"}`` (``edges``:
+    relations; ``via_edges``: the derived via edges written besides them, see ``common``).
     Raises UsageError for an unknown format or dialect, stdout with a multi-file format, ``yed``
     outside GraphML, ``dialect`` outside Cypher or ``excel`` outside CSV.
     """
@@ -183,7 +184,7 @@ def export(
     g = as_source(G)
     to_stdout = str(dest) == "-"
     stats: dict[str, Any] = {"format": fmt, "path": "-" if to_stdout else str(dest),
-                             "nodes": g.number_of_nodes(), "edges": g.number_of_edges()}  # fmt: skip
+                             "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "via_edges": 0}  # fmt: skip
     protect = (str(g.directory),) if g.directory else ()  # exports never write into the data directory
     if exporter.multi_file:
         if to_stdout:
@@ -194,6 +195,7 @@ def export(
             raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["files"] = [str(p) for p in files]
         stats["bytes"] = sum(p.stat().st_size for p in files)
+        stats["via_edges"] = exporter.via_edges
         return stats
     # stream straight into the file (or stdout): a million relations never sit in memory as text
     if to_stdout:
@@ -214,6 +216,7 @@ def export(
             raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["bytes"] = Path(dest).stat().st_size
     stats["files"] = [stats["path"]]
+    stats["via_edges"] = exporter.via_edges
     return stats
 
 

@@ -318,6 +318,7 @@ class Exporter:
 
     def __init__(self, **options: Any) -> None:
         self.options = options
+        self.via_edges = 0  # derived via edges written by the last write (``edges``)
 
     def write(self, g: GraphSource, out: IO[str]) -> None:
         """Write one stream (single-file formats override this)."""
@@ -332,8 +333,13 @@ class Exporter:
         yield from track(g.nodes(), g.number_of_nodes(), f"{self.name}: nodes")
 
     def edges(self, g: GraphSource) -> Iterator[tuple[str, str, str, dict]]:
-        """Relations and their derived via edges (``edges_with_via``), with a progress bar."""
-        yield from track(edges_with_via(g), g.number_of_edges(), f"{self.name}: edges")
+        """Relations and their derived via edges (``edges_with_via``), with a progress bar;
+        ``via_edges`` counts the derived edges as they pass (every exporter walks this once)."""
+        self.via_edges = 0
+        for edge in track(edges_with_via(g), g.number_of_edges(), f"{self.name}: edges"):
+            if edge[3].get("via_of"):
+                self.via_edges += 1
+            yield edge
 
 
 def columns(G: GraphSource | nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
