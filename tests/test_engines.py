@@ -6,7 +6,8 @@
 - Neo4j's own Cypher front end (npm ``@neo4j-cypher/language-support``, ``lintCypherQuery``),
   graphology-gexf (Gephi Lite's parser) and graphology-graphml, in one node process
   (``tests/js``: ``npm ci`` there first);
-- networkx (GEXF, GraphML, node-link JSON with its defaults) and igraph (GraphML).
+- networkx (GEXF, GraphML, node-link JSON with its defaults) and igraph (GraphML);
+- pyvis (a ``Network`` built from the node-link JSON through networkx).
 
 Each file is run as exported: split into statements at line ends (one statement per line), every
 statement executed, twice (idempotence). Small data: the bundled graph and a hostile one.
@@ -42,6 +43,7 @@ from allygraph.export.common import (
     to_text,
     xml_clean,
 )
+from allygraph.export.nodelink import relation_of
 
 JS = Path(__file__).resolve().parent / "js"
 
@@ -327,6 +329,27 @@ def test_node_link_json_reads_with_networkx_defaults(hostile, tmp_path):
     assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == {
         n: {**d, "id": n} for n, d in hostile.nodes(data=True)
     }
-    relations = {k: d for _, _, k, d in H.edges(keys=True, data=True) if "via_of" not in d}
+    relations = {k: relation_of(d) for _, _, k, d in H.edges(keys=True, data=True) if "via_of" not in d}
     assert relations == {k: d for _, _, k, d in hostile.edges(keys=True, data=True)}
     assert {k for _, _, k, d in H.edges(keys=True, data=True) if "via_of" in d} == {"t1:from-via", "t1:via-to"}
+
+
+def test_node_link_json_builds_a_pyvis_network(hostile, bundled, tmp_path):
+    """pyvis's ``Network.from_nx`` calls ``add_edge(source, to, **attributes)``: an edge attribute
+    named ``to`` (the contract's field, kept whole before issue 17) was a TypeError."""
+    network = pytest.importorskip("pyvis.network")
+    for G in (hostile, bundled):
+        p = tmp_path / "g.json"
+        export(G, "json", p)
+        data = json.loads(p.read_text(encoding="utf-8"))
+        for e in data["edges"]:  # the link keys are the only ends an edge names
+            assert not {"from", "to"} & set(e), e["key"]
+            assert (e["relation_from"], e["relation_to"]) == (e["source"], e["target"])
+        H = nx.node_link_graph(data)
+        net = network.Network(directed=True)
+        net.from_nx(H)
+        want = {(u, v, k) for u, v, k, _ in edges_with_via(G)}
+        assert {(e["from"], e["to"], e["id"]) for e in net.edges} == want
+        assert {n["id"] for n in net.nodes} == set(G.nodes)
+        html = net.generate_html()
+        assert html.count('"relation_from"') == len(want)

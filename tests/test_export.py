@@ -35,6 +35,7 @@ from allygraph.export.common import (
     xml_clean,
 )
 from allygraph.export.csvpair import neutralise, unneutralise
+from allygraph.export.nodelink import relation_of
 from allygraph.problems import UsageError
 from allygraph.query import neighbors
 from allygraph.vocab import SYMMETRIC_TYPES
@@ -392,7 +393,7 @@ def test_node_link_json_round_trip(hostile, tmp_path):
     assert H.is_multigraph() and H.is_directed()
     # exact, control characters included (node_link_graph takes "id" as the node key)
     assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == dict(hostile.nodes(data=True))
-    assert {k: (u, v, d) for u, v, k, d in H.edges(keys=True, data=True)} == {
+    assert {k: (u, v, relation_of(d)) for u, v, k, d in H.edges(keys=True, data=True)} == {
         k: (u, v, d) for u, v, k, d in edges_with_via(hostile)
     }
     assert data["graph"]["sources"] == SOURCES
@@ -770,7 +771,7 @@ def test_every_format_reads_back(which, request, tmp_path):
     assert set(nodes) == set(G.nodes) and set(edges) == every
     H = nx.node_link_graph(json.loads(paths["json"].read_text(encoding="utf-8")))
     assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == dict(G.nodes(data=True))
-    assert {k: (u, v, d) for u, v, k, d in H.edges(keys=True, data=True)} == {
+    assert {k: (u, v, relation_of(d)) for u, v, k, d in H.edges(keys=True, data=True)} == {
         k: (u, v, d) for u, v, k, d in edges_with_via(G)
     }
     cy = json.loads(paths["cyjs"].read_text(encoding="utf-8"))
