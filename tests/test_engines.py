@@ -253,6 +253,37 @@ def test_ladybug_runs_the_export(which, request, tmp_path):
     assert read() == (nodes, edges)
 
 
+CASE_KEYS = {"Size": 1, "size": "two", "SIZE": 3.5, "iso3": "JPN"}
+
+
+def test_ladybug_takes_keys_that_differ_only_in_case(tmp_path):
+    """Kùzu's property names ignore case: ``attr_Size`` and ``attr_size`` were a duplicated column
+    and the schema statement failed. Each key comes back as written, from one deterministic file."""
+    lb = pytest.importorskip("ladybug")
+    d = tmp_path / "data"
+    d.mkdir()
+    ents = [{"id": "a", "name": "A", "type": "state", "attributes": CASE_KEYS},
+            {"id": "b", "name": "B", "type": "state", "attributes": {"Size": 2}}]  # fmt: skip
+    rels = [{"id": "ab", "from": "a", "to": "b", "type": "alliance", "attributes": {"Note": "x", "note": "y"}}]
+    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": ents}), encoding="utf-8")
+    (d / "relations.yaml").write_text(yaml.safe_dump({"relations": rels}), encoding="utf-8")
+    G = allygraph.load_graph(d, use_cache=False)
+    out, again = tmp_path / "g.cypher", tmp_path / "again.cypher"
+    export(G, "cypher", out, dialect="kuzu")
+    export(G, "cypher", again, dialect="kuzu")
+    assert out.read_bytes() == again.read_bytes()
+    conn = lb.Connection(lb.Database(str(tmp_path / "lb.db")))
+    for st in statements(out):
+        conn.execute(st)
+    got = {}
+    for (node,) in conn.execute("MATCH (n:Entity) RETURN n").get_all():
+        got[node["id"]] = {attr_key(k): v for k, v in node.items() if k.startswith(ATTR_PREFIX) and v is not None}
+    # the column of Size holds 1 and 2, of size "two", of SIZE 3.5: each kept its own type
+    assert got == {"a": CASE_KEYS, "b": {"Size": 2}}
+    [[r]] = conn.execute("MATCH ()-[r]->() RETURN r").get_all()
+    assert {attr_key(k): v for k, v in r.items() if k.startswith(ATTR_PREFIX)} == {"Note": "x", "note": "y"}
+
+
 # ---- one node process: Neo4j's parser, graphology-gexf, graphology-graphml -------------------------
 
 

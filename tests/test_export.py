@@ -691,6 +691,20 @@ def test_cypher_literal_cannot_inject(s):
     assert conn.execute(f"RETURN {lit} AS s, 1 AS one").get_all() == [[s, 1]]
 
 
+@given(st.lists(st.text(st.sampled_from("sSzZiI.:_- 5é"), max_size=5), max_size=8, unique=True))
+def test_kuzu_names_ignore_case_and_give_the_keys_back(keys):
+    """Any attribute keys: Kùzu property names unique without regard to case, the keys back through
+    ``attr_key``, and a column that collides with no other is left as it is."""
+    from allygraph.export.cypher import kuzu_names
+
+    cols = ["name", "entity_type", *(attr_column(k) for k in keys)]
+    names = kuzu_names(cols)
+    assert len({n.lower() for n in names.values()}) == len(cols)
+    assert [attr_key(names[attr_column(k)]) for k in keys] == keys
+    lowered = [c.lower() for c in cols]
+    assert all(names[c] == c for c in cols if lowered.count(c.lower()) == 1)
+
+
 _LADYBUG: list = []
 
 
