@@ -336,6 +336,41 @@ def test_javascript_readers(hostile, bundled, tmp_path):
             assert {attr_key(k): v for k, v in q.items() if k.startswith(ATTR_PREFIX)} == want_attrs
 
 
+LINE_ENDS = "nel\x85ls\u2028ps\u2029crlf\r\nend"
+
+
+def test_graphology_keeps_unicode_line_ends(tmp_path):
+    """xmldom (under graphology-gexf and -graphml) turns U+0085 and U+2028 into LF, as XML 1.1
+    would: written as character references, they (and U+2029) reach graphology as written."""
+    d = tmp_path / "data"
+    d.mkdir()
+    ents = [{"id": "a", "name": "A" + LINE_ENDS, "type": "state", "description": LINE_ENDS,
+             "attributes": {"motto": LINE_ENDS}},
+            {"id": "b", "name": "B", "type": "state"}]  # fmt: skip
+    rels = [{"id": "ab", "from": "a", "to": "b", "type": "alliance", "note": LINE_ENDS}]
+    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": ents}, allow_unicode=True), encoding="utf-8")
+    (d / "relations.yaml").write_text(yaml.safe_dump({"relations": rels}, allow_unicode=True), encoding="utf-8")
+    G = allygraph.load_graph(d, use_cache=False)
+    assert G.nodes["a"]["description"] == LINE_ENDS  # the loader kept them
+    jobs = []
+    for kind in ("gexf", "graphml"):
+        p = tmp_path / f"g.{kind}"
+        export(G, kind, p)
+        assert not {"\x85", "\u2028", "\u2029"} & set(p.read_text(encoding="utf-8"))
+        jobs.append({"kind": kind, "path": str(p)})
+    seen = run_node(jobs, tmp_path)
+    for job in jobs:
+        got = seen[job["path"]]
+        a = next(n for n in got["nodes"] if n["key"] == "a")["attributes"]
+        assert (a["name"], a["description"], a[attr_column("motto")]) == ("A" + LINE_ENDS, LINE_ENDS, LINE_ENDS), job
+        [edge] = got["edges"]
+        assert edge["attributes"]["note"] == LINE_ENDS, job
+    # and the Python readers still read them back
+    H = nx.read_graphml(tmp_path / "g.graphml")
+    assert H.nodes["a"]["description"] == LINE_ENDS
+    assert nx.read_gexf(tmp_path / "g.gexf").nodes["a"]["description"] == LINE_ENDS
+
+
 # ---- networkx and igraph: GEXF (timeline), GraphML, node-link JSON with the defaults ----------------
 
 

@@ -388,9 +388,16 @@ def xml_clean(text: str) -> str:
     return _BAD_XML.sub("\ufffd", text)
 
 
+# XML 1.1 line ends, which some XML 1.0 parsers also turn into LF (xmldom, under graphology-gexf
+# and graphology-graphml): a character reference is never normalised
+_LINE_ENDS = str.maketrans({"\x85": "&#x85;", "\u2028": "&#x2028;", "\u2029": "&#x2029;"})
+
+
 def xml_text(text: str) -> str:
-    """Escape element text; CR is written as ``&#13;`` so that parsers keep it."""
-    return xml_clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    """Escape element text; CR, NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR
+    (U+2029) are written as character references so that parsers keep them."""
+    out = xml_clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return out if out.isascii() else out.translate(_LINE_ENDS)
 
 
 def xml_attr(text: str) -> str:
