@@ -13,28 +13,16 @@ if TYPE_CHECKING:
 
 
 SHORT_LABEL = 3  # labels this short (codes: SCS, CAN, PRC) match as a whole, never as a part
-WORD_SCORE = (
-    90.0  # a short code that is a whole word of the query: what WRatio gives a label found whole in a longer query
-)
+WORD_SCORE = 90.0  # a code that is a whole word of the query: what WRatio gives a label found whole in a longer one
 
 
-def _short_score(query: str, query_words: list[str], label: str, cutoff: float) -> float | None:
-    """The score of a short label (at most ``SHORT_LABEL`` characters), or None when it does not match.
-
-    WRatio's partial match would find a three-letter code inside any longer query (``scs`` in
-    ``reciprocal access``): a short label matches only the whole query, by edit distance (a typo:
-    ``jnp``), or, from three characters, a whole word of it (``prc navy``)."""
-    from rapidfuzz import fuzz, utils
-
-    score = fuzz.ratio(query, label, processor=utils.default_process)
-    if score >= max(cutoff, 80):
-        return score
-    if len(label) == SHORT_LABEL and len(query_words) > 1:
-        mine = words(label)
-        n = len(mine)
-        if n and any(query_words[i : i + n] == mine for i in range(len(query_words) - n + 1)):
-            return WORD_SCORE
-    return None
+def _word_runs(text: str) -> set[str]:
+    """Every run of one or two consecutive words of a query of two words or more, space-joined
+    (a label of three characters has at most two words: ``c-5``); empty for a single word."""
+    w = words(text)
+    if len(w) < 2:
+        return set()
+    return set(w) | {f"{a} {b}" for a, b in zip(w, w[1:], strict=False)}
 
 
 def search(G: Store | nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: float = 60.0) -> dict:
@@ -51,18 +39,21 @@ def search(G: Store | nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: fl
         raise UsageError("search needs some text")
     labels = S.labels()
     # WRatio rewards partial matches, which makes short codes (IN, ID, SCS, CAN) match almost
-    # anything: score those as whole words instead (_short_score).
+    # anything (scs in "reciprocal access"): score those as a whole or as whole words instead.
     longer = sorted(label for label in labels if len(label) > SHORT_LABEL)  # sorted: ties break alike in every store
     shorter = sorted(label for label in labels if len(label) <= SHORT_LABEL)
     # every label above the cutoff (not the first few): an entity whose labels score lower than
     # another entity's many aliases must not fall out of a tie
     found = process.extract(text, longer, scorer=fuzz.WRatio, processor=utils.default_process,
                             limit=None, score_cutoff=cutoff)  # fmt: skip
-    query_words = words(text)
-    for label in shorter:
-        score = _short_score(text, query_words, label, cutoff)
-        if score is not None:
-            found.append((label, score, None))
+    # a code matches the whole query by edit distance (a typo: jnp) ...
+    found += process.extract(text, shorter, scorer=fuzz.ratio, processor=utils.default_process,
+                             limit=limit, score_cutoff=max(cutoff, 80))  # fmt: skip
+    # ... or, from three characters, a whole word of a longer query (prc navy), never a part of one
+    runs = _word_runs(text)
+    if runs:
+        found += [(label, WORD_SCORE, None) for label in shorter
+                  if len(label) == SHORT_LABEL and " ".join(words(label)) in runs]  # fmt: skip
     best: dict[str, tuple[float, str]] = {}
     for label, score, _ in found:
         for eid in sorted(labels[label]):
