@@ -37,11 +37,11 @@ def export_command(
     gexf      .gexf      Gephi, with a timeline
     json      .json      node-link JSON: D3, networkx
     cyjs      .cyjs      Cytoscape.js / Cytoscape (.json accepted)
-    csv       .csv       X.nodes.csv + X.edges.csv: Gephi spreadsheet import (--excel: for Excel)
+    csv       .csv       X.nodes.csv + X.edges.csv: Gephi, Excel (--excel)
     cypher    .cypher    MERGE statements: Neo4j, Memgraph
     neo4j     DIR/       neo4j-admin database import CSV set
     A file whose extension names another format is refused.
-    With --json, the export's stats are the JSON document.
+    With --json, the export's stats are the JSON document (via_edges: the derived via links).
     """
     import json
 
