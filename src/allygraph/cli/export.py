@@ -24,6 +24,7 @@ def export_command(
     types: TypeOpt = None,
     as_of: AsOfOpt = None,
     yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV: files Excel opens as UTF-8 (a byte order mark; CRLF line ends).")] = False,
     dialect: Annotated[Optional[str], typer.Option("--dialect", help="Cypher: neo4j (default), memgraph, falkordb or kuzu (Kùzu/Ladybug).", metavar="ENGINE", show_default=False)] = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
@@ -36,11 +37,11 @@ def export_command(
     gexf      .gexf      Gephi, with a timeline
     json      .json      node-link JSON: D3, networkx
     cyjs      .cyjs      Cytoscape.js / Cytoscape (.json accepted)
-    csv       .csv       X.nodes.csv + X.edges.csv: Gephi spreadsheet import
+    csv       .csv       X.nodes.csv + X.edges.csv: Gephi, Excel (--excel)
     cypher    .cypher    MERGE statements: Neo4j, Memgraph
     neo4j     DIR/       neo4j-admin database import CSV set
     A file whose extension names another format is refused.
-    With --json, the export's stats are the JSON document.
+    With --json, the export's stats are the JSON document (via_edges: the derived via links).
     """
     import json
 
@@ -50,11 +51,12 @@ def export_command(
         usage("--json and -o - both write to stdout; pick one")
     try:
         G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
-        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
+        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect, excel=excel)
     except AllygraphError as exc:
         fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))
-    print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations, "
+    via = f" (+{stats['via_edges']} via links)" if stats.get("via_edges") else ""
+    print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations{via}, "
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))
