@@ -6,7 +6,8 @@
 - Neo4j's own Cypher front end (npm ``@neo4j-cypher/language-support``, ``lintCypherQuery``),
   graphology-gexf (Gephi Lite's parser) and graphology-graphml, in one node process
   (``tests/js``: ``npm ci`` there first);
-- networkx (GEXF, GraphML, node-link JSON with its defaults) and igraph (GraphML).
+- networkx (GEXF, GraphML, node-link JSON with its defaults) and igraph (GraphML);
+- pyvis (a ``Network`` built from the node-link JSON through networkx).
 
 Each file is run as exported: split into statements at line ends (one statement per line), every
 statement executed, twice (idempotence). Small data: the bundled graph and a hostile one.
@@ -42,6 +43,7 @@ from allygraph.export.common import (
     to_text,
     xml_clean,
 )
+from allygraph.export.nodelink import relation_of
 
 JS = Path(__file__).resolve().parent / "js"
 
@@ -251,6 +253,37 @@ def test_ladybug_runs_the_export(which, request, tmp_path):
     assert read() == (nodes, edges)
 
 
+CASE_KEYS = {"Size": 1, "size": "two", "SIZE": 3.5, "iso3": "JPN"}
+
+
+def test_ladybug_takes_keys_that_differ_only_in_case(tmp_path):
+    """Kùzu's property names ignore case: ``attr_Size`` and ``attr_size`` were a duplicated column
+    and the schema statement failed. Each key comes back as written, from one deterministic file."""
+    lb = pytest.importorskip("ladybug")
+    d = tmp_path / "data"
+    d.mkdir()
+    ents = [{"id": "a", "name": "A", "type": "state", "attributes": CASE_KEYS},
+            {"id": "b", "name": "B", "type": "state", "attributes": {"Size": 2}}]  # fmt: skip
+    rels = [{"id": "ab", "from": "a", "to": "b", "type": "alliance", "attributes": {"Note": "x", "note": "y"}}]
+    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": ents}), encoding="utf-8")
+    (d / "relations.yaml").write_text(yaml.safe_dump({"relations": rels}), encoding="utf-8")
+    G = allygraph.load_graph(d, use_cache=False)
+    out, again = tmp_path / "g.cypher", tmp_path / "again.cypher"
+    export(G, "cypher", out, dialect="kuzu")
+    export(G, "cypher", again, dialect="kuzu")
+    assert out.read_bytes() == again.read_bytes()
+    conn = lb.Connection(lb.Database(str(tmp_path / "lb.db")))
+    for st in statements(out):
+        conn.execute(st)
+    got = {}
+    for (node,) in conn.execute("MATCH (n:Entity) RETURN n").get_all():
+        got[node["id"]] = {attr_key(k): v for k, v in node.items() if k.startswith(ATTR_PREFIX) and v is not None}
+    # the column of Size holds 1 and 2, of size "two", of SIZE 3.5: each kept its own type
+    assert got == {"a": CASE_KEYS, "b": {"Size": 2}}
+    [[r]] = conn.execute("MATCH ()-[r]->() RETURN r").get_all()
+    assert {attr_key(k): v for k, v in r.items() if k.startswith(ATTR_PREFIX)} == {"Note": "x", "note": "y"}
+
+
 # ---- one node process: Neo4j's parser, graphology-gexf, graphology-graphml -------------------------
 
 
@@ -303,6 +336,41 @@ def test_javascript_readers(hostile, bundled, tmp_path):
             assert {attr_key(k): v for k, v in q.items() if k.startswith(ATTR_PREFIX)} == want_attrs
 
 
+LINE_ENDS = "nel\x85ls\u2028ps\u2029crlf\r\nend"
+
+
+def test_graphology_keeps_unicode_line_ends(tmp_path):
+    """xmldom (under graphology-gexf and -graphml) turns U+0085 and U+2028 into LF, as XML 1.1
+    would: written as character references, they (and U+2029) reach graphology as written."""
+    d = tmp_path / "data"
+    d.mkdir()
+    ents = [{"id": "a", "name": "A" + LINE_ENDS, "type": "state", "description": LINE_ENDS,
+             "attributes": {"motto": LINE_ENDS}},
+            {"id": "b", "name": "B", "type": "state"}]  # fmt: skip
+    rels = [{"id": "ab", "from": "a", "to": "b", "type": "alliance", "note": LINE_ENDS}]
+    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": ents}, allow_unicode=True), encoding="utf-8")
+    (d / "relations.yaml").write_text(yaml.safe_dump({"relations": rels}, allow_unicode=True), encoding="utf-8")
+    G = allygraph.load_graph(d, use_cache=False)
+    assert G.nodes["a"]["description"] == LINE_ENDS  # the loader kept them
+    jobs = []
+    for kind in ("gexf", "graphml"):
+        p = tmp_path / f"g.{kind}"
+        export(G, kind, p)
+        assert not {"\x85", "\u2028", "\u2029"} & set(p.read_text(encoding="utf-8"))
+        jobs.append({"kind": kind, "path": str(p)})
+    seen = run_node(jobs, tmp_path)
+    for job in jobs:
+        got = seen[job["path"]]
+        a = next(n for n in got["nodes"] if n["key"] == "a")["attributes"]
+        assert (a["name"], a["description"], a[attr_column("motto")]) == ("A" + LINE_ENDS, LINE_ENDS, LINE_ENDS), job
+        [edge] = got["edges"]
+        assert edge["attributes"]["note"] == LINE_ENDS, job
+    # and the Python readers still read them back
+    H = nx.read_graphml(tmp_path / "g.graphml")
+    assert H.nodes["a"]["description"] == LINE_ENDS
+    assert nx.read_gexf(tmp_path / "g.gexf").nodes["a"]["description"] == LINE_ENDS
+
+
 # ---- networkx and igraph: GEXF (timeline), GraphML, node-link JSON with the defaults ----------------
 
 
@@ -327,6 +395,27 @@ def test_node_link_json_reads_with_networkx_defaults(hostile, tmp_path):
     assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == {
         n: {**d, "id": n} for n, d in hostile.nodes(data=True)
     }
-    relations = {k: d for _, _, k, d in H.edges(keys=True, data=True) if "via_of" not in d}
+    relations = {k: relation_of(d) for _, _, k, d in H.edges(keys=True, data=True) if "via_of" not in d}
     assert relations == {k: d for _, _, k, d in hostile.edges(keys=True, data=True)}
     assert {k for _, _, k, d in H.edges(keys=True, data=True) if "via_of" in d} == {"t1:from-via", "t1:via-to"}
+
+
+def test_node_link_json_builds_a_pyvis_network(hostile, bundled, tmp_path):
+    """pyvis's ``Network.from_nx`` calls ``add_edge(source, to, **attributes)``: an edge attribute
+    named ``to`` (the contract's field, kept whole before issue 17) was a TypeError."""
+    network = pytest.importorskip("pyvis.network")
+    for G in (hostile, bundled):
+        p = tmp_path / "g.json"
+        export(G, "json", p)
+        data = json.loads(p.read_text(encoding="utf-8"))
+        for e in data["edges"]:  # the link keys are the only ends an edge names
+            assert not {"from", "to"} & set(e), e["key"]
+            assert (e["relation_from"], e["relation_to"]) == (e["source"], e["target"])
+        H = nx.node_link_graph(data)
+        net = network.Network(directed=True)
+        net.from_nx(H)
+        want = {(u, v, k) for u, v, k, _ in edges_with_via(G)}
+        assert {(e["from"], e["to"], e["id"]) for e in net.edges} == want
+        assert {n["id"] for n in net.nodes} == set(G.nodes)
+        html = net.generate_html()
+        assert html.count('"relation_from"') == len(want)

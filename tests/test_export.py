@@ -35,6 +35,7 @@ from allygraph.export.common import (
     xml_clean,
 )
 from allygraph.export.csvpair import neutralise, unneutralise
+from allygraph.export.nodelink import relation_of
 from allygraph.problems import UsageError
 from allygraph.query import neighbors
 from allygraph.vocab import SYMMETRIC_TYPES
@@ -255,8 +256,8 @@ def _igraph_row(row: dict, want: dict, names: dict[str, str]) -> dict:
 def test_graphml_valid_and_round_trips_hostile(hostile, tmp_path):
     out = tmp_path / "h.graphml"
     stats = export(hostile, None, out)
-    assert stats == {"format": "graphml", "path": str(out), "nodes": 5, "edges": 7, "files": [str(out)],
-                     "bytes": out.stat().st_size}  # fmt: skip
+    assert stats == {"format": "graphml", "path": str(out), "nodes": 5, "edges": 7, "via_edges": 4,
+                     "files": [str(out)], "bytes": out.stat().st_size}  # fmt: skip
     assert_valid_graphml(out)
     check_graphml_networkx(hostile, out)
     check_graphml_igraph(hostile, out)
@@ -392,7 +393,7 @@ def test_node_link_json_round_trip(hostile, tmp_path):
     assert H.is_multigraph() and H.is_directed()
     # exact, control characters included (node_link_graph takes "id" as the node key)
     assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == dict(hostile.nodes(data=True))
-    assert {k: (u, v, d) for u, v, k, d in H.edges(keys=True, data=True)} == {
+    assert {k: (u, v, relation_of(d)) for u, v, k, d in H.edges(keys=True, data=True)} == {
         k: (u, v, d) for u, v, k, d in edges_with_via(hostile)
     }
     assert data["graph"]["sources"] == SOURCES
@@ -469,6 +470,45 @@ def test_csv_pair_round_trip_and_neutralisation(hostile, tmp_path):
     # a directory destination
     export(hostile, "csv", tmp_path / "dir")
     assert read_csv(tmp_path / "dir" / "nodes.csv") == nodes
+
+
+def _record_ends(data: bytes) -> list[bytes]:
+    """The line ends that close records (outside quoted cells) of a CSV file's bytes."""
+    ends, quoted = [], False
+    for i, b in enumerate(data):
+        if b == ord('"'):
+            quoted = not quoted
+        elif b == ord("\n") and not quoted:
+            ends.append(data[i - 1 : i + 1])
+    return ends
+
+
+def test_csv_excel_has_a_bom_and_crlf_records(hostile, tmp_path, small_dir):
+    """``--excel``: a UTF-8 byte order mark (Excel reads a file without one in the system's code
+    page, mangling every non-ASCII name) and CRLF after every record (RFC 4180); otherwise the
+    same bytes as the plain export, so the csv module reads the same rows."""
+    export(hostile, "csv", tmp_path / "plain.csv")
+    stats = export(hostile, "csv", tmp_path / "xl.csv", excel=True)
+    assert stats["bytes"] == sum(Path(f).stat().st_size for f in stats["files"])
+    for part in ("nodes", "edges"):
+        plain = (tmp_path / f"plain.{part}.csv").read_bytes()
+        xl = (tmp_path / f"xl.{part}.csv").read_bytes()
+        assert xl == b"\xef\xbb\xbf" + plain
+        ends = _record_ends(xl)
+        assert ends and set(ends) == {b"\r\n"} and xl.endswith(b"\r\n")
+        with open(tmp_path / f"xl.{part}.csv", newline="", encoding="utf-8-sig") as fh:
+            assert list(csv.DictReader(fh)) == read_csv(tmp_path / f"plain.{part}.csv")
+    # hostile cells: non-ASCII and line breaks inside quoted cells survive
+    assert "日本国" in (tmp_path / "xl.nodes.csv").read_text(encoding="utf-8-sig")
+    # the command; --excel elsewhere is refused in one line, exit 2
+    r = invoke("export", "csv", "-o", str(tmp_path / "cli.csv"), "--excel", "--data", str(small_dir))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "cli.nodes.csv").read_bytes().startswith(b"\xef\xbb\xbfId,Label,")
+    r = invoke("export", "graphml", "-o", str(tmp_path / "x.graphml"), "--excel", "--data", str(small_dir))
+    assert r.returncode == 2 and "--excel only applies to CSV" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.graphml").exists()
+    with pytest.raises(UsageError):
+        export(hostile, "neo4j", tmp_path / "n4j", excel=True)
 
 
 def test_neutralise_rule():
@@ -651,6 +691,20 @@ def test_cypher_literal_cannot_inject(s):
     assert conn.execute(f"RETURN {lit} AS s, 1 AS one").get_all() == [[s, 1]]
 
 
+@given(st.lists(st.text(st.sampled_from("sSzZiI.:_- 5é"), max_size=5), max_size=8, unique=True))
+def test_kuzu_names_ignore_case_and_give_the_keys_back(keys):
+    """Any attribute keys: Kùzu property names unique without regard to case, the keys back through
+    ``attr_key``, and a column that collides with no other is left as it is."""
+    from allygraph.export.cypher import kuzu_names
+
+    cols = ["name", "entity_type", *(attr_column(k) for k in keys)]
+    names = kuzu_names(cols)
+    assert len({n.lower() for n in names.values()}) == len(cols)
+    assert [attr_key(names[attr_column(k)]) for k in keys] == keys
+    lowered = [c.lower() for c in cols]
+    assert all(names[c] == c for c in cols if lowered.count(c.lower()) == 1)
+
+
 _LADYBUG: list = []
 
 
@@ -731,7 +785,7 @@ def test_every_format_reads_back(which, request, tmp_path):
     assert set(nodes) == set(G.nodes) and set(edges) == every
     H = nx.node_link_graph(json.loads(paths["json"].read_text(encoding="utf-8")))
     assert {n: {**d, "id": n} for n, d in H.nodes(data=True)} == dict(G.nodes(data=True))
-    assert {k: (u, v, d) for u, v, k, d in H.edges(keys=True, data=True)} == {
+    assert {k: (u, v, relation_of(d)) for u, v, k, d in H.edges(keys=True, data=True)} == {
         k: (u, v, d) for u, v, k, d in edges_with_via(G)
     }
     cy = json.loads(paths["cyjs"].read_text(encoding="utf-8"))
@@ -788,6 +842,26 @@ def test_cli(tmp_path, small_dir):
     r = run_cli("csv", "-o", "-", "--data", str(small_dir), cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.graphml", "small"]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_stats_count_the_via_edges(fmt, tmp_path, small_dir):
+    """The stats report the derived via edges beside the relations (``edges`` keeps its meaning)."""
+    G = allygraph.load_graph(small_dir, use_cache=False)
+    dest = tmp_path / ("out" if FORMATS[fmt].multi_file and fmt != "csv" else f"out{FORMATS[fmt].extensions[0]}")
+    stats = export(G, fmt, dest)
+    # two relations of the fixture go via an entity: two derived edges each
+    assert stats["edges"] == G.number_of_edges() == 6
+    assert stats["via_edges"] == count_edges(G) - G.number_of_edges() == 4
+
+
+def test_cli_json_reports_via_edges(tmp_path, small_dir):
+    r = run_cli("json", "-o", "out.json", "--data", str(small_dir), "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    stats = json.loads(r.stdout)
+    written = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["edges"]
+    assert stats["edges"] == 6 and stats["via_edges"] == sum(1 for e in written if "via_of" in e) == 4
+    assert "6 relations (+4 via links)" in r.stderr
 
 
 def test_cli_dialect(tmp_path, small_dir, capsys):

@@ -96,17 +96,27 @@ def span(rel: dict, known_from: _dt.date | None = None) -> tuple[_dt.date, _dt.d
     (datetime.date(2015, 6, 1), datetime.date(2026, 5, 28))
     >>> span({"since": "2024-07-08", "status": "signed"}) is None
     True
+    >>> span({"since": "2023-08-05", "until": "2023-08-05", "status": "ended"})  # a one-day incident
+    (datetime.date(2023, 8, 5), datetime.date(2023, 8, 6))
     """
     status = effective_status(rel)
-    until = rel.get("until")
-    if status in _NEVER or (status in _NEEDS_UNTIL and until is None):
+    if status in _NEVER or (status in _NEEDS_UNTIL and rel.get("until") is None):
         return None
-    if rel.get("since"):
-        lo = dates.first_day(rel["since"])
-    else:
-        lo = known_from or _dt.date.min
-    hi = dates.first_day(until) if until else _dt.date.max
+    lo, hi = _bounds(rel, known_from)
     return (lo, hi) if lo < hi else None
+
+
+def _bounds(rel: dict, known_from: _dt.date | None) -> tuple[_dt.date, _dt.date]:
+    """``[start, end)`` as the dates say: ``until`` is the first day no longer covered, except
+    that a ``since`` equal to its ``until`` is one happening: that day (or month, or year)."""
+    since, until = rel.get("since"), rel.get("until")
+    lo = dates.first_day(since) if since else (known_from or _dt.date.min)
+    if not until:
+        return lo, _dt.date.max
+    if since is not None and str(since) == str(until):
+        last = dates.last_day(until)
+        return lo, last + _dt.timedelta(days=1) if last < _dt.date.max else last
+    return lo, dates.first_day(until)
 
 
 def standing(rel: dict, day: _dt.date | None, known_from: _dt.date | None = None) -> Standing:
@@ -125,12 +135,10 @@ def standing(rel: dict, day: _dt.date | None, known_from: _dt.date | None = None
     sp = span(rel, known_from)
     if day is None:
         return Standing(status, sp is not None)
-    since = rel.get("since")
-    start = dates.first_day(since) if since else known_from
-    if start is not None and day < start:
+    start, end = _bounds(rel, known_from)
+    if (rel.get("since") or known_from) and day < start:
         return Standing("not_yet", False)
-    until = rel.get("until")
-    if until and day >= dates.first_day(until):
+    if rel.get("until") and day >= end:
         return Standing("ended", False)
     if sp is None:
         return Standing(status, False)

@@ -19,6 +19,7 @@ MAX_EDGES = 2_000_000  # above this, whole-graph ranking refuses with advice
 EXACT_BETWEENNESS = 2_000  # up to this many nodes betweenness is exact; above, it samples
 DEFAULT_SAMPLE = 256
 BETWEENNESS_EDGES = 200_000  # above this, betweenness needs an explicit --sample (each source costs seconds)
+PAGERANK_HINT = "--by pagerank needs numpy and scipy: install them (pip install numpy scipy)"
 
 
 def _build(S, keep: EdgeFilter, around: str | None, depth: int, max_edges: int):
@@ -50,7 +51,9 @@ def _scores(H, by: str, sample: int | None, seed: int) -> tuple[dict, int | None
         try:
             import scipy  # noqa: F401  (networkx's pagerank runs on scipy)
         except ImportError:
-            raise UsageError("--by pagerank needs numpy and scipy: pip install 'allygraph[analysis]'") from None
+            # true for a wheel and for a clone alike: allygraph is not on the package index, so
+            # ``pip install 'allygraph[analysis]'`` finds nothing (from a clone: pip install '.[analysis]')
+            raise UsageError(PAGERANK_HINT) from None
         return nx.pagerank(H), None
     if by == "betweenness":
         n = H.number_of_nodes()

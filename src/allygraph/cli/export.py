@@ -25,6 +25,7 @@ def export_command(
     types: TypeOpt = None,
     as_of: AsOfOpt = None,
     yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV: files Excel opens as UTF-8 (a byte order mark; CRLF line ends).")] = False,
     dialect: Annotated[Optional[str], typer.Option("--dialect", help="Cypher: neo4j (default), memgraph, falkordb or kuzu (Kùzu/Ladybug).", metavar="ENGINE", show_default=False)] = None,
     year_from: Annotated[Optional[int], typer.Option("--from", help="dyadyears: the first year (default: the first year anything ties two states).", metavar="YEAR")] = None,
     year_to: Annotated[Optional[int], typer.Option("--to", help="dyadyears: the last year (default: this year).", metavar="YEAR")] = None,
@@ -42,14 +43,14 @@ def export_command(
     gexf      .gexf      Gephi, with a timeline
     json      .json      node-link JSON: D3, networkx
     cyjs      .cyjs      Cytoscape.js / Cytoscape (.json accepted)
-    csv       .csv       X.nodes.csv + X.edges.csv: Gephi spreadsheet import
+    csv       .csv       X.nodes.csv + X.edges.csv: Gephi, Excel (--excel)
     cypher    .cypher    MERGE statements: Neo4j, Memgraph
     neo4j     DIR/       neo4j-admin database import CSV set
     dyadyears .csv       one row per pair of states per year (COW codes), for
                          IR panels: --from, --to, --directed; name it, the
                          extension alone means csv
     A file whose extension names another format is refused.
-    With --json, the export's stats are the JSON document.
+    With --json, the export's stats are the JSON document (via_edges: the derived via links).
     """
     import json
 
@@ -83,11 +84,12 @@ def export_command(
         return
     try:
         G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
-        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
+        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect, excel=excel)
     except AllygraphError as exc:
         fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))
-    print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations, "
+    via = f" (+{stats['via_edges']} via links)" if stats.get("via_edges") else ""
+    print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations{via}, "
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))

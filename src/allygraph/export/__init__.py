@@ -151,14 +151,17 @@ def export(
     *,
     yed: bool = False,
     dialect: str | None = None,
+    excel: bool = False,
 ) -> dict[str, Any]:
     """Write ``G`` (a networkx graph or a graph source) in format ``fmt`` (None: from ``dest``'s
     extension) to ``dest`` ('-': stdout).
 
-    ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu.
-    Returns ``{"format", "path", "files", "nodes", "edges", "bytes"}`` (``edges``: relations).
+    ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu. ``excel`` (CSV only):
+    files that Excel opens as UTF-8 (a byte order mark; CRLF line ends, as every CSV here has).
+    Returns ``{"format", "path", "files", "nodes", "edges", "via_edges", "bytes"}`` (``edges``:
+    relations; ``via_edges``: the derived via edges written besides them, see ``common``).
     Raises UsageError for an unknown format or dialect, stdout with a multi-file format, ``yed``
-    outside GraphML or ``dialect`` outside Cypher.
+    outside GraphML, ``dialect`` outside Cypher or ``excel`` outside CSV.
     """
     if fmt is None:
         fmt = infer_format(dest)
@@ -167,6 +170,8 @@ def export(
         raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     if yed and fmt != "graphml":
         raise UsageError("--yed only applies to GraphML")
+    if excel and fmt != "csv":
+        raise UsageError("--excel only applies to CSV")
     _check_extension(fmt, dest)
     if dialect is not None:
         from .cypher import DIALECTS
@@ -175,11 +180,11 @@ def export(
             raise UsageError("--dialect only applies to Cypher")
         if dialect.lower() not in DIALECTS:
             raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
-    exporter = FORMATS[fmt](yed=yed, dialect=dialect)
+    exporter = FORMATS[fmt](yed=yed, dialect=dialect, excel=excel)
     g = as_source(G)
     to_stdout = str(dest) == "-"
     stats: dict[str, Any] = {"format": fmt, "path": "-" if to_stdout else str(dest),
-                             "nodes": g.number_of_nodes(), "edges": g.number_of_edges()}  # fmt: skip
+                             "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "via_edges": 0}  # fmt: skip
     protect = (str(g.directory),) if g.directory else ()  # exports never write into the data directory
     if exporter.multi_file:
         if to_stdout:
@@ -190,6 +195,7 @@ def export(
             raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["files"] = [str(p) for p in files]
         stats["bytes"] = sum(p.stat().st_size for p in files)
+        stats["via_edges"] = exporter.via_edges
         return stats
     # stream straight into the file (or stdout): a million relations never sit in memory as text
     if to_stdout:
@@ -210,6 +216,7 @@ def export(
             raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
         stats["bytes"] = Path(dest).stat().st_size
     stats["files"] = [stats["path"]]
+    stats["via_edges"] = exporter.via_edges
     return stats
 
 

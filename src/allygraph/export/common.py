@@ -318,6 +318,7 @@ class Exporter:
 
     def __init__(self, **options: Any) -> None:
         self.options = options
+        self.via_edges = 0  # derived via edges written by the last write (``edges``)
 
     def write(self, g: GraphSource, out: IO[str]) -> None:
         """Write one stream (single-file formats override this)."""
@@ -332,8 +333,13 @@ class Exporter:
         yield from track(g.nodes(), g.number_of_nodes(), f"{self.name}: nodes")
 
     def edges(self, g: GraphSource) -> Iterator[tuple[str, str, str, dict]]:
-        """Relations and their derived via edges (``edges_with_via``), with a progress bar."""
-        yield from track(edges_with_via(g), g.number_of_edges(), f"{self.name}: edges")
+        """Relations and their derived via edges (``edges_with_via``), with a progress bar;
+        ``via_edges`` counts the derived edges as they pass (every exporter walks this once)."""
+        self.via_edges = 0
+        for edge in track(edges_with_via(g), g.number_of_edges(), f"{self.name}: edges"):
+            if edge[3].get("via_of"):
+                self.via_edges += 1
+            yield edge
 
 
 def columns(G: GraphSource | nx.MultiDiGraph) -> tuple[dict[str, str], dict[str, str]]:
@@ -382,9 +388,16 @@ def xml_clean(text: str) -> str:
     return _BAD_XML.sub("\ufffd", text)
 
 
+# XML 1.1 line ends, which some XML 1.0 parsers also turn into LF (xmldom, under graphology-gexf
+# and graphology-graphml): a character reference is never normalised
+_LINE_ENDS = str.maketrans({"\x85": "&#x85;", "\u2028": "&#x2028;", "\u2029": "&#x2029;"})
+
+
 def xml_text(text: str) -> str:
-    """Escape element text; CR is written as ``&#13;`` so that parsers keep it."""
-    return xml_clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    """Escape element text; CR, NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR
+    (U+2029) are written as character references so that parsers keep them."""
+    out = xml_clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return out if out.isascii() else out.translate(_LINE_ENDS)
 
 
 def xml_attr(text: str) -> str:

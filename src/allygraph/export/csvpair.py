@@ -5,6 +5,11 @@ Nodes: ``Id``, ``Label``, then the columns of ``common``. Edges: ``Source``, ``T
 (unique among parallel edges, so Gephi does not merge them), then the columns (sources with
 their titles and URLs; via links as edges of type ``via``: see ``common``).
 
+Line ends are CRLF, as RFC 4180 has them (a line break inside a quoted cell stays as written).
+``excel=True`` (``export csv --excel``) also starts each file with a UTF-8 byte order mark, which
+Excel needs to read the file as UTF-8 rather than the system's code page (pandas and the csv
+module read it with ``encoding="utf-8-sig"``).
+
 Formula neutralisation: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return (what a spreadsheet would run as a formula), or with ``'``, gets one ``'`` in
 front; ``unneutralise`` removes it. Numbers and booleans are never touched.
@@ -20,6 +25,7 @@ from .common import Exporter, Flat, edge_labels, node_label, to_text
 from .source import GraphSource
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+BOM = "\ufeff"
 
 
 def neutralise(text: str) -> str:
@@ -60,7 +66,7 @@ def csv_paths(dest: Path, protect: tuple = ()) -> tuple[Path, Path]:
 class CSVExporter(Exporter):
     name = "csv"
     extensions = (".csv",)
-    description = "nodes + edges CSV pair (Gephi spreadsheet import, spreadsheets)"
+    description = "nodes + edges CSV pair (Gephi spreadsheet import, spreadsheets; excel=True for Excel)"
     multi_file = True
 
     def write_files(self, g: GraphSource, dest: Path, protect: tuple = ()) -> list[Path]:
@@ -70,6 +76,9 @@ class CSVExporter(Exporter):
         flat = Flat(g)
         npath, epath = csv_paths(dest, protect)
         with atomic_group([npath, epath], protect=protect) as (nodes_fh, edges_fh):
+            if self.options.get("excel"):
+                nodes_fh.write(BOM)
+                edges_fh.write(BOM)
             self.write_nodes(g, nodes_fh, flat)
             self.write_edges(g, edges_fh, flat)
         return [npath, epath]

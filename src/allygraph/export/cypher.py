@@ -18,8 +18,13 @@ file statement by statement on an empty database; running it again changes nothi
 - ``kuzu`` (Ladybug, the maintained fork of the archived Kùzu): the schema first, a node table
   ``Entity`` and one relationship table per relation type, each with every column and its type
   (``STRING``, ``INT64``, ``DOUBLE``, ``BOOLEAN``, ``STRING[]`` for lists), ``IF NOT EXISTS``.
-  Kùzu has no multiple labels: the entity type is the ``entity_type`` property. (Kùzu 0.11 itself
-  drops the backslash of ``\\n`` and ``\\uXXXX``; Ladybug reads them.)
+  Kùzu has no multiple labels: the entity type is the ``entity_type`` property. Kùzu's property
+  names ignore case, so where two columns of a table differ only in case (attribute keys
+  ``Size`` and ``size``), each of them has its ASCII capitals written ``.<hex>.`` as the
+  attribute-key rule writes other characters (``attr_Size`` -> ``attr_.53.ize``, ``attr_size``
+  unchanged; ``kuzu_names``): unique whatever the case, the same for the same columns, and
+  ``common.attr_key`` still gives the key back. (Kùzu 0.11 itself drops the backslash of
+  ``\\n`` and ``\\uXXXX``; Ladybug reads them.)
 
 Strings are single-quoted literals with backslash escapes the engine reads (Neo4j, Memgraph and
 Ladybug: ``\\uXXXX`` for the remaining control characters); property names and labels are plain
@@ -31,6 +36,9 @@ odd value never costs its record.
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
+from collections.abc import Iterable
 from typing import IO, Any
 
 from ..problems import UsageError
@@ -40,6 +48,7 @@ from .source import GraphSource
 DIALECTS = ("neo4j", "memgraph", "falkordb", "kuzu")
 _ESC = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _KUZU_TYPES = {"string": "STRING", "long": "INT64", "double": "DOUBLE", "boolean": "BOOLEAN"}
+_CAPITAL = re.compile("[A-Z]")
 
 
 def quote(text: str, dialect: str = "neo4j") -> str:
@@ -79,8 +88,22 @@ def literal(value: Any, kind: str = "string", dialect: str = "neo4j") -> str:
     return str(int(value))
 
 
-def _sets(var: str, row: dict, cols: dict[str, str], dialect: str) -> list[str]:
-    return [f"{var}.{ident(k)} = {literal(v, cols.get(k, 'string'), dialect)}" for k, v in row.items() if v is not None]
+def kuzu_names(cols: Iterable[str]) -> dict[str, str]:
+    """Column -> a property name Kùzu keeps apart from every other (its names ignore case): a
+    column that differs from another only in case has its ASCII capitals escaped (module docs).
+
+    >>> kuzu_names(["name", "attr_Size", "attr_size", "attr_ISO3"])
+    {'name': 'name', 'attr_Size': 'attr_.53.ize', 'attr_size': 'attr_size', 'attr_ISO3': 'attr_ISO3'}
+    """
+    cols = list(cols)
+    folded = Counter(c.lower() for c in cols)
+    return {c: _CAPITAL.sub(lambda m: f".{ord(m.group()):x}.", c) if folded[c.lower()] > 1 else c for c in cols}
+
+
+def _sets(var: str, row: dict, cols: dict[str, str], dialect: str, names: dict[str, str] | None = None) -> list[str]:
+    names = names or {}
+    return [f"{var}.{ident(names.get(k, k))} = {literal(v, cols.get(k, 'string'), dialect)}"
+            for k, v in row.items() if v is not None]  # fmt: skip
 
 
 def _kuzu_type(col: str, kind: str) -> str:
@@ -108,19 +131,22 @@ class CypherExporter(Exporter):
         elif dialect == "falkordb":
             out.write("// for a large graph, run once before loading: CREATE INDEX FOR (n:Entity) ON (n.id)\n")
         else:
-            props = ", ".join(f"{ident(c)} {_kuzu_type(c, k)}" for c, k in node_cols.items())
+            node_names, edge_names = kuzu_names(node_cols), kuzu_names(ecols)
+            props = ", ".join(f"{ident(node_names[c])} {_kuzu_type(c, k)}" for c, k in node_cols.items())
             out.write(f"CREATE NODE TABLE IF NOT EXISTS Entity(id STRING PRIMARY KEY, {props});\n")
-            eprops = ", ".join(f"{ident(c)} {_kuzu_type(c, k)}" for c, k in ecols.items())
+            eprops = ", ".join(f"{ident(edge_names[c])} {_kuzu_type(c, k)}" for c, k in ecols.items())
             for rt in sorted({rel_type(rel["type"]) for _, _, _, rel in edges_with_via(g)}):
                 out.write(f"CREATE REL TABLE IF NOT EXISTS {ident(rt)}(FROM Entity TO Entity, id STRING, {eprops});\n")
         labels = dialect != "kuzu"
+        if labels:
+            node_names = edge_names = {}  # case-sensitive engines take the columns as they are
         for n, ent in self.nodes(g):
-            parts = _sets("n", flat.node(n, ent), node_cols, dialect)
+            parts = _sets("n", flat.node(n, ent), node_cols, dialect, node_names)
             if labels:
                 parts.append(f"n:{ident(label_of(ent['type']))}")
             out.write(f"MERGE (n:Entity {{id: {quote(n, dialect)}}}) SET {', '.join(parts)};\n")
         for u, v, rid, rel in self.edges(g):
             row = {k: val for k, val in flat.edge(rel).items() if k != "relation_id"}
-            sets = ", ".join(_sets("r", row, ecols, dialect))
+            sets = ", ".join(_sets("r", row, ecols, dialect, edge_names))
             out.write(f"MATCH (a:Entity {{id: {quote(u, dialect)}}}) MATCH (b:Entity {{id: {quote(v, dialect)}}}) "
                       f"MERGE (a)-[r:{ident(rel_type(rel['type']))} {{id: {quote(rid, dialect)}}}]->(b) SET {sets};\n")  # fmt: skip
