@@ -101,12 +101,18 @@ def test_types_shows_the_tie_model(tmp_path):
 
 
 def test_an_agency_belongs_to_its_state_through_part_of(tmp_path):
-    ents = ENTITIES + """  - {id: cg, name: Aland Coast Guard, type: organization}
+    ents = (
+        ENTITIES
+        + """  - {id: cg, name: Aland Coast Guard, type: organization}
   - {id: cg_unit, name: Aland Coast Guard District 1, type: organization}
   - {id: club, name: A Club, type: organization}
 """
-    rels = RELATIONS + """  - {from: cg, to: aa, type: part_of, sources: [old]}
+    )
+    rels = (
+        RELATIONS
+        + """  - {from: cg, to: aa, type: part_of, sources: [old]}
   - {from: cg_unit, to: cg, type: part_of, sources: [old]}
 """
+    )
     S = DatasetStore(load(write_data(tmp_path / "d", ents, rels), use_cache=False))
     assert [ties.owner_state(S, e) for e in ("cg_unit", "cg", "aa", "club", "nobody")] == ["aa", "aa", "aa", None, None]
