@@ -12,16 +12,22 @@ import argparse
 import os
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 32
 
 
+SCRATCH = tempfile.mkdtemp(prefix="allygraph-readme-")  # this run's /tmp: two renders never share /tmp/ag-edit
+
+
 def run_example(cmd: str) -> str:
     env = dict(os.environ, ALLYGRAPH_PLAIN="1")
     env.pop("NO_COLOR", None)
-    out = subprocess.run(cmd, shell=True, cwd=ROOT, capture_output=True, text=True, env=env).stdout
+    real = cmd.replace("/tmp/", SCRATCH + "/")
+    out = subprocess.run(real, shell=True, cwd=ROOT, capture_output=True, text=True, env=env).stdout
+    out = out.replace(SCRATCH + "/", "/tmp/")
     lines = [line.rstrip() for line in out.rstrip("\n").splitlines()]
     if len(lines) > MAX_LINES:
         lines = lines[: MAX_LINES - 2] + ["..."]

@@ -23,10 +23,18 @@ def test_readme_has_the_main_job_and_examples():
     assert len(EXAMPLES) >= 8
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> str:
+    """This run's own folder for the paths the README writes under /tmp (two runs on one machine
+    never share /tmp/ag-edit); the examples that build on each other share it, in order."""
+    return str(tmp_path_factory.mktemp("readme"))
+
+
 @pytest.mark.parametrize("cmd,shown", EXAMPLES, ids=[c for c, _ in EXAMPLES])
-def test_readme_example(cmd, shown):
+def test_readme_example(cmd, shown, scratch):
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
     env.pop("NO_COLOR", None)
+    cmd, shown = cmd.replace("/tmp/", scratch + "/"), shown.replace("/tmp/", scratch + "/")
     proc = subprocess.run(cmd, shell=True, cwd=REPO, capture_output=True, text=True, env=env, timeout=120)
     assert "Traceback" not in proc.stderr
     actual = [line.rstrip() for line in proc.stdout.splitlines()]
