@@ -216,6 +216,12 @@ def designation_of(rel: dict, eid: str) -> str | None:
     return tier_of(rel)
 
 
+def _grades() -> dict[str, str]:
+    from .grades import GRADES
+
+    return GRADES
+
+
 def describe(registry: Registry) -> dict:
     """The vocabularies of a data directory as plain data (what ``allygraph types`` shows): entity
     types, relation types, statuses, the default tier ladder and each state's own, ranks from 1.
@@ -230,6 +236,7 @@ def describe(registry: Registry) -> dict:
                            for k, v in registry.relation_types.items()},
         "layers": LAYERS,
         "statuses": STATUSES,
+        "grades": _grades(),
         "tiers": [{"rank": i + 1, **t} for i, t in enumerate(registry.tiers)],
         "ladders": {sid: {**lad, "rungs": [{"rank": i + 1, **t} for i, t in enumerate(lad["rungs"])]}
                     for sid, lad in registry.ladders.items()},

@@ -11,11 +11,18 @@ from ..errors import AllygraphError
 from .errors import fail
 
 
-def store(data: Optional[Path], no_cache: bool = False) -> Any:
-    """What queries read (see ``load.open_store``): the data of ``--data``, cached unless ``--no-cache``."""
+def store(data: Optional[Path], no_cache: bool = False, min_grade: Optional[str] = None) -> Any:
+    """What queries read (see ``load.open_store``): the data of ``--data``, cached unless
+    ``--no-cache``, narrowed to relations resting on a source of ``--min-grade`` or stronger."""
     from ..load import open_store
 
-    return open_store(data, use_cache=not no_cache)
+    S = open_store(data, use_cache=not no_cache)
+    if min_grade is None:
+        return S
+    from ..grades import check_grade
+    from ..store.graded import GradedStore
+
+    return GradedStore(S, check_grade(min_grade))
 
 
 def respond(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dict], list]) -> dict:

@@ -25,6 +25,7 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Validate the YAML 
 TypeOpt = Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only this relation type (repeatable), e.g. --type alliance --type partnership.", metavar="TYPE")]  # fmt: skip
 ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", "-x", help="Never use this relation type (repeatable).", metavar="TYPE")]  # fmt: skip
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", callback=_strip, help="Only relations in force on this date (YYYY, YYYY-MM or YYYY-MM-DD; a year means its last day).", metavar="DATE")]  # fmt: skip
+MinGradeOpt = Annotated[Optional[str], typer.Option("--min-grade", help="Only relations resting on a source of this grade or stronger: official, major, specialist, secondary, weak (see allygraph types).", metavar="GRADE")]  # fmt: skip
 DepthOpt = Annotated[int, typer.Option("--depth", "-d", help="How many hops out (from X, or from --around).", metavar="N")]  # fmt: skip
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help=f"At most this many matches (1 to {MAX_LIMIT:,}).", metavar="N")]  # fmt: skip
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change no data file (a --rejects file is still written).")]  # fmt: skip

@@ -14,7 +14,18 @@ import typer
 from .. import render
 from ..errors import ExitCode, UsageError, problem_report
 from .common import respond, store
-from .options import AsOfOpt, DataOpt, DepthOpt, EntityArg, ExcludeOpt, JsonOpt, LimitOpt, NoCacheOpt, TypeOpt
+from .options import (
+    AsOfOpt,
+    DataOpt,
+    DepthOpt,
+    EntityArg,
+    ExcludeOpt,
+    JsonOpt,
+    LimitOpt,
+    MinGradeOpt,
+    NoCacheOpt,
+    TypeOpt,
+)
 
 group = typer.Typer()
 
@@ -29,6 +40,7 @@ def path(
     exclude: ExcludeOpt = None,
     as_of: AsOfOpt = None,
     directed: Annotated[bool, typer.Option("--directed", help="Follow relations only as written (symmetric ones both ways).")] = False,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -36,7 +48,7 @@ def path(
     """How two actors are connected: shortest path(s), every relation on each hop, with dates and sources."""
     from .. import query
 
-    respond(as_json, lambda: query.path(store(data, no_cache), a, b, all_paths=all_paths, max_hops=max_hops,
+    respond(as_json, lambda: query.path(store(data, no_cache, min_grade), a, b, all_paths=all_paths, max_hops=max_hops,
                                         types=types, exclude=exclude, as_of=as_of, directed=directed),
             render.path_blocks)  # fmt: skip
 
@@ -46,6 +58,7 @@ def show(
     x: EntityArg,
     as_of: AsOfOpt = None,
     types: TypeOpt = None,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -53,7 +66,9 @@ def show(
     """An entity card: its details, relations grouped by type, what goes through it, conflicting claims."""
     from .. import query
 
-    respond(as_json, lambda: query.show(store(data, no_cache), x, as_of=as_of, types=types), render.show_blocks)
+    respond(
+        as_json, lambda: query.show(store(data, no_cache, min_grade), x, as_of=as_of, types=types), render.show_blocks
+    )
 
 
 @group.command()
@@ -63,6 +78,7 @@ def neighbors(
     types: TypeOpt = None,
     direction: Annotated[str, typer.Option("--direction", help="in, out or both.", metavar="in|out|both")] = "both",
     as_of: AsOfOpt = None,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -70,7 +86,7 @@ def neighbors(
     """Entities within N hops, with the relations that reach them."""
     from .. import query
 
-    respond(as_json, lambda: query.neighbors(store(data, no_cache), x, depth=depth, types=types,
+    respond(as_json, lambda: query.neighbors(store(data, no_cache, min_grade), x, depth=depth, types=types,
                                              direction=direction, as_of=as_of), render.neighbors_blocks)  # fmt: skip
 
 
@@ -80,6 +96,7 @@ def tiers(
     y: Annotated[Optional[str], typer.Argument(help="A partner: show the tier between X and Y and its history.")] = None,
     plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw X's partners' rungs over time as a step chart: FILE.svg.", metavar="FILE")] = None,
     as_of: AsOfOpt = None,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -90,11 +107,11 @@ def tiers(
     if plot is not None:
         from ..viz import tiers_plot
 
-        respond(as_json, lambda: tiers_plot(store(data, no_cache), x, plot), render.viz_blocks)
+        respond(as_json, lambda: tiers_plot(store(data, no_cache, min_grade), x, plot), render.viz_blocks)
     elif y is None:
-        respond(as_json, lambda: query.tiers(store(data, no_cache), x, as_of=as_of), render.tiers_blocks)
+        respond(as_json, lambda: query.tiers(store(data, no_cache, min_grade), x, as_of=as_of), render.tiers_blocks)
     else:
-        respond(as_json, lambda: _two_parties(query.tier_history(store(data, no_cache), x, y, as_of=as_of), x, y),
+        respond(as_json, lambda: _two_parties(query.tier_history(store(data, no_cache, min_grade), x, y, as_of=as_of), x, y),
                 render.tier_history_blocks)  # fmt: skip
 
 

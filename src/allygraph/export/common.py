@@ -4,16 +4,17 @@ Graph formats hold one scalar per attribute, so entities and relations are flatt
 *columns* the same way for every flat format (GraphML, GEXF, CSV, Cytoscape, neo4j-admin):
 
 - node columns: ``name``, ``entity_type``, ``aliases``, ``description``, ``wikidata``, ``since``,
-  ``until``, ``sources``, ``source_titles``, ``source_urls``, then ``attr_<key>`` for each key of
+  ``until``, ``sources``, ``source_titles``, ``source_urls``, ``source_grades``, then ``attr_<key>`` for each key of
   ``attributes``;
 - edge columns: ``relation_id``, ``relation_type``, ``tier``, ``status``, ``since``, ``until``,
-  ``via``, ``sources``, ``source_titles``, ``source_urls``, ``note``, ``designations`` (each
+  ``via``, ``sources``, ``source_titles``, ``source_urls``, ``source_grades``, ``note``, ``designations`` (each
   party's own wording of a partnership, a list of ``party=tier`` items), ``via_of``,
   ``symmetric``, then ``attr_<key>``.
 
-Provenance: ``source_titles`` and ``source_urls`` are lists parallel to ``sources`` (a source
-given as a URL is its own URL; an item is empty where the registry has no title or URL), so every
-flat format carries titles and URLs.
+Provenance: ``source_titles``, ``source_urls`` and ``source_grades`` are lists parallel to
+``sources`` (a source given as a URL is its own URL; an item is empty where the registry has no
+title or URL; the grade is ``grades.grade_of``'s), so every flat format carries titles, URLs and
+how much each source can carry.
 
 Attribute keys, one rule for every format (``attr_column``): ``attr_`` followed by the key, where
 ASCII letters, digits, ``_`` and ``-`` stay as they are and every other character ``c`` is
@@ -58,7 +59,9 @@ EDGE_FIELDS = ("id", "type", "tier", "status", "since", "until", "via", "sources
 # contract field -> column name (the renames keep clear of reserved names)
 NODE_COLUMN = {"type": "entity_type"}
 EDGE_COLUMN = {"id": "relation_id", "type": "relation_type"}
-LIST_FIELDS = frozenset({"aliases", "sources", "source_titles", "source_urls", "designations", "contradicted_by"})
+LIST_FIELDS = frozenset(
+    {"aliases", "sources", "source_titles", "source_urls", "source_grades", "designations", "contradicted_by"}
+)
 _INT64 = (-(2**63), 2**63 - 1)
 _KEY_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _KEY_ESCAPE = re.compile(r"\.([0-9a-f]+)\.")
@@ -81,13 +84,16 @@ def source_registry(G: GraphSource | nx.MultiDiGraph) -> dict[str, dict]:
 
 def _provenance(row: dict[str, Any], ids: list[str] | None, reg: dict[str, dict] | None) -> None:
     if not ids or reg is None:
-        row["source_titles"] = row["source_urls"] = None
+        row["source_titles"] = row["source_urls"] = row["source_grades"] = None
         return
+    from ..grades import grade_of
+
     entries = [reg.get(s) or ({"url": s} if "://" in s else {}) for s in ids]  # a source may be a URL itself
     titles = [str(e.get("title") or "") for e in entries]
     urls = [str(e.get("url") or "") for e in entries]
     row["source_titles"] = titles if any(titles) else None
     row["source_urls"] = urls if any(urls) else None
+    row["source_grades"] = [grade_of(e) for e in entries]  # parallel to sources: official ... weak
 
 
 def edges_with_via(G: GraphSource | nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
@@ -364,10 +370,11 @@ def columns(G: GraphSource | nx.MultiDiGraph) -> tuple[dict[str, str], dict[str,
             merged.setdefault(k, []).extend(v)
     types = {k: ("string" if isinstance(next((x for x in v if x is not None), None), list) else value_type(v))
              for k, v in merged.items()}  # fmt: skip
-    fixed_node = [NODE_COLUMN.get(f, f) for f in NODE_FIELDS] + ["source_titles", "source_urls"]
+    fixed_node = [NODE_COLUMN.get(f, f) for f in NODE_FIELDS] + ["source_titles", "source_urls", "source_grades"]
     fixed_edge = [EDGE_COLUMN.get(f, f) for f in EDGE_FIELDS] + [
         "source_titles",
         "source_urls",
+        "source_grades",
         "designations",
         "via_of",
     ]

@@ -12,7 +12,7 @@ import re
 
 ENTITY_KEYS = ("id", "name", "type", "aliases", "description", "wikidata", "since", "until", "attributes", "sources")
 RELATION_KEYS = ("id", "from", "to", "type", "tier", "status", "since", "until", "via", "attributes", "sources", "note")
-SOURCE_KEYS = ("title", "url", "publisher", "date", "note")
+SOURCE_KEYS = ("title", "url", "publisher", "date", "grade", "note")
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_\-./()' ]*")
 _RESERVED = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}

@@ -58,12 +58,15 @@ class Store:
         return out
 
     def sources_for(self, records: Iterable[dict]) -> dict[str, dict]:
-        """The registry entries of every source the records cite (URLs cited directly are left out)."""
+        """The registry entries of every source the records cite (URLs cited directly are left
+        out), each with its reliability ``grade`` (``grades.grade_of``)."""
+        from ..grades import grade_of
+
         out: dict[str, dict] = {}
         for rec in records:
             for ref in rec.get("sources", ()):
                 if ref not in out:
                     src = self.source(ref)
                     if src is not None:
-                        out[ref] = src
+                        out[ref] = {**src, "grade": grade_of(src)}
         return out

@@ -86,6 +86,9 @@ class SourceRecord(TypedDict, total=False):
     url: Union[str, None]
     publisher: Union[str, None]
     date: PartialDate
+    grade: Literal[
+        "official", "major", "specialist", "secondary", "weak"
+    ]  # the analyst's grade: wins over the host rules
     note: Union[str, None]  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .. import dates
+from ..grades import grades_of
 from ..names import suggest
 from ..progress import track
 from ..timing import stage
@@ -30,7 +31,10 @@ class Known:
     on_ladder: dict[str, set]
 
     def __post_init__(self) -> None:
+        from ..grades import grade_of
+
         self.tier_set = frozenset(self.tier_ids)
+        self.weak = frozenset(sid for sid, src in self.sources.items() if grade_of(src) == "weak")
 
 
 def derive_relation_id(rel: dict) -> str:
@@ -76,7 +80,7 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
         known.on_ladder,
         known.sources.__contains__,
     )
-    parse_date, ordered = dates.parse_checked, dates.ordered
+    parse_date, ordered, weak = dates.parse_checked, dates.ordered, known.weak
     with stage("check relations"):
         for i, rec in enumerate(track(items, len(items), "checking relations")):
             if i in bad:
@@ -102,7 +106,7 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
             refs = [] if refs is None else refs if type(refs) is list else names_of(refs)
             undated = since is None and until is None
             if (not refs or (undated and rtype in TIME_BOUND_TYPES) or frm == to or (tier is not None and rtype not in TIER_TYPES)
-                    or not all(map(known_source, refs))):  # fmt: skip
+                    or not all(map(known_source, refs)) or (weak and all(map(weak.__contains__, refs)))):  # fmt: skip
                 _sources_and_warnings(file, i, rec, refs, undated, known, check_sources)
             if rec.get("designations") is not None:
                 ok = _check_designations(file, ("relations", i), rec, relation_label(rec, i), known.tier_ids) and ok
@@ -179,6 +183,8 @@ def _sources_and_warnings(file: File, i: int, rec: dict, refs: list, undated: bo
         file.add(("relations", i), f"{relation_label(rec, i)}: a {rtype} happens at a time, but this one has no date, so it reads as in force forever; add 'since' (and 'until') at the precision its source gives (a year is fine), or, when no source dates it, 'status: reported' and a note", "warning")  # fmt: skip
     elif not all(map(known.sources.__contains__, refs)):
         check_sources(file, ("relations", i), refs, relation_label(rec, i), rec)
+    if refs and all(g == "weak" for g in grades_of(refs, known.sources.get)):
+        file.add(("relations", i, "sources"), f"{relation_label(rec, i)}: rests only on weak sources ({', '.join(refs)}): add an official, major-outlet or specialist source, or mark it 'status: reported' (grades: allygraph.grades)", "warning")  # fmt: skip
     if rec.get("tier") is not None and rtype not in TIER_TYPES:
         file.add(("relations", i, "tier"), f"{relation_label(rec, i)}: 'tier' only applies to a partnership, not {rtype!r}", "warning")  # fmt: skip
     if rec["from"] == rec["to"]:
