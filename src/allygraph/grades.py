@@ -27,13 +27,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-GRADES: dict[str, str] = {
-    "official": "A government, parliament, armed force, court or intergovernmental body speaking for itself.",
-    "major": "A major news organization or national wire agency.",
-    "specialist": "A research institute, specialist defence or regional outlet, university or scholarly publisher.",
-    "secondary": "Any other outlet: corroborates, but should not carry a claim alone.",
-    "weak": "An encyclopedia anyone edits, a blog, an aggregator or repost, a press-release wire, a staging or catalogue host.",
-}
+from .vocab import GRADES
+
 RANK = {g: i for i, g in enumerate(GRADES)}  # 0 is the strongest
 
 # Host rules: a host matches an entry when it is that domain or a subdomain of it.

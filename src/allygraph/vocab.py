@@ -110,6 +110,15 @@ STATUSES: dict[str, str] = {
 }
 DEFAULT_STATUS = "active"
 
+# Source reliability grades, strongest first (``grades`` holds the host rules that assign them).
+GRADES: dict[str, str] = {
+    "official": "A government, parliament, armed force, court or intergovernmental body speaking for itself.",
+    "major": "A major news organization or national wire agency.",
+    "specialist": "A research institute, specialist defence or regional outlet, university or scholarly publisher.",
+    "secondary": "Any other outlet: corroborates, but should not carry a claim alone.",
+    "weak": "An encyclopedia anyone edits, a blog, an aggregator or repost, a press-release wire, a staging or catalogue host.",
+}
+
 # Statuses that do not put a relation in force for tiers, whatever its dates say.
 NOT_IN_FORCE_STATUSES: frozenset[str] = frozenset({"proposed", "negotiating", "suspended", "ended"})
 
@@ -216,12 +225,6 @@ def designation_of(rel: dict, eid: str) -> str | None:
     return tier_of(rel)
 
 
-def _grades() -> dict[str, str]:
-    from .grades import GRADES
-
-    return GRADES
-
-
 def describe(registry: Registry) -> dict:
     """The vocabularies of a data directory as plain data (what ``allygraph types`` shows): entity
     types, relation types, statuses, the default tier ladder and each state's own, ranks from 1.
@@ -236,7 +239,7 @@ def describe(registry: Registry) -> dict:
                            for k, v in registry.relation_types.items()},
         "layers": LAYERS,
         "statuses": STATUSES,
-        "grades": _grades(),
+        "grades": GRADES,
         "tiers": [{"rank": i + 1, **t} for i, t in enumerate(registry.tiers)],
         "ladders": {sid: {**lad, "rungs": [{"rank": i + 1, **t} for i, t in enumerate(lad["rungs"])]}
                     for sid, lad in registry.ladders.items()},

@@ -21,9 +21,8 @@ def all_relations(S: Store) -> Iterator[dict]:
     """Every relation of a store, whatever its backend: the in-memory Dataset's relations, or the
     SQLite cache's rows streamed in the data's order."""
     from ..store import SQLiteStore
-    from ..store.graded import GradedStore
 
-    if isinstance(S, SQLiteStore | GradedStore):
+    if isinstance(S, SQLiteStore) or hasattr(S, "iter_relations"):
         yield from S.iter_relations()
         return
     ds = getattr(S, "ds", None)
@@ -35,9 +34,8 @@ def all_relations(S: Store) -> Iterator[dict]:
 def all_entities(S: Store) -> Iterator[tuple[str, dict]]:
     """Every (id, entity) of a store."""
     from ..store import SQLiteStore
-    from ..store.graded import GradedStore
 
-    if isinstance(S, SQLiteStore | GradedStore):
+    if isinstance(S, SQLiteStore) or hasattr(S, "iter_entities"):
         yield from S.iter_entities()
         return
     yield from S.ds.entities.items()

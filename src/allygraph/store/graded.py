@@ -57,12 +57,11 @@ class GradedStore(Store):
 
     def iter_relations(self) -> Iterator[dict]:
         """Every kept relation, in the data's order."""
-        from ..analysis.common import all_relations
-
-        return (r for r in all_relations(self.inner) if self.keeps(r))
+        inner = self.inner
+        every = inner.iter_relations() if hasattr(inner, "iter_relations") else inner.ds.relations.values()  # type: ignore[attr-defined]
+        return (r for r in every if self.keeps(r))
 
     def iter_entities(self) -> Iterator[tuple[str, dict]]:
         """Every (id, entity) of the store."""
-        from ..analysis.common import all_entities
-
-        return all_entities(self.inner)
+        inner = self.inner
+        return inner.iter_entities() if hasattr(inner, "iter_entities") else iter(inner.ds.entities.items())  # type: ignore[attr-defined]
