@@ -83,15 +83,52 @@ def to_json(result: object, out: TextIO | None = None) -> None:
     out.write("\n")
 
 
-def wants_rich(out: TextIO | None = None) -> bool:
-    """Whether ``out`` gets the terminal backend (a tty, and ``ALLYGRAPH_PLAIN`` unset)."""
+# What an export written to a terminal may not carry raw: C0 controls but tab and line feed, DEL,
+# C1, the bidi controls and the line/paragraph separators. Each syntax writes them as an escape its
+# readers read back as the same character, so the document means the same (FalkorDB's Cypher
+# reads no ``\\u`` escape: there the escape is only visible).
+_EXPORT_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_EXPORT_ESCAPE = {"json": "\\u{:04x}", "xml": "&#x{:X};", "cypher": "\\u{:04x}"}
+EXPORT_SYNTAX = {"json": "json", "cyjs": "json", "graphml": "xml", "gexf": "xml", "cypher": "cypher"}
+
+
+def escape_export(text: str, fmt: str) -> str:
+    """``text`` (a piece of an export in format ``fmt``) with every character that could drive a
+    terminal written as the format's own escape (``\\u009b`` in JSON and Cypher, ``&#x9B;`` in XML).
+
+    >>> escape_export('{"name": "Evil\u202eCorp"}', "json")
+    '{"name": "Evil\\\\u202eCorp"}'
+    """
+    escape = _EXPORT_ESCAPE[EXPORT_SYNTAX[fmt]]
+    return _EXPORT_UNSAFE.sub(lambda m: escape.format(ord(m.group())), text)
+
+
+class TerminalExport:
+    """A text stream for an export written to a terminal: every ``write`` goes through
+    ``escape_export`` (piped, an export is written as it is, byte for byte)."""
+
+    def __init__(self, out: TextIO, fmt: str) -> None:
+        self.out, self.fmt = out, fmt
+
+    def write(self, text: str) -> int:
+        """Write ``text``, its unsafe characters escaped."""
+        return self.out.write(escape_export(text, self.fmt))
+
+
+def is_terminal(out: TextIO | None = None) -> bool:
+    """Whether ``out`` (default: stdout) is a terminal."""
     out = out or sys.stdout
-    if os.environ.get("ALLYGRAPH_PLAIN"):
-        return False
     try:
         return out.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def wants_rich(out: TextIO | None = None) -> bool:
+    """Whether ``out`` gets the terminal backend (a tty, and ``ALLYGRAPH_PLAIN`` unset)."""
+    if os.environ.get("ALLYGRAPH_PLAIN"):
+        return False
+    return is_terminal(out)
 
 
 def emit(blocks: list[Block], out: TextIO | None = None) -> None:

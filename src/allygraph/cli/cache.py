@@ -6,6 +6,8 @@ import sys
 
 import typer
 
+from ..render import safe
+
 group = typer.Typer(name="cache", help="The compiled cache of data directories.", no_args_is_help=True)
 
 
@@ -15,7 +17,7 @@ def cache_clear() -> None:
     from .. import cache
 
     n = cache.clear()
-    print(f"removed {n} cache file(s) from {cache.cache_dir()}")
+    print(f"removed {n} cache file(s) from {safe(cache.cache_dir())}")
 
 
 @group.command("path")
@@ -23,7 +25,7 @@ def cache_path() -> None:
     """Print where caches are kept (and, on stderr, why the cache is off if that folder is refused)."""
     from .. import cache
 
-    print(cache.cache_dir())
+    print(safe(cache.cache_dir()))
     why = cache.refusal()
     if why:
-        print(f"allygraph: cache off: {cache.cache_dir()}: {why}", file=sys.stderr)
+        print(safe(f"allygraph: cache off: {cache.cache_dir()}: {why}"), file=sys.stderr)

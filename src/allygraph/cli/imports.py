@@ -43,18 +43,18 @@ def _go(read: Callable, inputs: list[Optional[Path]], data: Optional[Path], dry_
         _all_rejected(summary, quiet=True)
         return
     for reject in summary.result.rejects:
-        print(f"rejected {reject}", file=sys.stderr)
+        print(f"rejected {render.safe(reject)}", file=sys.stderr)
     j = summary.to_json()
     if dry_run:
         changed = summary.report.changed
         for change in changed[:SHOW_CHANGES]:
-            print(change)
+            print(render.safe(change))
         if len(changed) > SHOW_CHANGES:
             print(f"... and {len(changed) - SHOW_CHANGES} more changes (--json lists them all)")
     verb = "would change" if dry_run else ("updated" if summary.written else "unchanged:")
-    print(f"{j['dataset']}: read {j['read']}, imported {j['imported']}, merged {j['merged']}, rejected {j['rejected']} "
+    print(f"{render.safe(j['dataset'])}: read {j['read']}, imported {j['imported']}, merged {j['merged']}, rejected {j['rejected']} "
           f"({j['added']} added, {j['updated']} updated, {j['unchanged']} unchanged records) in {j['seconds']:.1f}s")  # fmt: skip
-    print(f"{verb} {j['data']}" + (" (dry run: nothing written)" if dry_run else ""))
+    print(f"{verb} {render.safe(j['data'])}" + (" (dry run: nothing written)" if dry_run else ""))
     _all_rejected(summary)
 
 
