@@ -171,7 +171,7 @@ def cite_url(url: str) -> str:
     escaped text that no renderer turns into a link.
 
     >>> cite_url("doi:10.1000/182"), cite_url("javascript:alert(1)")
-    ('<https://doi.org/10.1000/182>', 'javascript:alert\\(1\\)')
+    ('<https://doi.org/10.1000/182>', 'javascript:alert\\\\(1\\\\)')
     """
     url = url.strip()
     if _WEB.match(url):
