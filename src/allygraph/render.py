@@ -215,15 +215,48 @@ def _text(value: str, style: str | None = None):
 
 
 def _wrap(console, value: str, width: int, style: str | None = None, indent: int = 0) -> list:
-    """``value`` wrapped at spaces to ``width`` cells (a word longer than that stays whole)."""
+    """``value`` wrapped at spaces to ``width`` cells (``indent`` of them blank at the start of
+    each line), never inside a word: a word longer than a line is broken after a ``+`` (the joints
+    of an id such as ``japan+philippines+united_states``) where it has one, else it stands alone
+    on its line (a URL stays whole, so that the terminal keeps it one piece to copy)."""
     from rich.text import Text
 
-    out = []
-    room = max(width - indent, 8, _longest_word(value))
-    for line in _text(value, style).wrap(console, room, overflow="fold"):
-        line.rstrip()
-        out.append(Text(" " * indent) + line if indent else line)
-    return out or [Text("")]
+    lines = [Text(" " * indent + line, style=style or "") for line in wrap_words(value, max(width - indent, 8))]
+    return lines or [Text("")]
+
+
+_TOKENS = re.compile(r"\s+|\S+")
+_JOINTS = re.compile(r"[^+]*\+|[^+]+")
+
+
+def wrap_words(value: str, room: int) -> list[str]:
+    """``value`` as lines of at most ``room`` cells, broken at spaces (the space at a break is
+    dropped; other spacing, such as an indentation, is kept). A word longer than ``room`` is
+    broken after a ``+`` where it has one; a piece still longer stands alone on its line.
+
+    >>> wrap_words("in: quad, japan+philippines+united_states, squad", 20)
+    ['in: quad, japan+', 'philippines+', 'united_states, squad']
+    """
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line, used, space = "", 0, ""
+    for token in _TOKENS.findall(value):
+        if token.isspace():
+            space = space + token if line or not lines else ""
+            continue
+        pieces = _JOINTS.findall(token) if cell_len(token) > room else [token]
+        for i, piece in enumerate(pieces):
+            gap, size = (space if i == 0 else ""), cell_len(piece)
+            if line and used + cell_len(gap) + size > room:
+                lines.append(line.rstrip())
+                line, used = piece, size
+            else:
+                line, used = line + gap + piece, used + cell_len(gap) + size
+        space = ""
+    if line or not lines:
+        lines.append(line.rstrip())
+    return lines
 
 
 def _longest_word(value: str) -> int:
