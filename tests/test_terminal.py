@@ -3,6 +3,7 @@ output shows, no word is split by a table, and tables fit the window."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -155,3 +156,17 @@ def test_long_lines_wrap_at_word_boundaries_within_the_window(wrap_dir, args, co
     joined = re.sub(r"\+\n\s*", "+", seen)
     missing = _words(plain.stdout) - _words(joined)
     assert not missing, missing
+
+
+def test_path_names_via_entities_as_show_does(small_dir):
+    """``path`` shows a relation's ``via`` (and a relation's far party) by name, as ``show`` does."""
+    out = invoke("path", "Japan", "Philippines", "--data", str(small_dir)).stdout
+    rows = {line.split()[1]: line for line in out.splitlines() if line.strip().startswith(("→", "↔"))}
+    assert "Official Security Assistance" in rows["provides"] and " osa " not in rows["provides"]
+    assert "TC-90" in rows["arms_transfer"] and "tc_90" not in rows["arms_transfer"]
+    shown = invoke("show", "Japan", "--data", str(small_dir)).stdout
+    assert "Official Security Assistance" in shown and "TC-90" in shown
+    via = invoke("path", "United States", "TC-90", "--data", str(small_dir)).stdout
+    assert "Japan → Philippines  arms_transfer" in via  # the relation's parties by name, too
+    data = json.loads(invoke("path", "Japan", "Philippines", "--data", str(small_dir), "--json").stdout)
+    assert data["entities"]["osa"]["name"] == "Official Security Assistance"
