@@ -6,6 +6,8 @@ text in both: on a terminal, rich styles and lays them out to the window's width
 spaces, never inside a word; prose columns and notes move under their row when narrow; sources
 become numbers into the list at the end); piped, plain aligned text (stable, no escape codes;
 rich is not even imported). ``NO_COLOR`` is honoured by rich; ``ALLYGRAPH_PLAIN=1`` forces plain.
+Both backends make one text; on a terminal, a text taller than the window goes through the pager
+(``pager``), JSON too. Lines wrap at spaces within the window, never inside a word (``wrap_words``).
 
 Every data string goes through ``safe`` before it reaches a screen (both backends, error
 messages too): control characters and bidi controls are shown as visible escapes, and rich never
@@ -19,6 +21,9 @@ import re
 import sys
 from dataclasses import dataclass, field
 from typing import TextIO
+
+from . import pager
+from .pager import is_terminal
 
 # C0 and C1 controls (ESC starts CSI/OSC sequences, BEL ends OSC, CR overwrites, NUL...), DEL,
 # the bidi controls (they reorder what is shown) and the line/paragraph separators.
@@ -79,8 +84,8 @@ def to_json(result: object, out: TextIO | None = None) -> None:
 
     out = out or sys.stdout
     text = json.dumps(result, ensure_ascii=False, indent=2, default=str, allow_nan=False)  # strict JSON
-    out.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
-    out.write("\n")
+    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    pager.write(text, out)  # on a terminal, a long document is paged
 
 
 # What an export written to a terminal may not carry raw: C0 controls but tab and line feed, DEL,
@@ -115,15 +120,6 @@ class TerminalExport:
         return self.out.write(escape_export(text, self.fmt))
 
 
-def is_terminal(out: TextIO | None = None) -> bool:
-    """Whether ``out`` (default: stdout) is a terminal."""
-    out = out or sys.stdout
-    try:
-        return out.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def wants_rich(out: TextIO | None = None) -> bool:
     """Whether ``out`` gets the terminal backend (a tty, and ``ALLYGRAPH_PLAIN`` unset)."""
     if os.environ.get("ALLYGRAPH_PLAIN"):
@@ -132,12 +128,10 @@ def wants_rich(out: TextIO | None = None) -> bool:
 
 
 def emit(blocks: list[Block], out: TextIO | None = None) -> None:
-    """Print blocks with rich on a terminal, as plain text otherwise."""
+    """Print blocks with rich on a terminal, as plain text otherwise; on a terminal, output
+    taller than the window goes through the pager (``pager``)."""
     out = out or sys.stdout
-    if wants_rich(out):
-        _emit_rich(blocks, out)
-    else:
-        out.write(plain(blocks))
+    pager.write(_rich_text(blocks, out) if wants_rich(out) else plain(blocks), out)
 
 
 def _cell(b: Block, column: str, value: object) -> str:
@@ -179,7 +173,8 @@ def plain(blocks: list[Block]) -> str:
 _INDENT, _GAP, _UNDER = 2, 2, 6
 
 
-def _emit_rich(blocks: list[Block], out: TextIO) -> None:
+def _rich_text(blocks: list[Block], out: TextIO) -> str:
+    """The terminal backend's drawing of ``blocks`` for ``out`` (its width and colours)."""
     from rich.console import Console
     from rich.text import Text
 
@@ -202,10 +197,12 @@ def _emit_rich(blocks: list[Block], out: TextIO) -> None:
             lines += _source_lines(b, width)
         elif b.rows:
             lines += _table_lines(console, b, width, numbers)
-    for line in lines:
-        if isinstance(line, str):
-            line = _text(line)
-        console.print(line, soft_wrap=True)
+    with console.capture() as drawn:
+        for line in lines:
+            if isinstance(line, str):
+                line = _text(line)
+            console.print(line, soft_wrap=True)
+    return drawn.get()
 
 
 def _text(value: str, style: str | None = None):

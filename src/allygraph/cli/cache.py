@@ -11,7 +11,7 @@ from ..render import safe
 group = typer.Typer(name="cache", help="The compiled cache of data directories.", no_args_is_help=True)
 
 
-@group.command("clear")
+@group.command("clear", epilog="Example: allygraph cache clear")
 def cache_clear() -> None:
     """Remove the compiled cache files allygraph made (nothing else in the folder)."""
     from .. import cache
@@ -20,7 +20,7 @@ def cache_clear() -> None:
     print(f"removed {n} cache file(s) from {safe(cache.cache_dir())}")
 
 
-@group.command("path")
+@group.command("path", epilog="Example: allygraph cache path")
 def cache_path() -> None:
     """Print where caches are kept (and, on stderr, why the cache is off if that folder is refused)."""
     from .. import cache
