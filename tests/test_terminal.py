@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, Invoked, invoke, run_in_terminal
 
@@ -170,3 +172,18 @@ def test_path_names_via_entities_as_show_does(small_dir):
     assert "Japan → Philippines  arms_transfer" in via  # the relation's parties by name, too
     data = json.loads(invoke("path", "Japan", "Philippines", "--data", str(small_dir), "--json").stdout)
     assert data["entities"]["osa"]["name"] == "Official Security Assistance"
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.text(alphabet="ab+ 世\t-", max_size=60), room=st.integers(min_value=1, max_value=30))
+def test_wrap_words_keeps_every_character_and_the_width(value, room):
+    from rich.cells import cell_len
+
+    from allygraph.render import wrap_words
+
+    lines = wrap_words(value, room)
+    assert "".join("".join(lines).split()) == "".join(value.split())  # nothing lost, nothing reordered
+    for line in lines:  # wider only when it is one piece that cannot be broken
+        assert cell_len(line) <= room or (len(line.split()) == 1 and "+" not in line.strip()[:-1])
+    if "+" not in value:
+        assert [w for line in lines for w in line.split()] == value.split()  # no word split
