@@ -101,7 +101,7 @@ def escape_export(text: str, fmt: str) -> str:
     """``text`` (a piece of an export in format ``fmt``) with every character that could drive a
     terminal written as the format's own escape (``\\u009b`` in JSON and Cypher, ``&#x9B;`` in XML).
 
-    >>> escape_export('{"name": "Evil\u202eCorp"}', "json")
+    >>> escape_export('{"name": "Evil\\u202eCorp"}', "json")
     '{"name": "Evil\\\\u202eCorp"}'
     """
     escape = _EXPORT_ESCAPE[EXPORT_SYNTAX[fmt]]
