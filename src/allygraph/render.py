@@ -242,7 +242,8 @@ def wrap_words(value: str, room: int) -> list[str]:
         if token.isspace():
             space = space + token if line or not lines else ""
             continue
-        pieces = _JOINTS.findall(token) if cell_len(token) > room else [token]
+        fits = room - (cell_len(space) if not line else 0)  # an indentation takes room on a first line
+        pieces = _JOINTS.findall(token) if cell_len(token) > fits else [token]
         for i, piece in enumerate(pieces):
             gap, size = (space if i == 0 else ""), cell_len(piece)
             if line and used + cell_len(gap) + size > room:
