@@ -182,9 +182,16 @@ def small_dir(tmp_path) -> Path:
 
 
 def run_in_terminal(args: list[str], cols: int = 80, rows: int = 24, env: dict | None = None) -> tuple[str, int]:
-    """Run the installed allygraph on a pseudo-terminal of this size: (what it drew, exit code)."""
+    """Run the installed allygraph on a pseudo-terminal of this size: (what it drew, exit code).
+    No pager unless ``env`` sets ``ALLYGRAPH_PAGER`` (a pager would wait for keys); an ``env``
+    value of None removes the variable."""
     full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ALLYGRAPH_PLAIN")}
-    full.update(TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows), **(env or {}))
+    full.update(TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows), ALLYGRAPH_PAGER="")
+    for key, value in (env or {}).items():
+        if value is None:
+            full.pop(key, None)
+        else:
+            full[key] = value
     pid, fd = pty.fork()
     if pid == 0:  # child
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))

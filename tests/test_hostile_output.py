@@ -131,3 +131,68 @@ def test_json_is_exact_and_safe(hostile, capsys):
     )
     for c in ("\u202e", "\x9b", "\x1b]0;"):
         assert c not in drawn
+
+
+# --- status lines and exports (issue 17): paths and exported data never drive the terminal -----
+
+HOSTILE_NAME = "d\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x9b31m\u202e"  # a directory name a user was sent
+
+
+def test_import_status_lines_show_a_hostile_path_escaped(tmp_path):
+    from conftest import SMALL_ENTITIES, SMALL_RELATIONS, invoke
+
+    data = write_data(tmp_path / HOSTILE_NAME, SMALL_ENTITIES, SMALL_RELATIONS)
+    rows = "stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth,endday,version\n"
+    rows += "JPN,740,Japan,1895,1,1,2016,12,31,2016\nBAD,x\x1b]52;c;eA==\x07,Bad,1,1,1,1,1,1,2016\n"
+    (tmp_path / f"{HOSTILE_NAME}.csv").write_text(rows, encoding="utf-8")
+    for extra in (["--dry-run"], []):
+        proc = invoke("import", "cow-states", str(tmp_path / f"{HOSTILE_NAME}.csv"), "--data", str(data), *extra)
+        assert proc.returncode == 0, proc.stderr
+        _clean(proc.stdout)
+        _clean(proc.stderr)
+        assert "d\\x1b]0;pwned\\x07\\x1b]52;c;ZXZpbA==\\x07\\x9b31m<U+202E>" in proc.stdout
+        assert "rejected " in proc.stderr and "\\x1b]52;c;eA==\\x07" in proc.stderr  # the reject, escaped
+
+
+def test_cache_path_and_clear_show_a_hostile_path_escaped(tmp_path, monkeypatch):
+    from conftest import invoke
+
+    folder = tmp_path / HOSTILE_NAME
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("ALLYGRAPH_CACHE_DIR", str(folder))
+    for args in (["cache", "path"], ["cache", "clear"]):
+        proc = invoke(*args)
+        assert proc.returncode == 0, proc.stderr
+        _clean(proc.stdout)
+        assert "\\x1b]52;c;ZXZpbA==\\x07" in proc.stdout
+    folder.chmod(0o777)  # refused: "cache off" on stderr names the folder
+    proc = invoke("cache", "path")
+    assert "cache off" in proc.stderr
+    _clean(proc.stderr)
+
+
+EXPORTS = ["json", "cyjs", "graphml", "gexf", "cypher"]
+
+
+@pytest.mark.parametrize("fmt", EXPORTS)
+def test_export_to_stdout_is_exact_piped_and_escaped_on_a_terminal(hostile, fmt, capsys):
+    piped_out = piped(capsys, "export", fmt, "-o", "-", "--data", str(hostile)).stdout
+    assert "\u202e" in piped_out and "\u2066" in piped_out  # the consumer gets the bytes as they are
+    drawn, code = run_in_terminal(
+        ["export", fmt, "-o", "-", "--data", str(hostile)],
+        cols=200,
+        env={"ALLYGRAPH_CACHE_DIR": os.environ["ALLYGRAPH_CACHE_DIR"]},
+    )
+    assert code == 0
+    shown = drawn[: drawn.rindex("allygraph: wrote")].replace("\r\n", "\n")  # the status line is on stderr
+    _clean(shown.replace("\n", ""))
+    assert "\x1b" not in shown and "\x9b" not in shown
+    if fmt in ("json", "cyjs"):  # escaped the JSON way: the same document
+        assert json.loads(shown) == json.loads(piped_out)
+    elif fmt in ("graphml", "gexf"):  # escaped the XML way: the same document
+        from lxml import etree
+
+        same = etree.tostring(etree.fromstring(shown.encode()), method="c14n")
+        assert same == etree.tostring(etree.fromstring(piped_out.encode()), method="c14n")
+    else:
+        assert "\\u202e" in shown and "\\u2066" in shown

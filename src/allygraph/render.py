@@ -6,6 +6,8 @@ text in both: on a terminal, rich styles and lays them out to the window's width
 spaces, never inside a word; prose columns and notes move under their row when narrow; sources
 become numbers into the list at the end); piped, plain aligned text (stable, no escape codes;
 rich is not even imported). ``NO_COLOR`` is honoured by rich; ``ALLYGRAPH_PLAIN=1`` forces plain.
+Both backends make one text; on a terminal, a text taller than the window goes through the pager
+(``pager``), JSON too. Lines wrap at spaces within the window, never inside a word (``wrap_words``).
 
 Every data string goes through ``safe`` before it reaches a screen (both backends, error
 messages too): control characters and bidi controls are shown as visible escapes, and rich never
@@ -19,6 +21,9 @@ import re
 import sys
 from dataclasses import dataclass, field
 from typing import TextIO
+
+from . import pager
+from .pager import is_terminal
 
 # C0 and C1 controls (ESC starts CSI/OSC sequences, BEL ends OSC, CR overwrites, NUL...), DEL,
 # the bidi controls (they reorder what is shown) and the line/paragraph separators.
@@ -79,28 +84,54 @@ def to_json(result: object, out: TextIO | None = None) -> None:
 
     out = out or sys.stdout
     text = json.dumps(result, ensure_ascii=False, indent=2, default=str, allow_nan=False)  # strict JSON
-    out.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
-    out.write("\n")
+    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    pager.write(text, out)  # on a terminal, a long document is paged
+
+
+# What an export written to a terminal may not carry raw: C0 controls but tab and line feed, DEL,
+# C1, the bidi controls and the line/paragraph separators. Each syntax writes them as an escape its
+# readers read back as the same character, so the document means the same (FalkorDB's Cypher
+# reads no ``\\u`` escape: there the escape is only visible).
+_EXPORT_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_EXPORT_ESCAPE = {"json": "\\u{:04x}", "xml": "&#x{:X};", "cypher": "\\u{:04x}"}
+EXPORT_SYNTAX = {"json": "json", "cyjs": "json", "graphml": "xml", "gexf": "xml", "cypher": "cypher"}
+
+
+def escape_export(text: str, fmt: str) -> str:
+    """``text`` (a piece of an export in format ``fmt``) with every character that could drive a
+    terminal written as the format's own escape (``\\u009b`` in JSON and Cypher, ``&#x9B;`` in XML).
+
+    >>> escape_export('{"name": "Evil\\u202eCorp"}', "json")
+    '{"name": "Evil\\\\u202eCorp"}'
+    """
+    escape = _EXPORT_ESCAPE[EXPORT_SYNTAX[fmt]]
+    return _EXPORT_UNSAFE.sub(lambda m: escape.format(ord(m.group())), text)
+
+
+class TerminalExport:
+    """A text stream for an export written to a terminal: every ``write`` goes through
+    ``escape_export`` (piped, an export is written as it is, byte for byte)."""
+
+    def __init__(self, out: TextIO, fmt: str) -> None:
+        self.out, self.fmt = out, fmt
+
+    def write(self, text: str) -> int:
+        """Write ``text``, its unsafe characters escaped."""
+        return self.out.write(escape_export(text, self.fmt))
 
 
 def wants_rich(out: TextIO | None = None) -> bool:
     """Whether ``out`` gets the terminal backend (a tty, and ``ALLYGRAPH_PLAIN`` unset)."""
-    out = out or sys.stdout
     if os.environ.get("ALLYGRAPH_PLAIN"):
         return False
-    try:
-        return out.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return is_terminal(out)
 
 
 def emit(blocks: list[Block], out: TextIO | None = None) -> None:
-    """Print blocks with rich on a terminal, as plain text otherwise."""
+    """Print blocks with rich on a terminal, as plain text otherwise; on a terminal, output
+    taller than the window goes through the pager (``pager``)."""
     out = out or sys.stdout
-    if wants_rich(out):
-        _emit_rich(blocks, out)
-    else:
-        out.write(plain(blocks))
+    pager.write(_rich_text(blocks, out) if wants_rich(out) else plain(blocks), out)
 
 
 def _cell(b: Block, column: str, value: object) -> str:
@@ -142,7 +173,8 @@ def plain(blocks: list[Block]) -> str:
 _INDENT, _GAP, _UNDER = 2, 2, 6
 
 
-def _emit_rich(blocks: list[Block], out: TextIO) -> None:
+def _rich_text(blocks: list[Block], out: TextIO) -> str:
+    """The terminal backend's drawing of ``blocks`` for ``out`` (its width and colours)."""
     from rich.console import Console
     from rich.text import Text
 
@@ -165,10 +197,12 @@ def _emit_rich(blocks: list[Block], out: TextIO) -> None:
             lines += _source_lines(b, width)
         elif b.rows:
             lines += _table_lines(console, b, width, numbers)
-    for line in lines:
-        if isinstance(line, str):
-            line = _text(line)
-        console.print(line, soft_wrap=True)
+    with console.capture() as drawn:
+        for line in lines:
+            if isinstance(line, str):
+                line = _text(line)
+            console.print(line, soft_wrap=True)
+    return drawn.get()
 
 
 def _text(value: str, style: str | None = None):
@@ -178,15 +212,49 @@ def _text(value: str, style: str | None = None):
 
 
 def _wrap(console, value: str, width: int, style: str | None = None, indent: int = 0) -> list:
-    """``value`` wrapped at spaces to ``width`` cells (a word longer than that stays whole)."""
+    """``value`` wrapped at spaces to ``width`` cells (``indent`` of them blank at the start of
+    each line), never inside a word: a word longer than a line is broken after a ``+`` (the joints
+    of an id such as ``japan+philippines+united_states``) where it has one, else it stands alone
+    on its line (a URL stays whole, so that the terminal keeps it one piece to copy)."""
     from rich.text import Text
 
-    out = []
-    room = max(width - indent, 8, _longest_word(value))
-    for line in _text(value, style).wrap(console, room, overflow="fold"):
-        line.rstrip()
-        out.append(Text(" " * indent) + line if indent else line)
-    return out or [Text("")]
+    lines = [Text(" " * indent + line, style=style or "") for line in wrap_words(value, max(width - indent, 8))]
+    return lines or [Text("")]
+
+
+_TOKENS = re.compile(r"\s+|\S+")
+_JOINTS = re.compile(r"[^+]*\+|[^+]+")
+
+
+def wrap_words(value: str, room: int) -> list[str]:
+    """``value`` as lines of at most ``room`` cells, broken at spaces (the space at a break is
+    dropped; other spacing, such as an indentation, is kept). A word longer than ``room`` is
+    broken after a ``+`` where it has one; a piece still longer stands alone on its line.
+
+    >>> wrap_words("in: quad, japan+philippines+united_states, squad", 20)
+    ['in: quad, japan+', 'philippines+', 'united_states, squad']
+    """
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line, used, space = "", 0, ""
+    for token in _TOKENS.findall(value):
+        if token.isspace():
+            space = space + token if line or not lines else ""
+            continue
+        fits = room - (cell_len(space) if not line else 0)  # an indentation takes room on a first line
+        pieces = _JOINTS.findall(token) if cell_len(token) > fits else [token]
+        for i, piece in enumerate(pieces):
+            gap, size = (space if i == 0 else ""), cell_len(piece)
+            if line and used + cell_len(gap) + size > room:
+                lines.append(line.rstrip())
+                line, used = piece, size
+            else:
+                line, used = line + gap + piece, used + cell_len(gap) + size
+        space = ""
+    if line or not lines:
+        lines.append(line.rstrip())
+    return lines
 
 
 def _longest_word(value: str) -> int:

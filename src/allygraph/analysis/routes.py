@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from ..problems import NoPath
 from ..query import path
@@ -155,8 +156,29 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
 
 
 def _link(url: str) -> str:
-    """A URL that stays one Markdown autolink: no space, ``<`` or ``>`` inside it."""
-    return "".join(f"%{ord(c):02X}" if c in " <>\n\t" else c for c in url)
+    """A URL that stays one Markdown autolink: no space, control character, ``<`` or ``>`` inside it."""
+    return "".join(quote(c, safe="") if c in "<>" or c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c
+                   for c in url)  # fmt: skip
+
+
+_WEB = re.compile(r"https?://", re.IGNORECASE)
+_DOI = re.compile(r"doi:", re.IGNORECASE)
+
+
+def cite_url(url: str) -> str:
+    """A source's URL in Markdown: an autolink only for ``http(s)://`` (and ``doi:``, linked
+    through https://doi.org/); anything else (``javascript:``, ``data:``, ``file:``...) is inert,
+    escaped text that no renderer turns into a link.
+
+    >>> cite_url("doi:10.1000/182"), cite_url("javascript:alert(1)")
+    ('<https://doi.org/10.1000/182>', 'javascript:alert\\\\(1\\\\)')
+    """
+    url = url.strip()
+    if _WEB.match(url):
+        return f"<{_link(url)}>"
+    if _DOI.match(url) and url[4:].strip():
+        return f"<https://doi.org/{_link(url[4:].strip())}>"
+    return md(url)
 
 
 def markdown(result: dict) -> str:
@@ -180,9 +202,9 @@ def markdown(result: dict) -> str:
     for n, s in enumerate(notes, 1):
         src = srcs.get(s)
         if src is None:
-            lines.append(f"[^{n}]: <{_link(s)}>" if s.startswith(("http://", "https://")) else f"[^{n}]: {md(s)}")
+            lines.append(f"[^{n}]: {cite_url(s)}")
             continue
         meta = ", ".join(md(x) for x in (src.get("publisher"), src.get("date")) if x)
-        url = f" <{_link(src['url'])}>" if src.get("url") else ""
+        url = f" {cite_url(src['url'])}" if src.get("url") else ""
         lines.append(f"[^{n}]: {md(src['title'])}{', ' + meta if meta else ''}.{url}")
     return "\n".join(lines).rstrip() + "\n"

@@ -17,7 +17,10 @@ group = typer.Typer()
 AroundOpt = Annotated[Optional[str], typer.Option("--around", help="Only this entity's neighbourhood (within --depth hops), e.g. --around Japan.", metavar="X")]  # fmt: skip
 
 
-@group.command("timeline")
+@group.command(
+    "timeline",
+    epilog="Example: allygraph timeline Japan Philippines --from 2015\n\nExample: allygraph timeline --type arms_transfer --from 2020",
+)
 def timeline_command(
     x: Annotated[Optional[str], typer.Argument(help="An entity (id, name or alias); none: the whole data set.")] = None,
     y: Annotated[Optional[str], typer.Argument(help="A second entity: the pair's events.")] = None,
@@ -36,7 +39,10 @@ def timeline_command(
                                    as_of=as_of), render.timeline_blocks)  # fmt: skip
 
 
-@group.command("clusters")
+@group.command(
+    "clusters",
+    epilog="Example: allygraph clusters --as-of 2026-06\n\nExample: allygraph clusters --around Japan --type alliance --type partnership",
+)
 def clusters_command(
     as_of: AsOfOpt = None,
     min_size: Annotated[int, typer.Option("--min-size", help="At least this many states.", metavar="N")] = 3,
@@ -58,7 +64,10 @@ def clusters_command(
                                    around=around, depth=depth), render.clusters_blocks)  # fmt: skip
 
 
-@group.command("rank")
+@group.command(
+    "rank",
+    epilog="Example: allygraph rank --by betweenness --entity-type state\n\nExample: allygraph rank --by pagerank --as-of 2015 -n 10",
+)
 def rank_command(
     by: Annotated[str, typer.Option("--by", help="degree, betweenness, pagerank or eigenvector.", metavar="METRIC")] = "degree",
     types: TypeOpt = None,
@@ -79,7 +88,10 @@ def rank_command(
                                depth=depth, sample=sample, entity_types=entity_type), render.rank_blocks)  # fmt: skip
 
 
-@group.command("explain")
+@group.command(
+    "explain",
+    epilog="Example: allygraph explain Philippines India > brief.md\n\nExample: allygraph explain Japan Australia --routes 2 --as-of 2020",
+)
 def explain_command(
     a: Annotated[str, typer.Argument(help="From: an id, name or alias.")],
     b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
@@ -101,7 +113,10 @@ def explain_command(
                                   as_of=as_of), render.explain_blocks)  # fmt: skip
 
 
-@group.command("viz")
+@group.command(
+    "viz",
+    epilog="Example: allygraph viz Japan -o japan.html\n\nExample: allygraph viz Japan --depth 2 --as-of 2020 -o japan.svg",
+)
 def viz_command(
     x: Annotated[Optional[str], typer.Argument(help="Centre the map on this entity; none: the whole data set (if small).")] = None,
     around: AroundOpt = None,

@@ -6,24 +6,26 @@ import sys
 
 import typer
 
+from ..render import safe
+
 group = typer.Typer(name="cache", help="The compiled cache of data directories.", no_args_is_help=True)
 
 
-@group.command("clear")
+@group.command("clear", epilog="Example: allygraph cache clear")
 def cache_clear() -> None:
     """Remove the compiled cache files allygraph made (nothing else in the folder)."""
     from .. import cache
 
     n = cache.clear()
-    print(f"removed {n} cache file(s) from {cache.cache_dir()}")
+    print(f"removed {n} cache file(s) from {safe(cache.cache_dir())}")
 
 
-@group.command("path")
+@group.command("path", epilog="Example: allygraph cache path")
 def cache_path() -> None:
     """Print where caches are kept (and, on stderr, why the cache is off if that folder is refused)."""
     from .. import cache
 
-    print(cache.cache_dir())
+    print(safe(cache.cache_dir()))
     why = cache.refusal()
     if why:
-        print(f"allygraph: cache off: {cache.cache_dir()}: {why}", file=sys.stderr)
+        print(safe(f"allygraph: cache off: {cache.cache_dir()}: {why}"), file=sys.stderr)

@@ -44,7 +44,9 @@ def _change(as_json: bool, call: Callable[[], dict]) -> None:
         render.emit(render.changed_blocks(result))
 
 
-@add_group.command("entity")
+@add_group.command(
+    "entity", epilog="Example: allygraph add entity brunei --name Brunei --type state --alias BRN --data ./my-data"
+)
 def add_entity(
     eid: Annotated[str, typer.Argument(metavar="ID", help="The new id: letters, digits, '_', '-', '.'.")],
     name: Annotated[str, typer.Option("--name", help="Display name.")],
@@ -70,7 +72,10 @@ def add_entity(
                                              dry_run=dry_run))  # fmt: skip
 
 
-@source_group.command("add")
+@source_group.command(
+    "add",
+    epilog="Example: allygraph source add mofa-raa --title 'Signing of the Japan-Philippines RAA' --url https://www.mofa.go.jp/ --date 2024-07-08",
+)
 def source_add(
     sid: Annotated[str, typer.Argument(metavar="ID", help="The source's id, cited from relations.")],
     title: Annotated[str, typer.Option("--title", help="The document's title.")],
@@ -87,7 +92,9 @@ def source_add(
     _change(as_json, lambda: edit.add_source(sid, title, url, publisher=publisher, date=date, data=data, dry_run=dry_run))  # fmt: skip
 
 
-@group.command()
+@group.command(
+    epilog="Example: allygraph link Japan exercises_with Philippines --since 2026 --source https://example.org/article\n\nExample: allygraph link Japan partnership Philippines --tier comprehensive_strategic_partnership --since 2026-05-28 --source mb-csp-2026 --dry-run"
+)
 def link(
     a: Annotated[str, typer.Argument(help="From: an id, name or alias.")],
     rtype: Annotated[str, typer.Argument(metavar="TYPE", help="Relation type, e.g. partnership, exercises_with.")],
@@ -124,7 +131,10 @@ def link(
                                        dry_run=dry_run))  # fmt: skip
 
 
-@group.command("edit")
+@group.command(
+    "edit",
+    epilog="Example: allygraph edit us-jp-alliance-1951 --set status=ended --set until=1960-06-23\n\nExample: allygraph edit japan --set attributes.iso3=JPN --dry-run",
+)
 def edit_cmd(
     ident: Annotated[str, typer.Argument(metavar="ID", help="An entity (id, name or alias), relation or source id.")],
     set_: Annotated[
@@ -143,13 +153,13 @@ def edit_cmd(
     as_json: JsonOpt = False,
     dry_run: ChangeDryRunOpt = False,
 ) -> None:
-    """Change fields of a record, e.g. allygraph edit jp-ph --set status=ended --set until=2015."""
+    """Change fields of a record, e.g. allygraph edit us-jp-alliance-1951 --set until=1960-06-23."""
     from .. import edit
 
     _change(as_json, lambda: edit.edit(ident, set=set_, unset=unset, data=data, dry_run=dry_run))
 
 
-@group.command()
+@group.command(epilog="Example: allygraph rename tc_90 tc90_king_air --dry-run")
 def rename(
     old: Annotated[str, typer.Argument(help="The id to change (an entity, relation or source).")],
     new: Annotated[str, typer.Argument(help="The new id.")],
@@ -163,7 +173,7 @@ def rename(
     _change(as_json, lambda: edit.rename(old, new, data=data, dry_run=dry_run))
 
 
-@group.command()
+@group.command(epilog="Example: allygraph rm example-csp\n\nExample: allygraph rm tc_90 --cascade --dry-run")
 def rm(
     ident: Annotated[str, typer.Argument(metavar="ID", help="An entity, relation or source id.")],
     cascade: Annotated[bool, typer.Option("--cascade", help="Also remove what refers to it (listed).")] = False,
@@ -177,7 +187,7 @@ def rm(
     _change(as_json, lambda: edit.rm(ident, cascade=cascade, data=data, dry_run=dry_run))
 
 
-@group.command()
+@group.command(epilog="Example: allygraph fmt --check --data ./my-data")
 def fmt(
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when a file is not in the canonical layout.")
@@ -200,7 +210,9 @@ def fmt(
         raise typer.Exit(1)
 
 
-@group.command()
+@group.command(
+    epilog="Example: allygraph diff old-data/ data/\n\nExample: allygraph diff --data data --rev HEAD~1.. --markdown"
+)
 def diff(
     old: Annotated[Optional[Path], typer.Argument(help="The old data directory.", show_default=False)] = None,
     new: Annotated[Optional[Path], typer.Argument(help="The new data directory.", show_default=False)] = None,

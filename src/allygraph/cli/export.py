@@ -16,7 +16,10 @@ from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
 group = typer.Typer()
 
 
-@group.command("export")
+@group.command(
+    "export",
+    epilog="Example: allygraph export -o japan.graphml --around Japan --depth 2\n\nExample: allygraph export cypher --dialect memgraph -o graph.cypher\n\nExample: allygraph export json -o - | jq .nodes",
+)
 def export_command(
     fmt: Annotated[Optional[str], typer.Argument(metavar="[FORMAT]", help="graphml, gexf, json, cyjs, csv, cypher, neo4j or dyadyears. Default: from the -o extension.", show_default=False)] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Where to write, e.g. -o graph.graphml; '-' for stdout; a directory for neo4j.", metavar="FILE")] = ...,  # type: ignore[assignment]

@@ -43,18 +43,18 @@ def _go(read: Callable, inputs: list[Optional[Path]], data: Optional[Path], dry_
         _all_rejected(summary, quiet=True)
         return
     for reject in summary.result.rejects:
-        print(f"rejected {reject}", file=sys.stderr)
+        print(f"rejected {render.safe(reject)}", file=sys.stderr)
     j = summary.to_json()
     if dry_run:
         changed = summary.report.changed
         for change in changed[:SHOW_CHANGES]:
-            print(change)
+            print(render.safe(change))
         if len(changed) > SHOW_CHANGES:
             print(f"... and {len(changed) - SHOW_CHANGES} more changes (--json lists them all)")
     verb = "would change" if dry_run else ("updated" if summary.written else "unchanged:")
-    print(f"{j['dataset']}: read {j['read']}, imported {j['imported']}, merged {j['merged']}, rejected {j['rejected']} "
+    print(f"{render.safe(j['dataset'])}: read {j['read']}, imported {j['imported']}, merged {j['merged']}, rejected {j['rejected']} "
           f"({j['added']} added, {j['updated']} updated, {j['unchanged']} unchanged records) in {j['seconds']:.1f}s")  # fmt: skip
-    print(f"{verb} {j['data']}" + (" (dry run: nothing written)" if dry_run else ""))
+    print(f"{verb} {render.safe(j['data'])}" + (" (dry run: nothing written)" if dry_run else ""))
     _all_rejected(summary)
 
 
@@ -67,7 +67,7 @@ def _all_rejected(summary: Any, quiet: bool = False) -> None:
         raise typer.Exit(ExitCode.BAD_INPUT)
 
 
-@group.command("cow-states")
+@group.command("cow-states", epilog="Example: allygraph import cow-states states2016.csv --data ./my-data --dry-run")
 def cow_states(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, rejects: RejectsOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
     """Correlates of War states (states2016.csv): state entities with COW code, abbreviation and membership dates."""
     from ..importers import cow
@@ -75,7 +75,9 @@ def cow_states(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, 
     _go(lambda namer: cow.read(file, namer), [file], data, dry_run, rejects, as_json)
 
 
-@group.command("atop")
+@group.command(
+    "atop", epilog="Example: allygraph import atop atop5_1m.csv atop5_1a.csv --data ./my-data --rejects rejects.csv"
+)
 def atop_cmd(
     member_file: Annotated[Path, typer.Argument(help="ATOP member-level file, e.g. atop4_01m.csv.", show_default=False)],
     alliance_file: Annotated[Optional[Path], typer.Argument(help="ATOP alliance-level file, e.g. atop4_01a.csv (dates and obligations of each alliance).", show_default=False)] = None,
@@ -88,7 +90,7 @@ def atop_cmd(
         rejects, as_json)  # fmt: skip
 
 
-@group.command("sipri")
+@group.command("sipri", epilog="Example: allygraph import sipri trade-register.csv --data ./my-data")
 def sipri_cmd(file: FileArg, data: DataOpt = None, dry_run: DryRunOpt = False, rejects: RejectsOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
     """SIPRI trade register (CSV as exported): arms_transfer relations via platform entities."""
     from ..importers import sipri

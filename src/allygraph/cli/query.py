@@ -30,7 +30,9 @@ from .options import (
 group = typer.Typer()
 
 
-@group.command()
+@group.command(
+    epilog="Example: allygraph path Japan Philippines\n\nExample: allygraph path TC-90 Philippines --all --type arms_transfer"
+)
 def path(
     a: Annotated[str, typer.Argument(help="From: an id, name or alias (any case).")],
     b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
@@ -53,7 +55,9 @@ def path(
             render.path_blocks)  # fmt: skip
 
 
-@group.command()
+@group.command(
+    epilog="Example: allygraph show Japan --as-of 2020 --type partnership\n\nExample: allygraph show OSA --json"
+)
 def show(
     x: EntityArg,
     as_of: AsOfOpt = None,
@@ -71,7 +75,9 @@ def show(
     )
 
 
-@group.command()
+@group.command(
+    epilog="Example: allygraph neighbors TC-90 --depth 2\n\nExample: allygraph neighbors Japan --direction out --type provides"
+)
 def neighbors(
     x: EntityArg,
     depth: DepthOpt = 1,
@@ -90,7 +96,9 @@ def neighbors(
                                              direction=direction, as_of=as_of), render.neighbors_blocks)  # fmt: skip
 
 
-@group.command()
+@group.command(
+    epilog="Example: allygraph tiers Japan\n\nExample: allygraph tiers Japan Philippines\n\nExample: allygraph tiers Japan --plot japan.svg"
+)
 def tiers(
     x: EntityArg,
     y: Annotated[Optional[str], typer.Argument(help="A partner: show the tier between X and Y and its history.")] = None,
@@ -122,7 +130,7 @@ def _two_parties(result: dict, x: str, y: str) -> dict:
     return result
 
 
-@group.command()
+@group.command(epilog="Example: allygraph search 'coast guard'\n\nExample: allygraph search phillipines --limit 3")
 def search(
     text: Annotated[str, typer.Argument(help="What to look for (fuzzy: typos are fine).")],
     limit: LimitOpt = 10,
@@ -138,7 +146,7 @@ def search(
         raise typer.Exit(ExitCode.NOTHING)
 
 
-@group.command()
+@group.command(epilog="Example: allygraph check --data ./my-data")
 def check(data: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Validate a data directory: every error and warning, with file:line:column. Exits 2 on errors."""
     from ..load import check as check_data
@@ -148,7 +156,7 @@ def check(data: DataOpt = None, as_json: JsonOpt = False) -> None:
         raise typer.Exit(ExitCode.BAD_INPUT)
 
 
-@group.command()
+@group.command(epilog="Example: allygraph types\n\nExample: allygraph types --json")
 def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
     """The vocabularies: entity types, relation types (built-in and the data's own), statuses, the tier ladder and each state's own."""
     from ..vocab import describe

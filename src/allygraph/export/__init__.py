@@ -46,6 +46,7 @@ from typing import Any
 
 import networkx as nx
 
+from .. import render
 from ..problems import UsageError
 from .common import Exporter
 from .csvpair import CSVExporter
@@ -202,7 +203,10 @@ def export(
         sys.stdout.flush()
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
         counter = _Counting(out)
-        exporter.write(g, counter)
+        if fmt in render.EXPORT_SYNTAX and render.is_terminal(sys.stdout):  # piped: the bytes exactly
+            exporter.write(g, render.TerminalExport(counter, fmt))
+        else:
+            exporter.write(g, counter)
         out.flush()
         out.detach()
         stats["bytes"] = counter.bytes

@@ -83,7 +83,7 @@ def path(
             used += rels
             hops.append({"from": u, "to": v, "relations": rels})
         paths.append({"nodes": nodes, "edges": [h["relations"][0] for h in hops], "hops": hops})
-    all_nodes = {n for p in node_paths for n in p}
+    all_nodes = {n for p in node_paths for n in p} | {r[k] for r in used for k in ("from", "to", "via") if r.get(k)}
     return {
         "from": src,
         "to": dst,

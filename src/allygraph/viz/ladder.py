@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from .. import dates
 from ..analysis.common import span, store_of
+from ..export.common import xml_text
 from ..problems import UsageError
 from ..query import tier_history
 from ..vocab import TIER_TYPES
@@ -73,11 +73,11 @@ def ladder_svg(steps: dict, today: _dt.date | None = None) -> str:
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="297mm" height="210mm" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="11">',
            f'<rect width="{W}" height="{H}" fill="white"/>',
-           f'<text x="20" y="30" font-size="16">{escape(steps["name"])}: partners by rung over time</text>']  # fmt: skip
+           f'<text x="20" y="30" font-size="16">{xml_text(steps["name"])}: partners by rung over time</text>']  # fmt: skip
     for r in rungs:
         y = T + step_h * (row[r["rank"]] + 0.5)
         out.append(f'<line x1="{L}" y1="{y:.1f}" x2="{W - R}" y2="{y:.1f}" stroke="#eee"/>')
-        out.append(f'<text x="{L - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(r["name"])}</text>')
+        out.append(f'<text x="{L - 8}" y="{y + 4:.1f}" text-anchor="end">{xml_text(r["name"])}</text>')
     for yr in range(y0, y1 + 1, max(1, (y1 - y0) // 12 or 1)):
         x = _x(_dt.date(yr, 1, 1))
         out.append(f'<line x1="{x:.1f}" y1="{T}" x2="{x:.1f}" y2="{H - B}" stroke="#f3f3f3"/>')
@@ -102,14 +102,14 @@ def ladder_svg(steps: dict, today: _dt.date | None = None) -> str:
             segs.append(pts)
         for seg in segs:
             out.append(
-                f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(seg)}"><title>{escape(p["name"])}</title></polyline>'
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(seg)}"><title>{xml_text(p["name"])}</title></polyline>'
             )
         last = p["steps"][-1]
         if last["rank"] is not None:
             n = stacked.get(last["rank"], 0)
             stacked[last["rank"]] = n + 1
             y = T + step_h * (row[last["rank"]] + 0.5) + 4 + 12 * n - 6 * (n > 0)
-            out.append(f'<text x="{end + 6:.1f}" y="{y:.1f}" fill="{colour}">{escape(p["name"])}</text>')
+            out.append(f'<text x="{end + 6:.1f}" y="{y:.1f}" fill="{colour}">{xml_text(p["name"])}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from .. import dates
 from ..analysis.common import all_entities, all_relations, check_date, neighbourhood, span, store_of
+from ..export.common import xml_text
 from ..problems import UsageError
 from ..query import EdgeFilter
 from .layout import layout
@@ -159,10 +160,10 @@ def svg(pic: dict) -> str:
         + (f" — around {pic['focus']}" if pic["focus"] else "")
         + (f", as of {pic['as_of']}" if pic["as_of"] else "")
     )
-    out.append(f'<text x="20" y="28" font-size="16">{escape(title)}</text>')
+    out.append(f'<text x="20" y="28" font-size="16">{xml_text(title)}</text>')
     for e in edges:
         (x1, y1), (x2, y2) = pos[e["from"]], pos[e["to"]]
-        label = escape(f"{e['type']} {e.get('tier_name') or ''} {e.get('since') or ''}".strip())
+        label = xml_text(f"{e['type']} {e.get('tier_name') or ''} {e.get('since') or ''}".strip())
         out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#888" '
                    f'stroke-opacity="0.7" stroke-width="{e["width"]:.1f}"><title>{label}</title></line>')  # fmt: skip
     for e in edges:
@@ -173,10 +174,10 @@ def svg(pic: dict) -> str:
     for ent in pic["entities"]:
         x, y = pos[ent["id"]]
         out.append(_shape(ent["shape"], x, y, 6, ent["colour"]))
-        out.append(f'<text x="{x + 8:.1f}" y="{y + 3:.1f}">{escape(ent["name"])}</text>')
+        out.append(f'<text x="{x + 8:.1f}" y="{y + 3:.1f}">{xml_text(ent["name"])}</text>')
     for i, (t, (colour, shape)) in enumerate(pic["legend"].items()):
         y = 60 + 18 * i
         out.append(_shape(shape, W - 140, y, 5, colour))
-        out.append(f'<text x="{W - 128}" y="{y + 4}">{escape(t)}</text>')
+        out.append(f'<text x="{W - 128}" y="{y + 4}">{xml_text(t)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
