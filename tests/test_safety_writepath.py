@@ -334,3 +334,88 @@ def test_a_full_disk_during_an_edit_exits_74_and_changes_nothing(data, monkeypat
     result = invoke("add", "entity", "korea", "--name", "Korea", "--type", "state", "--data", str(data))
     assert result.exit_code == 74 and "No space left" in result.stderr and "entities.yaml" in result.stderr
     assert snapshot(data) == before
+
+
+# --- the one write path: nothing outside fsutil opens a file for writing ---------------------
+
+# calls that create, replace or write a file, whatever they are called on
+_WRITERS = {
+    "write_text", "write_bytes", "savefig", "save", "mkstemp", "mkdtemp", "NamedTemporaryFile",
+    "TemporaryDirectory", "SpooledTemporaryFile", "TemporaryFile", "replace", "rename", "renames", "link", "symlink",
+    "copy", "copy2", "copyfile", "copytree", "move", "connect",
+}  # fmt: skip
+_WRITE_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"}
+
+
+def _mode_writes(call) -> bool:
+    """Does an ``open``-like call ask for a write mode (or a mode that cannot be read here)?
+    The mode is the first or second argument (``Path.open``, ``open``) or ``mode=``."""
+    import ast
+    import re
+
+    modes = [k.value for k in call.keywords if k.arg == "mode"] + call.args[:2]
+    for m in modes:
+        if isinstance(m, ast.Constant) and isinstance(m.value, str) and re.fullmatch(r"[rwaxbt+U]+", m.value):
+            if any(c in m.value for c in "wax+"):
+                return True
+        elif m is not call.args[0] and not (isinstance(m, ast.Constant) and isinstance(m.value, str)):
+            return True  # a mode computed at run time: cannot be shown to read only
+    return False
+
+
+def _write_calls(source: str) -> list[str]:
+    """Every call in ``source`` that opens a file for writing, as ``line: call``."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        fn = node.func
+        name = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else ""
+        owner = ast.unparse(fn.value) if isinstance(fn, ast.Attribute) else ""
+        if name == "open" and owner == "os":
+            to_null = bool(node.args) and ast.unparse(node.args[0]) == "os.devnull"
+            hit = not to_null and any(isinstance(n, ast.Attribute) and n.attr in _WRITE_FLAGS for n in ast.walk(node))
+        elif name in ("open", "fdopen"):
+            hit = _mode_writes(node)
+        elif name == "connect":
+            hit = owner == "sqlite3" and "mode=ro" not in ast.unparse(node)
+        elif name in ("replace", "rename", "renames", "link", "symlink"):
+            hit = owner == "os"  # str.replace, a record's rename: not the file system
+        elif name in ("copy", "copy2", "copyfile", "copytree", "move"):
+            hit = owner == "shutil"  # dict.copy and the like
+        else:
+            hit = name in _WRITERS
+        if hit:
+            found.append(f"{node.lineno}: {ast.unparse(node)[:80]}")
+    return found
+
+
+def test_no_module_outside_fsutil_opens_a_file_for_writing():
+    """Every write goes through ``fsutil`` (atomic files, the data commit, scratch folders,
+    SQLite's files), which checks every target; a new writer elsewhere fails here."""
+    from test_structure import MODULES
+
+    offenders = {
+        name: calls
+        for name, path in MODULES.items()
+        if name != "allygraph.fsutil" and (calls := _write_calls(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
+
+
+def test_the_writer_finder_finds_writers():
+    """The check above can fail: each way of writing a file is found, reading is not."""
+    writers = [
+        'open(p, "w")', 'open(p, mode="ab")', "open(p, m)", 'p.open("w", encoding="utf-8")', "p.write_text(s)",
+        "p.write_bytes(b)", 'os.open(p, os.O_WRONLY | os.O_CREAT)', 'os.fdopen(fd, "wb")', "tempfile.mkstemp()",
+        "tempfile.mkdtemp()", "os.replace(a, b)", "os.rename(a, b)", "shutil.copyfile(a, b)", "shutil.move(a, b)",
+        "sqlite3.connect(path)", "fig.savefig(p)", "wb.save(p)",
+    ]  # fmt: skip
+    readers = [
+        "open(p)", 'open(p, "rb")', "p.read_text()", "os.open(p, os.O_RDONLY)", "os.open(os.devnull, os.O_WRONLY)",
+        's.replace("a", "b")', "d.copy()", 'sqlite3.connect(f"file:{p}?mode=ro", uri=True)',
+    ]  # fmt: skip
+    assert [w for w in writers if not _write_calls(w)] == []
+    assert [r for r in readers if _write_calls(r)] == []

@@ -46,10 +46,13 @@ import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .errors import OUTPUT_ERRNOS, AllygraphError, ExitCode
 from .problems import UsageError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 JOURNAL = ".allygraph-commit.json"
 EXPORT_MARKER = ".allygraph-export"
@@ -560,3 +563,11 @@ def discard(tmp: str | os.PathLike) -> None:
     """Remove a temporary file of ``temp_beside`` (gone already: nothing to do)."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
+
+
+def sqlite_connect(path: str | os.PathLike, **kwargs: object) -> sqlite3.Connection:
+    """An SQLite connection that may write ``path`` (a ``temp_beside`` file, or a cache updated
+    in place): the file passes ``check_target`` first, and the connection opens where it really is."""
+    import sqlite3
+
+    return sqlite3.connect(check_target(path), **kwargs)  # type: ignore[arg-type]
