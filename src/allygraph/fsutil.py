@@ -497,7 +497,12 @@ def output_dir(dest: str | os.PathLike, kind: str, protect: Iterable[str | os.Pa
                     f"allygraph {kind} export; give a new or empty folder"
                 )
     else:
-        real.mkdir(parents=True)
+        try:
+            real.mkdir(parents=True)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise WriteRefused(f"cannot create {given}: {exc.strerror}") from None
+            raise WriteFailed(given, exc) from None
     if not marker.exists():
         atomic_write_text(marker, f"{kind}\n")
     return real
