@@ -419,3 +419,17 @@ def test_the_writer_finder_finds_writers():
     ]  # fmt: skip
     assert [w for w in writers if not _write_calls(w)] == []
     assert [r for r in readers if _write_calls(r)] == []
+
+
+def test_an_edit_through_symlinked_data_files_clears_its_stale_temporaries_there(tmp_path):
+    """A crash before the commit point leaves a temporary beside the real file; the next edit
+    removes it (only names allygraph makes for that file, and only the user's own)."""
+    d, real = _linked_data(tmp_path)
+    stale = real / ".entities.yaml.allygraph-dead01.tmp"
+    stale.write_text("half an entities file\n")
+    other = real / ".notes.txt.allygraph-keep01.tmp"
+    other.write_text("not one of ours\n")
+    result = invoke("add", "entity", "korea", "--name", "Korea", "--type", "state", "--data", str(d))
+    assert result.exit_code == 0, result.stderr
+    assert not stale.exists() and other.exists()
+    assert "korea" in (real / "entities.yaml").read_text() and (d / "entities.yaml").is_symlink()

@@ -460,11 +460,23 @@ def _journal_renames(directory: Path, journal: Path) -> list[tuple[Path, Path]] 
 
 
 def _remove_stale(directory: Path) -> None:
-    """Temporary files a crashed writer left before its commit point (never committed)."""
+    """Temporary files a crashed writer left before its commit point (never committed): in the
+    data directory, and beside a data file that links elsewhere only the user's own temporaries
+    of that file (that folder may hold other people's files)."""
     for entry in os.scandir(directory):
         if entry.name.startswith(".") and _TMP_TAG in entry.name and entry.name.endswith(".tmp"):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
+    for name in DATA_FILES:
+        real = Path(os.path.realpath(directory / name))
+        if real.parent == Path(os.path.realpath(directory)) or not real.parent.is_dir():
+            continue
+        pattern = re.compile(_TMP_NAME.format(name=re.escape(real.name)))
+        for entry in os.scandir(real.parent):
+            with contextlib.suppress(OSError):
+                ours = pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)
+                if ours and entry.stat(follow_symlinks=False).st_uid == os.geteuid():
+                    os.unlink(entry.path)
 
 
 # --- output folders of multi-file exports ---------------------------------------------------
