@@ -7,7 +7,10 @@
   the directory, through a journal that ``recover`` rolls forward after a crash;
 - ``output_dir``: a folder a multi-file export may write into (empty, new, or marked as an
   earlier export of the same kind);
-- ``check_target``: the rules every target passes first (below).
+- ``check_target``: the rules every target passes first (below); ``guarded``: what a data
+  directory protects;
+- ``scratch_folder``: a private temporary folder (validation copies, a git revision's files);
+- ``temp_beside`` + ``publish`` / ``discard``, ``sqlite_connect``: a file SQLite writes by name.
 
 Rules. A target that exists must be a regular file the user could write themselves: its own
 permission bits must allow it (a read-only file is refused even for root, who could otherwise
@@ -20,12 +23,11 @@ passes, the data files of every directory read in this process (``recover`` note
 written by ``commit_data`` only. The target's folder must be writable. A refusal raises
 ``WriteRefused`` (a usage error: exit 2, one line naming the file and why); an error while
 writing raises ``WriteFailed`` naming the file (exit 74 for a full disk, else 2), never a bare
-``OSError``. Temporary folders for validation go through ``scratch_folder``; a file another
-library writes (SQLite) through ``temp_beside`` and ``publish``.
+``OSError``. No other module opens a file for writing (tests/test_safety_writepath.py).
 
 Two-file commit. ``commit_data`` writes every new file beside its target, then writes a small
-journal (``.allygraph-commit.json``, itself atomically) naming each temporary file and its target:
-that rename is the commit point. It then renames each file into place and removes the journal.
+journal (``.allygraph-commit.json``, renamed onto its name: a link there is replaced, not
+followed) naming each temporary file and its target: that rename is the commit point. It then renames each file into place and removes the journal.
 The journal is never trusted: ``recover`` renames only a temporary file named as allygraph
 names them (``.NAME.allygraph-XXXX.tmp``), a regular file of the user's, not a link, beside the
 real file of this directory's ``entities.yaml`` or ``relations.yaml``, onto that file, through
