@@ -6,6 +6,7 @@ directory that is not writable, a full disk). Each test here failed on the code 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -15,6 +16,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SMALL_ENTITIES, SMALL_RELATIONS, invoke, write_data
 
@@ -143,6 +146,41 @@ def test_a_genuine_journal_through_a_symlinked_data_file_is_rolled_forward(data,
     _plant(data, [[str(tmp), str(target)]])
     assert invoke("show", "Nippon", "--data", str(data)).exit_code == 0
     assert (data / "entities.yaml").is_symlink() and "Nippon" in (real / "entities.yaml").read_text()
+
+
+_PLACES = st.sampled_from(["{data}/", "{victim}/", "{data}/../victim/", "", "../", "{data}/sub/../", "/"])
+_TARGETS = st.sampled_from(["entities.yaml", "relations.yaml", "notes.txt", "", ".."])
+_PAIRS = st.builds(
+    lambda a, b, target, tmp: [a + (f".{target}.allygraph-abc123.tmp" if tmp is None else tmp), b + target],
+    _PLACES, _PLACES, _TARGETS, st.none() | st.text(max_size=8),
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pairs=st.lists(_PAIRS, max_size=3))
+def test_no_journal_renames_anything_outside_the_data_files(tmp_path_factory, pairs):
+    """Whatever a journal names, recovery touches nothing but this directory's two data files."""
+    from allygraph.errors import UsageError
+    from allygraph.fsutil import recover
+
+    base = tmp_path_factory.mktemp("journal")
+    data = write_data(base / "data", SMALL_ENTITIES, SMALL_RELATIONS)
+    victim, _ = _victim(base)
+    for folder in (data, base):
+        (folder / ".notes.txt.allygraph-abc123.tmp").write_text("attacker's\n")
+    (base / "notes.txt").write_text("cwd's notes\n")
+    filled = [
+        [p.replace("{data}", str(data)).replace("{victim}", str(base / "victim")) for p in pair] for pair in pairs
+    ]
+    _plant(data, filled)
+    outside = {p: p.read_bytes() for p in base.rglob("*") if p.is_file() and data not in p.parents}
+    with contextlib.chdir(base):
+        try:
+            recover(data)
+        except UsageError:
+            assert (data / JOURNAL).exists()  # reported, left for the user
+    assert {p: p.read_bytes() for p in outside} == outside
+    assert sorted(p.name for p in base.iterdir()) == [".notes.txt.allygraph-abc123.tmp", "data", "notes.txt", "victim"]
 
 
 # --- 2. diff --rev never hands git an option ----------------------------------------------------
