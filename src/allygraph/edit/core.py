@@ -75,7 +75,12 @@ def validate_files(directory: Path, files: dict[str, bytes]) -> Dataset:
     from ..fsutil import scratch_folder
     from ..load import validate
 
-    now = {n: files[n] if n in files else directory / n for n in (ENTITIES, RELATIONS) if n in files or (directory / n).exists()}  # fmt: skip
+    now: dict[str, bytes | Path] = {}
+    for name in (ENTITIES, RELATIONS):
+        if name in files:
+            now[name] = files[name]
+        elif (directory / name).exists():
+            now[name] = directory / name  # copied as it is
     with scratch_folder(now, prefix="allygraph-edit-") as scratch:
         dataset, problems = validate(scratch)
     prefix, real = str(scratch), str(directory)
