@@ -329,7 +329,7 @@ def test_a_full_disk_names_the_file_and_keeps_the_old_pair(capsys, data, monkeyp
     monkeypatch.setattr(os, "fsync", full)
     code, _, err = cli(capsys, "import", "cow-states", str(COW), "--data", str(data))
     monkeypatch.setattr(os, "fsync", real_fsync)
-    assert code == 2 and "No space left" in err
+    assert code == 74 and "No space left" in err  # a full device: exit 74 (issue 17), naming the file
     assert "None" not in err and "yaml" in err
     assert snapshot(data) == before
 
@@ -354,7 +354,7 @@ def test_a_really_full_disk_on_tmpfs(capsys, tmp_path):
             fh.write(b"x" * max(0, free - 8 * 1024))
         before = snapshot(d)
         code, _, err = cli(capsys, "import", "cow-states", str(COW), "--data", str(d))
-        assert code == 2 and "No space left" in err and "None" not in err, err
+        assert code == 74 and "No space left" in err and "None" not in err, err
         assert snapshot(d) == before and not [p for p in os.listdir(d) if p.startswith(".")]
         assert cli(capsys, "check", "--data", str(d))[0] == 0
         fd = os.open(filler, os.O_WRONLY | os.O_APPEND)  # now fill it up
@@ -364,7 +364,7 @@ def test_a_really_full_disk_on_tmpfs(capsys, tmp_path):
         os.close(fd)
         out = disk / "g"
         code, _, err = cli(capsys, "export", "csv", "-o", str(out) + ".csv", "--data", str(d))
-        assert code == 2 and "None" not in err
+        assert code == 74 and "None" not in err and str(out) in err
         assert not [p for p in os.listdir(disk) if p.startswith("g.")]
     finally:
         subprocess.run(["umount", str(disk)], check=False)

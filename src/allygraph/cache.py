@@ -344,9 +344,8 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
     The seal is removed first: a crash midway leaves a cache that fails its seal and is rebuilt.
     Returns False (the cache is dropped and rebuilt on the next query) when that cannot be done."""
     import marshal
-    import sqlite3
 
-    from .fsutil import atomic_write_bytes
+    from .fsutil import atomic_write_bytes, sqlite_connect
     from .store.sqlite import INSERT_RELATION, relation_row
 
     path = _path_for(directory, "sqlite")
@@ -355,7 +354,7 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
         if refusal() is not None or _read_seal(path) is None:
             return False
         _discard(seal)
-        db = sqlite3.connect(path)
+        db = sqlite_connect(path)
         try:
             with db:
                 row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
@@ -379,9 +378,8 @@ def settle_stamp(directory: Path) -> bool:
     paying for the hash. The content is proven first: the current stamp, hashes included, must
     still match. Called by a background process that ``edit.link`` starts; holds the data lock."""
     import marshal
-    import sqlite3
 
-    from .fsutil import atomic_write_bytes, lock_data
+    from .fsutil import atomic_write_bytes, lock_data, sqlite_connect
 
     newest = max(max(os.stat(directory / n).st_mtime_ns, os.stat(directory / n).st_ctime_ns) for n in FILES)
     time.sleep(max(0.0, (newest + RECENT_NS - time.time_ns()) / 1e9) + 0.05)
@@ -396,7 +394,7 @@ def settle_stamp(directory: Path) -> bool:
         if fresh == saved or not fresh:
             return False
         _discard(Path(f"{path}.seal"))
-        db = sqlite3.connect(path)
+        db = sqlite_connect(path)
         try:
             with db:
                 db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(fresh),))

@@ -7,6 +7,7 @@ code, never a traceback. ``allygraph.problems`` re-exports these names where the
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from enum import IntEnum
 from typing import NamedTuple
@@ -22,6 +23,10 @@ class ExitCode(IntEnum):
     OUTPUT = 74  # the output could not be written: a full disk (sysexits EX_IOERR)
     INTERRUPTED = 130  # Ctrl-C
     PIPE = 141  # the reader of a pipe went away (as if killed by SIGPIPE), quietly
+
+
+# a write failed because of the device, not the request: exit ``ExitCode.OUTPUT``
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE})
 
 
 class Problem(NamedTuple):

@@ -132,18 +132,19 @@ def _block(record: dict) -> str:
 
 def write(directory: str | Path, n_relations: int = 10_000, seed: int = 0) -> Path:
     """Write ``entities.yaml`` and ``relations.yaml`` into ``directory``; return it."""
+    from .fsutil import atomic_group
+
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     ents, rels = generate(n_relations, seed)
-    with open(d / "entities.yaml", "w", encoding="utf-8") as fh:
-        fh.write("entities:\n")
-        fh.writelines(_block(e) for e in ents["entities"])
-    with open(d / "relations.yaml", "w", encoding="utf-8") as fh:
-        fh.write("sources:\n")
+    with atomic_group([d / "entities.yaml", d / "relations.yaml"]) as (ent_fh, rel_fh):
+        ent_fh.write("entities:\n")
+        ent_fh.writelines(_block(e) for e in ents["entities"])
+        rel_fh.write("sources:\n")
         for sid, src in rels["sources"].items():
-            fh.write(f"  {sid}:\n" + "".join(f"    {k}: {_scalar(v)}\n" for k, v in src.items()))
-        fh.write("relations:\n")
-        fh.writelines(_block(r) for r in rels["relations"])
+            rel_fh.write(f"  {sid}:\n" + "".join(f"    {k}: {_scalar(v)}\n" for k, v in src.items()))
+        rel_fh.write("relations:\n")
+        rel_fh.writelines(_block(r) for r in rels["relations"])
     return d
 
 

@@ -9,7 +9,6 @@ Every data string is made safe (``render.safe``) before it reaches a terminal.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
 from typing import NoReturn
@@ -17,9 +16,7 @@ from typing import NoReturn
 import click.exceptions
 
 from .. import render
-from ..errors import AllygraphError, AmbiguousName, DataError, ExitCode, UnknownEntity
-
-OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE}
+from ..errors import OUTPUT_ERRNOS, AllygraphError, AmbiguousName, DataError, ExitCode, UnknownEntity
 
 
 def _say(message: object) -> None:

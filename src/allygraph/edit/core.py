@@ -72,21 +72,17 @@ def read_docs(directory: Path) -> dict[str, Doc]:
 def validate_files(directory: Path, files: dict[str, bytes]) -> Dataset:
     """Validate ``directory`` as it would be with ``files`` (name -> bytes) replacing its own:
     the Dataset, or DataError with the messages ``check`` gives (naming the real files)."""
-    import shutil
-    import tempfile
-
+    from ..fsutil import scratch_folder
     from ..load import validate
 
-    scratch = Path(tempfile.mkdtemp(prefix="allygraph-edit-"))
-    try:
-        for name in (ENTITIES, RELATIONS):
-            if name in files:
-                (scratch / name).write_bytes(files[name])
-            elif (directory / name).exists():
-                shutil.copyfile(directory / name, scratch / name)
+    now: dict[str, bytes | Path] = {}
+    for name in (ENTITIES, RELATIONS):
+        if name in files:
+            now[name] = files[name]
+        elif (directory / name).exists():
+            now[name] = directory / name  # copied as it is
+    with scratch_folder(now, prefix="allygraph-edit-") as scratch:
         dataset, problems = validate(scratch)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     prefix, real = str(scratch), str(directory)
     problems = [p._replace(file=real + p.file[len(prefix) :]) if p.file.startswith(prefix) else p for p in problems]
     if dataset is None:

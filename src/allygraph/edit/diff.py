@@ -18,13 +18,17 @@ from ..errors import UsageError
 def diff(old: str | os.PathLike | None = None, new: str | os.PathLike | None = None, *,
          data: str | os.PathLike | None = None, rev: str | None = None) -> dict:  # fmt: skip
     """Compare two data directories (``old``, ``new``), or two git revisions of one
-    (``data`` and ``rev`` as ``A..B``; ``B`` empty means the files as they are now)."""
+    (``data`` and ``rev`` as ``A..B``; ``B`` empty means the files as they are now).
+    A revision never starts with ``-`` (git would read it as an option): ``UsageError``."""
     from ..load import load
 
     if rev is not None:
         a, sep, b = rev.partition("..")
         if not sep or not a:
             raise UsageError(f"--rev {rev!r}: write A..B (two git revisions; B may be empty for the working files)")
+        for part in (a, b):
+            if part.startswith("-"):
+                raise UsageError(f"--rev {rev!r}: a revision cannot start with '-' ({part!r})")
         from ..load import data_dir
 
         directory = data_dir(data)
@@ -40,11 +44,12 @@ def diff(old: str | os.PathLike | None = None, new: str | os.PathLike | None = N
 
 
 def _at_revision(directory: Path, rev: str):
-    """The dataset of ``directory`` as git revision ``rev`` has it (read into a scratch folder)."""
-    import shutil
+    """The dataset of ``directory`` as git revision ``rev`` has it (read into a scratch folder).
+    ``rev`` is resolved to a commit by ``git rev-parse --verify --end-of-options`` first, and only
+    that commit's id reaches ``git cat-file``: nothing of it is ever read as an option."""
     import subprocess
-    import tempfile
 
+    from ..fsutil import scratch_folder
     from ..load import load
 
     def git(*args: str) -> bytes:
@@ -56,14 +61,15 @@ def _at_revision(directory: Path, rev: str):
             msg = exc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise UsageError(f"git: {msg[-1] if msg else 'failed'} (revision {rev!r} in {directory})") from None
 
+    if rev.startswith("-"):  # never an option, whoever calls
+        raise UsageError(f"--rev: a revision cannot start with '-' ({rev!r})")
+    commit = git("rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+    if not commit or commit.startswith("-"):
+        raise UsageError(f"git: no such revision {rev!r} in {directory}")
     prefix = git("rev-parse", "--show-prefix").decode().strip()
-    scratch = Path(tempfile.mkdtemp(prefix="allygraph-rev-"))
-    try:
-        for name in ("entities.yaml", "relations.yaml"):
-            (scratch / name).write_bytes(git("show", f"{rev}:{prefix}{name}"))
+    blobs = {name: git("cat-file", "blob", f"{commit}:{prefix}{name}") for name in ("entities.yaml", "relations.yaml")}
+    with scratch_folder(blobs, prefix="allygraph-rev-") as scratch:
         return load(scratch, use_cache=False)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _changes(a: dict, b: dict, skip: tuple[str, ...] = ("id",)) -> dict:

@@ -190,10 +190,12 @@ def export(
     if exporter.multi_file:
         if to_stdout:
             raise UsageError(f"{fmt} writes several files: give -o a path, not '-'")
+        from ..fsutil import WriteFailed
+
         try:
             files = exporter.write_files(g, Path(dest), protect=protect)
         except OSError as exc:
-            raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
+            raise WriteFailed(exc.filename or dest, exc) from None  # a full disk: exit 74
         stats["files"] = [str(p) for p in files]
         stats["bytes"] = sum(p.stat().st_size for p in files)
         stats["via_edges"] = exporter.via_edges
@@ -213,11 +215,8 @@ def export(
     else:
         from ..fsutil import atomic_open
 
-        try:
-            with atomic_open(Path(dest), protect=protect) as fh:
-                exporter.write(g, fh)
-        except OSError as exc:
-            raise UsageError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
+        with atomic_open(Path(dest), protect=protect) as fh:  # a failure raises WriteFailed naming dest
+            exporter.write(g, fh)
         stats["bytes"] = Path(dest).stat().st_size
     stats["files"] = [stats["path"]]
     stats["via_edges"] = exporter.via_edges

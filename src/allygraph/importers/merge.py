@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import copy
 import io
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -533,14 +532,12 @@ def _section(records: dict[str, dict], group, title, keys) -> str:
 
 
 def _validate(texts: dict[Path, str]) -> None:
+    from ..fsutil import scratch_folder
     from ..load import validate
 
-    with tempfile.TemporaryDirectory(prefix="allygraph-import-") as tmp:
-        names = {}
-        for path, text in texts.items():
-            (Path(tmp) / path.name).write_text(text, encoding="utf-8")
-            names[str(Path(tmp) / path.name)] = str(path)
-        dataset, problems = validate(Path(tmp))
+    with scratch_folder({p.name: t.encode("utf-8") for p, t in texts.items()}, prefix="allygraph-import-") as tmp:
+        names = {str(tmp / path.name): str(path) for path in texts}
+        dataset, problems = validate(tmp)
     if dataset is None:
         fixed = [Problem(names.get(p.file, p.file), p.line, p.column, p.message, p.severity) for p in problems]
         raise DataError(fixed)

@@ -10,11 +10,11 @@ import contextlib
 import marshal
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
 from ..problems import AmbiguousName, UnknownEntity
 from ..vocab import Registry
@@ -58,7 +58,7 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
 
     tmp = _temp_beside(path)
     try:
-        db = sqlite3.connect(tmp)
+        db = sqlite_connect(tmp)
         db.executescript(_PRAGMAS + SCHEMA)
         rels = dataset.relations
         with stage("cache: insert relations"):
@@ -69,27 +69,18 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
         db.close()
         _publish(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        discard(tmp)
         raise
 
 
 def _temp_beside(path: Path) -> str:
-    """A new private (0600) file beside ``path``, to be renamed onto it when complete."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.allygraph-", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, 0o600)
-    os.close(fd)
-    return tmp
+    """A new private (0600) file beside ``path``, to be renamed onto it when complete (``fsutil``)."""
+    return temp_beside(path, exact_mode=0o600)
 
 
 def _publish(tmp: str, path: Path) -> None:
-    """Flush the complete file to disk, then rename it into place."""
-    fd = os.open(tmp, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    """Flush the complete file to disk, then rename it into place (``fsutil.publish``)."""
+    publish(tmp, path)
 
 
 _DONE = object()  # on the writer's queue: every relation has been handed over
@@ -147,7 +138,7 @@ class SQLiteWriter:
         from ..timing import stage
 
         try:
-            self._db = db = sqlite3.connect(self.tmp, check_same_thread=False)
+            self._db = db = sqlite_connect(self.tmp, check_same_thread=False)
             db.executescript(_PRAGMAS + SCHEMA)
             json_sql, rowid = _has_json(db), 1
             while (batch := self._queue.get()) is not _DONE and batch is not None:
@@ -190,8 +181,7 @@ class SQLiteWriter:
         """Stop, and delete the unfinished file."""
         with contextlib.suppress(BaseException):
             self._join().close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.tmp)
+        discard(self.tmp)
 
 
 # A batch in one statement: sqlite3 lets go of the GIL for the whole statement, where

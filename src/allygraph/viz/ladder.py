@@ -118,10 +118,11 @@ def tiers_plot(G: object, x: str, out: str | Path) -> dict:
     """Write ``x``'s ladder step chart to ``out`` (``.svg``); returns ``{"file", "entity",
     "partners"}``."""
     from ..fsutil import atomic_write_text
+    from .network import data_of
 
     out = Path(out)
     if out.suffix.lower() != ".svg":
         raise UsageError(f"--plot {str(out)!r}: the file must end in .svg")
     steps = ladder_steps(G, x)
-    atomic_write_text(out, ladder_svg(steps))
+    atomic_write_text(out, ladder_svg(steps), protect=data_of(G))
     return {"file": str(out), "entity": steps["entity"], "partners": len(steps["partners"])}

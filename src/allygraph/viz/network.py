@@ -108,9 +108,15 @@ def viz(G: object, x: str | None = None, *, out: str | Path, depth: int = 1, as_
         raise UsageError(f"-o {str(out)!r}: the file must end in .html or .svg")
     pic = picture(G, x, depth=depth, as_of=as_of, types=types, max_nodes=max_nodes)
     text = html(pic) if suffix != ".svg" else svg(pic)
-    atomic_write_text(out, text)
+    atomic_write_text(out, text, protect=data_of(G))
     shown = pic["relations"] if suffix != ".svg" or not as_of else [e for e in pic["relations"] if _on(e, as_of)]
     return {"file": str(out), "entities": len(pic["entities"]), "relations": len(shown)}
+
+
+def data_of(G: object) -> tuple[str, ...]:
+    """The data directory a picture is drawn from, which its file never lands in (``fsutil``)."""
+    directory = getattr(store_of(G), "directory", None)
+    return (str(directory),) if directory else ()
 
 
 def _on(edge: dict, as_of: str) -> bool:
