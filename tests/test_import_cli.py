@@ -119,3 +119,16 @@ def test_run_writes_the_rejects_csv_and_refuses_one_in_the_data_before_reading(c
     summary = run(read, copy, dry_run=True, rejects=tmp_path / "rej.csv")
     assert calls == [1] and summary.written is False
     assert (tmp_path / "rej.csv").read_text() == "file,line,reason\n"
+
+
+def test_readme_says_where_each_import_file_comes_from_and_names_the_excerpts():
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Import: COW, ATOP, SIPRI") : text.index("## Analysis and pictures")]
+    for site in ("correlatesofwar.org", "atopdata.org", "armstrade.sipri.org"):
+        assert site in section, site
+    named = set(re.findall(r"tests/fixtures/[\w.]+\.csv", section))
+    assert named == {f"tests/fixtures/{p.name}" for p in FIX.glob("*_excerpt.csv")}
+    assert all((REPO / path).is_file() for path in named)
+    assert "20 records read: 20 imported, 0 rejected" in section  # the summary as it is printed

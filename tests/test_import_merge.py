@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from allygraph.importers import atop, cow, run, sipri
 from allygraph.importers.merge import MARKER
@@ -251,3 +253,34 @@ def test_a_transfer_two_hand_written_ones_may_record_is_added_and_flagged(tmp_pa
     [king] = [c for c in s.report.changes if c.id == KING]
     assert (king.action, king.why) == ("add", "may repeat hand-written jp-ph-tc90-transfer, jp-ph-tc90-lease")
     assert KING in load(d, use_cache=False).relations
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    notes=st.lists(
+        st.tuples(
+            st.integers(0, 10**6), st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=20)
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_comment_below_the_marker_survives_a_newer_export(tmp_path_factory, notes):
+    """Whole-line comments put anywhere below the marker (between records, inside one, after the
+    last) are all still there after a newer export is imported, and the data still checks."""
+    tmp = tmp_path_factory.mktemp("c")
+    d = write_data(tmp / "d", HAND_ENTITIES, HAND_TRANSFERS)
+    _sipri(d)
+    rel = d / "relations.yaml"
+    lines = rel.read_text().split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip() == MARKER) + 1
+    wanted = []
+    for n, (at, text) in enumerate(notes):
+        comment = f"    # note {n}: {text}".rstrip()
+        lines.insert(start + at % (len(lines) - start), comment)
+        wanted.append(comment)
+    rel.write_text("\n".join(lines))
+    _sipri(d, _newer_sipri(tmp))
+    after = rel.read_text().split("\n")
+    assert [c for c in wanted if c not in after] == []
+    assert check_errors(d) == []

@@ -85,7 +85,9 @@ class Change:
             )
             return f"= kept: {how}: {self.kind} {self.id} (the import differs in {', '.join(self.fields)})"
         if self.action == "matched":
-            added = f"; adds {', '.join(self.fields)}" if self.fields else ""
+            attrs = [f for f in self.fields if f.startswith("attributes.")]
+            parts = ([f"{len(attrs)} attribute(s)"] if attrs else []) + [f for f in self.fields if f not in attrs]
+            added = f"; adds {', '.join(parts)}" if parts else ""
             differs = f"; the claims differ in {', '.join(self.differs)}, the hand-written ones stay" if self.differs else ""  # fmt: skip
             return f"~ merged into hand-written relation {self.into}: {self.kind} {self.id}{added}{differs}"
         mark = {"add": "+", "update": "~", "enrich": "~", "kept": "=", "unchanged": " "}[self.action]
