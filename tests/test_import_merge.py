@@ -284,3 +284,59 @@ def test_any_comment_below_the_marker_survives_a_newer_export(tmp_path_factory, 
     after = rel.read_text().split("\n")
     assert [c for c in wanted if c not in after] == []
     assert check_errors(d) == []
+
+
+def test_a_transfer_linked_by_hand_below_the_marker_is_flagged_not_doubled_silently(tmp_path):
+    """``link`` after an import appends below the marker; a later import names it as a possible
+    repeat, in the summary and in the record (``attributes.may_repeat``), and keeps it as written."""
+    from conftest import invoke
+
+    d = write_data(tmp_path / "d", HAND_ENTITIES, "relations: []\n")
+    _sipri(d)
+    p = invoke("link", "japan", "arms_transfer", "philippines", "--via", "tc_90", "--since", "2017-03-27",
+               "--source", "https://example.org/tc90", "--id", "jp-ph-tc90-linked", "--data", str(d))  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    rel = d / "relations.yaml"
+    linked = re.search(r"  - id: jp-ph-tc90-linked\n.*?\n(?:\n|$)", rel.read_text(), re.S).group()
+    s = _sipri(d)
+    [king] = [c for c in s.report.changes if c.id == KING]
+    assert (king.action, king.fields) == ("update", ["attributes"])
+    assert load(d, use_cache=False).relations[KING]["attributes"]["may_repeat"] == "jp-ph-tc90-linked"
+    assert linked in rel.read_text()
+
+
+def test_an_id_twice_below_the_marker_is_refused_naming_the_line(hand):
+    from allygraph.errors import UsageError
+
+    _sipri(hand)
+    rel = hand / "relations.yaml"
+    text = rel.read_text()
+    block = re.search(rf"  - id: {re.escape(KH4)}\b.*?\n\n", text, re.S).group()
+    rel.write_text(text + "\n" + block)
+    with pytest.raises(UsageError, match=rf"would be lost: line \d+ \(a second relation '{re.escape(KH4)}'\)"):
+        _sipri(hand)
+
+
+def test_an_entity_edited_below_the_marker_is_kept(hand):
+    from conftest import invoke
+
+    run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), hand)
+    assert (
+        invoke("edit", "netherlands", "--set", "name=Kingdom of the Netherlands", "--data", str(hand)).returncode == 0
+    )
+    s = run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), hand)
+    assert [(c.id, c.action, c.fields) for c in s.report.changes if c.action == "edited"] == [("netherlands", "edited", ["name"])]  # fmt: skip
+    assert load(hand, use_cache=False).entities["netherlands"]["name"] == "Kingdom of the Netherlands"
+
+
+def test_an_import_citing_two_new_sources_makes_one_registry(tmp_path):
+    """SIPRI into a directory with no ``sources:`` cites SIPRI and COW (for the states it adds):
+    one registry with both, not two ``sources:`` keys."""
+    d = write_data(tmp_path / "d", HAND_ENTITIES, "relations: []\n")
+    s = _sipri(d)
+    assert s.written and sorted(c.id for c in s.report.changes if c.kind == "source") == [
+        "cow-states-2016",
+        "sipri-arms-transfers",
+    ]
+    assert (d / "relations.yaml").read_text().count("sources:\n") == 1
+    assert check_errors(d) == []

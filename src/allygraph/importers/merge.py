@@ -199,6 +199,9 @@ class _Side:
                     if below:
                         lost.append(f"line {line} (a {key[:-1]} without an id)")
                     continue
+                if below and item["id"] in generated:
+                    lost.append(f"line {line} (a second {key[:-1]} {item['id']!r})")
+                    continue
                 (generated if below else hand)[item["id"]] = _plain(item)
                 if below:
                     starts.append((line, item["id"]))
@@ -451,9 +454,12 @@ def _add_sources(text: str, new: dict[str, dict], additions: dict[str, dict] | N
     from ..edit.emit import flow, source_entry
 
     doc = Doc.parse(RELATIONS_FILE, text.encode("utf-8"))
-    for sid, src in new.items():
+    if new:  # one splice for all: a registry that is not there yet is made once
         append_entry(
-            doc, "sources", lambda indent, s=sid, v=src: source_entry(s, v, indent, doc.nl), before="relations"
+            doc,
+            "sources",
+            lambda indent: "".join(source_entry(s, v, indent, doc.nl) for s, v in new.items()),
+            before="relations",
         )
     for node in items(doc, "relations") if additions else []:
         add = additions.get(next((v.value for k, v in node.value if k.value == "id"), None)) if node.id == "mapping" else None  # type: ignore[union-attr]  # fmt: skip
@@ -624,7 +630,13 @@ def _merge_relations(side: _Side, generated: dict[str, dict], imported: dict[str
     """Add or update the imported relations in ``generated`` (ids written anew go into ``fresh``);
     hand-written ones are kept; an imported transfer that a hand-written one already records is
     merged into it (see ``_Transfers``)."""
-    transfers = _Transfers(side.hand)
+    # below the marker, records with no digest that cite none of this import's sources (``link``
+    # appends there) count as hand-written for matching, but are only flagged: the merge rewrites
+    # no text below the marker
+    cited = {s for r in imported.values() for s in r.get("sources") or []}
+    written_by_people = {i: r for i, r in generated.items() if i not in imported and side.blocks.get(i) is not None
+                         and side.blocks[i].digest is None and not cited & set(r.get("sources") or [])}  # fmt: skip
+    transfers = _Transfers(side.hand, written_by_people)
     for rid, rel in imported.items():
         if rid in side.hand:
             report.changes.append(Change("relation", rid, "kept"))
@@ -635,6 +647,8 @@ def _merge_relations(side: _Side, generated: dict[str, dict], imported: dict[str
             _into_hand(side, generated, hid, rid, rel, report)
             continue
         note = f"may repeat hand-written {', '.join(others)}" if others else ""
+        if others:  # kept in the record, so that `show` tells it too, not only this run's summary
+            rel["attributes"] = {**rel.get("attributes", {}), "may_repeat": ", ".join(others)}
         if rid not in generated:
             generated[rid] = rel
             fresh.add(rid)
@@ -646,24 +660,27 @@ def _merge_relations(side: _Side, generated: dict[str, dict], imported: dict[str
 class _Transfers:
     """Hand-written arms transfers, to match an imported one against: the one whose
     ``attributes.import_id`` is its id, else the only one of the same supplier, recipient and
-    platform (``via``) whose years overlap its own. Each hand-written transfer takes one."""
+    platform (``via``) whose years overlap its own. Each hand-written transfer takes one.
+    ``below``: hand-written transfers below the marker, which can only be named as possible
+    repeats."""
 
-    def __init__(self, hand: dict[str, dict]):
+    def __init__(self, hand: dict[str, dict], below: dict[str, dict] | None = None):
         self.linked: dict[str, str] = {}
         self.by_parties: dict[tuple, list[str]] = {}
-        for hid, rec in hand.items():
+        self.hand = {**(below or {}), **hand}
+        self.below = set(below or ()) - set(hand)
+        for hid, rec in self.hand.items():
             if rec.get("type") != "arms_transfer" or not rec.get("via"):
                 continue
             linked = (rec.get("attributes") or {}).get("import_id")
             if isinstance(linked, str):
                 self.linked[linked] = hid
             self.by_parties.setdefault((rec.get("from"), rec.get("to"), rec.get("via")), []).append(hid)
-        self.hand = hand
-        self.taken = set(self.linked.values())
+        self.taken = set(self.linked.values()) | self.below
 
     def match(self, rid: str, rel: dict) -> tuple[str | None, list[str]]:
         """(the hand-written transfer ``rel`` repeats, or None; others it may repeat)."""
-        if rid in self.linked:
+        if rid in self.linked and self.linked[rid] not in self.below:
             return self.linked[rid], []
         if rel.get("type") != "arms_transfer":
             return None, []
