@@ -340,3 +340,15 @@ def test_an_import_citing_two_new_sources_makes_one_registry(tmp_path):
     ]
     assert (d / "relations.yaml").read_text().count("sources:\n") == 1
     assert check_errors(d) == []
+
+
+def test_a_formatted_directory_is_left_as_it_is_by_a_reimport(hand):
+    """``allygraph fmt`` lays the imported records out its own way (values unchanged, digests
+    kept): re-importing the same export then writes nothing."""
+    from conftest import invoke
+
+    _sipri(hand)
+    assert invoke("fmt", "--data", str(hand)).returncode == 0
+    before = {p.name: p.read_bytes() for p in hand.glob("*.yaml")}
+    again = _sipri(hand)
+    assert not again.written and {p.name: p.read_bytes() for p in hand.glob("*.yaml")} == before

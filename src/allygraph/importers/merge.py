@@ -807,20 +807,23 @@ def _relation_section(rels: dict[str, dict], side: _Side, fresh: set[str]) -> st
 
 def _section(records: dict[str, dict], group, title, keys, side: _Side, fresh: set[str]) -> str:
     """The generated part: records sorted into groups; those in ``fresh`` written anew with their
-    digest, every other one exactly as it stands in the file."""
+    digest, every other one exactly as it stands in the file. Blank lines as ``allygraph fmt``
+    puts them (one between records, none after a comment), so that a formatted file stays so."""
     parts: list[str] = []
     last = None
     for rec in sorted(records.values(), key=lambda r: (group(r), natural_key(r["id"]))):
         g = group(rec)
         if g != last:
-            parts.append(f"\n  # --- {title(rec)} ---\n")
+            parts.append(("\n" if parts else "") + f"  # --- {title(rec)} ---\n")
             last = g
+        else:
+            parts.append("\n")
         block = side.blocks.get(rec["id"])
         if block is not None and rec["id"] not in fresh:
-            parts.append("\n" + block.text())
+            parts.append(block.text())
             continue
         first, nl, rest = yamlout.record(rec, keys).partition("\n")
-        parts.append(f"\n{first}  # import:{digest(rec)}{nl}{rest}")
+        parts.append(f"{first}  # import:{digest(rec)}{nl}{rest}")
     return "".join(parts)
 
 
