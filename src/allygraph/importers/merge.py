@@ -12,21 +12,30 @@ with a marker comment inside the list::
         ...
 
 Why: the hand-written part is never re-serialised unless an import adds to it, and then through
-ruamel.yaml's round trip, which keeps every comment and byte it does not touch. The generated
-part is rewritten whole, sorted and one record per block, by ``yamlout`` (fast and the same on
-every run, so re-importing changes nothing and a newer export shows as a small diff).
+ruamel.yaml's round trip or text splices, which keep every comment and byte they do not touch. The
+generated part is kept sorted, one record per block; a record the import writes anew goes through
+``yamlout`` (fast and the same on every run, so re-importing changes nothing and a newer export
+shows as a small diff), every other record keeps its text byte for byte.
 
 Rules:
 
 - a record above the marker is hand-curated: an import adds attributes and aliases that it
   lacks (and cites its source for them), and never changes anything else;
-- an imported record with a new id is added; one with the id of an imported record replaces it
-  (a newer export updates in place); nothing imported is deleted;
+- each record the import writes carries ``# import:<digest>`` on its id line, the digest of the
+  values it wrote. A record whose values no longer match it (``edit --set``, a note typed in) or
+  that has a comment in or just above it belongs to a person: it is kept as it is and reported
+  as ``edited`` with the fields the import would change. Comments between or after records stay;
+- otherwise an imported record with a new id is added; one with the id of an imported record
+  replaces it (a newer export updates in place); nothing imported is deleted;
 - imported relations have their own ids, so where they disagree with a hand-written relation
-  (other dates, say) both claims stay, each with its sources;
+  (other dates, say) both claims stay, each with its sources; except an ``arms_transfer`` that
+  repeats exactly one hand-written transfer (same supplier, recipient and via, overlapping years):
+  it is merged into that one (attributes it lacks, its sources, ``attributes.import_id``) rather
+  than counted twice; one that several could repeat is added with ``attributes.may_repeat``;
 - new citations are added to the ``sources:`` registry, existing entries are kept;
-- hand-written content below the marker (a record without an id, another top-level section
-  such as ``tiers:``) would be lost by the rewrite: the import refuses, naming its lines;
+- hand-written content below the marker that the rewrite cannot place (a record without an id,
+  an id written twice, another top-level section such as ``tiers:``) makes the import refuse,
+  naming its lines;
 - a file written with CRLF line ends keeps them;
 - the merged directory is validated before anything is written; the two files are then replaced
   together (``fsutil.commit_data``: both or neither, under the directory's lock).
