@@ -352,3 +352,18 @@ def test_a_formatted_directory_is_left_as_it_is_by_a_reimport(hand):
     before = {p.name: p.read_bytes() for p in hand.glob("*.yaml")}
     again = _sipri(hand)
     assert not again.written and {p.name: p.read_bytes() for p in hand.glob("*.yaml")} == before
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\x85", "\u2029"], ids=["LS", "NEL", "PS"])
+def test_a_note_holding_a_line_break_yaml_counts_stays_byte_for_byte(hand, brk):
+    """YAML counts NEL, LS and PS as line breaks, ``str.splitlines`` counts more: the record
+    blocks are cut where YAML's line numbers say, so an edited record with one stays whole."""
+    _sipri(hand)
+    rel = hand / "relations.yaml"
+    text = rel.read_text()
+    block = re.search(rf"  - id: {re.escape(KH4)}\b.*?\n    sources: .*?\n", text, re.S).group()
+    rel.write_text(text.replace(block, block + f'    note: "seen{brk}at Sangley Point"\n'))
+    before = rel.read_bytes()
+    s = _sipri(hand)
+    assert not s.written and rel.read_bytes() == before
+    assert [c.id for c in s.report.changes if c.action == "edited"] == [KH4]

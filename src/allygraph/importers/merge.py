@@ -174,7 +174,7 @@ class _Side:
         value = self.generated[rid]
         if block.digest is None:
             # written before digests, or not by an import: the import's own layout, untouched, is its
-            if block.body != _record_text(value).rstrip("\n").split("\n"):
+            if "".join(block.body) != _record_text(value):
                 return "other"
         elif block.digest != digest(value):
             return "edited"
@@ -191,7 +191,8 @@ class _Side:
         if [p for p in problems if p.severity == "error"]:
             raise DataError(problems)
         marker_line = None
-        for i, line in enumerate(text.splitlines(), 1):
+        lines = _split_lines(text)
+        for i, line in enumerate(lines, 1):
             if line.strip() == MARKER:
                 marker_line = i
                 break
@@ -225,7 +226,7 @@ class _Side:
             )
         side = cls(path, key, text, doc if isinstance(doc, dict) else None, hand, generated, marker_line, crlf)
         if marker_line is not None:
-            side.blocks, side.tail = _blocks(text.split("\n"), marker_line, starts)
+            side.blocks, side.tail = _blocks(lines, marker_line, starts)
         return side
 
     def hand_text(self) -> str:
@@ -233,7 +234,7 @@ class _Side:
         if self.text is None or self.doc is None:
             return HEADERS.get(self.path.name, "") + f"{self.key}:\n"
         if self.marker_line is not None:
-            lines = self.text.splitlines(keepends=True)[: self.marker_line - 1]
+            lines = _split_lines(self.text)[: self.marker_line - 1]
             return "".join(lines).rstrip() + "\n\n"
         doc = self.doc
         items = doc.get(self.key)
@@ -261,7 +262,18 @@ class _Block:
         return any(_COMMENT.search(_QUOTED.sub('""', line)) for line in (first, *self.body[1:]))
 
     def text(self) -> str:
-        return "".join(f"{line}\n" for line in (*self.lead, *self.body))
+        out = "".join((*self.lead, *self.body))
+        return out if out.endswith(_BREAKS) else out + "\n"
+
+
+_BREAKS = ("\n", "\x85", "\u2028", "\u2029")  # what YAML (and so a record's line number) counts as a line break
+_LINE = re.compile(".*?(?:\n|\x85|\u2028|\u2029)|.+$", re.S)
+
+
+def _split_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their breaks, split where YAML counts a new line (``str.splitlines``
+    also splits at form feeds and other characters YAML keeps inside a line)."""
+    return _LINE.findall(text)
 
 
 _DIGEST = re.compile(r"\s+# import:([0-9a-f]{12})\s*$")
@@ -275,8 +287,8 @@ def _is_comment(line: str) -> bool:
 
 
 def _blocks(lines: list[str], marker_line: int, starts: list[tuple[int, str]]) -> tuple[dict[str, _Block], list[str]]:
-    """Split the lines below the marker into one block per record (``starts``: its first line and
-    id), and the comment lines after the last one. The import's own lines (its note, the group
+    """Split the lines below the marker (each with its line break) into one block per record
+    (``starts``: its first line and id), and the comment lines after the last one. The import's own lines (its note, the group
     headings, blank lines) belong to no block: the rewrite makes them anew."""
     generated = {line.strip() for note in (MARKER_NOTE, *OLD_MARKER_NOTES) for line in note.splitlines()}
 
@@ -322,7 +334,7 @@ def _plain(value):
 def _starts_block(text: str, pos: tuple[int, int] | None) -> bool:
     if not pos:
         return False
-    line = text.splitlines()[pos[0] - 1]
+    line = _split_lines(text)[pos[0] - 1]
     return line[pos[1] - 1 :].startswith("-")
 
 
@@ -781,7 +793,7 @@ def _with_section(hand: str, section: str, tail: list[str] = ()) -> str:  # type
     if not section:
         return hand.rstrip() + "\n" if not hand.rstrip().endswith(":") else hand
     note = "".join(f"  {line}\n" for line in MARKER_NOTE.splitlines())
-    end = "".join(f"{line}\n" for line in ["", *tail]) if tail else ""
+    end = "\n" + "".join(line if line.endswith(_BREAKS) else line + "\n" for line in tail) if tail else ""
     return f"{hand}  {MARKER}\n{note}{section}{end}"
 
 
