@@ -229,3 +229,10 @@ def test_written_scalars_read_back_unchanged(tmp_path_factory, value):
     assert back["note"] == value and back["attributes"]["k"] == value
     if isinstance(value, str):
         assert back["sources"] == [value]
+
+
+def test_cow_finds_a_state_written_by_hand_under_its_name_of_today():
+    """COW's "Turkey" (640) is the "Türkiye" an analyst wrote, by name or by ``attributes.iso3``."""
+    by_name = Namer({"turkiye": {"id": "turkiye", "name": "Türkiye", "type": "state"}})
+    by_iso = Namer({"tr": {"id": "tr", "name": "Republic of Turkey", "type": "state", "attributes": {"iso3": "TUR"}}})
+    assert (by_name.cow_id(640), by_iso.cow_id(640), Namer({}).cow_id(640)) == ("turkiye", "tr", "turkey")

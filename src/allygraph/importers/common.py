@@ -321,6 +321,9 @@ class Namer:
         found = self.lookup(state.name, ("state",))
         if found:
             return found
+        found = self._by_iso_of(code)
+        if found:
+            return found
         eid = slug(state.name)
         if eid in self.existing and self.existing[eid].get("type") != "state":
             eid = f"{eid}_{code}"
@@ -339,6 +342,20 @@ class Namer:
         """The state of the data directory whose ``attributes.iso3`` is this name's ISO code."""
         code = iso3(name) if self.by_iso else None
         return self.by_iso.get(code) if code else None
+
+    def _by_iso_of(self, code: int) -> str | None:
+        """A state of the data directory that is COW state ``code`` under its ISO code or one of
+        its ISO names (COW's "Turkey" is the "Türkiye" someone wrote by hand)."""
+        iso = next((i for i, c in self.cow_by_iso().items() if c == code), None)
+        if iso is None:
+            return None
+        if iso in self.by_iso:
+            return self.by_iso[iso]
+        for name in iso_names(iso):
+            found = self.lookup(name, ("state",))
+            if found:
+                return found
+        return None
 
     def cow_by_iso(self) -> dict[str, int]:
         """ISO 3166 alpha-3 -> COW code, for the COW states still in the system (a state that
@@ -376,18 +393,27 @@ def _name_forms(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _iso_index() -> dict[str, str]:
+def _iso_tables() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(loose name key -> ISO alpha-3, ISO alpha-3 -> its names), from pycountry."""
     try:
         import pycountry
     except ImportError:  # pragma: no cover - a dependency; without it only the hand tables apply
-        return {}
+        return {}, {}
     index: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
     for country in pycountry.countries:
-        for attr in ("name", "official_name", "common_name"):
+        for attr in ("common_name", "name", "official_name"):
             text = getattr(country, attr, None)
+            if text:
+                names.setdefault(country.alpha_3, []).append(text)
             for form in _name_forms(text) if text else ():
                 index.setdefault(loose_key(form), country.alpha_3)
-    return index
+    return index, names
+
+
+def iso_names(code: str) -> list[str]:
+    """The names pycountry gives the country with ISO alpha-3 ``code`` (common name first)."""
+    return _iso_tables()[1].get(code, [])
 
 
 def iso3(name: str) -> str | None:
@@ -398,7 +424,7 @@ def iso3(name: str) -> str | None:
     >>> iso3("Türkiye"), iso3("Cote d'Ivoire"), iso3("Bosnia-Herzegovina"), iso3("Soviet Union")
     ('TUR', 'CIV', 'BIH', None)
     """
-    index = _iso_index()
+    index = _iso_tables()[0]
     for form in _name_forms(name.strip()):
         found = index.get(loose_key(form))
         if found:
