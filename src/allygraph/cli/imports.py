@@ -46,7 +46,8 @@ def _go(read: Callable, inputs: list[Optional[Path]], data: Optional[Path], dry_
     for reject in summary.result.rejects:
         print(f"rejected {reject}", file=sys.stderr)
     j = summary.to_json()
-    shown = summary.report.changed if dry_run else summary.report.notable
+    notable = summary.report.notable  # kept edits and merged transfers first: they need a person
+    shown = notable + [c for c in summary.report.changed if c not in notable] if dry_run else notable
     for change in shown[:SHOW_CHANGES]:
         print(render.safe(str(change)))
     if len(shown) > SHOW_CHANGES:
