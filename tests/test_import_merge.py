@@ -255,7 +255,7 @@ def test_a_transfer_two_hand_written_ones_may_record_is_added_and_flagged(tmp_pa
     assert KING in load(d, use_cache=False).relations
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     notes=st.lists(
         st.tuples(
