@@ -122,6 +122,27 @@ def test_sipri_excerpt_quirks(bundled_namer):
     assert sum(1 for x in r.relations.values() if (x["from"], x["to"]) == ("japan", "philippines")) == 7
 
 
+TODAYS_NAMES = {"Türkiye": 640, "Czechia": 316, "DR Congo": 490, "Bosnia-Herzegovina": 346, "Côte d'Ivoire": 437,
+                "Cabo Verde": 402, "North Macedonia": 343, "Eswatini": 572, "Soviet Union": 365}  # fmt: skip
+
+
+def test_sipri_names_of_today_match_the_states_cow_imported(tmp_path):
+    """After ``import cow-states``, SIPRI's names of today (Türkiye, not COW's Turkey) find the
+    state COW made; historical names still go through the hand table (Soviet Union: COW 365)."""
+    states = cow.read(Path(cow.__file__).parent / "data" / "cow_states2016.csv").entities
+    by_code = {e["attributes"]["cow_code"]: eid for eid, e in states.items()}
+    assert by_code[640] == "turkey"
+
+    def edit(lines):
+        for name in TODAYS_NAMES:
+            lines.insert(13, f"{name},Japan,2001,,1,,Test boat,patrol boat,1,,2002,New,,1,1,1")
+
+    r = sipri.read(_sipri_variant(tmp_path, edit), Namer(states))
+    to = {rel["to"] for rel in r.relations.values() if rel["attributes"]["designation"] == "Test boat"}
+    assert to == {by_code[c] for c in TODAYS_NAMES.values()}
+    assert not [e for e in r.entities.values() if e["type"] == "state"]  # no second Turkey, no new state
+
+
 def _sipri_variant(tmp_path: Path, edit) -> Path:
     lines = SIPRI.read_bytes().decode("latin-1").split("\n")
     edit(lines)
@@ -137,7 +158,8 @@ def test_sipri_latin1_names_and_non_state_recipients(tmp_path):
 
     r = sipri.read(_sipri_variant(tmp_path, edit), Namer())
     assert not r.rejects and r.read == 22
-    assert r.entities["cote_d_ivoire"]["name"] == "Côte d'Ivoire"
+    ivory = r.entities["ivory_coast"]  # Côte d'Ivoire is COW 437, "Ivory Coast"
+    assert ivory["attributes"]["cow_code"] == 437 and "cote_d_ivoire" not in r.entities
     assert r.entities["united_nations"]["type"] == "organization"
     assert "United Nations**" in r.entities["united_nations"]["aliases"]
     assert any(x.get("note") == "Essai numéro 1" for x in r.relations.values())
@@ -207,3 +229,10 @@ def test_written_scalars_read_back_unchanged(tmp_path_factory, value):
     assert back["note"] == value and back["attributes"]["k"] == value
     if isinstance(value, str):
         assert back["sources"] == [value]
+
+
+def test_cow_finds_a_state_written_by_hand_under_its_name_of_today():
+    """COW's "Turkey" (640) is the "Türkiye" an analyst wrote, by name or by ``attributes.iso3``."""
+    by_name = Namer({"turkiye": {"id": "turkiye", "name": "Türkiye", "type": "state"}})
+    by_iso = Namer({"tr": {"id": "tr", "name": "Republic of Turkey", "type": "state", "attributes": {"iso3": "TUR"}}})
+    assert (by_name.cow_id(640), by_iso.cow_id(640), Namer({}).cow_id(640)) == ("turkiye", "tr", "turkey")

@@ -4,6 +4,7 @@ files: ``benchmarks/import_real.py``)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -37,7 +38,11 @@ def test_cli_summary_json_rejects_and_dry_run(copy, tmp_path):
     bad.write_text("\n".join(lines) + "\n")
     p = invoke("import", "atop", str(bad), "--data", str(copy), "--rejects", str(tmp_path / "rej.csv"))
     assert p.returncode == 0, p.stderr
-    assert "atop: read 9, imported 8, merged" in p.stdout and "rejected 1" in p.stdout
+    first, second = p.stdout.splitlines()[:2]
+    assert first == "atop: 9 records read: 8 imported, 1 rejected"
+    m = re.fullmatch(r"(\d+) relations and (\d+) entities: (\d+) new, (\d+) updated, (\d+) unchanged, (\d+) kept as edited by hand; 1 source\(s\) added", second)  # fmt: skip
+    outcomes = [int(x) for x in m.groups()[2:]]
+    assert int(m[1]) + int(m[2]) == sum(outcomes) == 17  # each record counted once: they add up
     assert f"{bad}:2: member 8152" in p.stderr
     assert (tmp_path / "rej.csv").read_text().splitlines()[1].startswith(f"{bad},2,member 8152")
 
@@ -88,8 +93,9 @@ def test_real_export_excerpts_end_to_end(copy, capsys):
     }
     assert atop_ids == {3220, 3375}
     rels = json.loads(cli("show", "tc_90", "--data", str(copy), "--json")[1])["via"]
-    king = [r for r in rels if r["id"] == "sipri.japan.philippines.2016.king_air"]
-    assert king and king[0]["attributes"]["delivery_years"] == "2017; 2018"
+    king = [r for r in rels if r.get("attributes", {}).get("import_id") == "sipri.japan.philippines.2016.king_air"]
+    assert [r["id"] for r in king] == ["jp-ph-tc90-transfer"]  # merged into the hand-written transfer
+    assert king[0]["attributes"]["delivery_years"] == "2017; 2018" and "sipri-arms-transfers" in king[0]["sources"]
     before = {p.name: p.read_bytes() for p in copy.iterdir()}
     for args in imports.values():  # re-importing the same files changes nothing
         again = json.loads(cli("import", *args, "--data", str(copy), "--json")[1])
@@ -113,3 +119,16 @@ def test_run_writes_the_rejects_csv_and_refuses_one_in_the_data_before_reading(c
     summary = run(read, copy, dry_run=True, rejects=tmp_path / "rej.csv")
     assert calls == [1] and summary.written is False
     assert (tmp_path / "rej.csv").read_text() == "file,line,reason\n"
+
+
+def test_readme_says_where_each_import_file_comes_from_and_names_the_excerpts():
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Import: COW, ATOP, SIPRI") : text.index("## Analysis and pictures")]
+    for site in ("correlatesofwar.org", "atopdata.org", "armstrade.sipri.org"):
+        assert site in section, site
+    named = set(re.findall(r"tests/fixtures/[\w.]+\.csv", section))
+    assert named == {f"tests/fixtures/{p.name}" for p in FIX.glob("*_excerpt.csv")}
+    assert all((REPO / path).is_file() for path in named)
+    assert "20 records read: 20 imported, 0 rejected" in section  # the summary as it is printed

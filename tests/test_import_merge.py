@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from allygraph.importers import atop, cow, run, sipri
 from allygraph.importers.merge import MARKER
@@ -80,7 +83,7 @@ def test_newer_export_updates_imported_records_in_place(copy, tmp_path):
     assert s.report.count("update") == 1 and s.report.count("add") == 0
     rel = load(copy, use_cache=False).relations["sipri.japan.philippines.2020.j_fps_3"]
     assert rel["attributes"]["number_delivered"] == 4 and rel["until"] == "2026"
-    assert (copy / "relations.yaml").read_text().count("id: sipri.japan.philippines.2020.j_fps_3\n") == 1
+    assert (copy / "relations.yaml").read_text().count("id: sipri.japan.philippines.2020.j_fps_3  # import:") == 1
 
 
 def test_dry_run_writes_nothing(copy):
@@ -94,7 +97,7 @@ def test_record_moved_above_the_marker_becomes_hand_curated(copy):
     run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), copy)
     text = (copy / "entities.yaml").read_text()
     hand, gen = text.split("  " + MARKER)
-    start = gen.index("  - id: netherlands\n")
+    start = gen.index("  - id: netherlands  # import:")
     block = gen[start : gen.index("\n\n", start) + 2]
     block = block.replace("name: Netherlands", "name: Netherlands (curated)")
     rest = gen.replace(block.replace("Netherlands (curated)", "Netherlands"), "")
@@ -102,7 +105,7 @@ def test_record_moved_above_the_marker_becomes_hand_curated(copy):
     run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), copy)
     ds = load(copy, use_cache=False)
     assert ds.entities["netherlands"]["name"] == "Netherlands (curated)"
-    assert (copy / "entities.yaml").read_text().count("id: netherlands\n") == 1
+    assert len(re.findall(r"id: netherlands\b", (copy / "entities.yaml").read_text())) == 1
 
 
 def test_empty_or_new_data_directory(tmp_path):
@@ -113,3 +116,254 @@ def test_empty_or_new_data_directory(tmp_path):
         assert check_errors(d) == []
         ds = load(d, use_cache=False)
         assert "atop.3220.2-740" in ds.relations and ds.relations["atop.3220.2-740"]["via"] == "atop_3220"
+
+
+# --- what people write below the marker, and transfers they already recorded -------------------
+
+SIPRI = FIX / "sipri_trade_register_excerpt.csv"
+JFPS, KH4, WGU = (f"sipri.{x}" for x in ("japan.philippines.2020.j_fps_3", "japan.philippines.1965.kh_4",
+                                          "united_states.philippines.2019.wgu_59_apkws"))  # fmt: skip
+KING = "sipri.japan.philippines.2016.king_air"
+HAND_ENTITIES = """
+entities:
+  - id: japan
+    name: Japan
+    type: state
+  - id: philippines
+    name: Philippines
+    type: state
+  - id: tc_90
+    name: TC-90
+    type: platform
+"""
+HAND_TRANSFERS = """
+sources:
+  manual:
+    title: A hand-written source
+relations:
+  - id: jp-ph-tc90-transfer   # delivered 2017-2018
+    from: japan
+    to: philippines
+    type: arms_transfer
+    since: "2017-03-27"
+    via: tc_90
+    attributes: {quantity: 5}
+    sources: [manual]
+  - id: jp-ph-tc90-talks
+    from: japan
+    to: philippines
+    type: arms_transfer
+    status: reported
+    since: "2026-05-05"
+    via: tc_90
+    sources: [manual]
+"""
+
+
+@pytest.fixture
+def hand(tmp_path) -> Path:
+    return write_data(tmp_path / "hand", HAND_ENTITIES, HAND_TRANSFERS)
+
+
+def _sipri(data: Path, path: Path = SIPRI):
+    return run(lambda n: sipri.read(path, n), data)
+
+
+def _newer_sipri(tmp_path: Path) -> Path:
+    """The excerpt as a newer export would have it: the J/FPS-3, KH-4 and WGU-59 records changed."""
+    text = SIPRI.read_bytes().decode("latin-1")
+    for old, new in (("J/FPS-3,air search radar,2,,2023; 2024", "J/FPS-3,air search radar,4,,2023; 2024; 2025"),
+                     ("KH-4,light helicopter,1,?,1966,New,,0.5,0.5,0.5", "KH-4,light helicopter,1,?,1966,New,,0.6,0.6,0.6"),
+                     ("air-to-surface missile,100,,2020,", "air-to-surface missile,100,,2020; 2021,")):  # fmt: skip
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "newer.csv"
+    path.write_bytes(text.encode("latin-1"))
+    return path
+
+
+def test_reimport_keeps_a_comment_a_note_and_an_edit_made_below_the_marker(hand, tmp_path):
+    from conftest import invoke
+
+    _sipri(hand)
+    rel = hand / "relations.yaml"
+    text = rel.read_text()
+    text = re.sub(rf"(  - id: {re.escape(JFPS)}\b)", r"  # checked against the JMSDF list\n\1", text)
+    block = re.search(rf"  - id: {re.escape(KH4)}\b.*?\n    sources: .*?\n", text, re.S)
+    text = text.replace(block.group(), block.group() + "    note: seen at Sangley Point by our team\n")
+    rel.write_text(text + "  # end of the imported records\n")
+    assert invoke("edit", WGU, "--set", "status=ended", "--data", str(hand)).returncode == 0
+    before = rel.read_bytes()
+
+    again = _sipri(hand)  # the same export: nothing to change, and nothing lost
+    assert not again.written and rel.read_bytes() == before
+
+    p = invoke("import", "sipri", str(_newer_sipri(tmp_path)), "--data", str(hand))  # a newer export
+    assert p.returncode == 0, p.stderr
+    assert f"= kept: commented by hand: relation {JFPS} (the import differs in attributes, until)" in p.stdout
+    assert f"= kept: edited by hand: relation {KH4} (the import differs in attributes, note)" in p.stdout
+    assert f"= kept: edited by hand: relation {WGU} (the import differs in attributes, status, until)" in p.stdout
+    assert "3 kept as edited by hand" in p.stdout
+    after = rel.read_text()
+    assert "  # checked against the JMSDF list\n" in after and after.endswith("  # end of the imported records\n")
+    ds = load(hand, use_cache=False)
+    assert ds.relations[JFPS]["attributes"]["number_delivered"] == 2
+    assert ds.relations[KH4]["note"] == "seen at Sangley Point by our team"
+    assert ds.relations[WGU]["status"] == "ended"
+    assert check_errors(hand) == []
+
+
+def test_records_imported_before_digests_are_still_the_imports(hand, tmp_path):
+    """A directory imported by an older allygraph (no ``# import:`` digests): records in the
+    import's own layout are updated as before, and gain their digest."""
+    _sipri(hand)
+    rel = hand / "relations.yaml"
+    rel.write_text(re.sub(r"  # import:[0-9a-f]{12}", "", rel.read_text()))
+    again = _sipri(hand)
+    assert again.written and again.report.tally()["updated"] == 0
+    assert re.search(rf"id: {re.escape(JFPS)}  # import:[0-9a-f]{{12}}\n", rel.read_text())
+    newer = _sipri(hand, _newer_sipri(tmp_path))
+    assert newer.report.tally() == {"new": 0, "updated": 3, "unchanged": 17, "kept": 0}
+
+
+def test_an_imported_transfer_merges_into_the_hand_written_one(hand):
+    s = _sipri(hand)
+    ds = load(hand, use_cache=False)
+    assert KING not in ds.relations
+    tc90 = ds.relations["jp-ph-tc90-transfer"]
+    assert tc90["sources"] == ["manual", "sipri-arms-transfers"] and tc90["since"] == "2017-03-27"
+    a = tc90["attributes"]
+    assert (a["quantity"], a["number_delivered"], a["delivery_years"], a["import_id"]) == (5, 5, "2017; 2018", KING)
+    assert ds.relations["jp-ph-tc90-talks"]["sources"] == ["manual"]  # 2026: no overlap with 2016-2018
+    [matched] = [c for c in s.report.changes if c.action == "matched"]
+    assert (matched.id, matched.into, matched.differs) == (KING, "jp-ph-tc90-transfer", ["since", "until"])
+    via_tc90 = [r for r in ds.relations.values() if r.get("via") == "tc_90" and r["type"] == "arms_transfer"]
+    assert len(via_tc90) == 2  # the delivered transfer once, and the talks
+    assert "# delivered 2017-2018" in (hand / "relations.yaml").read_text()
+    assert check_errors(hand) == []
+    before = (hand / "relations.yaml").read_bytes()
+    again = _sipri(hand)
+    assert not again.written and (hand / "relations.yaml").read_bytes() == before
+
+
+def test_a_transfer_two_hand_written_ones_may_record_is_added_and_flagged(tmp_path):
+    extra = HAND_TRANSFERS.replace("  - id: jp-ph-tc90-talks", "  - id: jp-ph-tc90-lease\n    from: japan\n    to: philippines\n    type: arms_transfer\n    since: \"2017\"\n    via: tc_90\n    sources: [manual]\n  - id: jp-ph-tc90-talks")  # fmt: skip
+    d = write_data(tmp_path / "d", HAND_ENTITIES, extra)
+    s = _sipri(d)
+    [king] = [c for c in s.report.changes if c.id == KING]
+    assert (king.action, king.why) == ("add", "may repeat hand-written jp-ph-tc90-transfer, jp-ph-tc90-lease")
+    assert KING in load(d, use_cache=False).relations
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    notes=st.lists(
+        st.tuples(
+            st.integers(0, 10**6), st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=20)
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_comment_below_the_marker_survives_a_newer_export(tmp_path_factory, notes):
+    """Whole-line comments put anywhere below the marker (between records, inside one, after the
+    last) are all still there after a newer export is imported, and the data still checks."""
+    tmp = tmp_path_factory.mktemp("c")
+    d = write_data(tmp / "d", HAND_ENTITIES, HAND_TRANSFERS)
+    _sipri(d)
+    rel = d / "relations.yaml"
+    lines = rel.read_text().split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip() == MARKER) + 1
+    wanted = []
+    for n, (at, text) in enumerate(notes):
+        comment = f"    # note {n}: {text}".rstrip()
+        lines.insert(start + at % (len(lines) - start), comment)
+        wanted.append(comment)
+    rel.write_text("\n".join(lines))
+    _sipri(d, _newer_sipri(tmp))
+    after = rel.read_text().split("\n")
+    assert [c for c in wanted if c not in after] == []
+    assert check_errors(d) == []
+
+
+def test_a_transfer_linked_by_hand_below_the_marker_is_flagged_not_doubled_silently(tmp_path):
+    """``link`` after an import appends below the marker; a later import names it as a possible
+    repeat, in the summary and in the record (``attributes.may_repeat``), and keeps it as written."""
+    from conftest import invoke
+
+    d = write_data(tmp_path / "d", HAND_ENTITIES, "relations: []\n")
+    _sipri(d)
+    p = invoke("link", "japan", "arms_transfer", "philippines", "--via", "tc_90", "--since", "2017-03-27",
+               "--source", "https://example.org/tc90", "--id", "jp-ph-tc90-linked", "--data", str(d))  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    rel = d / "relations.yaml"
+    linked = re.search(r"  - id: jp-ph-tc90-linked\n.*?\n(?:\n|$)", rel.read_text(), re.S).group()
+    s = _sipri(d)
+    [king] = [c for c in s.report.changes if c.id == KING]
+    assert (king.action, king.fields) == ("update", ["attributes"])
+    assert load(d, use_cache=False).relations[KING]["attributes"]["may_repeat"] == "jp-ph-tc90-linked"
+    assert linked in rel.read_text()
+
+
+def test_an_id_twice_below_the_marker_is_refused_naming_the_line(hand):
+    from allygraph.errors import UsageError
+
+    _sipri(hand)
+    rel = hand / "relations.yaml"
+    text = rel.read_text()
+    block = re.search(rf"  - id: {re.escape(KH4)}\b.*?\n\n", text, re.S).group()
+    rel.write_text(text + "\n" + block)
+    with pytest.raises(UsageError, match=rf"would be lost: line \d+ \(a second relation '{re.escape(KH4)}'\)"):
+        _sipri(hand)
+
+
+def test_an_entity_edited_below_the_marker_is_kept(hand):
+    from conftest import invoke
+
+    run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), hand)
+    assert (
+        invoke("edit", "netherlands", "--set", "name=Kingdom of the Netherlands", "--data", str(hand)).returncode == 0
+    )
+    s = run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), hand)
+    assert [(c.id, c.action, c.fields) for c in s.report.changes if c.action == "edited"] == [("netherlands", "edited", ["name"])]  # fmt: skip
+    assert load(hand, use_cache=False).entities["netherlands"]["name"] == "Kingdom of the Netherlands"
+
+
+def test_an_import_citing_two_new_sources_makes_one_registry(tmp_path):
+    """SIPRI into a directory with no ``sources:`` cites SIPRI and COW (for the states it adds):
+    one registry with both, not two ``sources:`` keys."""
+    d = write_data(tmp_path / "d", HAND_ENTITIES, "relations: []\n")
+    s = _sipri(d)
+    assert s.written and sorted(c.id for c in s.report.changes if c.kind == "source") == [
+        "cow-states-2016",
+        "sipri-arms-transfers",
+    ]
+    assert (d / "relations.yaml").read_text().count("sources:\n") == 1
+    assert check_errors(d) == []
+
+
+def test_a_formatted_directory_is_left_as_it_is_by_a_reimport(hand):
+    """``allygraph fmt`` lays the imported records out its own way (values unchanged, digests
+    kept): re-importing the same export then writes nothing."""
+    from conftest import invoke
+
+    _sipri(hand)
+    assert invoke("fmt", "--data", str(hand)).returncode == 0
+    before = {p.name: p.read_bytes() for p in hand.glob("*.yaml")}
+    again = _sipri(hand)
+    assert not again.written and {p.name: p.read_bytes() for p in hand.glob("*.yaml")} == before
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\x85", "\u2029"], ids=["LS", "NEL", "PS"])
+def test_a_note_holding_a_line_break_yaml_counts_stays_byte_for_byte(hand, brk):
+    """YAML counts NEL, LS and PS as line breaks, ``str.splitlines`` counts more: the record
+    blocks are cut where YAML's line numbers say, so an edited record with one stays whole."""
+    _sipri(hand)
+    rel = hand / "relations.yaml"
+    text = rel.read_text()
+    block = re.search(rf"  - id: {re.escape(KH4)}\b.*?\n    sources: .*?\n", text, re.S).group()
+    rel.write_text(text.replace(block, block + f'    note: "seen{brk}at Sangley Point"\n'))
+    before = rel.read_bytes()
+    s = _sipri(hand)
+    assert not s.written and rel.read_bytes() == before
+    assert [c.id for c in s.report.changes if c.action == "edited"] == [KH4]

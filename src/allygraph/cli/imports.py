@@ -1,7 +1,8 @@
 """``allygraph import``: read a dataset export, merge it into a data directory, report.
 
 Only argument parsing and output live here; ``allygraph.importers.run`` does the work (and
-writes ``--rejects``). The summary (counts read, imported, merged, rejected) goes to stdout, each
+writes ``--rejects``). The summary (records read: imported and rejected; the records they made:
+new, updated, unchanged, kept as edited by hand) goes to stdout, each
 reject (file:line: reason) to stderr; with ``--json`` one JSON document on stdout carries both.
 """
 
@@ -45,16 +46,18 @@ def _go(read: Callable, inputs: list[Optional[Path]], data: Optional[Path], dry_
     for reject in summary.result.rejects:
         print(f"rejected {render.safe(reject)}", file=sys.stderr)
     j = summary.to_json()
-    if dry_run:
-        changed = summary.report.changed
-        for change in changed[:SHOW_CHANGES]:
-            print(render.safe(change))
-        if len(changed) > SHOW_CHANGES:
-            print(f"... and {len(changed) - SHOW_CHANGES} more changes (--json lists them all)")
+    notable = summary.report.notable  # kept edits and merged transfers first: they need a person
+    shown = notable + [c for c in summary.report.changed if c not in notable] if dry_run else notable
+    for change in shown[:SHOW_CHANGES]:
+        print(render.safe(str(change)))
+    if len(shown) > SHOW_CHANGES:
+        print(f"... and {len(shown) - SHOW_CHANGES} more changes (--json lists them all)")
+    for line in summary.lines():
+        print(render.safe(line))
     verb = "would change" if dry_run else ("updated" if summary.written else "unchanged:")
-    print(f"{render.safe(j['dataset'])}: read {j['read']}, imported {j['imported']}, merged {j['merged']}, rejected {j['rejected']} "
-          f"({j['added']} added, {j['updated']} updated, {j['unchanged']} unchanged records) in {j['seconds']:.1f}s")  # fmt: skip
-    print(f"{verb} {render.safe(j['data'])}" + (" (dry run: nothing written)" if dry_run else ""))
+    print(
+        f"{verb} {render.safe(j['data'])}" + (" (dry run: nothing written)" if dry_run else f" in {j['seconds']:.1f}s")
+    )
     _all_rejected(summary)
 
 

@@ -36,6 +36,7 @@ class Summary:
     def to_json(self, changes: bool = False) -> dict:
         """The summary as ``allygraph import --json`` prints it (``changes`` lists every change)."""
         r, m = self.result, self.report
+        tally = m.tally()
         out: dict = {
             "dataset": r.dataset,
             "files": r.files,
@@ -46,18 +47,42 @@ class Summary:
             "imported": r.imported,
             "merged": m.merged,
             "rejected": len(r.rejects),
-            "added": m.count("add"),
-            "updated": m.count("update") + m.count("enrich"),
-            "unchanged": m.count("unchanged") + m.count("kept"),
+            "added": tally["new"],
+            "updated": tally["updated"],
+            "unchanged": tally["unchanged"],
+            "kept_edited": tally["kept"],
+            "records": len(r.entities) + len(r.relations),
             "entities": len(r.entities),
             "relations": len(r.relations),
             "sources_added": [c.id for c in m.changes if c.kind == "source"],
+            "notes": [_change_json(c) for c in m.notable],
             "seconds": round(self.seconds, 2),
             "rejects": [x.to_json() for x in r.rejects],
         }
         if changes:
-            out["changes"] = [{"kind": c.kind, "id": c.id, "action": c.action, "fields": c.fields} for c in m.changed]
+            out["changes"] = [_change_json(c) for c in m.changed]
         return out
+
+    def lines(self) -> list[str]:
+        """The summary in words, each number named once: the records read (imported plus
+        rejected), then the records they made (new, updated, unchanged and kept add up)."""
+        j = self.to_json()
+        made = " and ".join(f"{n} {kind}" for n, kind in ((j["relations"], "relations"), (j["entities"], "entities")) if n) or "no records"  # fmt: skip
+        sources = f"; {len(j['sources_added'])} source(s) added" if j["sources_added"] else ""
+        return [
+            f"{j['dataset']}: {j['read']} records read: {j['imported']} imported, {j['rejected']} rejected",
+            f"{made}: {j['added']} new, {j['updated']} updated, {j['unchanged']} unchanged, "
+            f"{j['kept_edited']} kept as edited by hand{sources}",
+        ]
+
+
+def _change_json(c) -> dict:
+    out = {"kind": c.kind, "id": c.id, "action": c.action, "fields": c.fields}
+    if c.why:
+        out["why"] = c.why
+    if c.into:
+        out["into"], out["differs"] = c.into, c.differs
+    return out
 
 
 def run(read: Callable[[Namer], ImportResult], data: str | os.PathLike | None = None, dry_run: bool = False,

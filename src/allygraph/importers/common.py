@@ -267,7 +267,9 @@ class Namer:
     """Turns dataset codes and names into entity ids, consistently across importers.
 
     Order: the bundled mapping; an entity of the data directory that carries the code
-    (``attributes.cow_code``) or the name; the bundled COW list; a new id from the name.
+    (``attributes.cow_code``) or the name; the bundled COW list; the country's ISO 3166 code
+    (``iso3``: today's names such as Türkiye or Czechia) against the data directory's
+    ``attributes.iso3`` and the COW list; a new id from the name.
     """
 
     def __init__(self, existing: Mapping[str, Mapping] | None = None, cow: Mapping[int, CowState] | None = None):
@@ -276,10 +278,15 @@ class Namer:
         self.cow = dict(cow) if cow is not None else bundled_cow()
         self.map = mapping()
         self.by_code: dict[int, str] = {}
+        self.by_iso: dict[str, str] = {}
         for eid, ent in self.existing.items():
-            code = (ent.get("attributes") or {}).get("cow_code")
+            attrs = ent.get("attributes") or {}
+            code, iso = attrs.get("cow_code"), attrs.get("iso3")
             if isinstance(code, int) and ent.get("type") == "state":
                 self.by_code.setdefault(code, eid)
+            if isinstance(iso, str) and ent.get("type") == "state":
+                self.by_iso.setdefault(iso.upper(), eid)
+        self._cow_iso: dict[str, int] | None = None
         self._cow_names: dict[str, int] = {}
         self.add_cow(self.cow)
         self.taken: set[str] = {exact_key(k) for k in self.index["exact"]}
@@ -314,19 +321,115 @@ class Namer:
         found = self.lookup(state.name, ("state",))
         if found:
             return found
+        found = self._by_iso_of(code)
+        if found:
+            return found
         eid = slug(state.name)
         if eid in self.existing and self.existing[eid].get("type") != "state":
             eid = f"{eid}_{code}"
         return eid
 
     def cow_code_for(self, name: str) -> int | None:
-        """The COW code of the state with this name or alias, if one is known."""
-        return self._cow_names.get(exact_key(name)) or self._cow_names.get(loose_key(name))
+        """The COW code of the state with this name or alias, or (failing that) of the state
+        today that has the same ISO 3166 code, if one is known."""
+        found = self._cow_names.get(exact_key(name)) or self._cow_names.get(loose_key(name))
+        if found:
+            return found
+        code = iso3(name)
+        return self.cow_by_iso().get(code) if code else None
+
+    def iso_entity(self, name: str) -> str | None:
+        """The state of the data directory whose ``attributes.iso3`` is this name's ISO code."""
+        code = iso3(name) if self.by_iso else None
+        return self.by_iso.get(code) if code else None
+
+    def _by_iso_of(self, code: int) -> str | None:
+        """A state of the data directory that is COW state ``code`` under its ISO code or one of
+        its ISO names (COW's "Turkey" is the "Türkiye" someone wrote by hand)."""
+        iso = next((i for i, c in self.cow_by_iso().items() if c == code), None)
+        if iso is None:
+            return None
+        if iso in self.by_iso:
+            return self.by_iso[iso]
+        for name in iso_names(iso):
+            found = self.lookup(name, ("state",))
+            if found:
+                return found
+        return None
+
+    def cow_by_iso(self) -> dict[str, int]:
+        """ISO 3166 alpha-3 -> COW code, for the COW states still in the system (a state that
+        left it, such as the Republic of Vietnam, has no ISO code today)."""
+        if self._cow_iso is None:
+            table = self.map.get("iso3") or {}
+            self._cow_iso = {}
+            for code, state in self.cow.items():
+                if state.tenures and state.tenures[-1][1] is None:
+                    iso = table.get(code) or iso3(state.name)
+                    if iso:
+                        self._cow_iso.setdefault(iso, code)
+        return self._cow_iso
 
     def free_name(self, name: str, eid: str) -> bool:
         """True when ``name`` names no entity other than ``eid``."""
         ids = self.index["exact"].get(exact_key(name), [])
         return not ids or ids == [eid]
+
+
+# --- ISO 3166 names, from pycountry ------------------------------------------------------------
+
+
+def _name_forms(text: str) -> list[str]:
+    """A country name and the forms it may be written in: "Congo, The Democratic Republic of
+    the" is "Democratic Republic of the Congo"; "Bosnia-Herzegovina" is "Bosnia and Herzegovina"."""
+    forms = [text]
+    if ", " in text:
+        head, tail = text.split(", ", 1)
+        forms.append(f"{tail} {head}")
+    forms += [re.sub(r"(?i)^the\s+", "", f) for f in forms]
+    forms += [f.replace("-", " and ").replace("&", "and") for f in forms]
+    forms += [re.sub(r"\bSt\.?\s", "Saint ", f) for f in forms]
+    return list(dict.fromkeys(forms))
+
+
+@lru_cache(maxsize=1)
+def _iso_tables() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(loose name key -> ISO alpha-3, ISO alpha-3 -> its names), from pycountry."""
+    try:
+        import pycountry
+    except ImportError:  # pragma: no cover - a dependency; without it only the hand tables apply
+        return {}, {}
+    index: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
+    for country in pycountry.countries:
+        for attr in ("common_name", "name", "official_name"):
+            text = getattr(country, attr, None)
+            if text:
+                names.setdefault(country.alpha_3, []).append(text)
+            for form in _name_forms(text) if text else ():
+                index.setdefault(loose_key(form), country.alpha_3)
+    return index, names
+
+
+def iso_names(code: str) -> list[str]:
+    """The names pycountry gives the country with ISO alpha-3 ``code`` (common name first)."""
+    return _iso_tables()[1].get(code, [])
+
+
+def iso3(name: str) -> str | None:
+    """The ISO 3166 alpha-3 code of a country today named ``name`` (pycountry's names, official
+    names and common names; case, accents and punctuation ignored), or None. Names of states
+    gone (USSR, Yugoslavia) have none: ``mapping.yaml`` maps those.
+
+    >>> iso3("Türkiye"), iso3("Cote d'Ivoire"), iso3("Bosnia-Herzegovina"), iso3("Soviet Union")
+    ('TUR', 'CIV', 'BIH', None)
+    """
+    index = _iso_tables()[0]
+    for form in _name_forms(name.strip()):
+        found = index.get(loose_key(form))
+        if found:
+            return found
+    return None
 
 
 def cow_entity(state: CowState, eid: str, source: str) -> dict:

@@ -163,6 +163,8 @@ class _Parties:
                 )
         else:
             eid = namer.lookup(clean, ("organization",) if org else ("state", "organization"))
+            if eid is None and not org:
+                eid = namer.iso_entity(clean)
             code = None if org or eid else namer.cow_code_for(clean)
             if code is not None:
                 eid = namer.cow_id(code)
