@@ -86,3 +86,13 @@ def test_queries_and_exports_carry_the_grade(data, tmp_path):
 
     rows = {r["relation_id"]: r for r in csv.DictReader((tmp_path / "g.edges.csv").open(encoding="utf-8"))}
     assert rows["bc"]["source_grades"] == "major | weak"
+
+
+def test_min_grade_narrows_an_export(data, tmp_path):
+    dest = tmp_path / "strong.json"
+    r = invoke("export", "json", "-o", str(dest), "--min-grade", "major", "--data", str(data))
+    assert r.exit_code == 0, r.stderr
+    got = json.loads(dest.read_text(encoding="utf-8"))
+    assert sorted(e["id"] for e in got["edges"]) == ["ab", "bc"]
+    r = invoke("export", "json", "-o", str(dest), "--min-grade", "nope", "--data", str(data))
+    assert r.exit_code == 2

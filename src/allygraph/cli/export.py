@@ -11,7 +11,7 @@ from .. import render
 from ..errors import AllygraphError
 from .common import store
 from .errors import fail, usage
-from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
+from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, MinGradeOpt, NoCacheOpt, TypeOpt
 
 group = typer.Typer()
 
@@ -27,6 +27,7 @@ def export_command(
     depth: DepthOpt = 1,
     types: TypeOpt = None,
     as_of: AsOfOpt = None,
+    min_grade: MinGradeOpt = None,
     yed: Annotated[bool, typer.Option("--yed", help="GraphML: add yFiles label graphics so yEd shows names.")] = False,
     excel: Annotated[bool, typer.Option("--excel", help="CSV: files Excel opens as UTF-8 (a byte order mark; CRLF line ends).")] = False,
     dialect: Annotated[Optional[str], typer.Option("--dialect", help="Cypher: neo4j (default), memgraph, falkordb or kuzu (Kùzu/Ladybug).", metavar="ENGINE", show_default=False)] = None,
@@ -64,7 +65,7 @@ def export_command(
     panel = (fmt or "").lower() == "dyadyears"
     if not panel and (year_from is not None or year_to is not None or directed or include_reported or no_roll_up):
         usage("--from, --to, --directed, --include-reported and --no-roll-up only apply to dyadyears")
-    if panel and (around is not None or types or as_of is not None or yed or dialect is not None):
+    if panel and (around is not None or types or as_of is not None or yed or dialect is not None or min_grade):
         usage("dyadyears takes --from/--to, not --around, --type, --as-of, --yed or --dialect")
     if panel:
         from ..export.dyadyears import export_dyadyears
@@ -86,7 +87,14 @@ def export_command(
             print(json.dumps(stats, ensure_ascii=False))
         return
     try:
-        G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
+        G = ex.select(
+            ex.graph_for(data, use_cache=not no_cache),
+            around=around,
+            depth=depth,
+            types=types,
+            as_of=as_of,
+            min_grade=min_grade,
+        )
         stats = ex.export(G, fmt, output, yed=yed, dialect=dialect, excel=excel)
     except AllygraphError as exc:
         fail(exc, as_json)

@@ -102,13 +102,15 @@ def select(
     depth: int = 1,
     types: Iterable[str] | None = None,
     as_of: str | None = None,
+    min_grade: str | None = None,
 ) -> GraphSource | nx.MultiDiGraph:
     """The part of ``G`` to export: a new MultiDiGraph sharing ``G.graph`` (``G`` itself when
     nothing is filtered out). Given a graph source (``graph_for``), the part is a source too: a
     ``NetworkxSource`` with the registries of the one it came from.
 
     ``around`` (an id, name or alias) keeps the entities within ``depth`` hops of it (relations
-    followed both ways); ``types`` and ``as_of`` keep only relations of those types in force on
+    followed both ways); ``min_grade`` keeps only relations at least one source of that grade or
+    stronger supports (``grades``); ``types`` and ``as_of`` keep only relations of those types in force on
     that date. With ``types`` or ``as_of``, entities no kept relation touches are dropped (except
     ``around`` itself); with neither, every entity is kept, isolated ones included.
 
@@ -117,12 +119,21 @@ def select(
     from ..query import EdgeFilter, neighbors
 
     types = list(types) if types else None
-    if around is None and types is None and as_of is None:
+    if around is None and types is None and as_of is None and min_grade is None:
         if depth < 1:
             raise UsageError("--depth must be at least 1")
         return G  # everything: no copy, so a large store streams straight through
-    keep = EdgeFilter(types, None, as_of)
+    by_type = EdgeFilter(types, None, as_of)
     src = as_source(G)
+    keep = by_type
+    if min_grade is not None:
+        from ..grades import check_grade, grades_of, meets
+
+        least, registry = check_grade(min_grade), src.sources
+
+        def keep(rel: dict) -> bool:
+            return by_type(rel) and meets(grades_of(rel.get("sources", ()), registry.get), least)
+
     if around is not None:
         found = neighbors(src.query_store(), around, depth=depth, types=types, as_of=as_of)
         nodes = {found["entity"], *(n["id"] for n in found["neighbors"])}
@@ -135,7 +146,7 @@ def select(
     H = nx.MultiDiGraph()
     if isinstance(G, nx.Graph):
         H.graph.update(G.graph)
-    filtered = types is not None or as_of is not None
+    filtered = types is not None or as_of is not None or min_grade is not None
     touched = {n for u, v, _, d in edges for n in (u, v, d.get("via")) if n}  # a via entity keeps its link
     if around is not None:
         touched.add(found["entity"])
