@@ -165,7 +165,7 @@ def _ent_event(ent: dict, eid: str, when: str, kind: str) -> dict:
             "parties": [eid], "actors": [], "sources": list(ent.get("sources", ()))}  # fmt: skip
 
 
-def _merge(S: Store, events: list[dict], by_id: dict[str, dict]) -> list[dict]:
+def _merge(S: Store, events: list[dict], by_id: dict[str, dict], rank: dict[str, tuple] | None = None) -> list[dict]:
     """One event for the parties that joined one agreement or framework, or took part in one
     event, on one day (the Japan and Philippines sides of the RAA coming into force are one
     event; so are China and the Philippines in the Scarborough Shoal standoff)."""
@@ -187,8 +187,10 @@ def _merge(S: Store, events: list[dict], by_id: dict[str, dict]) -> list[dict]:
             first["parties"].insert(-1, ev["parties"][0])
         first["actors"] += [a for a in ev["actors"] if a not in first["actors"]]
         first["sources"] += [s for s in ev["sources"] if s not in first["sources"]]
+    rank = rank or {}
     for ev in index.values():
-        if len(ev["relations"]) > 1:
+        if len(ev["relations"]) > 1:  # the first side's parties first, each state before its agencies
+            ev["parties"][:-1] = sorted(ev["parties"][:-1], key=lambda p: (rank.get(p, (9, True)), p))
             rel = by_id[ev["relation"]]
             who = words.joined([words.noun(S.entity(p)) for p in ev["parties"][:-1]])
             form = "ended" if ev["kind"].endswith(("_ended", "_left")) else "began"
@@ -307,6 +309,7 @@ def timeline(G: object, x: str | None = None, y: str | None = None, *, date_from
     lo, hi = check_date("--from", date_from), check_date("--to", date_to)
     ids = [S.resolve(n) for n in (x, y) if n is not None]
     rels, ent_ids, acting_for = _scope(S, ids, roll_up)
+    rank = {i: (n, False) for n, i in enumerate(ids)} | {a: (ids.index(s), True) for a, s in acting_for.items()}
     events = [ev for rel in rels if keep(rel) for ev in _relation_events(S, rel, clock)]
     if not keep.types:
         events += [ev for eid in ent_ids for ev in _entity_events(S, eid, S.entity(eid))]
@@ -316,7 +319,7 @@ def timeline(G: object, x: str | None = None, y: str | None = None, *, date_from
         events = [e for e in events if dates.last_day(e["date"]) >= dates.first_day(lo)]
     if hi:
         events = [e for e in events if dates.first_day(e["date"]) <= dates.last_day(hi)]
-    events = sorted(_dedupe(_merge(S, events, {r["id"]: r for r in rels})), key=_order)
+    events = sorted(_dedupe(_merge(S, events, {r["id"]: r for r in rels}, rank)), key=_order)
     for ev in events:
         rolled = {a: acting_for[a] for a in ev["actors"] if a in acting_for}
         if rolled:

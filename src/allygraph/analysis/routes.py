@@ -119,10 +119,15 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
         raise UsageError(f"--type {hostile[0]} is an adversarial tie, never a route by default: "
                          f"add --include-adversarial to follow it")  # fmt: skip
 
+    seen: dict[str, bool] = {}  # relation id -> followed (each search of _candidates asks again)
+
     def tie(rel: dict) -> bool:
         """A tie a route may follow on the clock's day."""
-        ok = is_cooperative(reg, rel) or (include_adversarial and is_adversarial(reg, rel))
-        return ok and clock(rel)
+        got = seen.get(rel["id"])
+        if got is None:
+            ok = is_cooperative(reg, rel) or (include_adversarial and is_adversarial(reg, rel))
+            got = seen[rel["id"]] = ok and clock(rel)
+        return got
 
     kw = {"types": types, "exclude": list(exclude or ())}
     picked = _pick(_candidates(S, a, b, kw, max_hops, where=tie), k)
