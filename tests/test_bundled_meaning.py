@@ -32,7 +32,9 @@ def test_explain_japan_philippines_arms_prefers_the_delivered_tc90(G):
 def test_explain_japan_philippines_party_to_never_says_negotiating_the_raa(G):
     r = explain(G, "Japan", "Philippines", types=["party_to"], k=5, as_of=DAY)
     assert "negotiating the Japan-Philippines Reciprocal Access Agreement" not in r["markdown"]
-    assert "Japan has been party to the Japan-Philippines Reciprocal Access Agreement since 2025-09-11." in r["markdown"]
+    assert (
+        "Japan has been party to the Japan-Philippines Reciprocal Access Agreement since 2025-09-11." in r["markdown"]
+    )
 
 
 def test_timeline_china_philippines_has_its_own_history(G):
