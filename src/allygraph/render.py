@@ -706,7 +706,7 @@ def timeline_blocks(result: dict) -> list[Block]:
     """``timeline``: one row per event, oldest first."""
     names = result.get("entities", {})
     ids = result.get("pair") or ([result["entity"]] if result.get("entity") else [])
-    who = [names.get(i, {}).get("name", i) for i in ids]
+    who = [names.get(i, {}).get("noun") or names.get(i, {}).get("name", i) for i in ids]
     title = f"Timeline of {' and '.join(who)}" if who else "Timeline of the whole data set"
     bounds = [f"from {result['from']}" if result.get("from") else "", f"to {result['to']}" if result.get("to") else "",
               f"as of {result['as_of']}" if result.get("as_of") else ""]  # fmt: skip

@@ -325,9 +325,12 @@ def timeline(G: object, x: str | None = None, y: str | None = None, *, date_from
         if rolled:
             ev["acting_for"] = rolled
     named = {p for e in events for p in (*e["parties"], *e["actors"])}
+    entities = S.brief(sorted(named | set(ids)))
+    for eid in ids:
+        entities[eid]["noun"] = words.noun(S.entity(eid))  # "the Philippines": how a title names it
     return {
         "entity": ids[0] if len(ids) == 1 else None, "pair": ids if len(ids) == 2 else None,
         "from": lo, "to": hi, "as_of": clock.as_of, "roll_up": roll_up, "types": sorted(keep.types or ()),
-        "events": events, "entities": S.brief(sorted(named)),
+        "events": events, "entities": entities,
         "sources": S.sources_for(events) if len(events) < 5000 else {},
     }  # fmt: skip
