@@ -262,6 +262,8 @@ def test_timeline_cli_no_roll_up_and_all_time(data):
     ({"name": "ASEAN", "type": "organization"}, "ASEAN"),
     ({"name": "Quad", "type": "framework"}, "the Quad"),
     ({"name": "Balikatan 2025", "type": "event"}, "Balikatan 2025"),
+    ({"name": "Second Thomas Shoal", "type": "area"}, "Second Thomas Shoal"),
+    ({"name": "Senkaku Islands", "type": "area"}, "the Senkaku Islands"),
     ({"name": "Official Security Assistance", "type": "program"}, "Official Security Assistance"),
     ({"name": "Gambia", "type": "state", "attributes": {"article": "the"}}, "the Gambia"),
     ({"name": "Squad", "type": "framework", "attributes": {"article": "none"}}, "Squad"),

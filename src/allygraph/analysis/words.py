@@ -14,7 +14,8 @@ an alliance that ended in 2015 reads "are treaty allies" in a brief dated 2012.
   ``none``) when given; else states whose names are plural or a form of government ("the
   Philippines", "the United States", "the Republic of Korea"); else agreements, frameworks,
   organisations, events and areas ("the Quad", "the Japan Coast Guard"), except a name that is one
-  all-capital word or one proper word and a number ("ASEAN", "AUKUS", "Balikatan 2025");
+  all-capital word or one proper word and a number ("ASEAN", "AUKUS", "Balikatan 2025") and a
+  named feature ("Second Thomas Shoal", "Reed Bank");
   people, platforms and programmes never ("Official Security Assistance");
 - "a" or "an" by the sound of the next word (``indefinite``: "an Extensive Strategic Partnership").
 """
@@ -94,8 +95,10 @@ TEMPLATES: dict[tuple[str, str], Phrase] = {
     ("part_of", "active"): Phrase("{A} became part of {b}", "{A} has been part of {b}{since}", "{A} ceased to be part of {b}"),
     ("promotes", "active"): Phrase("{A} began to promote {b}", "{A} has promoted {b}{since}", "{A} stopped promoting {b}"),
     ("administers", "active"): Phrase("{A} began to run {b}", "{A} has run {b}{since}", "{A} stopped running {b}"),
-    ("*", "active"): Phrase("{A} {verb} {b}{through} began", "{A} {verb} {b}{through}{since}", "{A} {verb} {b}{through} ended"),
-    ("*", "ended"): Phrase("{A} {verb} {b}{through} began", "{A} {verb} {b}{through}{span}", "{A} {verb} {b}{through} ended"),
+    ("*", "active"): Phrase("{A} {verb} {b}{through}, from this date", "{A} {verb} {b}{through}{since}",
+                            "{A} {verb} {b}{through}, until this date"),
+    ("*", "ended"): Phrase("{A} {verb} {b}{through}, from this date", "{A} {verb} {b}{through}{span}",
+                           "{A} {verb} {b}{through}, until this date"),
 }  # fmt: skip
 
 # A partnership that follows an earlier rung between the same pair (a timeline's tier_upgrade and
@@ -151,6 +154,7 @@ _THE_STATE = re.compile(
     r"^(United|Republic|Kingdom|Federated|Democratic|Holy|Czech Republic|Central African|Dominican)\b"
     r"|\b(Islands|Philippines|Netherlands|Bahamas|Maldives|Gambia|Comoros|Emirates|Republic)$"
 )
+_FEATURE = re.compile(r"\b(Shoal|Bank|Reef|Island|Atoll|Cay|Rocks?)$")
 _NEVER_THE = frozenset({"person", "platform", "program"})
 _PROPER = re.compile(r"^[A-Z][A-Za-z]*$")
 
@@ -173,6 +177,8 @@ def takes_the(ent: dict) -> bool:
         return False  # the name has its own
     if ent.get("type") == "state":
         return bool(_THE_STATE.search(name))
+    if _FEATURE.search(name):
+        return False  # Second Thomas Shoal, Reed Bank: a named feature takes none
     if ent.get("type") in _NEVER_THE:
         return False
     words = [w for w in re.sub(r"\([^)]*\)", " ", name).split() if not w[:1].isdigit()]
