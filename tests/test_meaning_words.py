@@ -382,3 +382,17 @@ def test_default_and_as_of_today_agree(specs):
     assert timeline(S, "a", "c") == timeline(S, "a", "c", as_of=today)
     assert _explained(S) == _explained(S, as_of=today)
     assert _explained(S, include_adversarial=True) == _explained(S, include_adversarial=True, as_of=today)
+
+
+def test_the_sqlite_store_says_the_same(tmp_path, monkeypatch, G):
+    """Roll-up, labels and words read a large directory's cache the same way."""
+    from allygraph import cache
+    from allygraph.load import open_store
+
+    d = write_data(tmp_path / "big", ENTITIES, RELATIONS)
+    monkeypatch.setattr(cache, "is_large", lambda directory: True)
+    S = open_store(d)
+    assert type(S).__name__ == "SQLiteStore"
+    for pair in (("Japan", "Philippines"), ("China", "Philippines")):
+        assert timeline(S, *pair, as_of="2026-06-01") == timeline(G, *pair, as_of="2026-06-01")
+    assert explain(S, "Japan", "Philippines", k=5) == explain(G, "Japan", "Philippines", k=5)
