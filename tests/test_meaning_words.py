@@ -396,3 +396,27 @@ def test_the_sqlite_store_says_the_same(tmp_path, monkeypatch, G):
     for pair in (("Japan", "Philippines"), ("China", "Philippines")):
         assert timeline(S, *pair, as_of="2026-06-01") == timeline(G, *pair, as_of="2026-06-01")
     assert explain(S, "Japan", "Philippines", k=5) == explain(G, "Japan", "Philippines", k=5)
+
+
+def test_one_exercise_both_sides_took_part_in_is_the_pairs(tmp_path):
+    ents = """
+entities:
+  - {id: a, name: Aland, type: state}
+  - {id: b, name: United Bland, type: state}
+  - {id: c, name: Cland, type: state}
+  - {id: navy, name: Aland Navy, type: organization}
+  - {id: ex, name: Tide 2026, type: event, since: "2026-04-20"}
+"""
+    rels = """
+relations:
+  - {id: navy-a, from: navy, to: a, type: part_of}
+  - {id: navy-c, from: navy, to: c, type: exercises_with, via: ex, since: "2026-04-20", until: "2026-05-08"}
+  - {id: b-c, from: b, to: c, type: exercises_with, via: ex, since: "2026-04-20", until: "2026-05-08"}
+"""
+    g = allygraph.load_graph(write_data(tmp_path / "x", ents, rels))
+    r = timeline(g, "Aland", "United Bland", as_of="2026-06-01")
+    assert [e.get("relation") for e in r["events"] if e["kind"] == "exercise"] == ["navy-c", "b-c"]
+    said = {e["summary"] for e in r["events"]}
+    assert "The United Bland and Cland exercised together in Tide 2026." in said
+    assert r["entities"]["b"]["noun"] == "the United Bland"
+    assert not [e for e in timeline(g, "Aland", "United Bland", roll_up=False)["events"] if e["kind"] == "exercise"]

@@ -9,7 +9,9 @@ Roll-up (on by default): an agency's ties count for the state it belongs to thro
 (``ties.owner_state``): the Japan Ground Self-Defense Force exercising with the Armed Forces of the
 Philippines is an event of Japan and the Philippines, with the agencies named in ``actors`` and
 ``acting_for``. Two parties of a pair taking part in the same event (an incident, an
-arbitration), joining the same agreement or framework, make one pair event.
+arbitration), joining the same agreement or framework, make one pair event; both sides
+exercising in the same exercise, each with someone else, put both exercises in the pair's
+timeline.
 """
 
 from __future__ import annotations
@@ -281,8 +283,18 @@ def _scope(S: Store, ids: list[str], roll_up: bool) -> tuple[list[dict], list[st
     ]
     shared_targets = joins[0] & joins[1]
     shared = [r for r in mine + theirs if r["type"] in _SHARED and r["to"] in shared_targets and r["from"] in X | Y]
+    # one exercise both sides took part in, each with someone else (Balikatan: the US with the
+    # Philippines, Japan's forces with the AFP): both sides' relations through it are the pair's
+    vias = [{r["via"] for r in rels if r.get("via") and _is_event(S, r["via"])} for rels in (mine, theirs)]
+    together = vias[0] & vias[1]
+    shared += [r for r in mine + theirs if r.get("via") in together]
     rels = list({r["id"]: r for r in direct + shared}.values())
-    return rels, sorted(shared_targets | {r["via"] for r in direct if r.get("via")}), acting_for
+    return rels, sorted(shared_targets | together | {r["via"] for r in direct if r.get("via")}), acting_for
+
+
+def _is_event(S: Store, eid: str) -> bool:
+    """Whether an entity is a dated happening (an exercise, an incident)."""
+    return S.entity(eid).get("type") == "event"
 
 
 def timeline(G: object, x: str | None = None, y: str | None = None, *, date_from: str | None = None,
