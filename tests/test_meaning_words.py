@@ -118,7 +118,7 @@ def _has_route(G) -> bool:
 
 def test_ended_and_proposed_ties_are_no_route_today_but_history_reads_them(G):
     """Issue 18: with no --as-of, ended and proposed relations counted too."""
-    with pytest.raises(NoPath):
+    with pytest.raises(NoPath, match=r"cooperative ties in force on .*--all-time for history"):
         explain(G, "Japan", "France")  # today: the alliance ended in 2000, the partnership is only proposed
     past = explain(G, "Japan", "France", as_of="1995")
     assert _hops(past) == [["jp-us", "us-fr-old"]]

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from ..problems import NoPath
 from ..query import path
 from ..store import Store
-from ..ties import is_reported
+from ..ties import effective_status, is_reported
+from . import words
 from .common import store_of
-from .words import noun
 
 _MD = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
@@ -25,10 +25,7 @@ def sentence(S: Store, rel: dict, first: str | None = None, status: str | None =
     worded for ``status`` (its status on the day the brief reads; its own status when None) from
     the one table of words (``analysis.words``); a symmetric relation names ``first`` first (the
     end a route reaches it from)."""
-    from ..ties import effective_status
-    from .words import sentence as say
-
-    return say(S, rel, status or effective_status(rel), "holds", md, first=first) or ""
+    return words.sentence(S, rel, status or effective_status(rel), "holds", md, first=first) or ""
 
 
 def _candidates(S, a: str, b: str, kw: dict, max_hops: int, calls: int = 12, where=None) -> list[dict]:
@@ -130,7 +127,14 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
         return got
 
     kw = {"types": types, "exclude": list(exclude or ())}
-    picked = _pick(_candidates(S, a, b, kw, max_hops, where=tie), k)
+    try:
+        found = _candidates(S, a, b, kw, max_hops, where=tie)
+    except NoPath as exc:
+        day = f"in force on {clock.as_of}" if clock.as_of else "of any date"
+        hint = "; --all-time for history" if clock.as_of else ""
+        hint += "" if include_adversarial else "; --include-adversarial to follow disputes"
+        raise NoPath(f"{exc} (following cooperative ties {day}{hint})") from None
+    picked = _pick(found, k)
     routes, cited = [], []
     for p, rels in picked:
         hops = []
@@ -145,7 +149,7 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
               "adversarial": include_adversarial,
               "entities": S.brief(sorted({n for r in routes for n in r["nodes"]})), "sources": S.sources_for(cited)}  # fmt: skip
     for eid, brief in result["entities"].items():
-        brief["noun"] = noun(S.entity(eid))  # "the Philippines": how a sentence names it
+        brief["noun"] = words.noun(S.entity(eid))  # "the Philippines": how a sentence names it
     result["markdown"] = markdown(result)
     return result
 
