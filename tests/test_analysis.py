@@ -61,7 +61,7 @@ def test_timeline_pair_oldest_first_with_upgrades_and_merged_agreements(small):
     r = timeline(small, "Bland", "cc")
     kinds = [(e["date"], e["kind"]) for e in r["events"]]
     assert kinds == [("2012", "tier_set"), ("2016", "tier_upgrade"), ("2022-06", "membership_began")]
-    assert r["events"][1]["summary"].endswith("Strategic Partnership → Comprehensive Strategic Partnership")
+    assert r["events"][1]["summary"].endswith("from a Strategic Partnership to a Comprehensive Strategic Partnership.")
     assert r["events"][1]["sources"] == ["s2"]
     assert r["events"][2]["relations"] == ["b-trio", "c-trio"]  # both sides joining Trio: one event
 
@@ -93,7 +93,7 @@ def test_timeline_whole_data_and_pair_on_bundled(bundled):
         "philippines",
         "jp_ph_raa",
     }
-    assert len(timeline(bundled)["events"]) > 300
+    assert len(timeline(bundled)["events"]) > 250  # an exercise's or a transfer's last day is no event of its own
 
 
 # --- clusters ---------------------------------------------------------------------------------
@@ -346,6 +346,6 @@ relations:
 """
     S = as_store(allygraph.load_graph(write_data(tmp_path / "s", ents, rels)))
     rel = {r["id"]: r for r in S.ds.relations.values()}
-    assert sentence(S, rel["tr"]) == "A transferred P-1 to B (2026-05) (reported, unconfirmed)."
-    assert sentence(S, rel["sg"]) == "A signed the T Pact (2020-09-09)."
-    assert sentence(S, rel["pt"], "a") == "A and B hold a Strategic Partnership since 2011."
+    assert sentence(S, rel["tr"]) == "A reportedly discussed the transfer of P-1 to B (2026-05)."
+    assert sentence(S, rel["sg"]) == "A signed the T Pact (2020-09-09), not yet in force."
+    assert sentence(S, rel["pt"], "a") == "A and B have held a Strategic Partnership since 2011."

@@ -515,6 +515,15 @@ def _detail(rel: dict) -> str:
     return ", ".join(bits)
 
 
+def _status(rel: dict) -> str:
+    """A relation's status as ``show`` and ``path`` print it: a claim that other relations
+    contradict says so and names them; a reported one says it is unconfirmed."""
+    status = rel.get("status", "")
+    if rel.get("contradicted_by"):
+        return f"{status or 'active'}, contradicted by {', '.join(rel['contradicted_by'])}"
+    return "reported (unconfirmed)" if status == "reported" else status
+
+
 def _sources(rel: dict) -> str:
     return ", ".join(rel.get("sources", [])) or "(no source)"
 
@@ -576,7 +585,7 @@ def path_blocks(result: dict) -> list[Block]:
             rows = []
             for rel in hop["relations"]:
                 direction = _hop_arrow(result, rel, hop)
-                rows.append([direction, rel["type"], _detail(rel), rel.get("status", ""), _dates(rel),
+                rows.append([direction, rel["type"], _detail(rel), _status(rel), _dates(rel),
                              _name(result, rel["via"]) if rel.get("via") else "", _sources(rel),
                              rel.get("note") or ""])  # fmt: skip
             title = f"{_name(result, hop['from'])} — {_name(result, hop['to'])}: {len(rows)} relation(s)"
@@ -609,13 +618,13 @@ def show_blocks(result: dict) -> list[Block]:
         rows = []
         for rel in rels:
             arrow, other = _arrow(result, rel, here)
-            rows.append([arrow, other, _detail(rel), rel.get("status", ""), _dates(rel),
+            rows.append([arrow, other, _detail(rel), _status(rel), _dates(rel),
                          _name(result, rel["via"]) if rel.get("via") else "", _sources(rel), rel["id"], rel.get("note") or ""])  # fmt: skip
         blocks.append(Block(f"{rtype} ({len(rows)})", columns=["", "with", "detail", "status", "dates", "via", "sources", "relation", "note"],
                             rows=rows, wrap=("detail", "relation"), below=("note",)))  # fmt: skip
     if result["via"]:
         rows = [[rel["type"], _name(result, rel["from"]), _name(result, rel["to"]), _detail(rel),
-                 rel.get("status", ""), _dates(rel), _sources(rel), rel["id"], rel.get("note") or ""] for rel in result["via"]]  # fmt: skip
+                 _status(rel), _dates(rel), _sources(rel), rel["id"], rel.get("note") or ""] for rel in result["via"]]  # fmt: skip
         blocks.append(Block(f"Through {ent['name']} ({len(rows)})", columns=["type", "from", "to", "detail", "status", "dates", "sources", "relation", "note"],
                             rows=rows, wrap=("detail", "relation"), below=("note",)))  # fmt: skip
     for i, c in enumerate(result["conflicts"], 1):
@@ -630,7 +639,9 @@ def show_blocks(result: dict) -> list[Block]:
 
 def neighbors_blocks(result: dict) -> list[Block]:
     """``query.neighbors``'s result as one table: depth, name, id, type, the relations that reach each."""
-    rows = [[str(n["depth"]), n["name"], n["id"], n["type"], ", ".join(n["relations"])] for n in result["neighbors"]]
+    labels = result.get("labels", {})
+    rows = [[str(n["depth"]), n["name"], n["id"], n["type"],
+             ", ".join(r + (f" ({labels[r]})" if r in labels else "") for r in n["relations"])] for n in result["neighbors"]]  # fmt: skip
     title = f"{len(rows)} neighbour(s) of {result.get('name', result['entity'])} within depth {result['depth']} ({result['direction']})"
     if result.get("as_of"):
         title += f", as of {result['as_of']}"
@@ -763,7 +774,7 @@ def timeline_blocks(result: dict) -> list[Block]:
     """``timeline``: one row per event, oldest first."""
     names = result.get("entities", {})
     ids = result.get("pair") or ([result["entity"]] if result.get("entity") else [])
-    who = [names.get(i, {}).get("name", i) for i in ids]
+    who = [names.get(i, {}).get("noun") or names.get(i, {}).get("name", i) for i in ids]
     title = f"Timeline of {' and '.join(who)}" if who else "Timeline of the whole data set"
     bounds = [f"from {result['from']}" if result.get("from") else "", f"to {result['to']}" if result.get("to") else "",
               f"as of {result['as_of']}" if result.get("as_of") else ""]  # fmt: skip

@@ -9,6 +9,8 @@ from urllib.parse import quote
 from ..problems import NoPath
 from ..query import path
 from ..store import Store
+from ..ties import effective_status, is_reported
+from . import words
 from .common import store_of
 
 _MD = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -19,61 +21,15 @@ def md(text: object) -> str:
     return _MD.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def _when(rel: dict) -> str:
-    since, until = rel.get("since"), rel.get("until")
-    if since and until:
-        return f" from {since} to {until}"
-    return f" since {since}" if since else (f" until {until}" if until else "")
+def sentence(S: Store, rel: dict, first: str | None = None, status: str | None = None) -> str:
+    """One relation as an English sentence (names escaped for Markdown), without its citation,
+    worded for ``status`` (its status on the day the brief reads; its own status when None) from
+    the one table of words (``analysis.words``); a symmetric relation names ``first`` first (the
+    end a route reaches it from)."""
+    return words.sentence(S, rel, status or effective_status(rel), "holds", md, first=first) or ""
 
 
-_EVENT_TYPES = {"arms_transfer", "provides", "exercises_with", "deploys_to"}
-_QUALIFIER = {"reported": " (reported, unconfirmed)", "proposed": " (proposed)", "negotiating": " (under negotiation)",
-              "suspended": " (suspended)", "ended": " (ended)"}  # fmt: skip
-
-
-def _dated(rel: dict) -> str:
-    """When a happening took place: `` (2025-06)``, `` (2023-11-09 to 2023-11-20)``."""
-    since, until = rel.get("since"), rel.get("until")
-    if since and until:
-        return f" ({since} to {until})"
-    return f" ({since or until})" if since or until else ""
-
-
-def sentence(S: Store, rel: dict, first: str | None = None) -> str:
-    """One relation as an English sentence (names escaped for Markdown), without its citation;
-    a symmetric relation names ``first`` first (the end a route reaches it from)."""
-    ends = (rel["from"], rel["to"])
-    if first == rel["to"] and rel["type"] in S.registry.symmetric_types:
-        ends = ends[::-1]
-    a, b = md(S.entity(ends[0])["name"]), md(S.entity(ends[1])["name"])
-    via = md(S.entity(rel["via"])["name"]) if rel.get("via") else None
-    t, status = rel["type"], rel.get("status")
-    when = _dated(rel) if t in _EVENT_TYPES else _when(rel)
-    if t == "alliance":
-        text = f"{a} and {b} are treaty allies{f' under the {via}' if via else ''}{when}"
-    elif t == "partnership":
-        text = f"{a} and {b} hold a {md(S.tier_name(rel.get('tier') or ''))}{when}"
-    elif t == "party_to":
-        if status == "signed":
-            return f"{a} signed the {b}{_dated(rel)}."
-        verb = {"negotiating": "is negotiating", "proposed": "has proposed", "ended": "was party to"}.get(
-            status, "is party to"
-        )
-        return f"{a} {verb} the {b}{when}."
-    elif t == "member_of":
-        text = f"{a} is a member of the {b}{when}"
-    elif t == "arms_transfer":
-        text = f"{a} transferred {via or 'arms'} to {b}{when}"
-    elif t == "provides":
-        text = f"{a} provided {f'support through {via}' if via else 'support'} to {b}{when}"
-    elif t == "exercises_with":
-        text = f"{a} exercised with {b}{f' in {via}' if via else ''}{when}"
-    else:
-        text = f"{a} {t.replace('_', ' ')} {b}{f' (through {via})' if via else ''}{when}"
-    return text + _QUALIFIER.get(status, "") + "."
-
-
-def _candidates(S, a: str, b: str, kw: dict, max_hops: int, calls: int = 12) -> list[dict]:
+def _candidates(S, a: str, b: str, kw: dict, max_hops: int, calls: int = 12, where=None) -> list[dict]:
     """Shortest routes, then the shortest ones that avoid the kinds of tie found so far, one more
     kind at a time (at most ``calls`` searches)."""
     found: dict[tuple, dict] = {}
@@ -84,7 +40,7 @@ def _candidates(S, a: str, b: str, kw: dict, max_hops: int, calls: int = 12) -> 
         calls -= 1
         try:
             res = path(S, a, b, all_paths=True, max_hops=max_hops, types=kw.get("types"),
-                       exclude=sorted(excluded), as_of=kw.get("as_of"))  # fmt: skip
+                       exclude=sorted(excluded), where=where)  # fmt: skip
         except NoPath:
             if excluded == base:
                 raise
@@ -101,8 +57,10 @@ def _candidates(S, a: str, b: str, kw: dict, max_hops: int, calls: int = 12) -> 
 
 def _pick(paths: list[dict], k: int) -> list[tuple[dict, list[dict]]]:
     """Up to ``k`` routes, greedily: the shortest that adds a kind of tie not yet shown (the most
-    new kinds among equally short ones; a route of no new kind only when none is left); on each
-    hop the relation of a kind not yet used is preferred, then the strongest."""
+    new kinds among equally short ones; a route of no new kind only when none is left), a route
+    of confirmed ties before one that rests on a reported relation; on each hop a confirmed
+    relation is preferred (the path query sorts them first), then one of a kind not yet used,
+    then the strongest."""
     chosen: list[tuple[dict, list[dict]]] = []
     seen: set[str] = set()
     pool = list(paths)
@@ -111,12 +69,14 @@ def _pick(paths: list[dict], k: int) -> list[tuple[dict, list[dict]]]:
         for p in pool:
             rels, kinds = [], set(seen)
             for hop in p["hops"]:
-                fresh = [r for r in hop["relations"] if r["type"] not in kinds]
-                rel = (fresh or hop["relations"])[0]
+                sure = [r for r in hop["relations"] if not is_reported(r)] or hop["relations"]
+                fresh = [r for r in sure if r["type"] not in kinds]
+                rel = (fresh or sure)[0]
                 kinds.add(rel["type"])
                 rels.append(rel)
             new = len(kinds) - len(seen)
-            score = (new == 0, len(p["nodes"]), -new, p["nodes"])
+            doubt = sum(is_reported(r) for r in rels)
+            score = (new == 0, doubt, len(p["nodes"]), -new, p["nodes"])
             if best is None or score < best[0]:
                 best = (score, p, rels)
         _, p, rels = best
@@ -127,30 +87,70 @@ def _pick(paths: list[dict], k: int) -> list[tuple[dict, list[dict]]]:
 
 
 def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: Iterable[str] | None = None,
-            exclude: Iterable[str] | None = None, as_of: str | None = None) -> dict:  # fmt: skip
+            exclude: Iterable[str] | None = None, as_of: str | None = None, all_time: bool = False,
+            include_adversarial: bool = False) -> dict:  # fmt: skip
     """The ``k`` best routes from ``a`` to ``b`` (at most ``max_hops`` hops), preferring routes
-    through distinct kinds of ties, each hop a sentence with its citations.
+    through distinct kinds of ties and confirmed ties over reported ones, each hop a sentence
+    with its citations.
 
-    Returns ``{"from", "to", "routes": [{"nodes", "kinds", "hops": [{"from", "to", "relation",
-    "sentence", "sources"}]}], "markdown", "entities", "sources"}``; ``markdown`` is ready to
-    paste into a brief (footnote citations, names escaped). Raises NoPath, UnknownEntity.
+    Routes follow cooperative ties (the tie model, ``ties.is_cooperative``) in force on the
+    clock's day (``ties.Clock``: today by default, ``as_of``, or any day with ``all_time``); a
+    reported relation may make a hop, and says so; a contradicted claim never does. Disputes and
+    other adversarial ties are followed only with ``include_adversarial`` (naming one in
+    ``types`` without it is a UsageError). Each sentence reads the relation's status on the day.
+
+    Returns ``{"from", "to", "as_of", "routes": [{"nodes", "kinds", "hops": [{"from", "to",
+    "relation", "status", "sentence", "sources"}]}], "markdown", "entities", "sources"}``;
+    ``markdown`` is ready to paste into a brief (footnote citations, names escaped). Raises
+    NoPath, UnknownEntity, UsageError.
     """
     from ..problems import UsageError
+    from ..ties import Clock, is_adversarial, is_cooperative
 
     if k < 1:
         raise UsageError("--routes must be at least 1")
     S = store_of(G)
-    kw = {"types": types, "exclude": list(exclude or ()), "as_of": as_of}
-    picked = _pick(_candidates(S, a, b, kw, max_hops), k)
+    clock = Clock.from_options(as_of, all_time, reported=True, store=S)
+    reg = S.registry
+    hostile = sorted(t for t in types or () if t in reg.relation_types and is_adversarial(reg, {"type": t}))
+    if hostile and not include_adversarial:
+        raise UsageError(f"--type {hostile[0]} is an adversarial tie, never a route by default: "
+                         f"add --include-adversarial to follow it")  # fmt: skip
+
+    seen: dict[str, bool] = {}  # relation id -> followed (each search of _candidates asks again)
+
+    def tie(rel: dict) -> bool:
+        """A tie a route may follow on the clock's day."""
+        got = seen.get(rel["id"])
+        if got is None:
+            ok = is_cooperative(reg, rel) or (include_adversarial and is_adversarial(reg, rel))
+            got = seen[rel["id"]] = ok and clock(rel)
+        return got
+
+    kw = {"types": types, "exclude": list(exclude or ())}
+    try:
+        found = _candidates(S, a, b, kw, max_hops, where=tie)
+    except NoPath as exc:
+        day = f"in force on {clock.as_of}" if clock.as_of else "of any date"
+        hint = "; --all-time for history" if clock.as_of else ""
+        hint += "" if include_adversarial else "; --include-adversarial to follow disputes"
+        raise NoPath(f"{exc} (following cooperative ties {day}{hint})") from None
+    picked = _pick(found, k)
     routes, cited = [], []
     for p, rels in picked:
-        hops = [{"from": h["from"], "to": h["to"], "relation": r, "sentence": sentence(S, r, h["from"]),
-                 "sources": list(r.get("sources", ()))} for h, r in zip(p["hops"], rels, strict=True)]  # fmt: skip
+        hops = []
+        for h, r in zip(p["hops"], rels, strict=True):
+            status = clock.standing(r).status
+            hops.append({"from": h["from"], "to": h["to"], "relation": r, "status": status,
+                         "sentence": sentence(S, r, h["from"], status), "sources": list(r.get("sources", ()))})  # fmt: skip
         cited += rels
         routes.append({"nodes": p["nodes"], "kinds": sorted({r["type"] for r in rels}), "hops": hops})
     src, dst = S.resolve(a), S.resolve(b)
-    result = {"from": src, "to": dst, "as_of": as_of, "routes": routes,
+    result = {"from": src, "to": dst, "as_of": clock.as_of, "routes": routes,
+              "adversarial": include_adversarial,
               "entities": S.brief(sorted({n for r in routes for n in r["nodes"]})), "sources": S.sources_for(cited)}  # fmt: skip
+    for eid, brief in result["entities"].items():
+        brief["noun"] = words.noun(S.entity(eid))  # "the Philippines": how a sentence names it
     result["markdown"] = markdown(result)
     return result
 
@@ -184,8 +184,8 @@ def cite_url(url: str) -> str:
 def markdown(result: dict) -> str:
     """An ``explain`` result as Markdown: a heading, numbered routes, footnoted sources."""
     ents, srcs = result["entities"], result["sources"]
-    a, b = md(ents[result["from"]]["name"]), md(ents[result["to"]]["name"])
-    when = f" (as of {result['as_of']})" if result.get("as_of") else ""
+    a, b = (md(ents[result[k]].get("noun") or ents[result[k]]["name"]) for k in ("from", "to"))
+    when = f" (as of {result['as_of']})" if result.get("as_of") else " (all time)" if "as_of" in result else ""
     lines = [f"## How {a} connects to {b}{when}", ""]
     notes: list[str] = []
     for i, route in enumerate(result["routes"], 1):

@@ -14,6 +14,7 @@ from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
 
 group = typer.Typer()
 
+AllTimeOpt = Annotated[bool, typer.Option("--all-time", help="Read every date, not one day: history (ended ties count, and say so).")]  # fmt: skip
 AroundOpt = Annotated[Optional[str], typer.Option("--around", help="Only this entity's neighbourhood (within --depth hops), e.g. --around Japan.", metavar="X")]  # fmt: skip
 
 
@@ -28,15 +29,20 @@ def timeline_command(
     date_to: Annotated[Optional[str], typer.Option("--to", help="Events on or before this date.", metavar="DATE")] = None,
     types: TypeOpt = None,
     as_of: AsOfOpt = None,
+    all_time: AllTimeOpt = False,
+    no_roll_up: Annotated[bool, typer.Option("--no-roll-up", help="Count an agency's events (a coast guard, an armed force) for itself only, not for its state.")] = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
-    """Dated events, oldest first: tier upgrades, agreements, memberships, transfers, exercises, incidents."""
+    """Dated events, oldest first: tier upgrades, agreements, memberships, transfers, exercises, incidents.
+
+    Read on a day (today, --as-of DATE, or --all-time): later events are left out and each event
+    says its status that day; an agency's events count for its state unless --no-roll-up."""
     from ..analysis import timeline
 
     respond(as_json, lambda: timeline(store(data, no_cache), x, y, date_from=date_from, date_to=date_to, types=types,
-                                   as_of=as_of), render.timeline_blocks)  # fmt: skip
+                                   as_of=as_of, all_time=all_time, roll_up=not no_roll_up), render.timeline_blocks)  # fmt: skip
 
 
 @group.command(
@@ -99,6 +105,8 @@ def explain_command(
     as_of: AsOfOpt = None,
     routes: Annotated[int, typer.Option("--routes", "-k", help="At most this many routes.", metavar="N")] = 3,
     max_hops: Annotated[int, typer.Option("--max-hops", help="Routes of at most this many hops.", metavar="N")] = 4,
+    all_time: AllTimeOpt = False,
+    include_adversarial: Annotated[bool, typer.Option("--include-adversarial", help="Also follow adversarial ties (disputes): never a route by default.")] = False,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -106,11 +114,13 @@ def explain_command(
     """The best routes between two actors, of distinct kinds of ties, as Markdown with citations.
 
     Each hop is one sentence with its sources as numbered footnotes, ready to paste into a brief;
-    later routes avoid the kinds of tie the earlier ones used."""
+    later routes avoid the kinds of tie the earlier ones used. Routes follow cooperative ties in
+    force today (or --as-of DATE, or --all-time); confirmed ties before reported ones."""
     from ..analysis import explain
 
     respond(as_json, lambda: explain(store(data, no_cache), a, b, k=routes, max_hops=max_hops, types=types,
-                                  as_of=as_of), render.explain_blocks)  # fmt: skip
+                                  as_of=as_of, all_time=all_time, include_adversarial=include_adversarial),
+            render.explain_blocks)  # fmt: skip
 
 
 @group.command(

@@ -27,7 +27,8 @@ def neighbors(
 
     Besides the relations' own ends, a relation links its parties with its ``via`` entity, so
     the neighbours of OSA are the states that gave and received OSA (and theirs include OSA);
-    these links have no direction, so ``--direction in/out`` leaves them out.
+    these links have no direction, so ``--direction in/out`` leaves them out. ``labels`` names,
+    for each listed relation that is a contradicted claim or a report, what it is.
     """
     if direction not in ("in", "out", "both"):
         raise UsageError(f"--direction must be in, out or both, not {direction!r}")
@@ -37,6 +38,7 @@ def neighbors(
     eid = S.resolve(x)
     keep = EdgeFilter(types, None, as_of, S.registry.relation_types)
     found: dict[str, dict] = {}
+    labels: dict[str, str] = {}  # relation id -> "contradicted by ..." or "reported"
     frontier = [eid]
     reached = {eid}
     for d in range(1, depth + 1):
@@ -52,6 +54,8 @@ def neighbors(
                 entry = layer[v]
                 if rel["id"] not in entry["relations"]:
                     entry["relations"].append(rel["id"])
+                    if rel.get("contradicted_by") or rel.get("status") == "reported":
+                        labels[rel["id"]] = _label(rel)
         for entry in layer.values():
             entry["relations"].sort()
         reached.update(layer)
@@ -67,4 +71,12 @@ def neighbors(
         "direction": direction,
         "as_of": as_of,
         "neighbors": ordered,
+        "labels": {r: labels[r] for r in sorted(labels) if any(r in n["relations"] for n in ordered)},
     }
+
+
+def _label(rel: dict) -> str:
+    """How a doubtful relation is labelled where it is listed: what contradicts it, or reported."""
+    if rel.get("contradicted_by"):
+        return "contradicted by " + ", ".join(rel["contradicted_by"])
+    return "reported"

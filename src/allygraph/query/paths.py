@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..problems import NoPath, UsageError
 from ..store import Store, as_store
+from ..ties import effective_status
 from ..vocab import tier_of
 from .filters import EdgeFilter, steps, symmetric_seen, via_steps
 
@@ -25,10 +26,23 @@ def _path_steps(S: Store, u: str, keep: EdgeFilter, direction: str) -> Iterator[
 
 
 def _rel_order(S: Store, rel: dict) -> tuple:
-    """Strongest first: tier rung, then most recent, then id."""
+    """Confirmed first (a reported relation after them, a contradicted claim last), then
+    strongest: tier rung, then most recent, then id."""
+    doubt = {"reported": 1, "contradicted": 2}.get(effective_status(rel), 0)
     rank = S.tier_rank.get(tier_of(rel), 999)
     since = rel.get("since") or ""
-    return (rank, _neg(since), rel["id"])
+    return (doubt, rank, _neg(since), rel["id"])
+
+
+class _Where(EdgeFilter):
+    """An EdgeFilter with one more test (what ``path(where=...)`` adds)."""
+
+    def __init__(self, base: EdgeFilter, where: Callable[[dict], bool]) -> None:  # noqa: D107
+        self.__dict__.update(base.__dict__)
+        self._base, self._where = base, where
+
+    def __call__(self, rel: dict) -> bool:
+        return self._base(rel) and self._where(rel)
 
 
 def _neg(text: str) -> tuple:
@@ -46,10 +60,14 @@ def path(
     exclude: Iterable[str] | None = None,
     as_of: str | None = None,
     directed: bool = False,
+    where: Callable[[dict], bool] | None = None,
 ) -> dict:
     """Shortest path(s) between two entities, with every relation on each hop.
 
-    Relations are followed both ways unless ``directed`` (symmetric ones always are).
+    Relations are followed both ways unless ``directed`` (symmetric ones always are); ``where``,
+    when given, is one more test a relation must pass (``explain`` passes its clock and the tie
+    model). On each hop a contradicted claim comes last (it is shown, labelled, never the hop's
+    ``edges`` entry while another relation makes the hop), then a reported one.
     Returns ``{"from", "to", "paths": [{"nodes", "edges", "hops"}], ...}``: ``edges`` holds the
     strongest relation per hop, ``hops`` every relation between each pair of nodes.
 
@@ -63,6 +81,8 @@ def path(
     S = as_store(G)
     src, dst = S.resolve(a), S.resolve(b)
     keep = EdgeFilter(types, exclude, as_of, S.registry.relation_types)
+    if where is not None:
+        keep = _Where(keep, where)
     if max_hops is not None and max_hops < 1:
         raise UsageError("--max-hops must be at least 1")
     direction = "out" if directed else "both"

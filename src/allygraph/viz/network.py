@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .. import dates
-from ..analysis.common import all_entities, all_relations, check_date, neighbourhood, span, store_of
+from ..analysis.common import all_entities, all_relations, check_date, neighbourhood, store_of
 from ..export.common import xml_text
 from ..problems import UsageError
 from ..query import EdgeFilter
+from ..ties import Clock, effective_status
 from .layout import layout
 
 MAX_NODES = 150  # above this a map is not something a person reads
@@ -35,8 +37,8 @@ def _width(S, rel: dict) -> float:
     return max(1.5, 6.0 - 0.4 * (rank - 1))
 
 
-def _edge(S, rel: dict) -> dict:
-    sp = span(rel)
+def _edge(S, rel: dict, clock: Clock) -> dict:
+    sp = clock.span(rel)  # undated relations start with their earliest dated source
     sources = []
     for ref in rel.get("sources", ()):
         src = S.source(ref) or {}
@@ -48,7 +50,14 @@ def _edge(S, rel: dict) -> dict:
     }
     out["tier_name"] = S.tier_name(rel["tier"]) if rel.get("tier") else None
     out["never"] = sp is None
-    out["start"] = rel["since"] and dates.first_day(rel["since"]).isoformat() if rel.get("since") else None
+    out["start"] = sp[0].isoformat() if sp and sp[0] != _dt.date.min else None
+    status = effective_status(rel)
+    out["doubt"] = status if status in ("reported", "contradicted") else None  # drawn dashed, labelled
+    if status == "contradicted":
+        out["contradicted_by"] = list(rel["contradicted_by"])
+        out["label"] = "contradicted by " + ", ".join(rel["contradicted_by"])
+    elif status == "reported":
+        out["label"] = "reported, unconfirmed"
     out["end"] = dates.first_day(rel["until"]).isoformat() if rel.get("until") else None
     out["width"] = _width(S, rel)
     out["sources"] = sources
@@ -60,9 +69,12 @@ def picture(G: object, x: str | None = None, *, depth: int = 1, as_of: str | Non
     """What a map of ``x``'s neighbourhood within ``depth`` (or of the whole data when ``x`` is
     None) draws: entities with laid-out positions, and relations with their dates and sources.
     Every relation of ``types`` is kept (the HTML page's slider replays them through time);
-    ``as_of`` is the day shown first. Refuses (UsageError, with advice) above ``max_nodes``."""
+    ``as_of`` is the day shown first, and then only the entities with a relation in force that
+    day are drawn. Reported relations and contradicted claims carry ``doubt`` and ``label``
+    (drawn dashed and labelled); undated relations start at their earliest dated source. Refuses (UsageError, with advice) above ``max_nodes``."""
     S = store_of(G)
     as_of = check_date("--as-of", as_of)
+    clock = Clock(dates.as_of_day(as_of) if as_of else None, reported=True, store=S)
     keep = EdgeFilter(types, None, None, S.registry.relation_types)
     focus = S.resolve(x) if x is not None else None
     if focus is not None:
@@ -70,6 +82,10 @@ def picture(G: object, x: str | None = None, *, depth: int = 1, as_of: str | Non
     else:
         rels = [r for r in all_relations(S) if keep(r)]
         ids = {eid for eid, _ in all_entities(S)} if not keep.types else {e for r in rels for e in (r["from"], r["to"])}
+    if as_of is not None:  # on a day: only the entities with something in force then (and the focus)
+        live = {e for r in rels if clock(r) for e in (r["from"], r["to"], r.get("via")) if e}
+        ids = {i for i in ids if i in live or i == focus}
+        rels = [r for r in rels if r["from"] in ids and r["to"] in ids]
     if len(ids) > max_nodes:
         what = (
             f"{len(ids)} entities within {depth} hop(s) of {S.entity(focus)['name']}"
@@ -90,7 +106,7 @@ def picture(G: object, x: str | None = None, *, depth: int = 1, as_of: str | Non
         colour, shape = STYLE.get(ent["type"], OTHER)
         ents.append({"id": eid, "name": ent["name"], "type": ent["type"], "x": round(pos[eid][0], 4),
                      "y": round(pos[eid][1], 4), "colour": colour, "shape": shape})  # fmt: skip
-    edges = [_edge(S, r) for r in sorted(rels, key=lambda r: r["id"])]
+    edges = [_edge(S, r, clock) for r in sorted(rels, key=lambda r: r["id"])]
     years = sorted({int(d[:4]) for r in rels for d in (r.get("since"), r.get("until")) if d})
     return {"focus": focus, "depth": depth, "as_of": as_of, "types": sorted(keep.types or ()), "entities": ents,
             "relations": edges, "years": years, "legend": {t: list(v) for t, v in STYLE.items()}}  # fmt: skip
@@ -169,9 +185,14 @@ def svg(pic: dict) -> str:
     out.append(f'<text x="20" y="28" font-size="16">{xml_text(title)}</text>')
     for e in edges:
         (x1, y1), (x2, y2) = pos[e["from"]], pos[e["to"]]
-        label = xml_text(f"{e['type']} {e.get('tier_name') or ''} {e.get('since') or ''}".strip())
+        doubt = f" ({e['label']})" if e.get("label") else ""
+        label = xml_text(f"{e['type']} {e.get('tier_name') or ''} {e.get('since') or ''}".strip() + doubt)
+        dash = ' stroke-dasharray="6 4"' if e.get("doubt") else ""  # reported or contradicted: dashed
         out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#888" '
-                   f'stroke-opacity="0.7" stroke-width="{e["width"]:.1f}"><title>{label}</title></line>')  # fmt: skip
+                   f'stroke-opacity="0.7" stroke-width="{e["width"]:.1f}"{dash}><title>{label}</title></line>')  # fmt: skip
+        if e.get("doubt"):
+            out.append(f'<text x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2 - 3:.1f}" font-size="8" fill="#a33" '
+                       f'text-anchor="middle">{xml_text(e["doubt"])}</text>')  # fmt: skip
     for e in edges:
         if e.get("via") in pos:  # what it went through: a dashed line to the middle of the relation
             (x1, y1), (x2, y2), (vx, vy) = pos[e["from"]], pos[e["to"]], pos[e["via"]]
@@ -185,5 +206,6 @@ def svg(pic: dict) -> str:
         y = 60 + 18 * i
         out.append(_shape(shape, W - 140, y, 5, colour))
         out.append(f'<text x="{W - 128}" y="{y + 4}">{xml_text(t)}</text>')
+    out.append(f'<text x="{W - 140}" y="{60 + 18 * len(pic["legend"]) + 10}">dashed: reported or contradicted</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
