@@ -25,7 +25,7 @@ WEAK_HOSTS: dict[str, str] = {
     r"(^|\.)(menafn\.com|devdiscourse\.com|newser\.com|newscord\.org|htsyndication\.com|thefreelibrary\.com"
     r"|marketscreener\.com|mongolianbusinessdatabase\.com|yahoo\.com|globalsecurity\.org|spacewar\.com)$": "aggregator or repost",
     r"(^|\.)(einpresswire\.com|wired-gov\.net)$": "press-release repost",
-    r"(^|\.)(japanbullet\.com|tbh\.center|kabarnusa\.com|newsx\.com|thewellnews\.com|indoneo\.com|oananews\.org"
+    r"(^|\.)(japanbullet\.com|tbh\.center|kabarnusa\.com|newsx\.com|thewellnews\.com|indoneo\.com"
     r"|heraldk\.com|thehawk\.in|twocircles\.net|newsonjapan\.com|malaysianow\.net|thephilbiznews\.com"
     r"|powerkoream\.co\.kr|filipinojapanesejournal\.com|bccjacumen\.com|chinamilwatch\.org|ianslive\.in"
     r"|bomboradyo\.com|manila-stv\.ph|asianetnews\.com)$": "small or AI-style site, or a copy of another outlet",
