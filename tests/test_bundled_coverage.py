@@ -23,7 +23,7 @@ WEAK_HOSTS: dict[str, str] = {
     r"blogspot\.|wordpress\.|(^|\.)medium\.com$": "blog",
     r"(^|\.)(pitzdefanalysis\.net|alert5\.com|asiapacificdefensejournal\.com)$": "blog",
     r"(^|\.)(menafn\.com|devdiscourse\.com|newser\.com|newscord\.org|htsyndication\.com|thefreelibrary\.com"
-    r"|marketscreener\.com|mongolianbusinessdatabase\.com|yahoo\.com|globalsecurity\.org|spacewar\.com)$": "aggregator or repost",
+    r"|marketscreener\.com|mongolianbusinessdatabase\.com|yahoo\.com|globalsecurity\.org|spacewar\.com|pdfslide\.us|scribd\.com)$": "aggregator or repost",
     r"(^|\.)(einpresswire\.com|wired-gov\.net)$": "press-release repost",
     r"(^|\.)(japanbullet\.com|tbh\.center|kabarnusa\.com|newsx\.com|thewellnews\.com|indoneo\.com"
     r"|heraldk\.com|thehawk\.in|twocircles\.net|newsonjapan\.com|malaysianow\.net|thephilbiznews\.com"
