@@ -62,6 +62,10 @@ def data_summary() -> str:
     frameworks = [e for e in ents.values() if e["type"] == "framework"]
     reported = sorted(r["id"] for r in rels if r.get("status") == "reported")
     incidents = {r["to"] for r in rels if r["type"] == "involved_in"}
+    from allygraph.ties import layer_of
+
+    layers = Counter(layer_of(ds.registry, r, ds.entities.get) for r in rels)
+    polities = sorted(e["name"] for e in ents.values() if e["type"] == "polity")
     rows = [
         ("states", f"{etypes['state']}: {', '.join(states)}"),
         (
@@ -89,6 +93,12 @@ def data_summary() -> str:
             f"{rtypes['provides']} grants, {rtypes['arms_transfer']} arms transfers, {rtypes['exercises_with']} exercises, {rtypes['deploys_to']} deployments, all dated",
         ),
         ("leaders", f"{rtypes['leads']} `leads` relations for {etypes['person']} people"),
+        ("polities", f"{len(polities)} of their own kind, not states: {', '.join(polities)}"),
+        (
+            "incidents at features",
+            f"{rtypes['occurred_at']} `occurred_at` links from an incident to the feature it happened at",
+        ),
+        ("by layer", ", ".join(f"{layer} {n}" for layer, n in sorted(layers.items(), key=lambda kv: (-kv[1], kv[0])))),
         ("sources", f"{len(ds.sources)} cited sources; every relation cites at least one"),
         (
             "reported",

@@ -52,14 +52,17 @@ def test_each_leader_leads_one_state_today(ds):
         for r in ds.relations.values()
         if r["type"] == "leads" and r.get("status", "active") == "active" and not r.get("until")
     }
-    assert {s: leads.get(s) for s in ("china", "south_korea", "thailand", "france", "russia", "united_kingdom")} == {
+    assert {s: leads.get(s) for s in ("china", "south_korea", "thailand", "france", "russia")} == {
         "china": "xi_jinping",
         "south_korea": "lee_jae_myung",
         "thailand": "anutin_charnvirakul",
         "france": "emmanuel_macron",
         "russia": "vladimir_putin",
-        "united_kingdom": "keir_starmer",
     }
+    # issue 19: Starmer announced his resignation on 22 June 2026; no stored source dates his leaving office,
+    # so his tenure is open but 'reported', not asserted as today's fact.
+    starmer = ds.relations["starmer-leads-united-kingdom"]
+    assert (starmer["status"], starmer.get("until")) == ("reported", None)
 
 
 def test_vietnam_ranks_its_partners_on_its_own_ladder(store):

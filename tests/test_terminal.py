@@ -90,7 +90,7 @@ def test_path_fits_an_80_column_terminal_with_notes(cache):
     seen = text_of(drawn)
     assert code == 0
     lines = seen.rstrip("\n").splitlines()
-    assert len(lines) < 90, len(lines)
+    assert len(lines) < 100, len(lines)  # grows with the bundled Japan-Philippines ties (issue 19: the radar sale)
     assert lines[0] == "Japan → Philippines: 1 hop, 1 shortest path"
     assert "Path 1: Japan — Philippines" in lines
     assert any(x.strip().startswith("note: Five ex-JMSDF TC-90s.") for x in lines)
