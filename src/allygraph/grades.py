@@ -49,7 +49,7 @@ MAJOR = frozenset({
     # the Philippines
     "mb.com.ph", "inquirer.net", "philstar.com", "manilatimes.net", "abs-cbn.com", "gmanetwork.com", "rappler.com",
     "bworldonline.com", "businessmirror.com.ph", "tribune.net.ph", "sunstar.com.ph", "manila-shimbun.com",
-    "newswatchplus.ph", "dzrh.com.ph", "bomboradyo.com", "ptvnews.ph",
+    "newswatchplus.ph", "dzrh.com.ph", "ptvnews.ph",
     # Southeast Asia
     "straitstimes.com", "channelnewsasia.com", "todayonline.com", "thestar.com.my", "nst.com.my", "malaymail.com",
     "bernama.com", "nationthailand.com", "bangkokpost.com", "phnompenhpost.com", "thejakartapost.com",
@@ -70,22 +70,34 @@ SPECIALIST = frozenset({
     "thediplomat.com", "usni.org", "csis.org", "lowyinstitute.org", "aspistrategist.org.au", "iiss.org", "rand.org",
     "cnas.org", "piie.com", "nbr.org", "pacforum.org", "eastasiaforum.org", "brookings.edu", "cfr.org", "sipri.org",
     "correlatesofwar.org", "atopdata.org", "navalnews.com", "janes.com", "defensenews.com", "army-technology.com",
-    "airandspaceforces.com", "globalsecurity.org", "benarnews.org", "maritime-executive.com",
-    "asianmilitaryreview.com", "asiapacificdefensejournal.com", "cambridge.org", "taylorfrancis.com", "jstor.org",
+    "airandspaceforces.com", "benarnews.org", "maritime-executive.com",
+    "asianmilitaryreview.com", "cambridge.org", "taylorfrancis.com", "jstor.org",
     "adst.org", "nzhistory.net.nz", "cogitasia.com", "chinausfocus.com", "amti.csis.org", "crisisgroup.org",
     "carnegieendowment.org", "stimson.org", "warontherocks.com", "38north.org", "j-defense.ikaros.jp",
 })  # fmt: skip
-WEAK = frozenset({
-    "wikipedia.org", "wikiwand.com", "kids.britannica.com", "kiddle.co", "blogspot.com", "wordpress.com", "medium.com",
-    "substack.com", "einpresswire.com", "prnewswire.com", "globenewswire.com", "businesswire.com", "devdiscourse.com",
-    "menafn.com", "yahoo.com", "msn.com", "newsbreak.com", "ground.news", "htsyndication.com", "thefreelibrary.com",
-    "newser.com", "realclearworld.com", "books.google.com", "marketscreener.com", "signalng.com", "bureaucrat.news",
-    "newscord.org", "tbh.center", "spydus.com.sg", "cambridgecore.org", "twocircles.net", "alert5.com",
-    "indoneo.com", "heraldk.com", "powerkoream.co.kr", "ryt9.com", "sputnikglobe.com", "unn.ua",
-})  # fmt: skip
+# weak hosts, each with the reason a reader is given
+WEAK_REASONS: dict[str, str] = {
+    "encyclopedia anyone can edit": "wikipedia.org wikiwand.com",
+    "children's encyclopedia": "kids.britannica.com kiddle.co",
+    "blog": "blogspot.com wordpress.com medium.com substack.com pitzdefanalysis.net alert5.com "
+            "asiapacificdefensejournal.com",
+    "aggregator or repost": "menafn.com devdiscourse.com newser.com newscord.org htsyndication.com thefreelibrary.com "
+                            "marketscreener.com mongolianbusinessdatabase.com yahoo.com msn.com newsbreak.com "
+                            "ground.news globalsecurity.org spacewar.com pdfslide.us scribd.com realclearworld.com",
+    "press-release repost": "einpresswire.com prnewswire.com globenewswire.com businesswire.com wired-gov.net",
+    "small or AI-style site, or a copy of another outlet": (
+        "japanbullet.com tbh.center kabarnusa.com newsx.com thewellnews.com indoneo.com heraldk.com thehawk.in "
+        "twocircles.net newsonjapan.com malaysianow.net thephilbiznews.com powerkoream.co.kr "
+        "filipinojapanesejournal.com bccjacumen.com chinamilwatch.org ianslive.in bomboradyo.com manila-stv.ph "
+        "asianetnews.com ryt9.com sputnikglobe.com unn.ua"),
+    "page not found at the cited address": "signalng.com bureaucrat.news",
+    "catalogue or file host": "books.google.com books.google.com.tw spydus.com.sg",
+}  # fmt: skip
+WEAK: dict[str, str] = {host: why for why, hosts in WEAK_REASONS.items() for host in hosts.split()}
 _OFFICIAL_HOST = re.compile(r"(^|\.)(gov|mil|int)(\.[a-z]{2})?$|\.(go|gouv|gob|govt|gc|mil|mofa|gov)\.[a-z]{2}$")
 _ACADEMIC_HOST = re.compile(r"(^|\.)edu(\.[a-z]{2})?$|\.ac\.[a-z]{2}$")
-_STAGING = re.compile(r"^(beta|staging|stage|dev|test|core-prod|preview)[a-z0-9-]*\.")
+_STAGING = re.compile(r"^beta|-dev\.|staging|^core-prod\.|^preview\.")
+_FILE_HOST = re.compile(r"^ia\d+\.us\.archive\.org$")
 _ARCHIVED = re.compile(r"^https?://(?:web\.)?archive\.org/web/[^/]+/(.+)$")
 
 
@@ -104,25 +116,59 @@ def host_of(url: str) -> str:
 
 
 def _under(host: str, domains: frozenset[str]) -> bool:
+    return any(d in domains for d in _suffixes(host))
+
+
+def weak_reason(url: str | None) -> str | None:
+    """Why a URL is a weak source, or None when it is not (or there is none): a host with a trailing dot, a
+    site's home page rather than the document, a staging or file host, or a host of ``WEAK``.
+
+    >>> weak_reason("https://www.pm.gov.au/?page=1"), weak_reason("https://www.mofa.go.jp/a.html")
+    ('a home page, not the document', None)
+    """
+    if not url:
+        return None  # a source without a URL (the starting article) is graded by its record
+    archived = _ARCHIVED.match(url)
+    if archived:
+        return weak_reason(archived.group(1) if "://" in archived.group(1) else "http://" + archived.group(1))
+    try:
+        parts = urlsplit(url)
+        raw = parts.hostname or ""
+    except ValueError:
+        return "not a URL"
+    if not raw:
+        return "not a URL"
+    if parts.netloc.endswith(".") or raw.endswith("."):
+        return "host with a trailing dot"
+    if parts.path in ("", "/"):
+        return "a home page, not the document"
+    host = host_of(url)
+    if _STAGING.search(host):
+        return "staging host"
+    if _FILE_HOST.match(host):
+        return "catalogue or file host"
+    return next((WEAK[d] for d in _suffixes(host) if d in WEAK), None)
+
+
+def _suffixes(host: str) -> list[str]:
     parts = host.split(".")
-    return any(".".join(parts[i:]) in domains for i in range(len(parts)))
+    return [".".join(parts[i:]) for i in range(len(parts))]
 
 
 def grade_of_url(url: str | None) -> str:
-    """The grade the host rules give a URL (``secondary`` for none or an unknown host).
+    """The grade the host rules give a URL (``secondary`` for none or an unknown host; ``weak``
+    for what ``weak_reason`` names).
 
     >>> [grade_of_url(u) for u in ("https://www.mofa.go.jp/x", "https://en.wikipedia.org/wiki/X",
     ...                            "https://mb.com.ph/2026/5/28/x", "https://amti.csis.org/x",
-    ...                            "https://web.archive.org/web/2019/https://www.gov.uk/x", "https://example.org")]
+    ...                            "https://web.archive.org/web/2019/https://www.gov.uk/x", "https://example.org/x")]
     ['official', 'weak', 'major', 'specialist', 'official', 'secondary']
     """
     if not url:
         return "secondary"
+    if weak_reason(url) is not None:
+        return "weak"
     host = host_of(url)
-    if not host:
-        return "weak"
-    if _under(host, WEAK) or _STAGING.match(host):
-        return "weak"
     if _under(host, OFFICIAL) or _OFFICIAL_HOST.search(host):
         return "official"
     if _under(host, SPECIALIST) or _ACADEMIC_HOST.search(host):

@@ -183,7 +183,8 @@ def _sources_and_warnings(file: File, i: int, rec: dict, refs: list, undated: bo
         file.add(("relations", i), f"{relation_label(rec, i)}: a {rtype} happens at a time, but this one has no date, so it reads as in force forever; add 'since' (and 'until') at the precision its source gives (a year is fine), or, when no source dates it, 'status: reported' and a note", "warning")  # fmt: skip
     elif not all(map(known.sources.__contains__, refs)):
         check_sources(file, ("relations", i), refs, relation_label(rec, i), rec)
-    if refs and all(g == "weak" for g in grades_of(refs, known.sources.get)):
+    if (refs and rec.get("status") != "reported" and not rec.get("contradicted_by")
+            and all(g == "weak" for g in grades_of(refs, known.sources.get))):  # fmt: skip
         file.add(("relations", i, "sources"), f"{relation_label(rec, i)}: rests only on weak sources ({', '.join(refs)}): add an official, major-outlet or specialist source, or mark it 'status: reported' (grades: allygraph.grades)", "warning")  # fmt: skip
     if rec.get("tier") is not None and rtype not in TIER_TYPES:
         file.add(("relations", i, "tier"), f"{relation_label(rec, i)}: 'tier' only applies to a partnership, not {rtype!r}", "warning")  # fmt: skip
