@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -68,23 +69,8 @@ def export_command(
     if panel and (around is not None or types or as_of is not None or yed or dialect is not None or min_grade):
         usage("dyadyears takes --from/--to, not --around, --type, --as-of, --yed or --dialect")
     if panel:
-        from ..export.dyadyears import export_dyadyears
-
-        try:
-            stats = export_dyadyears(store(data, no_cache), output, year_from=year_from, year_to=year_to,
-                                     directed=directed, reported=include_reported, roll_up=not no_roll_up)  # fmt: skip
-        except AllygraphError as exc:
-            fail(exc, as_json)
-        where = "stdout" if output == "-" else render.safe(output)
-        print(f"allygraph: wrote dyadyears: {stats['rows']:,} pair-years of {stats['states']} states, "
-              f"{stats['from']}-{stats['to']}, {stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
-        if stats["skipped"]:
-            print(
-                f"allygraph: states without a COW code left out: {render.safe(', '.join(stats['skipped']))}",
-                file=sys.stderr,
-            )
-        if as_json:
-            print(json.dumps(stats, ensure_ascii=False))
+        _dyadyears(data, no_cache, output, as_json, year_from=year_from, year_to=year_to, directed=directed,
+                   reported=include_reported, roll_up=not no_roll_up)  # fmt: skip
         return
     try:
         G = ex.select(
@@ -102,5 +88,27 @@ def export_command(
     via = f" (+{stats['via_edges']} via links)" if stats.get("via_edges") else ""
     print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations{via}, "
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
+    if as_json:
+        print(json.dumps(stats, ensure_ascii=False))
+
+
+def _dyadyears(data: Optional[Path], no_cache: bool, output: str, as_json: bool, **options: Any) -> None:
+    """``export dyadyears``: write the panel, then the one-line summary (and the stats with --json)."""
+    import json
+
+    from ..export.dyadyears import export_dyadyears
+
+    try:
+        stats = export_dyadyears(store(data, no_cache), output, **options)
+    except AllygraphError as exc:
+        fail(exc, as_json)
+    where = "stdout" if output == "-" else render.safe(output)
+    print(f"allygraph: wrote dyadyears: {stats['rows']:,} pair-years of {stats['states']} states, "
+          f"{stats['from']}-{stats['to']}, {stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
+    if stats["skipped"]:
+        print(
+            f"allygraph: states without a COW code left out: {render.safe(', '.join(stats['skipped']))}",
+            file=sys.stderr,
+        )
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))
