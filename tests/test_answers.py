@@ -32,7 +32,7 @@ entities:
 
 
 def rels(body: str) -> str:
-    return "sources:\n  s1: {title: T, url: 'https://e.org'}\nrelations:\n" + body
+    return "sources:\n  s1: {title: T, url: 'https://e.org/s1'}\nrelations:\n" + body
 
 
 def errors(problems):

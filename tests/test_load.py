@@ -22,7 +22,7 @@ entities:
 
 
 def rel_file(body: str) -> str:
-    return "sources:\n  s1: {title: T, url: 'https://e.org'}\nrelations:\n" + body
+    return "sources:\n  s1: {title: T, url: 'https://e.org/s1'}\nrelations:\n" + body
 
 
 def problems_of(tmp_path, entities, relations):
