@@ -96,3 +96,20 @@ def test_min_grade_narrows_an_export(data, tmp_path):
     assert sorted(e["id"] for e in got["edges"]) == ["ab", "bc"]
     r = invoke("export", "json", "-o", str(dest), "--min-grade", "nope", "--data", str(data))
     assert r.exit_code == 2
+
+
+def test_show_and_explain_say_when_a_claim_rests_on_one_weak_source(tmp_path):
+    rels = RELATIONS.replace("sources: [wiki, blog]", "sources: [wiki]")
+    d = write_data(tmp_path / "w", ENTITIES, rels)
+    shown = invoke("show", "Aland", "--data", str(d)).stdout
+    row = next(line for line in shown.splitlines() if "wiki" in line and "Carpania" in line)
+    assert "(one weak source)" in row
+    assert "mofa [official]" not in shown  # piped: the sources list is a table with a grade column
+    assert any(line.split()[:1] == ["mofa"] and "official" in line.split() for line in shown.splitlines())
+    out = json.loads(invoke("explain", "Aland", "Carpania", "--json", "--all-time", "--data", str(d)).stdout)
+    hops = [h for route in out["routes"] for h in route["hops"] if h["relation"]["id"] == "ac"]
+    assert (
+        hops
+        and hops[0]["source_grades"] == ["weak"]
+        and hops[0]["sentence"].endswith("(this rests on one weak source)")
+    )

@@ -75,7 +75,7 @@ def test_terminal_shows_what_a_pipe_shows(args, cache, capsys):
         elif line.strip().startswith("note:"):  # notes may be shortened with an ellipsis
             assert " ".join(line.split()[:8]) in flat, line
         elif section == "Sources":  # titles may be shortened; each source is listed by id
-            assert line.split()[0] in words or line.split() == ["id", "title", "url"], line
+            assert line.split()[0] in words or line.split() == ["id", "title", "grade", "url"], line
         else:  # every word of a table row is on the terminal, whole (no word split)
             missing = [w for w in _words(line) if w not in words]
             if header:  # an empty column moved under its rows has no label to show

@@ -278,11 +278,17 @@ def _field_lines(console, b: Block, width: int) -> list:
     return out
 
 
+WEAK_NOTE = " (one weak source)"  # after the source ids of a relation that rests on one weak source
+
+
 def _refs(value: str, numbers: dict[str, int]) -> str:
     """``"a, b, c"`` as numbers into the sources list, e.g. ``1-3, 7`` (as is if one is not listed)."""
+    tail = ""
+    if value.endswith(WEAK_NOTE):
+        value, tail = value[: -len(WEAK_NOTE)], WEAK_NOTE
     ids = [s.strip() for s in value.split(",") if s.strip()]
     if not ids or any(i not in numbers for i in ids):
-        return value
+        return value + tail
     nums = sorted({numbers[i] for i in ids})
     runs: list[list[int]] = []
     for n in nums:
@@ -290,7 +296,7 @@ def _refs(value: str, numbers: dict[str, int]) -> str:
             runs[-1][1] = n
         else:
             runs.append([n, n])
-    return ", ".join(str(a) if a == z else f"{a}-{z}" for a, z in runs)
+    return ", ".join(str(a) if a == z else f"{a}-{z}" for a, z in runs) + tail
 
 
 def _fit(heads: list[str], rows: list[list[str]], prose: list[bool], avail: int, strict: bool) -> list[int] | None:
@@ -461,11 +467,13 @@ def _source_lines(b: Block, width: int) -> list:
 
     n = len(str(len(b.rows)))
     out = []
-    for i, (sid, title, url) in enumerate(b.rows, 1):
+    for i, (sid, title, grade, url) in enumerate(b.rows, 1):
         line = Text(" " * _INDENT + str(i).rjust(n) + "  ")
         url = safe(url)
         link = Style(link=url) if url.startswith(("https://", "http://")) and " " not in url else Style()
         line.append(safe(sid), style=link)
+        if grade:
+            line.append(f" [{safe(grade)}]", style="dim")
         room = width - line.cell_len - _GAP
         title = safe_prose(title)
         if room >= 12:
@@ -524,8 +532,14 @@ def _status(rel: dict) -> str:
     return "reported (unconfirmed)" if status == "reported" else status
 
 
-def _sources(rel: dict) -> str:
-    return ", ".join(rel.get("sources", [])) or "(no source)"
+def _sources(rel: dict, srcs: dict | None = None) -> str:
+    """A relation's source ids; a relation that rests on one weak source says so (the grades
+    come with the result's ``sources``)."""
+    ids = rel.get("sources", [])
+    text = ", ".join(ids) or "(no source)"
+    if srcs is not None and len(ids) == 1 and (srcs.get(ids[0]) or {}).get("grade") == "weak":
+        text += WEAK_NOTE
+    return text
 
 
 def _sources_block(result: dict) -> list[Block]:
@@ -536,8 +550,8 @@ def _sources_block(result: dict) -> list[Block]:
     for sid, s in sorted(srcs.items()):
         meta = ", ".join(x for x in (s.get("publisher"), s.get("date")) if x)
         title = s["title"] + (f" ({meta})" if meta else "")
-        rows.append([sid, title, s.get("url", "")])
-    return [Block("Sources", columns=["id", "title", "url"], rows=rows, style="sources")]
+        rows.append([sid, title, s.get("grade", ""), s.get("url", "")])
+    return [Block("Sources", columns=["id", "title", "grade", "url"], rows=rows, style="sources")]
 
 
 def _symmetric(result: dict) -> frozenset[str] | list[str]:
@@ -586,7 +600,7 @@ def path_blocks(result: dict) -> list[Block]:
             for rel in hop["relations"]:
                 direction = _hop_arrow(result, rel, hop)
                 rows.append([direction, rel["type"], _detail(rel), _status(rel), _dates(rel),
-                             _name(result, rel["via"]) if rel.get("via") else "", _sources(rel),
+                             _name(result, rel["via"]) if rel.get("via") else "", _sources(rel, result.get("sources")),
                              rel.get("note") or ""])  # fmt: skip
             title = f"{_name(result, hop['from'])} — {_name(result, hop['to'])}: {len(rows)} relation(s)"
             blocks.append(Block(title, columns=["", "type", "detail", "status", "dates", "via", "sources", "note"],
@@ -619,12 +633,12 @@ def show_blocks(result: dict) -> list[Block]:
         for rel in rels:
             arrow, other = _arrow(result, rel, here)
             rows.append([arrow, other, _detail(rel), _status(rel), _dates(rel),
-                         _name(result, rel["via"]) if rel.get("via") else "", _sources(rel), rel["id"], rel.get("note") or ""])  # fmt: skip
+                         _name(result, rel["via"]) if rel.get("via") else "", _sources(rel, result.get("sources")), rel["id"], rel.get("note") or ""])  # fmt: skip
         blocks.append(Block(f"{rtype} ({len(rows)})", columns=["", "with", "detail", "status", "dates", "via", "sources", "relation", "note"],
                             rows=rows, wrap=("detail", "relation"), below=("note",)))  # fmt: skip
     if result["via"]:
         rows = [[rel["type"], _name(result, rel["from"]), _name(result, rel["to"]), _detail(rel),
-                 _status(rel), _dates(rel), _sources(rel), rel["id"], rel.get("note") or ""] for rel in result["via"]]  # fmt: skip
+                 _status(rel), _dates(rel), _sources(rel, result.get("sources")), rel["id"], rel.get("note") or ""] for rel in result["via"]]  # fmt: skip
         blocks.append(Block(f"Through {ent['name']} ({len(rows)})", columns=["type", "from", "to", "detail", "status", "dates", "sources", "relation", "note"],
                             rows=rows, wrap=("detail", "relation"), below=("note",)))  # fmt: skip
     for i, c in enumerate(result["conflicts"], 1):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from ..grades import grades_of
 from ..problems import NoPath
 from ..query import path
 from ..store import Store
@@ -141,8 +142,13 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
         hops = []
         for h, r in zip(p["hops"], rels, strict=True):
             status = clock.standing(r).status
-            hops.append({"from": h["from"], "to": h["to"], "relation": r, "status": status,
-                         "sentence": sentence(S, r, h["from"], status), "sources": list(r.get("sources", ()))})  # fmt: skip
+            refs = list(r.get("sources", ()))
+            grades = grades_of(refs, S.source)
+            text = sentence(S, r, h["from"], status)
+            if grades == ["weak"]:
+                text += " (this rests on one weak source)"
+            hops.append({"from": h["from"], "to": h["to"], "relation": r, "status": status, "sentence": text,
+                         "sources": refs, "source_grades": grades})  # fmt: skip
         cited += rels
         routes.append({"nodes": p["nodes"], "kinds": sorted({r["type"] for r in rels}), "hops": hops})
     src, dst = S.resolve(a), S.resolve(b)
