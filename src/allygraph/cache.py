@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import InputError
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -110,7 +111,9 @@ def is_large(directory: Path) -> bool:
 
 
 def _digest(path: Path) -> str:
-    with open(path, "rb") as fh:
+    from .inputs import open_input
+
+    with open_input(path) as fh:  # refuses a device or FIFO (InputError): no stamp, no cache
         return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
@@ -123,9 +126,12 @@ def stamp(directory: Path, like: str = "") -> str:
     stats = []
     for name in FILES:
         try:
-            stats.append((name, os.stat(directory / name)))
+            st = os.stat(directory / name)
         except OSError:
             return ""
+        if not st_.S_ISREG(st.st_mode):
+            return ""  # a device, FIFO or directory: never cached (validation says what it is)
+        stats.append((name, st))
     small = sum(s.st_size for _, s in stats) < HASH_BYTES
     now = time.time_ns()
     hashed = {p.split(":", 1)[0] for p in like.split(" ")[3:] if not p.endswith(":-")}
@@ -134,7 +140,7 @@ def stamp(directory: Path, like: str = "") -> str:
         recent = now - max(s.st_mtime_ns, s.st_ctime_ns) < RECENT_NS
         try:
             digest = _digest(directory / name) if small or recent or name in hashed else "-"
-        except OSError:
+        except (OSError, InputError):
             return ""
         parts.append(f"{name}:{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}:{digest}")
     return " ".join(parts)
@@ -143,17 +149,18 @@ def stamp(directory: Path, like: str = "") -> str:
 def _open_ours(path: Path):
     """An open binary file for ``path`` if it is a regular file we own that no one else can
     write, in a folder that passes ``refusal``; else None."""
+    from .inputs import open_input
+
     if refusal() is not None:
         return None
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+    try:  # not through a symlink; a FIFO or device planted under our name is refused unopened
+        fh = open_input(path, follow_symlinks=False, what="a cache file")
+    except (OSError, InputError):
         return None
-    st = os.fstat(fd)
-    if not st_.S_ISREG(st.st_mode) or not _trusted(st):
-        os.close(fd)
+    if not _trusted(os.fstat(fh.fileno())):
+        fh.close()
         return None
-    return os.fdopen(fd, "rb")
+    return fh
 
 
 def _discard(path: Path) -> None:
@@ -209,7 +216,7 @@ def put(directory: Path, dataset: Dataset, before: str) -> None:
         values = [getattr(dataset, name) for name in _DATASET_FIELDS]
         values[_DATASET_FIELDS.index("warnings")] = [tuple(w) for w in dataset.warnings]
         body = marshal.dumps(tuple(values))
-    except ValueError:  # a value marshal cannot hold: no cache
+    except (ValueError, MemoryError):  # a value marshal cannot hold, or no memory to spare: no cache
         return
     try:
         with atomic_open(_path_for(directory), binary=True, exact_mode=0o600) as fh:

@@ -120,6 +120,19 @@ class UsageError(AllygraphError):
     exit_code = ExitCode.BAD_INPUT
 
 
+class InputError(AllygraphError):
+    """A file allygraph was asked to read cannot be: a device, a FIFO, a directory, too large,
+    unreadable (``inputs.open_input``). ``path`` and ``reason`` are kept apart for ``check``."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, path: object, reason: str | None = None) -> None:
+        if reason is None:  # one message that names its file itself
+            path, reason = "", str(path)
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}" if path else reason)
+
+
 class TooLarge(AllygraphError):
     """The data would not fit in this machine's memory (checked before loading it)."""
 

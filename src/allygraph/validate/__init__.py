@@ -74,6 +74,9 @@ def _validate(directory: Path, sink: Sink | None) -> tuple[Dataset | None, list[
         edoc, p1, epos = yamlsrc.read_positioned(directory / ENTITIES_FILE, ename)
     with stage("parse relations"):
         rdoc, p2, rpos = yamlsrc.read_positioned(directory / RELATIONS_FILE, rname)
+    unread = [p for doc, ps in ((edoc, p1), (rdoc, p2)) if doc is None for p in ps if p.severity == "error"]
+    if unread:  # a file that cannot be read or parsed: say so, and stop (what follows would only be noise)
+        return None, unread
     ef, rf = File(ename, epos, list(p1)), File(rname, rpos, list(p2))
     etop = top_sections(ef, edoc, {"entities": list})
     rtop = top_sections(rf, rdoc, RELATIONS_SECTIONS)
