@@ -281,6 +281,16 @@ class TreePositions:
         return self.value(path)
 
 
+def _odd_path(path: tuple) -> bool:
+    """Does a path (section, index or key, field, key or index...) hold a key that is not text?"""
+    for i, part in enumerate(path):
+        if part is None or isinstance(part, (bool, float)) or (isinstance(part, int) and i in (0, 2)):
+            return True
+        if isinstance(part, int) and i == 3 and path[2] in ("attributes", "designations"):  # mappings
+            return True
+    return False
+
+
 class TextPositions:
     """Positions found by scanning the text, for files parsed by the fast path.
 
@@ -292,6 +302,9 @@ class TextPositions:
 
     def __init__(self, text: str, doc: object, name: str):
         self.text, self.doc, self.name = text, doc, name
+        # set when a problem names a key that is not text: the file is then read again by the
+        # positioned path, whose reading (and errors) the fast path must not differ from
+        self.odd_keys = False
         self._lines: list[str] | None = None
         self._items: dict[str, list[int] | None] = {}
         self._exact: TreePositions | None = None
@@ -375,6 +388,10 @@ class TextPositions:
         return None
 
     def _find(self, path: tuple, want_key: bool) -> Pos | None:
+        if _odd_path(path):  # a key yaml-rs read as null, a number or true/false (see odd_keys)
+            self.odd_keys = True
+            exact = self._exact_positions()
+            return exact.key(path) if want_key else exact.value(path)
         if len(path) == 1:
             top = self._top(str(path[0]))
             return (top + 1, 1) if top is not None else None
@@ -603,14 +620,15 @@ def _split_last_list(text: str) -> tuple[tuple[str, str], str] | None:
 
 
 def read_positioned(
-    path: Path, display: str | None = None
+    path: Path, display: str | None = None, exact: bool = False
 ) -> tuple[object, list[Problem], TreePositions | TextPositions]:
-    """Read one YAML file: (value, problems, positions). Large files take the fast path."""
+    """Read one YAML file: (value, problems, positions). Large files take the fast path, unless
+    ``exact`` (the positioned path for any size)."""
     name = display or str(path)
     text, problems = _decode(path, name)
     if text is None:
         return None, problems, TreePositions(None)
-    if len(text) >= FAST_BYTES:
+    if len(text) >= FAST_BYTES and not exact:
         value = _fast(text)
         if isinstance(value, (dict, list)):
             return value, [], TextPositions(text, value, name)

@@ -1,0 +1,157 @@
+"""Hostile and broken input (issue 17): the same text gets the same errors whichever parser reads
+it; a file that does not parse is reported alone; only web and DOI links in sources; dates Python
+cannot represent are data errors; a forged cache is discarded, never trusted; devices, FIFOs and
+endless inputs are refused before they are read, through one read path; no MemoryError trace."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import invoke, write_data
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allygraph import yamlsrc
+from allygraph.load import check
+
+ENTS = """\
+entities:
+  - id: japan
+    name: Japan
+    type: state
+  - id: philippines
+    name: Philippines
+    type: state
+"""
+RELS = """\
+sources:
+  s1:
+    title: A source
+    url: https://example.org/s1
+relations:
+  - id: jp-ph
+    from: japan
+    to: philippines
+    type: alliance
+    since: 2020
+    sources: [s1]
+"""
+
+
+def _both_paths(tmp_path: Path, monkeypatch, entities: str | bytes, relations: str = RELS) -> tuple[list, list]:
+    """The problems ``check`` reports for the same two files read by the positioned PyYAML path
+    and by the fast path (yaml-rs), with the threshold lowered so the files stay small."""
+    got = []
+    for fast in (False, True):
+        d = tmp_path / ("fast" if fast else "slow")
+        d.mkdir(exist_ok=True)
+        for name, text in (("entities.yaml", entities), ("relations.yaml", relations)):
+            (d / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        monkeypatch.setattr(yamlsrc, "FAST_BYTES", 1 if fast else 10**9)
+        got.append([(Path(p.file).name, p.line, p.column, p.message, p.severity) for p in check(d)])
+    return got[0], got[1]
+
+
+# each: entities.yaml text, and what the first error must say (None: no error)
+BAD = {
+    "nul in a comment": (ENTS.replace("  - id: philippines", "  # a \x00 comment\n  - id: philippines"), "U+0000 (NUL)"),
+    "nul in a value": (ENTS.replace("name: Japan", "name: Ja\x00pan"), "U+0000 (NUL)"),
+    "bell": (ENTS.replace("name: Japan", 'name: "Japan\x07"'), "U+0007"),
+    "escape": (ENTS.replace("name: Japan", "name: Japan\x1b[31m"), "U+001B"),
+    "delete": (ENTS.replace("name: Japan", "name: Jap\x7fan"), "U+007F"),
+    "c1 control": (ENTS.replace("name: Japan", "name: Jap\x9ban"), "U+009B"),
+    "next line": (ENTS.replace("name: Japan", "name: Jap\x85an"), "U+0085 (NEXT LINE)"),
+    "line separator": (ENTS.replace("name: Japan", "name: Jap\u2028an"), "U+2028"),
+    "paragraph separator": (ENTS.replace("name: Japan", 'name: "Jap\u2029an"'), "U+2029"),
+    "noncharacter": (ENTS.replace("name: Japan", "name: Jap\uffffan"), "U+FFFF"),
+    "null key": (ENTS.replace("    type: state\n", "    type: state\n    ~: x\n", 1), "key"),
+    "null word key": (ENTS.replace("    type: state\n", "    type: state\n    null: x\n", 1), "key"),
+    "empty key": (ENTS.replace("    type: state\n", "    type: state\n    : x\n", 1), None),
+    "int key": (ENTS.replace("    type: state\n", "    type: state\n    1: x\n", 1), "key"),
+    "float key": (ENTS.replace("    type: state\n", "    type: state\n    1.5: x\n", 1), "key"),
+    "bool key": (ENTS.replace("    type: state\n", "    type: state\n    true: x\n", 1), "key"),
+    "int attribute name": (ENTS.replace("    type: state\n", "    type: state\n    attributes: {1: x}\n", 1), "key"),
+    "null attribute name": (ENTS.replace("    type: state\n", "    type: state\n    attributes:\n      ~: x\n", 1), "key"),
+    "list key": (ENTS.replace("    type: state\n", "    type: state\n    [1]: x\n", 1), "plain name"),
+    "explicit key": (ENTS.replace("    type: state\n", "    type: state\n    ? [a, b]\n    : x\n", 1), "plain name"),
+    "merge key": ("base: &b {type: state}\n" + ENTS.replace("    type: state\n", "    <<: *b\n", 1), None),
+    "top-level int key": (ENTS + "1: x\n", "unknown top-level key"),
+    "duplicate key": (ENTS.replace("    type: state\n", "    type: state\n    name: Again\n", 1), "duplicate key"),
+    "tab indent": (ENTS.replace("  - id: philippines", "\t- id: philippines"), "tab"),
+    "tab after colon": (ENTS.replace("name: Japan", "name:\tJapan"), None),
+    "bom": ("\ufeff" + ENTS, None),
+    "bom inside": (ENTS.replace("name: Japan", "name: Ja\ufeffpan"), None),
+    "unclosed brace": (ENTS.replace("    type: state\n", "    type: state\n    attributes: {a: 1\n", 1), "not closed"),
+    "unclosed quote": (ENTS.replace("name: Japan", 'name: "Japan'), "not valid YAML"),
+    "lone carriage returns": (ENTS.replace("\n", "\r"), None),
+    "crlf": (ENTS.replace("\n", "\r\n"), None),
+    "custom tag": (ENTS.replace("name: Japan", "name: !!python/object Japan"), "tag"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_the_same_text_gets_the_same_errors_whichever_parser_reads_it(tmp_path, monkeypatch, case):
+    text, expect = BAD[case]
+    slow, fast = _both_paths(tmp_path, monkeypatch, text)
+    assert slow == fast
+    errors = [p for p in slow if p[4] == "error"]
+    if expect is None:
+        return
+    assert errors, slow
+    assert expect in errors[0][3], errors
+    assert errors[0][1] > 0, "every error has its line"
+
+
+def test_bad_utf8_is_the_same_error_whichever_parser(tmp_path, monkeypatch):
+    slow, fast = _both_paths(tmp_path, monkeypatch, ENTS.replace("Japan", "Jap?an").encode().replace(b"?", b"\xff"))
+    assert slow == fast and "not UTF-8 (byte 0xff)" in slow[0][3] and slow[0][1] == 3
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    where=st.sampled_from(["name: Japan", "type: state\n", "  - id: philippines", "entities:\n"]),
+    junk=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=6),
+)
+def test_any_inserted_text_gets_the_same_problems_from_both_parsers(tmp_path, monkeypatch, where, junk):
+    slow, fast = _both_paths(tmp_path, monkeypatch, ENTS.replace(where, where + junk, 1))
+    assert slow == fast
+
+
+def test_nul_in_a_large_file_no_longer_drops_every_entity_after_it(tmp_path, monkeypatch):
+    """The issue's case: above the threshold, a NUL in a comment made check report 0 errors while
+    everything after it was silently dropped."""
+    many = "".join(f"  - id: e{i}\n    name: E{i}\n    type: state\n" for i in range(300))
+    text = ENTS + "  # \x00\n" + many
+    slow, fast = _both_paths(tmp_path, monkeypatch, text)
+    assert slow == fast
+    [err] = [p for p in fast if p[4] == "error"]
+    assert err[:3] == ("entities.yaml", 8, 5) and "U+0000 (NUL)" in err[3]
+
+
+# --- 2. one typo, one error -------------------------------------------------------------------
+
+
+def test_a_file_that_does_not_parse_is_reported_alone_with_a_hint(tmp_path):
+    rels = RELS.replace("  - id: jp-ph\n", "  - {id: jp-ph, note: x\n  - id: other\n")
+    d = write_data(tmp_path / "d", ENTS, rels)
+    problems = check(d)
+    assert len(problems) == 1, problems
+    [p] = problems
+    assert p.file.endswith("relations.yaml") and p.line == 7
+    assert "not valid YAML" in p.message and "the '{' opened at line 6, column 5 is not closed" in p.message
+    r = invoke("check", "--data", str(d))
+    assert r.exit_code == 2 and "1 error(s)" in r.stdout
+
+
+def test_an_unreadable_file_stops_the_check_too(tmp_path):
+    d = write_data(tmp_path / "d", ENTS, RELS)
+    (d / "entities.yaml").write_text("entities:\n  - id: a\n\t- id: b\n", encoding="utf-8")
+    (d / "relations.yaml").write_text(RELS.replace("to: philippines", "to: nowhere"), encoding="utf-8")
+    [p] = check(d)
+    assert p.file.endswith("entities.yaml") and p.line == 3 and "tab" in p.message
