@@ -155,3 +155,35 @@ def test_an_unreadable_file_stops_the_check_too(tmp_path):
     (d / "relations.yaml").write_text(RELS.replace("to: philippines", "to: nowhere"), encoding="utf-8")
     [p] = check(d)
     assert p.file.endswith("entities.yaml") and p.line == 3 and "tab" in p.message
+
+
+# --- 3. only web and DOI links in sources --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "JavaScript://%0aalert(document.domain)", "data:text/html,<script>x</script>",
+     "file:///etc/passwd", "vbscript:msgbox", "https://", "https://exa mple.org", "https://x.org/\u202egpj.exe"],
+)  # fmt: skip
+def test_sources_link_only_to_the_web_or_a_doi(tmp_path, url):
+    registry = RELS.replace("url: https://example.org/s1", f"url: {json_str(url)}")
+    d = write_data(tmp_path / "registry", ENTS, registry)
+    [err] = [p for p in check(d) if p.severity == "error"]
+    assert err.line == 4 and "source 's1': url" in err.message and "link" in err.message
+    inline = RELS.replace("sources: [s1]", f"sources: [{json_str(url)}]")
+    d = write_data(tmp_path / "inline", ENTS, inline)
+    [err] = [p for p in check(d) if p.severity == "error"]
+    assert err.line == 11 and "relation 'jp-ph': source" in err.message
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a?b=c#d", "http://example.org", "HTTPS://EXAMPLE.ORG/x",
+                                 "doi:10.1000/182"])  # fmt: skip
+def test_web_and_doi_links_pass(tmp_path, url):
+    d = write_data(tmp_path / "d", ENTS, RELS.replace("sources: [s1]", f"sources: [s1, {json_str(url)}]"))
+    assert [p for p in check(d) if p.severity == "error"] == []
+
+
+def json_str(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
