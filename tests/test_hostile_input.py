@@ -187,3 +187,24 @@ def json_str(text: str) -> str:
     import json
 
     return json.dumps(text, ensure_ascii=False)
+
+
+# --- 4. dates Python cannot represent; forged caches ---------------------------------------------
+
+
+@pytest.mark.parametrize("date", ["0000", "0000-06", "0000-01-01"])
+def test_year_zero_is_a_data_error_with_its_place(tmp_path, date):
+    d = write_data(tmp_path / "d", ENTS, RELS.replace("since: 2020", f'since: "{date}"'))
+    [err] = [p for p in check(d) if p.severity == "error"]
+    assert (err.line, err.column) == (10, 12) and "there is no year 0000" in err.message
+    for args in (["timeline", "japan"], ["path", "japan", "philippines"], ["viz", "japan", "-o", str(tmp_path / "v.svg")],
+                 ["export", "graphml", "-o", str(tmp_path / "g.graphml")]):  # fmt: skip
+        r = invoke(*args, "--data", str(d))
+        assert r.exit_code == 2 and "there is no year 0000" in r.stderr, (args, r)
+
+
+def test_link_refuses_year_zero(tmp_path):
+    d = write_data(tmp_path / "d", ENTS, RELS)
+    r = invoke("link", "japan", "exercises_with", "philippines", "--since", "0000", "-s", "s1", "--data", str(d))
+    assert r.exit_code == 2 and "0000" in r.stderr and "internal error" not in r.stderr
+    assert "0000" not in (d / "relations.yaml").read_text(encoding="utf-8")
