@@ -208,3 +208,122 @@ def test_link_refuses_year_zero(tmp_path):
     r = invoke("link", "japan", "exercises_with", "philippines", "--since", "0000", "-s", "s1", "--data", str(d))
     assert r.exit_code == 2 and "0000" in r.stderr and "internal error" not in r.stderr
     assert "0000" not in (d / "relations.yaml").read_text(encoding="utf-8")
+
+
+def _plant_marshal(directory: Path, change) -> None:
+    """Rewrite the marshal cache of ``directory`` with ``change`` applied to its fields, with a
+    valid stamp and digest (as anyone who can write the cache folder could)."""
+    import hashlib
+    import marshal
+
+    from allygraph import cache
+
+    path = cache._path_for(directory)
+    raw = path.read_bytes()
+    head, stamp_line, _digest, body = raw.split(b"\n", 3)
+    fields = dict(zip(cache._DATASET_FIELDS, marshal.loads(body), strict=True))
+    change(fields)
+    body = marshal.dumps(tuple(fields[k] for k in cache._DATASET_FIELDS))
+    digest = hashlib.blake2b(body, digest_size=16).hexdigest().encode()
+    path.write_bytes(b"\n".join([head, stamp_line, digest, body]))
+
+
+MARSHAL_FORGERIES = {
+    "entity not a mapping": lambda f: f["entities"].__setitem__("japan", "x"),
+    "name not text": lambda f: f["entities"]["japan"].__setitem__("name", 7),
+    "year zero": lambda f: f["relations"]["jp-ph"].__setitem__("since", "0000"),
+    "day 31 of february": lambda f: f["relations"]["jp-ph"].__setitem__("since", "2020-02-31"),
+    "relation to nowhere": lambda f: f["relations"]["jp-ph"].__setitem__("to", "ghost"),
+    "index to nowhere": lambda f: f["index"]["exact"].__setitem__("japan", ["ghost"]),
+    "tiers not a list": lambda f: f.__setitem__("tiers", 5),
+    "warnings of two fields": lambda f: f.__setitem__("warnings", [("a", 1)]),
+    "attribute of bytes": lambda f: f["entities"]["japan"].__setitem__("attributes", {"a": b"x"}),
+    "code object": lambda f: f.__setitem__("directory", compile("1", "x", "eval")),
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(MARSHAL_FORGERIES))
+def test_a_forged_marshal_cache_is_discarded_and_rebuilt(tmp_path, forgery):
+    d = write_data(tmp_path / "d", ENTS, RELS)
+    expected = invoke("show", "Japan", "--json", "--data", str(d))
+    assert expected.exit_code == 0
+    _plant_marshal(d, MARSHAL_FORGERIES[forgery])
+    for args in (["show", "Japan"], ["path", "japan", "philippines"], ["timeline"], ["tiers", "japan"]):
+        r = invoke(*args, "--json", "--data", str(d))
+        assert r.exit_code == 0, (args, r)
+    assert invoke("show", "Japan", "--json", "--data", str(d)).stdout == expected.stdout
+
+
+def test_a_planted_marshal_cache_larger_than_any_real_one_is_not_read(tmp_path, monkeypatch):
+    from allygraph import cache
+
+    d = write_data(tmp_path / "d", ENTS, RELS)
+    invoke("show", "Japan", "--data", str(d))
+    read = []
+    real = cache.hashlib.blake2b
+
+    def spy(data=b"", **kw):
+        read.append(len(data))
+        return real(data, **kw)
+
+    _plant_marshal(d, lambda f: f.__setitem__("directory", "x" * (cache.max_body(d) + 10)))
+    monkeypatch.setattr(cache.hashlib, "blake2b", spy)
+    assert invoke("show", "Japan", "--data", str(d)).exit_code == 0
+    assert max(read) <= cache.max_body(d) + 1
+
+
+def _forge_sqlite(directory: Path, sql: str, params: tuple = ()) -> None:
+    """Change the SQLite cache of ``directory`` and forge its seal to match."""
+    import sqlite3
+
+    from allygraph import cache
+
+    path = cache._path_for(directory, "sqlite")
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(sql, params)
+    db.close()
+    Path(f"{path}.seal").write_bytes(cache._seal_of(os.stat(path)))
+
+
+def _marshal(value) -> bytes:
+    import marshal
+
+    return marshal.dumps(value)
+
+
+SQLITE_FORGERIES = {
+    "entity doc not a mapping": ("UPDATE entities SET doc = ? WHERE id = 'japan'", (_marshal([1, 2]),)),
+    "entity doc garbage": ("UPDATE entities SET doc = ? WHERE id = 'japan'", (b"\xff\x00garbage",)),
+    "entity doc a huge list": ("UPDATE entities SET doc = ? WHERE id = 'japan'", (b"[\xff\xff\xff\x7f",)),
+    "relation to nowhere": ("UPDATE relations SET doc = ?", (_marshal({"id": "jp-ph", "from": "japan", "to": "ghost", "type": "alliance", "status": "active"}),)),  # fmt: skip
+    "year zero": ("UPDATE relations SET doc = ?", (_marshal({"id": "jp-ph", "from": "japan", "to": "philippines", "type": "alliance", "status": "active", "since": "0000"}),)),  # fmt: skip
+    "tiers not a list": ("UPDATE meta SET value = ? WHERE key = 'tiers'", (_marshal(5),)),
+    "label to nowhere": ("UPDATE labels SET id = 'ghost'", ()),
+    "label not text": ("UPDATE labels SET id = 5", ()),
+    "a table dropped": ("DROP TABLE sources", ()),
+    "a trigger added": ("CREATE TRIGGER t AFTER INSERT ON meta BEGIN SELECT 1; END", ()),
+    "a doc of 2 MB": ("UPDATE entities SET doc = zeroblob(2000000) WHERE id = 'japan'", ()),
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(SQLITE_FORGERIES))
+def test_an_sqlite_cache_with_a_forged_seal_is_discarded_and_rebuilt(tmp_path, monkeypatch, forgery):
+    from allygraph import cache
+
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    d = write_data(tmp_path / "d", ENTS, RELS)
+    expected = {}
+    queries = (["show", "Japan"], ["path", "japan", "philippines"], ["timeline"], ["tiers", "japan"],
+               ["search", "japan"], ["neighbors", "philippines"])  # fmt: skip
+    for args in queries:
+        expected[args[0]] = invoke(*args, "--json", "--data", str(d)).stdout
+    assert cache._path_for(d, "sqlite").exists()
+    _forge_sqlite(d, *SQLITE_FORGERIES[forgery])
+    for args in queries:
+        r = invoke(*args, "--json", "--data", str(d))
+        assert (r.exit_code, r.stdout) == (0, expected[args[0]]), (args, r.stderr)
+        _forge_sqlite(d, *SQLITE_FORGERIES[forgery]) if cache._path_for(d, "sqlite").exists() else None
+    out = tmp_path / "g.graphml"
+    r = invoke("export", "graphml", "-o", str(out), "--data", str(d))
+    assert r.exit_code == 0 and out.exists(), r.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import render
-from ..errors import AllygraphError
+from ..errors import AllygraphError, CacheDamaged
 from .errors import fail
 
 
@@ -22,7 +22,10 @@ def respond(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dic
     """Run ``compute`` (one library call) and print its result, as JSON with ``--json`` or as
     ``render`` blocks; a library error becomes a message and its exit code (``errors.fail``)."""
     try:
-        result = compute()
+        try:
+            result = compute()
+        except CacheDamaged:  # a forged or damaged cache, found midway and removed: once more, afresh
+            result = compute()
     except AllygraphError as exc:
         fail(exc, as_json)
     if as_json:

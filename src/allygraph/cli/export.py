@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import render
-from ..errors import AllygraphError
+from ..errors import AllygraphError, CacheDamaged
 from .errors import fail, usage
 from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
 
@@ -48,9 +48,17 @@ def export_command(
 
     if as_json and output == "-":
         usage("--json and -o - both write to stdout; pick one")
-    try:
+    def go() -> dict:
         G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
-        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect)
+        return ex.export(G, fmt, output, yed=yed, dialect=dialect)
+
+    try:
+        try:
+            stats = go()
+        except CacheDamaged:  # found midway and removed; a file is written whole or not at all
+            if output == "-":
+                raise
+            stats = go()
     except AllygraphError as exc:
         fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))

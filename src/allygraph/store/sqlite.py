@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from ..cache import check_entity, check_relation, check_source
+from ..errors import CacheDamaged
 from ..names import exact_key, loose_key, suggest, word_matches
 from ..problems import AmbiguousName, UnknownEntity
 from ..vocab import Registry
@@ -252,18 +254,80 @@ def sqlite_intact(fh: IO[bytes]) -> bool:
     return valid and pages > 0 and pages * page_size == os.fstat(fh.fileno()).st_size
 
 
+# A record's blob is never near this large (a relation takes some 200 bytes); a planted one may be.
+MAX_DOC_BYTES = 1 << 20
+
+
+def _schema() -> list[tuple]:
+    """What ``sqlite_master`` holds in a cache we wrote (read off an empty one, in memory)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(SCHEMA + INDEXES)
+        return sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    finally:
+        db.close()
+
+
 class SQLiteStore(Store):
-    """A store over the compiled SQLite cache of a data directory."""
+    """A store over the compiled SQLite cache of a data directory.
+
+    Trust: the file passed its seal, which catches damage but not forgery. So the schema and the
+    meta are checked when it opens, and every record when it is read (``cache.check_*``): what
+    the loader never writes raises ``CacheDamaged`` (the file is removed first), never a crash.
+    """
 
     def __init__(self, path: Path) -> None:
+        from ..cache import check_registry, check_warnings
+
+        self.path = Path(path)
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        self.meta = {k: marshal.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
-        self.tiers = self.meta["tiers"]
-        self.registry = Registry(self.tiers, *(self.meta.get(k) for k in ("relation_types", "entity_types", "ladders")))
+        try:
+            if sorted(self.db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != _schema():
+                raise CacheDamaged("its tables are not ours")
+            self.meta = {k: self._loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+            meta = self.meta
+            if not (type(meta.get("stamp")) is str and type(meta.get("directory")) is str):
+                raise CacheDamaged("meta")
+            check_registry(meta.get("tiers"), *(meta.get(k, {}) for k in ("relation_types", "entity_types", "ladders")))
+            check_warnings(meta.get("warnings", []))
+            self.tiers = self.meta["tiers"]
+            self.registry = Registry(self.tiers, *(meta.get(k) for k in ("relation_types", "entity_types", "ladders")))
+        except CacheDamaged:
+            self.discard()
+            raise
+        except Exception as exc:  # anything else a forged file can make happen
+            self.discard()
+            raise CacheDamaged(type(exc).__name__) from None
         self.tier_rank = self.registry.tier_rank
         self.directory = self.meta["directory"]
         self._entities: dict[str, dict] = {}
         self._rels: dict[tuple[str, str], list[dict]] = {}
+
+    def discard(self) -> None:
+        """Close and remove this cache (and its seal): it is rebuilt on the next open."""
+        with contextlib.suppress(Exception):
+            self.db.close()
+        for name in (self.path, Path(f"{self.path}.seal")):
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+    def _damaged(self, what: str) -> CacheDamaged:
+        self.discard()
+        return CacheDamaged(what)
+
+    def _loads(self, blob: object) -> object:
+        if type(blob) is not bytes or len(blob) > MAX_DOC_BYTES:
+            raise self._damaged("a record is not ours")
+        try:
+            return marshal.loads(blob)
+        except Exception:  # EOFError, ValueError, TypeError, MemoryError: not what we wrote
+            raise self._damaged("a record does not decode") from None
+
+    def _checked(self, check, *args) -> dict:
+        try:
+            return check(*args)
+        except CacheDamaged as exc:
+            raise self._damaged(exc.what) from None
 
     def stamp(self) -> str | None:
         """The stamp of the data files this cache was compiled from."""
@@ -276,7 +340,7 @@ class SQLiteStore(Store):
             row = self.db.execute("SELECT doc FROM entities WHERE id = ?", (eid,)).fetchone()
             if row is None:
                 raise KeyError(eid)
-            ent = self._entities[eid] = marshal.loads(row[0])
+            ent = self._entities[eid] = self._checked(check_entity, eid, self._loads(row[0]))
         return ent
 
     def has_entity(self, eid: str) -> bool:
@@ -287,8 +351,13 @@ class SQLiteStore(Store):
         key = (column, u)
         found = self._rels.get(key)
         if found is None:
-            loads = marshal.loads
-            found = [loads(d) for (d,) in self.db.execute(f"SELECT doc FROM relations WHERE {column} = ?", (u,))]
+            field = {"src": "from", "dst": "to", "via": "via"}[column]
+            found = []
+            for (d,) in self.db.execute(f"SELECT doc FROM relations WHERE {column} = ?", (u,)):
+                rel = self._checked(check_relation, self._loads(d), self.has_entity)
+                if rel.get(field) != u:
+                    raise self._damaged("a relation is filed under another entity")
+                found.append(rel)
             self._rels[key] = found
         return found
 
@@ -307,11 +376,17 @@ class SQLiteStore(Store):
     def source(self, sid: str) -> dict | None:
         """A source of the registry, or None."""
         row = self.db.execute("SELECT doc FROM sources WHERE id = ?", (sid,)).fetchone()
-        return marshal.loads(row[0]) if row else None
+        return self._checked(check_source, sid, self._loads(row[0])) if row else None
 
     def resolve(self, name: str) -> str:
         """The id of the one entity ``name`` means: an id, else an exact then a loose name key,
         else a whole-word match; raises AmbiguousName or UnknownEntity (with suggestions)."""
+        eid = self._resolve(name)
+        if type(eid) is not str or not self.has_entity(eid):
+            raise self._damaged("a name points at no entity")
+        return eid
+
+    def _resolve(self, name: str) -> str:
         if self.has_entity(name):
             return name
         for loose, key in ((0, exact_key(name)), (1, loose_key(name))):
@@ -336,24 +411,46 @@ class SQLiteStore(Store):
 
     def labels(self) -> dict[str, list[str]]:
         """Every exact name key -> the ids of the entities it names."""
+        if self.db.execute("SELECT 1 FROM labels WHERE id NOT IN (SELECT id FROM entities) LIMIT 1").fetchone():
+            raise self._damaged("a name points at no entity")
         out: dict[str, list[str]] = {}
         for key, eid in self.db.execute("SELECT key, id FROM labels WHERE loose = 0"):
+            if type(key) is not str or type(eid) is not str:
+                raise self._damaged("a name is not text")
             out.setdefault(key, []).append(eid)
         return out
 
     def iter_entities(self) -> Iterator[tuple[str, dict]]:
         """Every entity as (id, record), streamed from the file."""
-        loads = marshal.loads
-        return ((eid, loads(doc)) for eid, doc in self.db.execute("SELECT id, doc FROM entities"))
+        return ((eid, self._checked(check_entity, eid, self._loads(doc)))
+                for eid, doc in self.db.execute("SELECT id, doc FROM entities"))  # fmt: skip
 
     def iter_relations(self) -> Iterator[dict]:
-        """Every relation, in the order of the data, streamed from the file."""
-        loads = marshal.loads
-        return (loads(doc) for (doc,) in self.db.execute("SELECT doc FROM relations ORDER BY rowid"))
+        """Every relation, in the order of the data, streamed from the file (each checked against
+        the columns it is filed under, which name entities that exist)."""
+        self._check_references()
+        for src, dst, via, doc in self.db.execute("SELECT src, dst, via, doc FROM relations ORDER BY rowid"):
+            rel = self._checked(check_relation, self._loads(doc))
+            if (rel["from"], rel["to"], rel.get("via")) != (src, dst, via):
+                raise self._damaged("a relation is filed under other entities")
+            yield rel
+
+    def _check_references(self) -> None:
+        """Every relation's columns name entities that exist (one pass in SQL, before streaming)."""
+        if getattr(self, "_references_ok", False):
+            return
+        bad = self.db.execute(
+            "SELECT 1 FROM relations WHERE src NOT IN (SELECT id FROM entities) OR dst NOT IN (SELECT id FROM entities)"
+            " OR (via IS NOT NULL AND via NOT IN (SELECT id FROM entities)) LIMIT 1"
+        ).fetchone()
+        if bad is not None:
+            raise self._damaged("a relation names no entity")
+        self._references_ok = True
 
     def all_sources(self) -> dict[str, dict]:
         """The whole source registry (id -> source)."""
-        return {sid: marshal.loads(doc) for sid, doc in self.db.execute("SELECT id, doc FROM sources")}
+        return {sid: self._checked(check_source, sid, self._loads(doc))
+                for sid, doc in self.db.execute("SELECT id, doc FROM sources")}  # fmt: skip
 
     def entity_count(self) -> int:
         """How many entities."""
