@@ -13,12 +13,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import invoke, write_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allygraph import yamlsrc
 from allygraph.load import check
+from conftest import invoke, write_data
 
 ENTS = """\
 entities:
@@ -60,7 +60,10 @@ def _both_paths(tmp_path: Path, monkeypatch, entities: str | bytes, relations: s
 
 # each: entities.yaml text, and what the first error must say (None: no error)
 BAD = {
-    "nul in a comment": (ENTS.replace("  - id: philippines", "  # a \x00 comment\n  - id: philippines"), "U+0000 (NUL)"),
+    "nul in a comment": (
+        ENTS.replace("  - id: philippines", "  # a \x00 comment\n  - id: philippines"),
+        "U+0000 (NUL)",
+    ),
     "nul in a value": (ENTS.replace("name: Japan", "name: Ja\x00pan"), "U+0000 (NUL)"),
     "bell": (ENTS.replace("name: Japan", 'name: "Japan\x07"'), "U+0007"),
     "escape": (ENTS.replace("name: Japan", "name: Japan\x1b[31m"), "U+001B"),
@@ -77,7 +80,10 @@ BAD = {
     "float key": (ENTS.replace("    type: state\n", "    type: state\n    1.5: x\n", 1), "key"),
     "bool key": (ENTS.replace("    type: state\n", "    type: state\n    true: x\n", 1), "key"),
     "int attribute name": (ENTS.replace("    type: state\n", "    type: state\n    attributes: {1: x}\n", 1), "key"),
-    "null attribute name": (ENTS.replace("    type: state\n", "    type: state\n    attributes:\n      ~: x\n", 1), "key"),
+    "null attribute name": (
+        ENTS.replace("    type: state\n", "    type: state\n    attributes:\n      ~: x\n", 1),
+        "key",
+    ),
     "list key": (ENTS.replace("    type: state\n", "    type: state\n    [1]: x\n", 1), "plain name"),
     "explicit key": (ENTS.replace("    type: state\n", "    type: state\n    ? [a, b]\n    : x\n", 1), "plain name"),
     "merge key": ("base: &b {type: state}\n" + ENTS.replace("    type: state\n", "    <<: *b\n", 1), None),
@@ -295,9 +301,25 @@ def _marshal(value) -> bytes:
 SQLITE_FORGERIES = {
     "entity doc not a mapping": ("UPDATE entities SET doc = ? WHERE id = 'japan'", (_marshal([1, 2]),)),
     "entity doc garbage": ("UPDATE entities SET doc = ? WHERE id = 'japan'", (b"\xff\x00garbage",)),
-    "entity doc a huge list": ("UPDATE entities SET doc = ? WHERE id = 'japan'", (b"[\xff\xff\xff\x7f",)),
-    "relation to nowhere": ("UPDATE relations SET doc = ?", (_marshal({"id": "jp-ph", "from": "japan", "to": "ghost", "type": "alliance", "status": "active"}),)),  # fmt: skip
-    "year zero": ("UPDATE relations SET doc = ?", (_marshal({"id": "jp-ph", "from": "japan", "to": "philippines", "type": "alliance", "status": "active", "since": "0000"}),)),  # fmt: skip
+    "relation to nowhere": (
+        "UPDATE relations SET doc = ?",
+        (_marshal({"id": "jp-ph", "from": "japan", "to": "ghost", "type": "alliance", "status": "active"}),),
+    ),  # fmt: skip
+    "year zero": (
+        "UPDATE relations SET doc = ?",
+        (
+            _marshal(
+                {
+                    "id": "jp-ph",
+                    "from": "japan",
+                    "to": "philippines",
+                    "type": "alliance",
+                    "status": "active",
+                    "since": "0000",
+                }
+            ),
+        ),
+    ),  # fmt: skip
     "tiers not a list": ("UPDATE meta SET value = ? WHERE key = 'tiers'", (_marshal(5),)),
     "label to nowhere": ("UPDATE labels SET id = 'ghost'", ()),
     "label not text": ("UPDATE labels SET id = 5", ()),
@@ -327,3 +349,202 @@ def test_an_sqlite_cache_with_a_forged_seal_is_discarded_and_rebuilt(tmp_path, m
     out = tmp_path / "g.graphml"
     r = invoke("export", "graphml", "-o", str(out), "--data", str(d))
     assert r.exit_code == 0 and out.exists(), r.stderr
+
+
+# --- 5. devices, FIFOs, endless inputs: one read path ---------------------------------------------
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "allygraph"
+# Every call that opens a file to read it, outside inputs.py, and why it may: none of these is a
+# data file or an import input. A new one fails this test: route it through inputs.open_input.
+READ_OPENS_ALLOWED = {
+    ("load.py", "available_memory", "open"): "the kernel's /proc/meminfo",
+    ("importers/common.py", "mapping", "read_text"): "a data file inside the package (importlib.resources)",
+    ("viz/network.py", "html", "read_text"): "the page template inside the package",
+    ("fsutil.py", "lock_data", "os.open"): "the data directory itself, to lock it",
+    ("fsutil.py", "_fsync_dir", "os.open"): "a directory, to flush it",
+    ("store/sqlite.py", "_publish", "os.open"): "a cache file this process just wrote, to flush it",
+    ("store/sqlite.py", "__init__", "sqlite3.connect"): "the SQLite cache, opened by cache.get_sqlite after _open_ours",
+    ("store/sqlite.py", "write_sqlite", "sqlite3.connect"): "a new private temporary file",
+    ("store/sqlite.py", "_run", "sqlite3.connect"): "a new private temporary file",
+    ("store/sqlite.py", "_schema", "sqlite3.connect"): "an in-memory database",
+    ("cache.py", "add_relation", "sqlite3.connect"): "the SQLite cache, after its seal was read through _open_ours",
+    ("cache.py", "settle_stamp", "sqlite3.connect"): "the SQLite cache, after get_sqlite checked it",
+    ("cli/errors.py", "_drop_stdout", "os.open"): "/dev/null, for writing",
+}
+_WRITE_MODES = set("wax")
+
+
+def _read_opens() -> list[tuple[str, str, str, int]]:
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel == "inputs.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        owner: dict[int, str] = {}
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(fn):
+                    owner[id(node)] = fn.name  # the innermost function wins (walked later)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            base = ast.unparse(f.value) if isinstance(f, ast.Attribute) else ""
+            if name == "open" and base in ("", "io", "builtins", "codecs"):
+                mode = (
+                    node.args[1]
+                    if len(node.args) > 1
+                    else next((k.value for k in node.keywords if k.arg == "mode"), None)
+                )
+                if isinstance(mode, ast.Constant) and isinstance(mode.value, str) and _WRITE_MODES & set(mode.value):
+                    continue  # opened to write: fsutil's business
+                found.append((rel, owner.get(id(node), ""), "open", node.lineno))
+            elif name == "open" and base == "os":
+                found.append((rel, owner.get(id(node), ""), "os.open", node.lineno))
+            elif name in ("read_bytes", "read_text", "fromfile", "loadtxt") and isinstance(f, ast.Attribute):
+                found.append((rel, owner.get(id(node), ""), name, node.lineno))
+            elif name == "connect" and base == "sqlite3":
+                found.append((rel, owner.get(id(node), ""), "sqlite3.connect", node.lineno))
+            elif name == "load" and base in ("yaml_rs", "json", "marshal", "pickle", "csv", "tomllib"):
+                found.append((rel, owner.get(id(node), ""), f"{base}.load", node.lineno))
+    return found
+
+
+def test_nothing_but_inputs_opens_a_file_to_read_it():
+    """The architecture rule behind item 5: data files, import inputs and cache files are opened
+    through inputs.open_input (which refuses devices and FIFOs unread); the few other reads are
+    listed above with their reason."""
+    stray = [
+        f"{rel}:{line} {fn}: {call}"
+        for rel, fn, call, line in _read_opens()
+        if (rel, fn, call) not in READ_OPENS_ALLOWED
+    ]
+    assert stray == [], "route these through allygraph.inputs.open_input / read_input:\n" + "\n".join(stray)
+    seen = {(rel, fn, call) for rel, fn, call, _ in _read_opens()}
+    assert set(READ_OPENS_ALLOWED) <= seen, "an allowed read that no longer exists: drop it from the list"
+
+
+def _run(args: list[str], timeout: float = 30, **env) -> subprocess.CompletedProcess:
+    """The real entry point, in a subprocess with a timeout: a hang fails the test, never the run."""
+    return subprocess.run([sys.executable, "-m", "allygraph", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **env}, stdin=subprocess.DEVNULL)  # fmt: skip
+
+
+@pytest.fixture
+def zero_dir(tmp_path) -> Path:
+    d = write_data(tmp_path / "zero", None, RELS)
+    (d / "entities.yaml").symlink_to("/dev/zero")
+    return d
+
+
+@pytest.fixture
+def fifo_dir(tmp_path) -> Path:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs FIFOs")
+    d = write_data(tmp_path / "fifo", ENTS, None)
+    os.mkfifo(d / "relations.yaml")
+    return d
+
+
+COMMANDS = {
+    "check": ["check"],
+    "path": ["path", "japan", "philippines"],
+    "show": ["show", "japan"],
+    "timeline": ["timeline"],
+    "export": ["export", "graphml", "-o", "{tmp}/g.graphml"],
+    "link": ["link", "japan", "exercises_with", "philippines", "-s", "https://example.org/x"],
+    "fmt": ["fmt", "--check"],
+    "import": ["import", "cow-states", str(Path(__file__).parent / "fixtures" / "cow_states2016_excerpt.csv")],
+}
+
+
+@pytest.mark.parametrize("kind", ["zero_dir", "fifo_dir"])
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_devices_and_fifos_are_refused_by_every_command(request, tmp_path, kind, command):
+    d = request.getfixturevalue(kind)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in COMMANDS[command]]
+    r = _run([*args, "--data", str(d)], timeout=20)
+    assert r.returncode == 2, (r.returncode, r.stderr[-400:])
+    what = "a character device (through a symlink)" if kind == "zero_dir" else "a FIFO (named pipe)"
+    assert what in r.stdout + r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("kind", ["zero_dir", "fifo_dir"])
+def test_diff_refuses_devices_and_fifos(request, tmp_path, kind):
+    d = request.getfixturevalue(kind)
+    good = write_data(tmp_path / "good", ENTS, RELS)
+    for pair in ([str(d), str(good)], [str(good), str(d)]):
+        r = _run(["diff", *pair], timeout=20)
+        assert r.returncode == 2 and "not a regular file" in r.stderr, r.stderr[-400:]
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_an_import_input_that_is_a_device_or_fifo_is_refused_unread(tmp_path, target):
+    d = write_data(tmp_path / "d", ENTS, RELS)
+    src = tmp_path / "input.csv"
+    if target == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("needs FIFOs")
+        os.mkfifo(src)
+    else:
+        src.symlink_to(target)
+    r = _run(["import", "sipri", str(src), "--data", str(d)], timeout=20)
+    assert r.returncode == 2 and "not a regular file" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_an_import_reads_no_more_than_its_maximum(tmp_path, monkeypatch):
+    from allygraph import inputs
+
+    d = write_data(tmp_path / "d", ENTS, RELS)
+    big = tmp_path / "big.csv"
+    big.write_text("a,b\n" + "1,2\n" * 5000, encoding="utf-8")
+    monkeypatch.setattr(inputs, "MAX_IMPORT_BYTES", 10_000)
+    r = invoke("import", "cow-states", str(big), "--data", str(d))
+    assert r.exit_code == 2 and "is larger than 10,000 bytes" in r.stderr and "ALLYGRAPH_MAX_IMPORT_BYTES" in r.stderr
+    # and it stops reading there: a file that never ends is refused in bounded memory and time
+    with pytest.raises(inputs.InputError, match="larger than"):
+        inputs.read_input(big, limit=100)
+
+
+def test_open_input_refuses_devices_before_reading():
+    from allygraph import inputs
+
+    with pytest.raises(inputs.InputError, match="a character device"):
+        inputs.read_input("/dev/zero", limit=10)
+    with pytest.raises(inputs.InputError, match="is a directory"):
+        inputs.read_input(SRC)
+
+
+# --- MemoryError ------------------------------------------------------------------------------
+
+MEMORY_CHILD = textwrap.dedent(
+    """
+    import os, resource, sys
+    import allygraph.validate, allygraph.validate.records, allygraph.yamlsrc, yaml, pydantic  # warm: the limit is for the data
+    from allygraph.cli import main
+    pages = int(open("/proc/self/statm").read().split()[0])
+    limit = pages * os.sysconf("SC_PAGE_SIZE") + int(sys.argv[2])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    main(["check", "--data", sys.argv[1]])
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS and /proc/self/statm")
+def test_running_out_of_memory_is_one_line_not_a_traceback(tmp_path):
+    from allygraph import synth
+
+    d = synth.write(tmp_path / "big", n_relations=20_000, seed=3)
+    env = {
+        **os.environ,
+        "ALLYGRAPH_MEMORY_CHECK": "0",
+        "MALLOC_ARENA_MAX": "1",
+        "ALLYGRAPH_CACHE_DIR": str(tmp_path / "c"),
+    }
+    r = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(d), str(40 * 1024 * 1024)], capture_output=True,
+                       text=True, timeout=120, env=env)  # fmt: skip
+    assert r.returncode == 2, (r.returncode, r.stderr[-800:])
+    assert "Traceback" not in r.stderr and "MemoryError" not in r.stderr
+    assert "memory" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr

@@ -333,19 +333,21 @@ def put_sqlite(
 
 def clear() -> int:
     """Remove the cache files allygraph made (nothing else in the folder); return how many."""
+    from .inputs import open_input
+
     removed = 0
     folder = cache_dir()
     if folder.is_dir() and not folder.is_symlink():
         for entry in os.scandir(folder):
             if OURS.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
                 try:
-                    with open(entry.path, "rb") as fh:
+                    with open_input(entry.path, follow_symlinks=False, what="a cache file") as fh:
                         head = fh.read(16)
                     if head and not head.startswith(_HEADS):
                         continue  # a name like ours but not our content: not ours to remove
                     os.unlink(entry.path)
                     removed += 1
-                except OSError:
+                except (OSError, InputError):
                     pass
     return removed
 

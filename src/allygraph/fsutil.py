@@ -289,11 +289,12 @@ def _roll_forward(directory: Path) -> None:
 
     journal = directory / JOURNAL
     try:
-        with open(journal, encoding="utf-8") as fh:
-            pairs = [(Path(tmp), Path(final)) for tmp, final in json.load(fh)["files"]]
+        from .inputs import InputError, read_input  # the one read path: a FIFO journal is refused unread
+
+        pairs = [(Path(tmp), Path(final)) for tmp, final in json.loads(read_input(journal))["files"]]
     except FileNotFoundError:
         return
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, InputError) as exc:
         raise UsageError(
             f"{journal}: unreadable commit journal ({exc}); remove it after checking the data files"
         ) from None
@@ -337,8 +338,10 @@ def output_dir(dest: str | os.PathLike, kind: str, protect: Iterable[str | os.Pa
         entries = os.listdir(real)
         if entries:
             try:
-                mine = marker.read_text(encoding="utf-8").strip() == kind
-            except OSError:
+                from .inputs import InputError, read_input
+
+                mine = read_input(marker, limit=4096).decode("utf-8", "replace").strip() == kind
+            except (OSError, InputError):
                 mine = False
             if not mine:
                 raise WriteRefused(

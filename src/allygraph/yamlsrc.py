@@ -179,7 +179,15 @@ _ASCII_BAD = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _ASCII_TABLE = bytes(0 if i in _ASCII_BAD else 1 for i in range(256))
 _WIDE_BAD_RE = re.compile("[\x80-\x9f\u2028\u2029\ufffe\uffff]")
 _BREAKS = {0x85: ("NEXT LINE", "\\N"), 0x2028: ("LINE SEPARATOR", "\\L"), 0x2029: ("PARAGRAPH SEPARATOR", "\\P")}
-_NAMES = {0: "NUL", 0x07: "BEL", 0x08: "BACKSPACE", 0x0B: "VERTICAL TAB", 0x0C: "FORM FEED", 0x1B: "ESCAPE", 0x7F: "DELETE"}
+_NAMES = {
+    0: "NUL",
+    0x07: "BEL",
+    0x08: "BACKSPACE",
+    0x0B: "VERTICAL TAB",
+    0x0C: "FORM FEED",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+}
 
 
 def bad_character(raw: bytes, text: str, name: str) -> Problem | None:

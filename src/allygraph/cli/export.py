@@ -48,6 +48,7 @@ def export_command(
 
     if as_json and output == "-":
         usage("--json and -o - both write to stdout; pick one")
+
     def go() -> dict:
         G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
         return ex.export(G, fmt, output, yed=yed, dialect=dialect)

@@ -43,7 +43,7 @@ def key_message(key: object) -> str:
         return "key null (~, null or nothing before the ':') is not a name; write a name"
     text = ("true" if key else "false") if isinstance(key, bool) else repr(key)
     what = "true/false" if isinstance(key, bool) else "a number"
-    return f"key {text} is read as {what}, not a name; quote it (\"{text}\") if it is one"
+    return f'key {text} is read as {what}, not a name; quote it ("{text}") if it is one'
 
 
 def record_label(kind: str, record: object, path: tuple) -> str:

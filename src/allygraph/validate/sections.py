@@ -11,7 +11,6 @@ from ..problems import Problem
 from ..vocab import BUNDLED_TIERS, ENTITY_TYPES, RELATION_TYPES
 from .report import File, check_records, date_field, names_of, show
 
-
 # A URL's scheme: letters first, then letters, digits, '+', '-' or '.', then ':'
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # What a link may not hold: whitespace, C0/C1 controls, bidirectional controls
