@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from ..cache import check_entity, check_relation, check_source
 from ..errors import CacheDamaged
 from ..names import exact_key, loose_key, suggest, word_matches
 from ..problems import AmbiguousName, UnknownEntity
 from ..vocab import Registry
 from .base import Store
+from .shape import check_entity, check_registry, check_relation, check_source, check_warnings
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
@@ -277,8 +277,6 @@ class SQLiteStore(Store):
     """
 
     def __init__(self, path: Path) -> None:
-        from ..cache import check_registry, check_warnings
-
         self.path = Path(path)
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -286,7 +284,7 @@ class SQLiteStore(Store):
                 raise CacheDamaged("its tables are not ours")
             self.meta = {k: self._loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
             meta = self.meta
-            if not (type(meta.get("stamp")) is str and type(meta.get("directory")) is str):
+            if not (type(meta.get("stamp", "")) is str and type(meta.get("directory")) is str):
                 raise CacheDamaged("meta")
             check_registry(meta.get("tiers"), *(meta.get(k, {}) for k in ("relation_types", "entity_types", "ladders")))
             check_warnings(meta.get("warnings", []))

@@ -20,7 +20,8 @@ _LINK_BAD_CHARS = re.compile("[\\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 def link_problem(url: str) -> str | None:
     """Why ``url`` is not a link a source may give (None: it is one): sources link only to the
     web (``http://``, ``https://`` with a host) or to a DOI (``doi:10.…``); a ``javascript:``,
-    ``data:`` or ``file:`` URL, or one with spaces or control characters, is refused.
+    ``data:`` or ``file:`` URL, or one with spaces or control characters, is not (``check``
+    warns; the renderers never make a link of it).
 
     >>> link_problem("https://example.org/a"), link_problem("doi:10.1000/182")
     (None, None)
@@ -62,7 +63,7 @@ def check_sources(sources: dict, file: File, path: tuple, refs: list[str], label
         if is_link(ref):
             problem = link_problem(ref)
             if problem is not None:
-                file.add(where, f"{label}: source {show(ref)}: {problem}")
+                file.add(where, f"{label}: source {show(ref)}: {problem}", "warning")
             continue
         hint = suggest(ref, list(sources), limit=1)
         tip = f" — did you mean {hint[0]!r}?" if hint else " (add it under 'sources:' in relations.yaml, or give a URL)"
@@ -81,7 +82,7 @@ def sources_section(file: File, top: dict) -> dict[str, dict]:
         url = rec.get("url")
         problem = link_problem(url) if isinstance(url, str) else None
         if problem is not None:
-            file.add(("sources", sids[i], "url"), f"source {sids[i]!r}: url {show(url)}: {problem}")
+            file.add(("sources", sids[i], "url"), f"source {sids[i]!r}: url {show(url)}: {problem}", "warning")
         if ok:
             sources[str(sids[i])] = {k: v for k, v in {**rec, "date": date}.items() if v is not None}
     return sources
