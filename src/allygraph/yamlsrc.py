@@ -290,9 +290,13 @@ class TreePositions:
 
 
 def _odd_path(path: tuple) -> bool:
-    """Does a path (section, index or key, field, key or index...) hold a key that is not text?"""
+    """Does a path (section, index or key, field, key or index...) hold a key that is not text
+    (null, a number, true/false, a list: yaml-rs reads ``[1]:`` as the key ``(1,)``), or a merge
+    key ``<<`` (which yaml-rs keeps as a key and the positioned path refuses)?"""
     for i, part in enumerate(path):
-        if part is None or isinstance(part, (bool, float)) or (isinstance(part, int) and i in (0, 2)):
+        if part is None or part == "<<" or isinstance(part, (bool, float, tuple)):
+            return True
+        if isinstance(part, int) and i in (0, 2):
             return True
         if isinstance(part, int) and i == 3 and path[2] in ("attributes", "designations"):  # mappings
             return True
@@ -538,22 +542,6 @@ _DEEP_RE = re.compile(rf"\n[ \t-]{{{DEEP_COLUMN}}}")
 _LEADING_ZERO_RE = re.compile(r"0(?<=[\s\[{,:]0)[0-9_oO]|0(?<=[\s\[{,:][-+]0)[0-9_oO]")
 
 
-# A list or mapping used as a key ("[1]: x", "{a: 1}: x", "? x"): yaml-rs reads it (as a tuple),
-# the positioned path refuses it. Found by the bracket that closes the key, which data rarely holds.
-_COMPLEX_KEY_RE = re.compile(r"[\]}][ \t]*:(?:[ \t\r\n]|$)")
-_EXPLICIT_KEY_RE = re.compile(r"(?m)^[ \t]*(?:-[ \t]+)*\?(?:[ \t\r]|$)")
-
-
-def _odd_keys(text: str) -> bool:
-    """May the text hold a merge key (<<), or a list or mapping as a key? (Literal searches
-    first, at memchr speed; the patterns only where one of them is found.)"""
-    if "<<" in text:
-        return True
-    if any(s in text for s in ("]:", "}:", "] :", "} :")) and _COMPLEX_KEY_RE.search(text):
-        return True
-    return ("? " in text or "?\n" in text) and _EXPLICIT_KEY_RE.search(text) is not None
-
-
 def _fast(text: str) -> object | None:
     """yaml-rs's parse, or None when it refuses the text or may read it differently from the
     positioned path (which then reads it, or reports why not)."""
@@ -582,8 +570,7 @@ def _fast(text: str) -> object | None:
         parts = (text,) if halves is None else halves[0]
         with ThreadPoolExecutor(len(parts)) as pool:
             futures = [pool.submit(parse, part) for part in parts]
-            # (a merge key, or a list or mapping as a key: the positioned path refuses it)
-            risky = _LEADING_ZERO_RE.search(text) is not None or _odd_keys(text)
+            risky = _LEADING_ZERO_RE.search(text) is not None
             results = [f.result() for f in futures]
         if risky:
             return None
