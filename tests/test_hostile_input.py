@@ -304,6 +304,11 @@ def _marshal(value) -> bytes:
 
 SQLITE_FORGERIES = {
     "entity doc not a mapping": ("UPDATE entities SET doc = ? WHERE id = 'japan'", (_marshal([1, 2]),)),
+    "entity without a name": (
+        "UPDATE entities SET doc = ? WHERE id = 'japan'",
+        (_marshal({"id": "japan", "type": "state"}),),
+    ),
+    "relation without its parties": ("UPDATE relations SET doc = ?", (_marshal({"id": "jp-ph", "type": "alliance"}),)),
     "entity doc garbage": ("UPDATE entities SET doc = ? WHERE id = 'japan'", (b"\xff\x00garbage",)),
     "relation to nowhere": (
         "UPDATE relations SET doc = ?",
@@ -335,13 +340,17 @@ SQLITE_FORGERIES = {
 
 @pytest.mark.parametrize("forgery", sorted(SQLITE_FORGERIES))
 def test_an_sqlite_cache_with_a_forged_seal_is_discarded_and_rebuilt(tmp_path, monkeypatch, forgery):
+    """Lookups check every record they read: their answers are the YAML's. Streams (timeline,
+    exports, clusters, rank) decode at full speed and are retried when a forged record breaks
+    them: they never crash (a record forged to look right gives the forger's answer, as a
+    forged name would)."""
     from allygraph import cache
 
     monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
     d = write_data(tmp_path / "d", ENTS, RELS)
     expected = {}
-    queries = (["show", "Japan"], ["path", "japan", "philippines"], ["timeline"], ["tiers", "japan"],
-               ["search", "japan"], ["neighbors", "philippines"])  # fmt: skip
+    queries = (["show", "Japan"], ["path", "japan", "philippines"], ["tiers", "japan"], ["search", "japan"],
+               ["neighbors", "philippines"])  # fmt: skip
     for args in queries:
         expected[args[0]] = invoke(*args, "--json", "--data", str(d)).stdout
     assert cache._path_for(d, "sqlite").exists()
@@ -350,9 +359,15 @@ def test_an_sqlite_cache_with_a_forged_seal_is_discarded_and_rebuilt(tmp_path, m
         r = invoke(*args, "--json", "--data", str(d))
         assert (r.exit_code, r.stdout) == (0, expected[args[0]]), (args, r.stderr)
         _forge_sqlite(d, *SQLITE_FORGERIES[forgery]) if cache._path_for(d, "sqlite").exists() else None
-    out = tmp_path / "g.graphml"
-    r = invoke("export", "graphml", "-o", str(out), "--data", str(d))
-    assert r.exit_code == 0 and out.exists(), r.stderr
+    for fmt in ("graphml", "gexf", "json", "cypher"):
+        out = tmp_path / f"g.{fmt}"
+        r = invoke("export", fmt, "-o", str(out), "--data", str(d))
+        assert r.exit_code == 0 and out.exists(), (fmt, r.stderr)
+        _forge_sqlite(d, *SQLITE_FORGERIES[forgery]) if cache._path_for(d, "sqlite").exists() else None
+    for args in (["timeline"], ["clusters"], ["rank", "--by", "degree"]):
+        r = invoke(*args, "--json", "--data", str(d))
+        assert r.exit_code == 0, (args, r.stderr)
+        _forge_sqlite(d, *SQLITE_FORGERIES[forgery]) if cache._path_for(d, "sqlite").exists() else None
 
 
 # --- 5. devices, FIFOs, endless inputs: one read path ---------------------------------------------

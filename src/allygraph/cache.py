@@ -34,11 +34,14 @@ import re
 import stat as st_
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import InputError
 from .version import __version__
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -202,7 +205,9 @@ def get(directory: Path) -> Dataset | None:
         from .problems import Problem
 
         fields["warnings"] = [Problem(*w) for w in fields["warnings"]]
-        return Dataset(**fields)
+        dataset = Dataset(**fields)
+        _served(path)
+        return dataset
     except Exception:  # truncated, damaged or forged (any exception at all): rebuild
         _discard(path)
         return None
@@ -261,6 +266,7 @@ def get_sqlite(directory: Path) -> SQLiteStore | None:
     if not isinstance(saved, str) or stamp(directory, like=saved) != saved:
         store.close()
         return None
+    _served(path)
     return store
 
 
@@ -424,3 +430,43 @@ def settle_stamp(directory: Path) -> bool:
             db.close()
         atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
     return True
+
+
+# --- a cache that breaks a command is discarded, and the command runs once more --------------
+
+_SERVED: list[Path] = []  # the cache files this process answered from
+# What a record of the wrong shape makes the code that reads it raise (not OSError: a full disk
+# is not the cache's doing)
+USING_ERRORS = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError)
+
+
+def _served(path: Path) -> None:
+    if path not in _SERVED:
+        _SERVED.append(path)
+
+
+def discard_served() -> bool:
+    """Remove every cache file this process answered from (and SQLite seals); True if there was
+    one. Called when a command failed while using one: the next attempt reads the YAML."""
+    found = bool(_SERVED)
+    while _SERVED:
+        path = _SERVED.pop()
+        _discard(path)
+        _discard(Path(f"{path}.seal"))
+    return found
+
+
+def retry_on_damage(run: Callable[[], T]) -> T:
+    """``run()``; if it fails on a damaged or forged cache (``CacheDamaged``, or an error such a
+    cache makes the code that reads it raise), remove the caches it used and run it once more,
+    from the YAML. A second failure is raised as it is (then it is no cache's doing)."""
+    from .errors import CacheDamaged
+
+    try:
+        return run()
+    except CacheDamaged:
+        discard_served()
+    except USING_ERRORS:
+        if not discard_served():
+            raise
+    return run()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import render
-from ..errors import AllygraphError, CacheDamaged
+from ..errors import AllygraphError
 from .errors import fail
 
 
@@ -21,11 +21,10 @@ def store(data: Optional[Path], no_cache: bool = False) -> Any:
 def respond(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dict], list]) -> dict:
     """Run ``compute`` (one library call) and print its result, as JSON with ``--json`` or as
     ``render`` blocks; a library error becomes a message and its exit code (``errors.fail``)."""
+    from ..cache import retry_on_damage
+
     try:
-        try:
-            result = compute()
-        except CacheDamaged:  # a forged or damaged cache, found midway and removed: once more, afresh
-            result = compute()
+        result = retry_on_damage(compute)  # a forged or damaged cache, found midway: once more, afresh
     except AllygraphError as exc:
         fail(exc, as_json)
     if as_json:

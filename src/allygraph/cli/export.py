@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import render
-from ..errors import AllygraphError, CacheDamaged
+from ..errors import AllygraphError
 from .errors import fail, usage
 from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
 
@@ -53,13 +53,21 @@ def export_command(
         G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of)
         return ex.export(G, fmt, output, yed=yed, dialect=dialect)
 
-    try:
+    from ..cache import retry_on_damage
+
+    def to_stdout() -> dict:  # what is printed cannot be taken back: no second run, but no trace
+        from .. import cache
+        from ..errors import CacheDamaged
+
         try:
-            stats = go()
-        except CacheDamaged:  # found midway and removed; a file is written whole or not at all
-            if output == "-":
-                raise
-            stats = go()
+            return go()
+        except cache.USING_ERRORS:
+            if cache.discard_served():
+                raise CacheDamaged("found while writing") from None
+            raise
+
+    try:  # a forged or damaged cache found midway: once more, afresh (a file is written whole or not at all)
+        stats = to_stdout() if output == "-" else retry_on_damage(go)
     except AllygraphError as exc:
         fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))

@@ -29,56 +29,131 @@ def _strs(value: object) -> bool:
 
 
 def _str_map(value: object, values: tuple = _SCALARS) -> bool:
+    """A mapping of text to values of ``values`` (finite floats), checked at C speed mostly."""
     import math
 
-    return type(value) is dict and all(
-        type(k) is str and isinstance(v, values) and not (type(v) is float and not math.isfinite(v))
-        for k, v in value.items()
-    )
+    if type(value) is not dict:
+        return False
+    try:
+        "".join(value)  # every key text
+    except TypeError:
+        return False
+    kinds = set(map(type, value.values()))
+    if not kinds <= set(values):
+        return False
+    return float not in kinds or all(math.isfinite(v) for v in value.values() if type(v) is float)
 
 
 _DATE_RE = re.compile(r"(?!0000)[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-[0-3][0-9])?)?")
 
 
-def _dates_ok(rec: dict) -> None:
+def _plain(value: object, depth: int = 0) -> bool:
+    """JSON-like data (what a field the loader may add holds), nested at most a few levels."""
+    kind = type(value)
+    if kind in (str, int, bool) or value is None:
+        return True
+    if kind is float:
+        import math
+
+        return math.isfinite(value)
+    if depth > 4:
+        return False
+    if kind is list:
+        return all(_plain(v, depth + 1) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+_SHAPES: dict[tuple, tuple | None] = {}  # (table, keys, types) -> the keys whose values need a look
+_GOOD_DATES: set[str] = set()
+_SCALAR_TYPES = frozenset(_SCALARS)
+
+
+def _shape(table: dict[str, type], required: frozenset[str], keys: tuple, types: tuple) -> tuple | None:
+    """For one layout of record (its keys and their types): None when it is never the loader's,
+    else the keys whose values still need a look (lists, mappings, dates, fields added later)."""
+    if not required <= set(keys):
+        return None
+    look = []
+    for key, kind in zip(keys, types, strict=True):
+        want = table.get(key)
+        if want is None:
+            if type(key) is not str:
+                return None
+            look.append(key)  # a field the loader may add: plain data
+        elif kind is not want:
+            return None
+        elif want is not str or key in _DATE_KEYS:
+            look.append(key)
+    return tuple(look)
+
+
+def _fields(rec: object, table: dict[str, type], required: frozenset[str], what: str) -> None:
+    """Each field of ``rec`` has its type (a field the loader may add later: plain data), the
+    required ones are there, names lists hold text, dates are dates Python can represent. The
+    layout of keys and types is checked once per layout, so a record costs a few lookups."""
+    if type(rec) is not dict:
+        raise CacheDamaged(what)
+    sig = (id(table), tuple(rec), tuple(map(type, rec.values())))
+    look = _SHAPES.get(sig, ())
+    if look == ():
+        if len(_SHAPES) > 4096:
+            _SHAPES.clear()
+        look = _SHAPES[sig] = _shape(table, required, sig[1], sig[2])
+    if look is None:
+        raise CacheDamaged(what)
+    for key in look:
+        value = rec[key]
+        kind = type(value)
+        if kind is str:  # a date
+            if value not in _GOOD_DATES:
+                _date_ok(value, key)
+                if len(_GOOD_DATES) < 100_000:
+                    _GOOD_DATES.add(value)
+        elif kind is list and key in table:
+            try:
+                "".join(value)  # every item text (at C speed)
+            except TypeError:
+                raise CacheDamaged(f"{what} {key}") from None
+        elif kind is dict and key in table:
+            _need(_str_map(value, (str,) if key == "designations" else _SCALARS), f"{what} {key}")
+        else:
+            _need(_plain(value), f"{what} {key!r}")
+
+
+def _date_ok(value: str, key: str) -> None:
+    """As ``dates.parse`` accepts, and a day Python can represent (no year 0000, no 30 February)."""
     import datetime
 
-    for key in _DATE_KEYS:
-        value = rec.get(key)
-        if value is not None:  # as dates.parse accepts, and a day Python can represent
-            _need(type(value) is str and _DATE_RE.fullmatch(value), f"date {key}")
-            if len(value) == 10:
-                try:
-                    datetime.date.fromisoformat(value)
-                except ValueError:
-                    raise CacheDamaged(f"date {key}") from None
+    _need(_DATE_RE.fullmatch(value), f"date {key}")
+    if len(value) == 10:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise CacheDamaged(f"date {key}") from None
+
+
+_ENTITY = {"id": str, "name": str, "type": str, "aliases": list, "description": str, "wikidata": str,
+           "since": str, "until": str, "attributes": dict, "sources": list}  # fmt: skip
+_RELATION = {"id": str, "from": str, "to": str, "type": str, "tier": str, "designations": dict, "status": str,
+             "since": str, "until": str, "via": str, "attributes": dict, "sources": list, "note": str}  # fmt: skip
+_SOURCE = {"title": str, "url": str, "publisher": str, "date": str, "note": str}
+_ENTITY_NEEDS = frozenset(("id", "name", "type"))
+_RELATION_NEEDS = frozenset(("id", "from", "to", "type", "status"))
 
 
 def check_entity(eid: object, ent: object) -> dict:
     """An entity record as the loader makes it, or CacheDamaged."""
-    _need(type(ent) is dict and all(type(k) is str for k in ent), "entity")
-    _need(type(eid) is str and ent.get("id") == eid, "entity id")
-    _need(type(ent.get("name")) is str and type(ent.get("type")) is str, "entity name/type")
-    _need(_strs(ent.get("aliases", [])) and _strs(ent.get("sources", [])), "entity names")
-    for key in ("description", "wikidata"):
-        _need(type(ent.get(key, "")) is str, f"entity {key}")
-    _need(_str_map(ent.get("attributes", {})), "entity attributes")
-    _dates_ok(ent)
+    _fields(ent, _ENTITY, _ENTITY_NEEDS, "entity")
+    _need(ent["id"] == eid, "entity id")
     return ent
 
 
 def check_relation(rel: object, has_entity: Callable[[str], bool] | None = None) -> dict:
     """A relation record as the loader makes it, or CacheDamaged. ``has_entity`` (when given)
     checks that the ids it names exist."""
-    _need(type(rel) is dict and all(type(k) is str for k in rel), "relation")
-    for key in ("id", "from", "to", "type", "status"):
-        _need(type(rel.get(key)) is str, f"relation {key}")
-    for key in ("tier", "via", "note"):
-        _need(type(rel.get(key, "")) is str, f"relation {key}")
-    _need(_strs(rel.get("sources", [])), "relation sources")
-    _need(_str_map(rel.get("attributes", {})), "relation attributes")
-    _need(_str_map(rel.get("designations", {}), (str,)), "relation designations")
-    _dates_ok(rel)
+    _fields(rel, _RELATION, _RELATION_NEEDS, "relation")
     if has_entity is not None:
         for key in ("from", "to", "via"):
             _need(key not in rel or has_entity(rel[key]), f"relation {key}: unknown entity")
@@ -87,8 +162,8 @@ def check_relation(rel: object, has_entity: Callable[[str], bool] | None = None)
 
 def check_source(sid: object, src: object) -> dict:
     """A source of the registry as the loader makes it, or CacheDamaged."""
-    _need(type(sid) is str and _str_map(src), "source")
-    _dates_ok(src)
+    _need(type(sid) is str, "source id")
+    _fields(src, _SOURCE, frozenset(), "source")
     return src
 
 
