@@ -372,7 +372,7 @@ def test_an_sqlite_cache_with_a_forged_seal_is_discarded_and_rebuilt(tmp_path, m
 
 # --- 5. devices, FIFOs, endless inputs: one read path ---------------------------------------------
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "allygraph"
+SRC = Path(yamlsrc.__file__).resolve().parent  # the package under test
 # Every call that opens a file to read it, outside inputs.py, and why it may: none of these is a
 # data file or an import input. A new one fails this test: route it through inputs.open_input.
 READ_OPENS_ALLOWED = {

@@ -23,7 +23,17 @@ __all__ = ["MAX_IMPORT_BYTES", "InputError", "open_input", "read_input"]
 
 # The most an import reads from one input file (``ALLYGRAPH_MAX_IMPORT_BYTES`` changes it). The
 # largest public export an importer reads, SIPRI's whole trade register, is about 30 MB.
-MAX_IMPORT_BYTES = int(os.environ.get("ALLYGRAPH_MAX_IMPORT_BYTES", 512 * 1024 * 1024))
+DEFAULT_MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+
+def _max_import_bytes() -> int:
+    try:
+        return max(0, int(os.environ.get("ALLYGRAPH_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)))
+    except ValueError:  # not a number: the default (a setting never ends a run in a traceback)
+        return DEFAULT_MAX_IMPORT_BYTES
+
+
+MAX_IMPORT_BYTES = _max_import_bytes()
 
 
 def _kind(mode: int) -> str:
@@ -41,7 +51,7 @@ def _kind(mode: int) -> str:
 
 
 def open_input(path: str | os.PathLike, *, follow_symlinks: bool = True, what: str = "a data file") -> BinaryIO:
-    """Open ``path`` for reading if it is a regular file (binary, unbuffered by nothing special).
+    """Open ``path`` for reading (binary) if it is a regular file.
 
     Raises FileNotFoundError when it is missing (callers decide what that means), and
     ``InputError`` (one line, exit 2) when it is a directory, a device, a FIFO or a socket (or a
