@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InputError
@@ -108,11 +107,3 @@ def read_input(path: str | os.PathLike, *, limit: int | None = None, what: str =
 
 def _size(n: int) -> str:
     return f"{n / 1024**2:,.0f} MB" if n >= 1024**2 else f"{n:,} bytes"
-
-
-def is_regular(path: str | os.PathLike) -> bool:
-    """Is ``path`` (following symlinks) a regular file, by one ``stat`` (opens nothing)."""
-    try:
-        return stat.S_ISREG(os.stat(Path(path)).st_mode)
-    except OSError:
-        return False

@@ -13,7 +13,10 @@ plain Python values from the nodes ourselves, so that:
 The same text gives the same value whichever parser reads it (PyYAML here, yaml-rs for large
 files): numbers with a leading zero (``004``, ``0o17``) stay text in both (a file holding one is
 read by this path whatever its size), and YAML 1.2 floats (``1e5``, ``.nan``, ``1e400``) are
-numbers in both (the loader then refuses a non-finite one).
+numbers in both (the loader then refuses a non-finite one). A character YAML does not allow, or
+one the two read differently (NEL, U+2028, U+2029), is refused before either reads the file; a
+key is read as a value in both (``1:`` is the number 1), and a problem naming a key that is not
+text sends a large file back to this path, so its errors are this path's.
 """
 
 from __future__ import annotations
