@@ -334,7 +334,7 @@ SQLITE_FORGERIES = {
     "label not text": ("UPDATE labels SET id = 5", ()),
     "a table dropped": ("DROP TABLE sources", ()),
     "a trigger added": ("CREATE TRIGGER t AFTER INSERT ON meta BEGIN SELECT 1; END", ()),
-    "a doc of 2 MB": ("UPDATE entities SET doc = zeroblob(2000000) WHERE id = 'japan'", ()),
+    "a doc of 20 MB": ("UPDATE entities SET doc = zeroblob(20000000) WHERE id = 'japan'", ()),
 }
 
 

@@ -255,7 +255,8 @@ def sqlite_intact(fh: IO[bytes]) -> bool:
 
 
 # A record's blob is never near this large (a relation takes some 200 bytes); a planted one may be.
-MAX_DOC_BYTES = 1 << 20
+# (The meta, which holds every warning, may be larger: it is bounded by the file's size only.)
+MAX_DOC_BYTES = 16 << 20
 
 
 def _schema() -> list[tuple]:
@@ -284,7 +285,7 @@ class SQLiteStore(Store):
         try:
             if sorted(self.db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != _schema():
                 raise CacheDamaged("its tables are not ours")
-            self.meta = {k: self._loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+            self.meta = {k: self._loads(v, None) for k, v in self.db.execute("SELECT key, value FROM meta")}
             meta = self.meta
             if not (type(meta.get("stamp", "")) is str and type(meta.get("directory")) is str):
                 raise CacheDamaged("meta")
@@ -315,8 +316,8 @@ class SQLiteStore(Store):
         self.discard()
         return CacheDamaged(what)
 
-    def _loads(self, blob: object) -> object:
-        if type(blob) is not bytes or len(blob) > MAX_DOC_BYTES:
+    def _loads(self, blob: object, limit: int | None = MAX_DOC_BYTES) -> object:
+        if type(blob) is not bytes or (limit is not None and len(blob) > limit):
             raise self._damaged("a record is not ours")
         try:
             return marshal.loads(blob)
