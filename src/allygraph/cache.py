@@ -462,6 +462,7 @@ def retry_on_damage(run: Callable[[], T]) -> T:
     from the YAML. A second failure is raised as it is (then it is no cache's doing)."""
     from .errors import CacheDamaged
 
+    _SERVED.clear()  # only the caches this run answers from
     try:
         return run()
     except CacheDamaged:
