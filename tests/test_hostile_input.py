@@ -567,3 +567,19 @@ def test_running_out_of_memory_is_one_line_not_a_traceback(tmp_path):
     assert r.returncode == 2, (r.returncode, r.stderr[-800:])
     assert "Traceback" not in r.stderr and "MemoryError" not in r.stderr
     assert "memory" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_a_bug_is_not_taken_for_a_damaged_cache():
+    """retry_on_damage runs a command twice only when it used a cache: a bug elsewhere is raised
+    from the first run (and still ends as exit 70, one line)."""
+    from allygraph import cache
+
+    calls = []
+
+    def buggy():
+        calls.append(1)
+        raise KeyError("a bug")
+
+    with pytest.raises(KeyError):
+        cache.retry_on_damage(buggy)
+    assert calls == [1]
