@@ -34,10 +34,14 @@ import re
 import stat as st_
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from .errors import InputError
 from .version import __version__
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -110,7 +114,9 @@ def is_large(directory: Path) -> bool:
 
 
 def _digest(path: Path) -> str:
-    with open(path, "rb") as fh:
+    from .inputs import open_input
+
+    with open_input(path) as fh:  # refuses a device or FIFO (InputError): no stamp, no cache
         return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
@@ -123,9 +129,12 @@ def stamp(directory: Path, like: str = "") -> str:
     stats = []
     for name in FILES:
         try:
-            stats.append((name, os.stat(directory / name)))
+            st = os.stat(directory / name)
         except OSError:
             return ""
+        if not st_.S_ISREG(st.st_mode):
+            return ""  # a device, FIFO or directory: never cached (validation says what it is)
+        stats.append((name, st))
     small = sum(s.st_size for _, s in stats) < HASH_BYTES
     now = time.time_ns()
     hashed = {p.split(":", 1)[0] for p in like.split(" ")[3:] if not p.endswith(":-")}
@@ -134,7 +143,7 @@ def stamp(directory: Path, like: str = "") -> str:
         recent = now - max(s.st_mtime_ns, s.st_ctime_ns) < RECENT_NS
         try:
             digest = _digest(directory / name) if small or recent or name in hashed else "-"
-        except OSError:
+        except (OSError, InputError):
             return ""
         parts.append(f"{name}:{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}:{digest}")
     return " ".join(parts)
@@ -143,17 +152,18 @@ def stamp(directory: Path, like: str = "") -> str:
 def _open_ours(path: Path):
     """An open binary file for ``path`` if it is a regular file we own that no one else can
     write, in a folder that passes ``refusal``; else None."""
+    from .inputs import open_input
+
     if refusal() is not None:
         return None
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+    try:  # not through a symlink; a FIFO or device planted under our name is refused unopened
+        fh = open_input(path, follow_symlinks=False, what="a cache file")
+    except (OSError, InputError):
         return None
-    st = os.fstat(fd)
-    if not st_.S_ISREG(st.st_mode) or not _trusted(st):
-        os.close(fd)
+    if not _trusted(os.fstat(fh.fileno())):
+        fh.close()
         return None
-    return os.fdopen(fd, "rb")
+    return fh
 
 
 def _discard(path: Path) -> None:
@@ -181,20 +191,33 @@ def get(directory: Path) -> Dataset | None:
         if not saved or stamp(directory, like=saved) != saved:
             return None  # stale: nothing after the stamp is read
         digest = fh.read(33)
-        body = fh.read()
-    if digest != hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n":
-        _discard(path)  # damaged: rebuild
+        limit = max_body(directory)
+        body = fh.read(limit + 1)  # a planted file of any size costs no more than this
+    if len(body) > limit or digest != hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n":
+        _discard(path)  # damaged (or not ours): rebuild
         return None
     try:
         fields = dict(zip(_DATASET_FIELDS, marshal.loads(body), strict=True))
+        from .store.shape import check_fields
+
+        check_fields(fields)  # the shape the loader gives, or CacheDamaged
         from .dataset import Dataset
         from .problems import Problem
 
         fields["warnings"] = [Problem(*w) for w in fields["warnings"]]
-        return Dataset(**fields)
-    except Exception:  # truncated or damaged: rebuild
+        dataset = Dataset(**fields)
+        _served(path)
+        return dataset
+    except Exception:  # truncated, damaged or forged (any exception at all): rebuild
         _discard(path)
         return None
+
+
+def max_body(directory: Path) -> int:
+    """The most a marshal cache of ``directory`` may hold: far more than the loader's own cache
+    of that YAML takes (about 2 bytes per byte), far less than a planted file could claim."""
+    size = sum(os.stat(directory / name).st_size for name in FILES if os.path.isfile(directory / name))
+    return 16 * size + (1 << 20)
 
 
 def put(directory: Path, dataset: Dataset, before: str) -> None:
@@ -209,7 +232,7 @@ def put(directory: Path, dataset: Dataset, before: str) -> None:
         values = [getattr(dataset, name) for name in _DATASET_FIELDS]
         values[_DATASET_FIELDS.index("warnings")] = [tuple(w) for w in dataset.warnings]
         body = marshal.dumps(tuple(values))
-    except ValueError:  # a value marshal cannot hold: no cache
+    except (ValueError, MemoryError):  # a value marshal cannot hold, or no memory to spare: no cache
         return
     try:
         with atomic_open(_path_for(directory), binary=True, exact_mode=0o600) as fh:
@@ -243,6 +266,7 @@ def get_sqlite(directory: Path) -> SQLiteStore | None:
     if not isinstance(saved, str) or stamp(directory, like=saved) != saved:
         store.close()
         return None
+    _served(path)
     return store
 
 
@@ -317,19 +341,21 @@ def put_sqlite(
 
 def clear() -> int:
     """Remove the cache files allygraph made (nothing else in the folder); return how many."""
+    from .inputs import open_input
+
     removed = 0
     folder = cache_dir()
     if folder.is_dir() and not folder.is_symlink():
         for entry in os.scandir(folder):
             if OURS.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
                 try:
-                    with open(entry.path, "rb") as fh:
+                    with open_input(entry.path, follow_symlinks=False, what="a cache file") as fh:
                         head = fh.read(16)
                     if head and not head.startswith(_HEADS):
                         continue  # a name like ours but not our content: not ours to remove
                     os.unlink(entry.path)
                     removed += 1
-                except OSError:
+                except (OSError, InputError):
                     pass
     return removed
 
@@ -402,3 +428,44 @@ def settle_stamp(directory: Path) -> bool:
             db.close()
         atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
     return True
+
+
+# --- a cache that breaks a command is discarded, and the command runs once more --------------
+
+_SERVED: list[Path] = []  # the cache files this process answered from
+# What a record of the wrong shape makes the code that reads it raise (not OSError: a full disk
+# is not the cache's doing)
+USING_ERRORS = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError)
+
+
+def _served(path: Path) -> None:
+    if path not in _SERVED:
+        _SERVED.append(path)
+
+
+def discard_served() -> bool:
+    """Remove every cache file this process answered from (and SQLite seals); True if there was
+    one. Called when a command failed while using one: the next attempt reads the YAML."""
+    found = bool(_SERVED)
+    while _SERVED:
+        path = _SERVED.pop()
+        _discard(path)
+        _discard(Path(f"{path}.seal"))
+    return found
+
+
+def retry_on_damage(run: Callable[[], T]) -> T:
+    """``run()``; if it fails on a damaged or forged cache (``CacheDamaged``, or an error such a
+    cache makes the code that reads it raise), remove the caches it used and run it once more,
+    from the YAML. A second failure is raised as it is (then it is no cache's doing)."""
+    from .errors import CacheDamaged
+
+    _SERVED.clear()  # only the caches this run answers from
+    try:
+        return run()
+    except CacheDamaged:
+        discard_served()
+    except USING_ERRORS:
+        if not discard_served():
+            raise
+    return run()

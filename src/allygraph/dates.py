@@ -49,6 +49,8 @@ def parse(value: object) -> str:
             raise ValueError(f"malformed date {value!r}: write dates with ASCII digits 0-9")
         raise ValueError(f"malformed date {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = m.group(1), m.group(2), m.group(3)
+    if year == "0000":  # no calendar has it (1 BC is followed by AD 1), nor has Python's date
+        raise ValueError(f"malformed date {value!r}: there is no year 0000; years run from 0001 to 9999")
     canonical = year
     if month is not None:
         if not 1 <= int(month) <= 12:
@@ -67,7 +69,7 @@ def parse(value: object) -> str:
 def parse_checked(value: int | str) -> str:
     """``parse`` for a value already known to be an int or to match ``YYYY[-MM[-DD]]`` (the
     loader's bulk check): only the calendar is left to check, cheaply."""
-    if isinstance(value, int):
+    if isinstance(value, int) or value.startswith("0000"):
         return parse(value)
     n = len(value)
     if n == 4:

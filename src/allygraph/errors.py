@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # invalid data, a bad argument, an ambiguous name
     INTERNAL = 70  # a bug (sysexits EX_SOFTWARE); never for anything a user did
     OUTPUT = 74  # the output could not be written: a full disk (sysexits EX_IOERR)
+    RETRY = 75  # a damaged cache was found midway and removed: the same command will work (EX_TEMPFAIL)
     INTERRUPTED = 130  # Ctrl-C
     PIPE = 141  # the reader of a pipe went away (as if killed by SIGPIPE), quietly
 
@@ -123,6 +124,33 @@ class UsageError(AllygraphError):
     """A bad argument value (a malformed --as-of date, an unknown --type)."""
 
     exit_code = ExitCode.BAD_INPUT
+
+
+class InputError(AllygraphError):
+    """A file allygraph was asked to read cannot be: a device, a FIFO, a directory, too large,
+    unreadable (``inputs.open_input``). ``path`` and ``reason`` are kept apart for ``check``."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, path: object, reason: str | None = None) -> None:
+        if reason is None:  # one message that names its file itself
+            path, reason = "", str(path)
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}" if path else reason)
+
+
+class CacheDamaged(AllygraphError):
+    """A cache read back holds what the loader never writes (damaged, or forged to pass its
+    checks). It has been removed; commands retry once on a fresh one, so this is rarely seen."""
+
+    exit_code = ExitCode.RETRY
+
+    def __init__(self, what: str = "") -> None:
+        self.what = what
+        super().__init__(
+            f"the cache of this data directory was damaged{f' ({what})' if what else ''} and has been removed; "
+            "run the command again"
+        )
 
 
 class TooLarge(AllygraphError):

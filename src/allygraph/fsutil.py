@@ -502,8 +502,10 @@ def output_dir(dest: str | os.PathLike, kind: str, protect: Iterable[str | os.Pa
         entries = os.listdir(real)
         if entries:
             try:
-                mine = marker.read_text(encoding="utf-8").strip() == kind
-            except OSError:
+                from .inputs import InputError, read_input
+
+                mine = read_input(marker, limit=4096).decode("utf-8", "replace").strip() == kind
+            except (OSError, InputError):
                 mine = False
             if not mine:
                 raise WriteRefused(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from . import cache
 from .dataset import Dataset
 from .fsutil import recover
-from .problems import DataError, Problem, UsageError
+from .problems import DataError, Problem, TooLarge, UsageError
 
 if TYPE_CHECKING:
     from .store import Store
@@ -124,7 +124,20 @@ def validate(directory: Path, sink: Sink | None = None) -> tuple[Dataset | None,
     from .validate import validate as run
 
     check_memory(directory)
-    return run(directory, sink)
+    try:
+        return run(directory, sink)
+    except MemoryError:
+        raise out_of_memory(directory) from None
+
+
+def out_of_memory(directory: Path) -> TooLarge:
+    """The error for a load that ran out of memory (the check before it could not tell)."""
+    size = sum(os.stat(directory / f).st_size for f in (ENTITIES_FILE, RELATIONS_FILE) if (directory / f).is_file())
+    return TooLarge(
+        f"{directory}: ran out of memory loading {size / 1024**2:,.0f} MB of YAML (it needs about "
+        f"{(MEMORY_BASE + MEMORY_PER_YAML_BYTE * size) / 1024**3:.1f} GB). Free memory, raise the limit "
+        "(ulimit -v), or split the data into several data directories (README: Beyond one machine)."
+    )
 
 
 # Loading takes about this many bytes of memory per byte of YAML (measured: 3.0 GB peak for
@@ -148,8 +161,6 @@ def available_memory() -> int | None:
 def check_memory(directory: Path) -> None:
     """Refuse, with the numbers and what to do, a directory too large for this machine's memory,
     instead of swapping or being killed halfway. ``ALLYGRAPH_MEMORY_CHECK=0`` skips the check."""
-    from .problems import TooLarge
-
     if os.environ.get("ALLYGRAPH_MEMORY_CHECK") == "0":
         return
     size = sum((directory / f).stat().st_size for f in (ENTITIES_FILE, RELATIONS_FILE) if (directory / f).is_file())

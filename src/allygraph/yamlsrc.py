@@ -13,7 +13,10 @@ plain Python values from the nodes ourselves, so that:
 The same text gives the same value whichever parser reads it (PyYAML here, yaml-rs for large
 files): numbers with a leading zero (``004``, ``0o17``) stay text in both (a file holding one is
 read by this path whatever its size), and YAML 1.2 floats (``1e5``, ``.nan``, ``1e400``) are
-numbers in both (the loader then refuses a non-finite one).
+numbers in both (the loader then refuses a non-finite one). A character YAML does not allow, or
+one the two read differently (NEL, U+2028, U+2029), is refused before either reads the file; a
+key is read as a value in both (``1:`` is the number 1), and a problem naming a key that is not
+text sends a large file back to this path, so its errors are this path's.
 """
 
 from __future__ import annotations
@@ -82,12 +85,14 @@ class _Builder:
         out.line, out.column = node.start_mark.line + 1, node.start_mark.column + 1
         out.key_pos, out.value_pos = {}, {}
         for knode, vnode in node.value:
-            key = self.build(knode)
-            if isinstance(key, (list, dict)) or key is None:
-                self.problem(knode, "a mapping key must be a plain name")
+            if knode.id != "scalar":  # a list or mapping as a key ([1]: x, or ? with a block)
+                self.problem(knode, "a mapping key must be a plain name, not a list or mapping")
                 continue
-            if not isinstance(key, str):
-                key = str(key)
+            # a scalar key is read like a value (1: is the number 1, ~: is null), as yaml-rs reads
+            # it, so that the checks that follow report the same thing whichever parser read the file
+            key = self.build(knode)
+            if knode.tag not in _ALLOWED_TAGS:
+                continue
             if key in out:
                 first = out.key_pos[key]
                 self.problem(knode, f"duplicate key {key!r} (first written at line {first[0]})")
@@ -141,46 +146,81 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 def _decode(path: Path, name: str) -> tuple[str | None, list[Problem]]:
     """The file's text, or None with the problem (missing, unreadable, not a regular file, not
-    UTF-8, empty). A device, FIFO or socket (or a symlink to one) is refused before it is opened:
-    reading /dev/zero never ends and opening a FIFO waits for a writer."""
-    import stat
+    UTF-8, a character YAML does not allow, empty). A device, FIFO or socket (or a symlink to
+    one) is refused before it is read (``inputs.open_input``): reading /dev/zero never ends and
+    opening a FIFO waits for a writer."""
+    from .inputs import InputError, read_input
 
     try:
-        # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; the type is
-        # then checked on the open file itself, so nothing can be swapped in between
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        raw = read_input(path, what="a data file")
     except FileNotFoundError:
         return None, [Problem(name, 0, 0, "is a broken symlink" if os.path.islink(path) else "file is missing")]
-    except IsADirectoryError:
-        return None, [Problem(name, 0, 0, "is a directory, expected a YAML file")]
-    except OSError as exc:
-        return None, [Problem(name, 0, 0, f"cannot read file: {exc.strerror}")]
-    mode = os.fstat(fd).st_mode
-    if stat.S_ISDIR(mode):
-        os.close(fd)
-        return None, [Problem(name, 0, 0, "is a directory, expected a YAML file")]
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(mode):
-            kind = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
-                    else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-                    else "not a regular file")  # fmt: skip
-            via = " (through a symlink)" if os.path.islink(path) else ""
-            return None, [Problem(name, 0, 0, f"is {kind}{via}, not a regular file; a data file must be an ordinary YAML file")]  # fmt: skip
-        try:
-            raw = fh.read()
-        except OSError as exc:
-            return None, [Problem(name, 0, 0, f"cannot read file: {exc.strerror}")]
+    except InputError as exc:
+        return None, [Problem(name, 0, 0, exc.reason)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", "replace")
         line, col = _line_col(before, len(before))
         return None, [Problem(name, line, col, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}); re-save it as UTF-8")]
+    bad = bad_character(raw, text, name)
+    if bad is not None:
+        return None, [bad]
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
         return None, [Problem(name, 0, 0, "file is empty")]
     return text, []
+
+
+# Characters YAML does not allow in a file (C0 controls but tab, LF and CR; DEL; C1 controls but
+# NEL; U+FFFE, U+FFFF): PyYAML refuses them, yaml-rs reads some and stops at a NUL as if the file
+# ended there. And the characters YAML 1.1 (PyYAML) reads as line breaks and YAML 1.2 (yaml-rs)
+# as text: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR. Either is refused before any parser reads
+# the file, so the same text gets the same error whatever its size.
+_ASCII_BAD = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_ASCII_TABLE = bytes(0 if i in _ASCII_BAD else 1 for i in range(256))
+_WIDE_BAD_RE = re.compile("[\x80-\x9f\u2028\u2029\ufffe\uffff]")
+_BREAKS = {0x85: ("NEXT LINE", "\\N"), 0x2028: ("LINE SEPARATOR", "\\L"), 0x2029: ("PARAGRAPH SEPARATOR", "\\P")}
+_NAMES = {
+    0: "NUL",
+    0x07: "BEL",
+    0x08: "BACKSPACE",
+    0x0B: "VERTICAL TAB",
+    0x0C: "FORM FEED",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+}
+
+
+def bad_character(raw: bytes, text: str, name: str) -> Problem | None:
+    """The first character of ``text`` that YAML does not allow raw, or that parsers read
+    differently, as a Problem at its line and column (None: there is none). About 0.1 s for
+    160 MB of ASCII."""
+    marked = raw.translate(_ASCII_TABLE)  # each bad ASCII byte becomes 0, at C speed
+    at = marked.find(0)
+    offset = len(raw[:at].decode("utf-8")) if at >= 0 else -1
+    if not raw.isascii():
+        m = _WIDE_BAD_RE.search(text, 0, offset if offset >= 0 else len(text))
+        if m is not None:
+            offset = m.start()
+    if offset < 0:
+        return None
+    char = ord(text[offset])
+    line, col = _line_col(text, offset)
+    label = _NAMES.get(char) or _BREAKS.get(char, ("a control character",))[0]
+    if char in _BREAKS:
+        escape = _BREAKS[char][1]
+        message = (f"character U+{char:04X} ({label}) is a line break to some YAML parsers and text to "
+                   f"others; remove it, or write it as {escape} inside double quotes")  # fmt: skip
+    else:
+        escape = "\\0" if char == 0 else f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}"
+        message = (f"character U+{char:04X} ({label}) is not allowed in a YAML file; remove it (inside double "
+                   f"quotes, write it as {escape})")  # fmt: skip
+    count = marked.count(0) + (len(_WIDE_BAD_RE.findall(text)) if not raw.isascii() else 0)
+    if count > 1:
+        message += f"; {count - 1:,} more such character(s) follow in this file"
+    return Problem(name, line, col, message)
 
 
 def read(path: Path, display: str | None = None) -> tuple[object, list[Problem]]:
@@ -252,6 +292,20 @@ class TreePositions:
         return self.value(path)
 
 
+def _odd_path(path: tuple) -> bool:
+    """Does a path (section, index or key, field, key or index...) hold a key that is not text
+    (null, a number, true/false, a list: yaml-rs reads ``[1]:`` as the key ``(1,)``), or a merge
+    key ``<<`` (which yaml-rs keeps as a key and the positioned path refuses)?"""
+    for i, part in enumerate(path):
+        if part is None or part == "<<" or isinstance(part, (bool, float, tuple)):
+            return True
+        if isinstance(part, int) and i in (0, 2):
+            return True
+        if isinstance(part, int) and i == 3 and path[2] in ("attributes", "designations"):  # mappings
+            return True
+    return False
+
+
 class TextPositions:
     """Positions found by scanning the text, for files parsed by the fast path.
 
@@ -263,6 +317,9 @@ class TextPositions:
 
     def __init__(self, text: str, doc: object, name: str):
         self.text, self.doc, self.name = text, doc, name
+        # set when a problem names a key that is not text: the file is then read again by the
+        # positioned path, whose reading (and errors) the fast path must not differ from
+        self.odd_keys = False
         self._lines: list[str] | None = None
         self._items: dict[str, list[int] | None] = {}
         self._exact: TreePositions | None = None
@@ -346,6 +403,10 @@ class TextPositions:
         return None
 
     def _find(self, path: tuple, want_key: bool) -> Pos | None:
+        if _odd_path(path):  # a key yaml-rs read as null, a number or true/false (see odd_keys)
+            self.odd_keys = True
+            exact = self._exact_positions()
+            return exact.key(path) if want_key else exact.value(path)
         if len(path) == 1:
             top = self._top(str(path[0]))
             return (top + 1, 1) if top is not None else None
@@ -406,6 +467,40 @@ class TextPositions:
         return self._find(path, want_key=True)
 
 
+def _char_at(mark: object, text: str) -> str:
+    index = getattr(mark, "index", None)
+    return text[index] if isinstance(index, int) and 0 <= index < len(text) else ""
+
+
+def parse_hint(exc: Exception, text: str) -> str:
+    """What probably went wrong, for a PyYAML parse error: '; hint: ...' (or '')."""
+    problem = str(getattr(exc, "problem", "") or "")
+    context = str(getattr(exc, "context", "") or "")
+    start = getattr(exc, "context_mark", None)
+    where = f" at line {start.line + 1}, column {start.column + 1}" if start is not None else ""
+    if "flow mapping" in context:
+        tip = f"the '{{' opened{where} is not closed: a '}}' or a ',' is missing"
+    elif "flow sequence" in context:
+        tip = f"the '[' opened{where} is not closed: a ']' or a ',' is missing"
+    elif "quoted scalar" in context:
+        tip = f"the quote opened{where} is not closed (or, inside double quotes, a backslash starts an unknown escape)"
+    elif _char_at(getattr(exc, "problem_mark", None), text) == "\t":
+        tip = "indent with spaces; YAML does not allow a tab there"
+    elif "mapping values are not allowed" in problem:
+        tip = "a ': ' inside a value: put the value in quotes"
+    elif "could not find expected ':'" in problem:
+        tip = "a line that is neither 'key: value' nor a list item, or a quote left open above it"
+    elif "expected <block end>" in problem or "did not find expected key" in problem or "'-' indicator" in problem:
+        tip = "this line's indentation does not match the lines above it"
+    elif "undefined alias" in problem:
+        tip = "a '*' starts an alias: quote the value if it is text"
+    elif "cannot start any token" in problem:
+        tip = "quote the value: it starts with a character YAML reserves (such as @ or `)"
+    else:
+        return ""
+    return f"; hint: {tip}"
+
+
 def _read_text(text: str, name: str) -> tuple[object, list[Problem]]:
     """The positioned path on text already decoded."""
     import yaml
@@ -418,7 +513,7 @@ def _read_text(text: str, name: str) -> tuple[object, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         reason = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        return None, [Problem(name, line, col, f"not valid YAML: {reason}")]
+        return None, [Problem(name, line, col, f"not valid YAML: {reason}{parse_hint(exc, text)}")]
     except yaml.YAMLError as exc:
         return None, [Problem(name, 0, 0, f"not valid YAML: {exc}")]
     except RecursionError:
@@ -523,14 +618,15 @@ def _split_last_list(text: str) -> tuple[tuple[str, str], str] | None:
 
 
 def read_positioned(
-    path: Path, display: str | None = None
+    path: Path, display: str | None = None, exact: bool = False
 ) -> tuple[object, list[Problem], TreePositions | TextPositions]:
-    """Read one YAML file: (value, problems, positions). Large files take the fast path."""
+    """Read one YAML file: (value, problems, positions). Large files take the fast path, unless
+    ``exact`` (the positioned path for any size)."""
     name = display or str(path)
     text, problems = _decode(path, name)
     if text is None:
         return None, problems, TreePositions(None)
-    if len(text) >= FAST_BYTES:
+    if len(text) >= FAST_BYTES and not exact:
         value = _fast(text)
         if isinstance(value, (dict, list)):
             return value, [], TextPositions(text, value, name)

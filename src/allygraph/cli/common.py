@@ -28,8 +28,10 @@ def store(data: Optional[Path], no_cache: bool = False, min_grade: Optional[str]
 def respond(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dict], list]) -> dict:
     """Run ``compute`` (one library call) and print its result, as JSON with ``--json`` or as
     ``render`` blocks; a library error becomes a message and its exit code (``errors.fail``)."""
+    from ..cache import retry_on_damage
+
     try:
-        result = compute()
+        result = retry_on_damage(compute)  # a forged or damaged cache, found midway: once more, afresh
     except AllygraphError as exc:
         fail(exc, as_json)
     if as_json:

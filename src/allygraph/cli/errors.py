@@ -80,6 +80,9 @@ def handle(exc: BaseException) -> int:
     if isinstance(exc, BrokenPipeError):  # the reader went away (`| head`): stop quietly
         _drop_stdout()
         return ExitCode.PIPE
+    if isinstance(exc, MemoryError):  # the library names the data where it can (load.out_of_memory)
+        _say("out of memory: the data (or the answer asked for) is too large for the memory available")
+        return ExitCode.BAD_INPUT
     if isinstance(exc, OSError) and exc.errno in OUTPUT_ERRNOS:
         _drop_stdout()
         _say(f"cannot write the output: {exc.strerror or exc}")

@@ -67,21 +67,32 @@ def export_command(
     if not panel and (year_from is not None or year_to is not None or directed or include_reported or no_roll_up):
         usage("--from, --to, --directed, --include-reported and --no-roll-up only apply to dyadyears")
     if panel and (around is not None or types or as_of is not None or yed or dialect is not None or min_grade):
-        usage("dyadyears takes --from/--to, not --around, --type, --as-of, --yed or --dialect")
+        usage("dyadyears takes --from/--to, not --around, --type, --as-of, --min-grade, --yed or --dialect")
     if panel:
         _dyadyears(data, no_cache, output, as_json, year_from=year_from, year_to=year_to, directed=directed,
                    reported=include_reported, roll_up=not no_roll_up)  # fmt: skip
         return
-    try:
-        G = ex.select(
-            ex.graph_for(data, use_cache=not no_cache),
-            around=around,
-            depth=depth,
-            types=types,
-            as_of=as_of,
-            min_grade=min_grade,
-        )
-        stats = ex.export(G, fmt, output, yed=yed, dialect=dialect, excel=excel)
+
+    def go() -> dict:
+        G = ex.select(ex.graph_for(data, use_cache=not no_cache), around=around, depth=depth, types=types, as_of=as_of,
+                      min_grade=min_grade)  # fmt: skip
+        return ex.export(G, fmt, output, yed=yed, dialect=dialect, excel=excel)
+
+    from ..cache import retry_on_damage
+
+    def to_stdout() -> dict:  # what is printed cannot be taken back: no second run, but no trace
+        from .. import cache
+        from ..errors import CacheDamaged
+
+        try:
+            return go()
+        except cache.USING_ERRORS:
+            if cache.discard_served():
+                raise CacheDamaged("found while writing") from None
+            raise
+
+    try:  # a forged or damaged cache found midway: once more, afresh (a file is written whole or not at all)
+        stats = to_stdout() if output == "-" else retry_on_damage(go)
     except AllygraphError as exc:
         fail(exc, as_json)
     where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))

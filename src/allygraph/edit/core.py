@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..dataset import Dataset
 from ..errors import AllygraphError, DataError, UsageError
+from ..inputs import read_input
 from .doc import Doc, Node, field_of, indent_at, last_end
 
 ENTITIES, RELATIONS = "entities.yaml", "relations.yaml"
@@ -57,7 +58,7 @@ def read_docs(directory: Path) -> dict[str, Doc]:
     docs = {}
     for name in (ENTITIES, RELATIONS):
         try:
-            raw = (directory / name).read_bytes()
+            raw = read_input(directory / name)  # a device or FIFO: InputError, before a byte is read
         except FileNotFoundError:
             raw = b""
         except OSError as exc:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from ..errors import DataError, Problem
+from ..inputs import read_input
 from ..store import SQLiteStore
 
 RELATIONS = "relations.yaml"
@@ -105,7 +106,7 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
         if store is None:
             return None
         try:
-            raw = (directory / RELATIONS).read_bytes()
+            raw = read_input(directory / RELATIONS)
             where = insertion(raw)
             if where is None:
                 return None

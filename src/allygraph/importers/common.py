@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import dates
 from ..names import build_index, exact_key, loose_key, suggest
-from ..problems import AllygraphError
+from ..problems import AllygraphError, InputError
 
 csv.field_size_limit(10_000_000)
 
@@ -80,20 +80,15 @@ class ColumnError(AllygraphError):
     """An input file lacks a column the importer needs (missing, or renamed)."""
 
 
-class InputError(AllygraphError):
-    """An input file cannot be read at all."""
-
-
 def read_text(path: Path) -> str:
-    """Decode an export: UTF-8 when it is (BOM or not), else Windows-1252, else Latin-1."""
+    """Decode an export: UTF-8 when it is (BOM or not), else Windows-1252, else Latin-1. At most
+    ``inputs.MAX_IMPORT_BYTES`` are read; a device, FIFO or directory is refused unread."""
+    from .. import inputs
+
     try:
-        raw = Path(path).read_bytes()
+        raw = inputs.read_input(path, limit=inputs.MAX_IMPORT_BYTES, what="a CSV file")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a CSV file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise InputError(path, "no such file") from None
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return raw.decode(encoding)

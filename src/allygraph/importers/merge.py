@@ -53,6 +53,7 @@ from pathlib import Path
 
 from .. import yamlsrc
 from ..fsutil import commit_data
+from ..inputs import read_input
 from ..load import ENTITIES_FILE, RELATIONS_FILE, data_dir
 from ..names import build_index, exact_key
 from ..problems import DataError, Problem, UsageError
@@ -183,7 +184,7 @@ class _Side:
     def read(cls, path: Path, key: str) -> _Side:
         if not path.exists():
             return cls(path, key, None, None, {}, {}, None)
-        raw = path.read_bytes()
+        raw = read_input(path)
         crlf = raw.split(b"\n", 1)[0].endswith(b"\r")
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
         doc, problems = yamlsrc.read(path)
@@ -558,7 +559,7 @@ class Target:
         for side in (self.entities_side, self.relations_side):
             text = self.texts[side.path]
             data = (text.replace("\n", "\r\n") if side.crlf else text).encode("utf-8")
-            current = side.path.read_bytes() if side.path.exists() else None
+            current = read_input(side.path) if side.path.exists() else None
             if current != data:
                 new[side.path.name] = data
         if not new:

@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from ..errors import CacheDamaged
 from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
 from ..problems import AmbiguousName, UnknownEntity
 from ..vocab import Registry
 from .base import Store
+from .shape import check_entity, check_registry, check_relation, check_source, check_warnings
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
@@ -242,18 +244,81 @@ def sqlite_intact(fh: IO[bytes]) -> bool:
     return valid and pages > 0 and pages * page_size == os.fstat(fh.fileno()).st_size
 
 
+# A record's blob is never near this large (a relation takes some 200 bytes); a planted one may be.
+# (The meta, which holds every warning, may be larger: it is bounded by the file's size only.)
+MAX_DOC_BYTES = 16 << 20
+
+
+def _schema() -> list[tuple]:
+    """What ``sqlite_master`` holds in a cache we wrote (read off an empty one, in memory)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(SCHEMA + INDEXES)
+        return sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    finally:
+        db.close()
+
+
 class SQLiteStore(Store):
-    """A store over the compiled SQLite cache of a data directory."""
+    """A store over the compiled SQLite cache of a data directory.
+
+    Trust: the file passed its seal, which catches damage but not forgery. So the schema and the
+    meta are checked when it opens, and every record a lookup reads (``store.shape``): what the
+    loader never writes raises ``CacheDamaged`` (the file is removed first), never a crash. The
+    streams (``iter_*``) only decode, at full speed; a forged record that breaks a command further
+    on is caught there (``cache.retry_on_damage``).
+    """
 
     def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        self.meta = {k: marshal.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
-        self.tiers = self.meta["tiers"]
-        self.registry = Registry(self.tiers, *(self.meta.get(k) for k in ("relation_types", "entity_types", "ladders")))
+        try:
+            if sorted(self.db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != _schema():
+                raise CacheDamaged("its tables are not ours")
+            self.meta = {k: self._loads(v, None) for k, v in self.db.execute("SELECT key, value FROM meta")}
+            meta = self.meta
+            if not (type(meta.get("stamp", "")) is str and type(meta.get("directory")) is str):
+                raise CacheDamaged("meta")
+            check_registry(meta.get("tiers"), *(meta.get(k, {}) for k in ("relation_types", "entity_types", "ladders")))
+            check_warnings(meta.get("warnings", []))
+            self.tiers = self.meta["tiers"]
+            self.registry = Registry(self.tiers, *(meta.get(k) for k in ("relation_types", "entity_types", "ladders")))
+        except CacheDamaged:
+            self.discard()
+            raise
+        except Exception as exc:  # anything else a forged file can make happen
+            self.discard()
+            raise CacheDamaged(type(exc).__name__) from None
         self.tier_rank = self.registry.tier_rank
         self.directory = self.meta["directory"]
         self._entities: dict[str, dict] = {}
         self._rels: dict[tuple[str, str], list[dict]] = {}
+
+    def discard(self) -> None:
+        """Close and remove this cache (and its seal): it is rebuilt on the next open."""
+        with contextlib.suppress(Exception):
+            self.db.close()
+        for name in (self.path, Path(f"{self.path}.seal")):
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+    def _damaged(self, what: str) -> CacheDamaged:
+        self.discard()
+        return CacheDamaged(what)
+
+    def _loads(self, blob: object, limit: int | None = MAX_DOC_BYTES) -> object:
+        if type(blob) is not bytes or (limit is not None and len(blob) > limit):
+            raise self._damaged("a record is not ours")
+        try:
+            return marshal.loads(blob)
+        except Exception:  # EOFError, ValueError, TypeError, MemoryError: not what we wrote
+            raise self._damaged("a record does not decode") from None
+
+    def _checked(self, check, *args) -> dict:
+        try:
+            return check(*args)
+        except CacheDamaged as exc:
+            raise self._damaged(exc.what) from None
 
     def stamp(self) -> str | None:
         """The stamp of the data files this cache was compiled from."""
@@ -266,7 +331,7 @@ class SQLiteStore(Store):
             row = self.db.execute("SELECT doc FROM entities WHERE id = ?", (eid,)).fetchone()
             if row is None:
                 raise KeyError(eid)
-            ent = self._entities[eid] = marshal.loads(row[0])
+            ent = self._entities[eid] = self._checked(check_entity, eid, self._loads(row[0]))
         return ent
 
     def has_entity(self, eid: str) -> bool:
@@ -277,8 +342,13 @@ class SQLiteStore(Store):
         key = (column, u)
         found = self._rels.get(key)
         if found is None:
-            loads = marshal.loads
-            found = [loads(d) for (d,) in self.db.execute(f"SELECT doc FROM relations WHERE {column} = ?", (u,))]
+            field = {"src": "from", "dst": "to", "via": "via"}[column]
+            found = []
+            for (d,) in self.db.execute(f"SELECT doc FROM relations WHERE {column} = ?", (u,)):
+                rel = self._checked(check_relation, self._loads(d), self.has_entity)
+                if rel.get(field) != u:
+                    raise self._damaged("a relation is filed under another entity")
+                found.append(rel)
             self._rels[key] = found
         return found
 
@@ -297,11 +367,17 @@ class SQLiteStore(Store):
     def source(self, sid: str) -> dict | None:
         """A source of the registry, or None."""
         row = self.db.execute("SELECT doc FROM sources WHERE id = ?", (sid,)).fetchone()
-        return marshal.loads(row[0]) if row else None
+        return self._checked(check_source, sid, self._loads(row[0])) if row else None
 
     def resolve(self, name: str) -> str:
         """The id of the one entity ``name`` means: an id, else an exact then a loose name key,
         else a whole-word match; raises AmbiguousName or UnknownEntity (with suggestions)."""
+        eid = self._resolve(name)
+        if type(eid) is not str or not self.has_entity(eid):
+            raise self._damaged("a name points at no entity")
+        return eid
+
+    def _resolve(self, name: str) -> str:
         if self.has_entity(name):
             return name
         for loose, key in ((0, exact_key(name)), (1, loose_key(name))):
@@ -326,24 +402,36 @@ class SQLiteStore(Store):
 
     def labels(self) -> dict[str, list[str]]:
         """Every exact name key -> the ids of the entities it names."""
+        if self.db.execute("SELECT 1 FROM labels WHERE id NOT IN (SELECT id FROM entities) LIMIT 1").fetchone():
+            raise self._damaged("a name points at no entity")
         out: dict[str, list[str]] = {}
         for key, eid in self.db.execute("SELECT key, id FROM labels WHERE loose = 0"):
+            if type(key) is not str or type(eid) is not str:
+                raise self._damaged("a name is not text")
             out.setdefault(key, []).append(eid)
         return out
 
     def iter_entities(self) -> Iterator[tuple[str, dict]]:
-        """Every entity as (id, record), streamed from the file."""
-        loads = marshal.loads
-        return ((eid, loads(doc)) for eid, doc in self.db.execute("SELECT id, doc FROM entities"))
+        """Every entity as (id, record), streamed from the file. (Streams are decoded at full
+        speed: what a forged record breaks further on is caught by ``cache.retry_on_damage``.)"""
+        for eid, doc in self.db.execute("SELECT id, doc FROM entities"):
+            ent = self._loads(doc)
+            if type(ent) is not dict or type(eid) is not str:
+                raise self._damaged("an entity is not a record")
+            yield eid, ent
 
     def iter_relations(self) -> Iterator[dict]:
-        """Every relation, in the order of the data, streamed from the file."""
-        loads = marshal.loads
-        return (loads(doc) for (doc,) in self.db.execute("SELECT doc FROM relations ORDER BY rowid"))
+        """Every relation, in the order of the data, streamed from the file (see ``iter_entities``)."""
+        for (doc,) in self.db.execute("SELECT doc FROM relations ORDER BY rowid"):
+            rel = self._loads(doc)
+            if type(rel) is not dict:
+                raise self._damaged("a relation is not a record")
+            yield rel
 
     def all_sources(self) -> dict[str, dict]:
         """The whole source registry (id -> source)."""
-        return {sid: marshal.loads(doc) for sid, doc in self.db.execute("SELECT id, doc FROM sources")}
+        return {sid: self._checked(check_source, sid, self._loads(doc))
+                for sid, doc in self.db.execute("SELECT id, doc FROM sources")}  # fmt: skip
 
     def entity_count(self) -> int:
         """How many entities."""

@@ -45,7 +45,11 @@ def validate(directory: Path, sink: Sink | None = None) -> tuple[Dataset | None,
     ``sink`` receives the relations that pass, as they pass (``relations.Sink``)."""
     with paused_gc():
         try:
-            return _validate(directory, sink)
+            dataset, problems, odd_keys = _validate(directory, sink)
+            if odd_keys:  # the fast path read a key as null, a number or true/false: the data is
+                # invalid; read it again as small files are read, so the errors are the same
+                dataset, problems, _ = _validate(directory, None, exact=True)
+            return dataset, problems
         except RecursionError:  # a structure nested too deep to report on: name the files
             return None, [
                 Problem(str(directory / f), 0, 0, "YAML nesting is too deep to check; flatten it")
@@ -53,7 +57,7 @@ def validate(directory: Path, sink: Sink | None = None) -> tuple[Dataset | None,
             ]
 
 
-def _validate(directory: Path, sink: Sink | None) -> tuple[Dataset | None, list[Problem]]:
+def _validate(directory: Path, sink: Sink | None, exact: bool = False) -> tuple[Dataset | None, list[Problem], bool]:
     from .. import yamlsrc
     from ..names import build_index
     from ..timing import stage
@@ -71,9 +75,12 @@ def _validate(directory: Path, sink: Sink | None) -> tuple[Dataset | None, list[
 
     ename, rname = str(directory / ENTITIES_FILE), str(directory / RELATIONS_FILE)
     with stage("parse entities"):
-        edoc, p1, epos = yamlsrc.read_positioned(directory / ENTITIES_FILE, ename)
+        edoc, p1, epos = yamlsrc.read_positioned(directory / ENTITIES_FILE, ename, exact)
     with stage("parse relations"):
-        rdoc, p2, rpos = yamlsrc.read_positioned(directory / RELATIONS_FILE, rname)
+        rdoc, p2, rpos = yamlsrc.read_positioned(directory / RELATIONS_FILE, rname, exact)
+    unread = [p for doc, ps in ((edoc, p1), (rdoc, p2)) if doc is None for p in ps if p.severity == "error"]
+    if unread:  # a file that cannot be read or parsed: say so, and stop (what follows would only be noise)
+        return None, unread, False
     ef, rf = File(ename, epos, list(p1)), File(rname, rpos, list(p2))
     etop = top_sections(ef, edoc, {"entities": list})
     rtop = top_sections(rf, rdoc, RELATIONS_SECTIONS)
@@ -97,7 +104,7 @@ def _validate(directory: Path, sink: Sink | None) -> tuple[Dataset | None, list[
         rf.problems, key=lambda p: (p.line, p.column)
     )
     if any(p.severity == "error" for p in problems):
-        return None, problems
+        return None, problems, any(getattr(pos, "odd_keys", False) for pos in (epos, rpos))
     warnings = [p for p in problems if p.severity == "warning"]
     return Dataset(str(directory), entities, relations, sources, tiers, warnings, index,
-                   relation_types=relation_types, entity_types=entity_types, ladders=ladders), problems  # fmt: skip
+                   relation_types=relation_types, entity_types=entity_types, ladders=ladders), problems, False  # fmt: skip

@@ -36,6 +36,16 @@ class File:
         self.problems.append(Problem(self.name, line, col, message, severity))
 
 
+def key_message(key: object) -> str:
+    """Why a key that YAML read as null, a number or true/false is not a name (both parsers read
+    it so: ``1:`` is the number 1, ``~:`` and ``null:`` are null)."""
+    if key is None:
+        return "key null (~, null or nothing before the ':') is not a name; write a name"
+    text = ("true" if key else "false") if isinstance(key, bool) else repr(key)
+    what = "true/false" if isinstance(key, bool) else "a number"
+    return f'key {text} is read as {what}, not a name; quote it ("{text}") if it is one'
+
+
 def record_label(kind: str, record: object, path: tuple) -> str:
     """How a message names a record: by its id, its key, or its place in the list."""
     rid = record.get("id") if isinstance(record, dict) else None
@@ -68,7 +78,7 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict], dec
     if field == "attributes" and isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                return f"attribute names must be text, not {key!r}", ()
+                return f"attribute {key_message(key)}", (key,)
             if isinstance(item, (list, dict)):
                 kind_ = "a list" if isinstance(item, list) else "a mapping"
                 return f"attribute {key!r} must be text, a number or true/false, not {kind_}", (key,)
@@ -134,6 +144,9 @@ def _report_record(file: File, kind: str, path: tuple, record: object, per_field
         etype = errs[0]["type"]
         if field == "":
             file.add(path, f"{label}: expected a mapping of fields, got {show(record)}")
+        elif etype == "invalid_key":  # 1:, ~: or true: where a field name belongs
+            key = errs[0]["input"]
+            file.add((*path, key), f"{label}: {key_message(key)}", key=True)
         elif etype == "missing":
             file.add(path, f"{label}: missing required field {field!r}")
         elif etype == "extra_forbidden":

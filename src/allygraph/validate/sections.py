@@ -9,15 +9,62 @@ from .. import dates
 from ..names import suggest
 from ..problems import Problem
 from ..vocab import BUNDLED_TIERS, ENTITY_TYPES, RELATION_TYPES
-from .report import File, check_records, date_field, names_of
+from .report import File, check_records, date_field, names_of, show
+
+# A URL's scheme: letters first, then letters, digits, '+', '-' or '.', then ':'
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+# What a link may not hold: whitespace, C0/C1 controls, bidirectional controls
+_LINK_BAD_CHARS = re.compile("[\\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def link_problem(url: str) -> str | None:
+    """Why ``url`` is not a link a source may give (None: it is one): sources link only to the
+    web (``http://``, ``https://`` with a host) or to a DOI (``doi:10.…``); a ``javascript:``,
+    ``data:`` or ``file:`` URL, or one with spaces or control characters, is not (``check``
+    warns; the renderers never make a link of it).
+
+    >>> link_problem("https://example.org/a"), link_problem("doi:10.1000/182")
+    (None, None)
+    >>> link_problem("javascript:alert(1)")
+    "a 'javascript:' link; sources link only to the web (http://, https://) or to a DOI (doi:10.…)"
+    """
+    from urllib.parse import urlsplit
+
+    m = _SCHEME_RE.match(url)
+    scheme = m.group(1).lower() if m else ""
+    if scheme not in ("http", "https", "doi"):
+        what = f"a {scheme + ':'!r} link" if scheme else "not a link"
+        return f"{what}; sources link only to the web (http://, https://) or to a DOI (doi:10.…)"
+    bad = _LINK_BAD_CHARS.search(url)
+    if bad:
+        tip = " (write a space as %20)" if bad.group() == " " else ""
+        return f"a link cannot hold U+{ord(bad.group()):04X}{tip}"
+    if scheme == "doi":
+        return None if url[4:].startswith("10.") else "a DOI starts with '10.' (doi:10.1000/182)"
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as exc:
+        return f"not a valid web address ({exc})"
+    return None if host else "a web link needs a host (https://example.org/...)"
+
+
+def is_link(ref: str) -> bool:
+    """Does a source reference look like a link (a scheme, e.g. ``https:``) rather than an id?"""
+    return _SCHEME_RE.match(ref) is not None
 
 
 def check_sources(sources: dict, file: File, path: tuple, refs: list[str], label: str, record: dict) -> None:
-    """Report each of a record's source references that is neither a known source id nor a URL."""
+    """Report each of a record's source references that is neither a known source id nor a web
+    or DOI link (``link_problem``)."""
     for i, ref in enumerate(refs):
-        if ref in sources or "://" in ref:
+        if ref in sources:
             continue
         where = (*path, "sources", i) if isinstance(record.get("sources"), list) else (*path, "sources")
+        if is_link(ref):
+            problem = link_problem(ref)
+            if problem is not None:
+                file.add(where, f"{label}: source {show(ref)}: {problem}", "warning")
+            continue
         hint = suggest(ref, list(sources), limit=1)
         tip = f" — did you mean {hint[0]!r}?" if hint else " (add it under 'sources:' in relations.yaml, or give a URL)"
         file.add(where, f"{label}: unknown source {ref!r}{tip}")
@@ -32,6 +79,10 @@ def sources_section(file: File, top: dict) -> dict[str, dict]:
     for i in check_records(file, "sources", "source", svals, keys=sids):
         rec = svals[i]
         date, ok = date_field(file, ("sources", sids[i]), f"source {sids[i]!r}", rec, "date")
+        url = rec.get("url")
+        problem = link_problem(url) if isinstance(url, str) else None
+        if problem is not None:
+            file.add(("sources", sids[i], "url"), f"source {sids[i]!r}: url {show(url)}: {problem}", "warning")
         if ok:
             sources[str(sids[i])] = {k: v for k, v in {**rec, "date": date}.items() if v is not None}
     return sources
