@@ -174,16 +174,18 @@ def test_an_unreadable_file_stops_the_check_too(tmp_path):
 def test_sources_link_only_to_the_web_or_a_doi(tmp_path, url):
     registry = RELS.replace("url: https://example.org/s1", f"url: {json_str(url)}")
     d = write_data(tmp_path / "registry", ENTS, registry)
-    [warn] = check(d)  # a warning: data that holds one still loads (the renderers never link it)
+    # a warning: data that holds one still loads (the renderers never link it); the relation that
+    # rests on it alone is also told it rests on a weak source (allygraph.grades)
+    [warn] = [p for p in check(d) if "weak" not in p.message]
     assert (
         warn.severity == "warning" and warn.line == 4 and "source 's1': url" in warn.message and "link" in warn.message
     )
     inline = RELS.replace("sources: [s1]", f"sources: [{json_str(url)}]")
     d = write_data(tmp_path / "inline", ENTS, inline)
-    [warn] = check(d)
+    [warn] = [p for p in check(d) if "weak" not in p.message]
     assert warn.severity == "warning" and warn.line == 11 and "relation 'jp-ph': source" in warn.message
     r = invoke("check", "--data", str(d))
-    assert "1 warning(s)" in r.stdout
+    assert "error(s)" in r.stdout and "0 error(s)" in r.stdout
 
 
 @pytest.mark.parametrize("url", ["https://example.org/a?b=c#d", "http://example.org", "HTTPS://EXAMPLE.ORG/x",
@@ -381,14 +383,21 @@ READ_OPENS_ALLOWED = {
     ("viz/network.py", "html", "read_text"): "the page template inside the package",
     ("fsutil.py", "lock_data", "os.open"): "the data directory itself, to lock it",
     ("fsutil.py", "_fsync_dir", "os.open"): "a directory, to flush it",
-    ("store/sqlite.py", "_publish", "os.open"): "a cache file this process just wrote, to flush it",
     ("store/sqlite.py", "__init__", "sqlite3.connect"): "the SQLite cache, opened by cache.get_sqlite after _open_ours",
-    ("store/sqlite.py", "write_sqlite", "sqlite3.connect"): "a new private temporary file",
-    ("store/sqlite.py", "_run", "sqlite3.connect"): "a new private temporary file",
     ("store/sqlite.py", "_schema", "sqlite3.connect"): "an in-memory database",
-    ("cache.py", "add_relation", "sqlite3.connect"): "the SQLite cache, after its seal was read through _open_ours",
-    ("cache.py", "settle_stamp", "sqlite3.connect"): "the SQLite cache, after get_sqlite checked it",
     ("cli/errors.py", "_drop_stdout", "os.open"): "/dev/null, for writing",
+    (
+        "fsutil.py",
+        "_read_journal",
+        "os.open",
+    ): "the commit journal: O_NOFOLLOW|O_NONBLOCK, then checked to be a small regular file of the user's",
+    ("fsutil.py", "publish", "os.open"): "a cache file this process just wrote, to flush it",
+    ("fsutil.py", "scratch_folder", "os.open"): "a new file in a private temporary folder, for writing (O_EXCL)",
+    (
+        "fsutil.py",
+        "sqlite_connect",
+        "sqlite3.connect",
+    ): "the SQLite cache after cache.get_sqlite checked it, or a new private temporary file",
 }
 _WRITE_MODES = set("wax")
 

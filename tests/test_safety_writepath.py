@@ -418,7 +418,8 @@ def _write_calls(source: str) -> list[str]:
         elif name in ("open", "fdopen"):
             hit = _mode_writes(node)
         elif name == "connect":
-            hit = owner == "sqlite3" and "mode=ro" not in ast.unparse(node)
+            text = ast.unparse(node)
+            hit = owner == "sqlite3" and "mode=ro" not in text and "':memory:'" not in text  # no file at all
         elif name in ("replace", "rename", "renames", "link", "symlink"):
             hit = owner == "os"  # str.replace, a record's rename: not the file system
         elif name in ("copy", "copy2", "copyfile", "copytree", "move"):
