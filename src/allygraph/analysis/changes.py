@@ -119,7 +119,7 @@ def _movers(S, d1: str, d2: str, roll_up: bool, limit: int, centre: str | None, 
         was, now = a.get(eid, {}).get("score", 0.0), b.get(eid, {}).get("score", 0.0)
         if round(now - was, 6) == 0:
             continue
-        ent = (b.get(eid) or a[eid])
+        ent = b.get(eid) or a[eid]
         rows.append({"id": eid, "name": ent["name"], "type": ent["type"], "was": was, "now": now,
                      "change": round(now - was, 6), "rank_was": pos1.get(eid), "rank_now": pos2.get(eid)})  # fmt: skip
     rows.sort(key=lambda r: (-abs(r["change"]), r["id"]))

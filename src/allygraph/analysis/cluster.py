@@ -268,7 +268,7 @@ def _emergent(ties: _Ties, H, fw: dict[str, frozenset], day, min_size: int, node
         if C in seen:
             continue
         seen.add(C)
-        inside = {f"@{f}" for f, m in fw.items() if C <= m}
+        inside = {f"@{f}" for f, m in fw.items() if m >= C}
         bad = [(a, b) for a, b in itertools.combinations(sorted(C), 2)
                if inside and not ties.on(frozenset((a, b)), day, inside)]  # fmt: skip
         if not bad:
@@ -280,7 +280,7 @@ def _emergent(ties: _Ties, H, fw: dict[str, frozenset], day, min_size: int, node
     maximal = [C for C in found if not any(C < D for D in found)]
     out = []
     for C in maximal:
-        inside = {f"@{f}" for f, m in fw.items() if C <= m}
+        inside = {f"@{f}" for f, m in fw.items() if m >= C}
         out.append(_clique(ties, sorted(C), day, inside) | {"maximal": True})
     return out
 
