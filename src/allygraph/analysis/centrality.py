@@ -40,7 +40,7 @@ def _keep(S, types: Iterable[str] | None, clock, include_adversarial: bool):
     return keep
 
 
-def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weight: bool):
+def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weight: bool, relations=None):
     """The graph ranked: one edge per pair of (rolled-up) entities; with ``weight``, its
     ``weight`` is the strongest tie's strength and ``distance`` its inverse."""
     import networkx as nx
@@ -52,7 +52,7 @@ def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weig
         eid = S.resolve(around)
         _, rels = neighbourhood(S, eid, depth, keep)
     else:
-        rels = (r for r in all_relations(S) if keep(r))
+        rels = (r for r in (all_relations(S) if relations is None else relations) if keep(r))
     adj = H._adj
     actors: dict[str, set[str]] = {}
     reg = S.registry
@@ -118,7 +118,7 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
          limit: int | None = 20, around: str | None = None, depth: int = 2, sample: int | None = None,
          seed: int = 1, entity_types: Iterable[str] | None = None, max_edges: int = MAX_EDGES,
          all_time: bool = False, include_adversarial: bool = False, weight: bool = False, roll_up: bool = True,
-         years: str | None = None) -> dict:  # fmt: skip
+         years: str | None = None, relations: list[dict] | None = None, spans: dict | None = None) -> dict:  # fmt: skip
     """Entities ranked by a centrality ``by`` (degree, betweenness, pagerank, eigenvector),
     highest first, over the cooperative ties (``ties.tie_of``; adversarial ones too with
     ``include_adversarial``) of ``types`` in force on ``as_of`` (today when not given; every
@@ -135,7 +135,9 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
     ``entity_types`` keeps only entities of those types in the ranking (scores are computed on
     the whole graph). ``years`` (``Y1:Y2``) gives ``{"years": [{"year", ...}]}``, one ranking per
     year read on its last day. Returns ``{"by", "as_of", "ranking": [{"id", "name", "type",
-    "score", "actors"?}], "nodes", "edges", "sample", "weight", "roll_up", ...}``.
+    "score", "actors"?}], "nodes", "edges", "sample", "weight", "roll_up", ...}``. ``relations``
+    (every relation of the store, already read) and ``spans`` (a shared span cache) let a caller
+    that reads several days read the store once.
     """
     if years is not None:
         from .common import by_years
@@ -143,7 +145,8 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         def one(year: str) -> dict:
             return rank(G, by, types=types, as_of=year, limit=limit, around=around, depth=depth, sample=sample,
                         seed=seed, entity_types=entity_types, max_edges=max_edges,
-                        include_adversarial=include_adversarial, weight=weight, roll_up=roll_up)  # fmt: skip
+                        include_adversarial=include_adversarial, weight=weight, roll_up=roll_up,
+                        relations=relations, spans=spans)  # fmt: skip
 
         return by_years(one, years, as_of, all_time)
     if by not in METRICS:
@@ -153,12 +156,12 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
     if sample is not None and sample < 1:
         raise UsageError("--sample must be at least 1")
     S = store_of(G)
-    clock = clock_of(S, as_of, all_time)
+    clock = clock_of(S, as_of, all_time, spans=spans)
     for t in entity_types or ():
         if t not in S.registry.entity_types:
             raise UsageError(f"--entity-type {t!r} is not an entity type ({', '.join(S.registry.entity_types)})")
     keep = _keep(S, types, clock, include_adversarial)
-    H, actors = _build(S, keep, around, depth, max_edges, Rollup(S, roll_up), weight)
+    H, actors = _build(S, keep, around, depth, max_edges, Rollup(S, roll_up), weight, relations)
     scores, k = _scores(H, by, sample, seed, weight) if H.number_of_nodes() else ({}, None)
     wanted = set(entity_types or ())
     ranked = []

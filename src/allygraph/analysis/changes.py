@@ -55,7 +55,8 @@ def changes(G: object, date_from: str, date_to: str, *, around: str | None = Non
     if movers < 0:
         raise UsageError("--movers must be at least 0")
     S = store_of(G)
-    c1, c2 = clock_of(S, date_from), clock_of(S, date_to)
+    spans: dict = {}  # one span per relation, for both days
+    c1, c2 = clock_of(S, date_from, spans=spans), clock_of(S, date_to, spans=spans)
     if c1.day > c2.day:
         raise UsageError(f"--from {date_from} is after --to {date_to}")
     rollup = Rollup(S, roll_up)
@@ -68,7 +69,8 @@ def changes(G: object, date_from: str, date_to: str, *, around: str | None = Non
         return centre is None or centre in (rollup.node(rel["from"]), rollup.node(rel["to"]), rel.get("via"))
 
     reg = S.registry
-    tied = [r for r in all_relations(S) if tie_of(reg, r["type"]).tie and near(r)]
+    every = list(all_relations(S))  # read once: the clusters and the movers of both days read it too
+    tied = [r for r in every if tie_of(reg, r["type"]).tie and near(r)]
     formed, ended = [], []
     for rel in tied:
         was, now = c1(rel), c2(rel)
@@ -84,12 +86,12 @@ def changes(G: object, date_from: str, date_to: str, *, around: str | None = Non
             continue
         row = {"parties": list(pair), "was": old[1], "now": now, "relation": rid, "was_relation": old[2]}
         (upgraded if rank_now < old[0] else downgraded).append(row)
-    k1 = {_key(c): c for c in clusters(S, as_of=c1.as_of, method=method, roll_up=roll_up)["clusters"]}
-    k2 = {_key(c): c for c in clusters(S, as_of=c2.as_of, method=method, roll_up=roll_up)["clusters"]}
+    k1, k2 = ({_key(c): c for c in clusters(S, as_of=c.as_of, method=method, roll_up=roll_up, relations=every,
+                                              spans=spans)["clusters"]} for c in (c1, c2))  # fmt: skip
     if centre is not None:
         k1 = {k: c for k, c in k1.items() if centre in c["members"]}
         k2 = {k: c for k, c in k2.items() if centre in c["members"]}
-    moved = _movers(S, c1.as_of, c2.as_of, roll_up, movers, centre, formed + ended)
+    moved = _movers(S, c1.as_of, c2.as_of, roll_up, movers, centre, formed + ended, every, spans)
     names = {m for r in formed + ended for m in (r["from"], r["to"])} | {m for u in upgraded + downgraded
                                                                           for m in u["parties"]}  # fmt: skip
     return {"from": date_from, "to": date_to, "as_of": c2.as_of, "around": centre, "roll_up": roll_up,
@@ -99,13 +101,14 @@ def changes(G: object, date_from: str, date_to: str, *, around: str | None = Non
             "movers": moved, "entities": S.brief(sorted(names | {m["id"] for m in moved}))}  # fmt: skip
 
 
-def _movers(S, d1: str, d2: str, roll_up: bool, limit: int, centre: str | None, touched: list[dict]) -> list[dict]:
+def _movers(S, d1: str, d2: str, roll_up: bool, limit: int, centre: str | None, touched: list[dict],
+            every: list[dict], spans: dict) -> list[dict]:  # fmt: skip
     """The entities whose weighted degree changed most (around ``centre``: it and the parties of
     the relations that formed or ended)."""
     if limit == 0:
         return []
-    a = {r["id"]: r for r in rank(S, "degree", as_of=d1, limit=None, weight=True, roll_up=roll_up)["ranking"]}
-    b = {r["id"]: r for r in rank(S, "degree", as_of=d2, limit=None, weight=True, roll_up=roll_up)["ranking"]}
+    a, b = ({r["id"]: r for r in rank(S, "degree", as_of=d, limit=None, weight=True, roll_up=roll_up, relations=every,
+                                      spans=spans)["ranking"]} for d in (d1, d2))  # fmt: skip
     pos1 = {eid: i for i, eid in enumerate(a, 1)}
     pos2 = {eid: i for i, eid in enumerate(b, 1)}
     keep = None

@@ -132,13 +132,14 @@ def _rung_ok(S, rel: dict, rung: str | None) -> bool:
     return False
 
 
-def _collect(S, clock, rollup: Rollup, layers: set[str], rung: str | None, max_framework: int):
-    """The ties among states and each framework's member relations by state."""
+def _collect(S, clock, rollup: Rollup, layers: set[str], rung: str | None, max_framework: int, relations=None):
+    """The ties among states and each framework's member relations by state (from ``relations``
+    when given, else every relation of ``S``)."""
     reg = S.registry
     ties = _Ties()
     joined: dict[str, dict[str, list[tuple[dict, str]]]] = {}  # agreement or framework -> state -> (rel, actor)
     entity = _entity_lookup(S)
-    for rel in all_relations(S):
+    for rel in all_relations(S) if relations is None else relations:
         t = tie_of(reg, rel["type"])
         if not t.tie:
             continue
@@ -378,25 +379,28 @@ def _layers(S, types: Iterable[str] | None, layers: Iterable[str] | None) -> set
 def clusters(G: object, *, as_of: str | None = None, min_size: int = 3, types: Iterable[str] | None = None,
              rung: str = DEFAULT_RUNG, max_framework: int = MAX_FRAMEWORK, around: str | None = None,
              method: str = "cliques", all_time: bool = False, roll_up: bool = True, layers: Iterable[str] | None = None,
-             years: str | None = None) -> dict:  # fmt: skip
+             years: str | None = None, relations: list[dict] | None = None, spans: dict | None = None) -> dict:  # fmt: skip
     """Security clusters of states on ``as_of`` (default today; any day with ``all_time``): see
     the module docstring for the ties (``layers``, or the relation ``types`` whose layers tie),
     the methods and ``around``.
 
     Returns ``{"as_of", "method", "clusters": [{"members", "since", "kind", "framework", "ties",
     "actors", ...}], "dropped": [{"pair", "disputes", "ties"}], "overlaps", "types", "entities"}``;
-    with ``years`` (``Y1:Y2``), ``{"years": [{"year", ...}]}``.
+    with ``years`` (``Y1:Y2``), ``{"years": [{"year", ...}]}``. ``relations`` (every relation of
+    the store, already read) and ``spans`` (a shared span cache) let a caller that reads several
+    days read the store once.
     """
     if years is not None:
         from .common import by_years
 
         def one(year: str) -> dict:
             return clusters(G, as_of=year, min_size=min_size, types=types, rung=rung, max_framework=max_framework,
-                            around=around, method=method, roll_up=roll_up, layers=layers)  # fmt: skip
+                            around=around, method=method, roll_up=roll_up, layers=layers, relations=relations,
+                            spans=spans)  # fmt: skip
 
         return by_years(one, years, as_of, all_time)
     S = store_of(G)
-    clock = clock_of(S, as_of, all_time)
+    clock = clock_of(S, as_of, all_time, spans=spans)
     day = clock.day
     if min_size < 2:
         raise UsageError("--min-size must be at least 2")
@@ -412,7 +416,7 @@ def clusters(G: object, *, as_of: str | None = None, min_size: int = 3, types: I
         centre = rollup.state(eid)
         if centre is None:
             raise UsageError(f"--around: {eid!r} is not a state and belongs to none (clusters are of states)")
-    ties, members = _collect(S, clock, rollup, layers, rung, max_framework)
+    ties, members = _collect(S, clock, rollup, layers, rung, max_framework, relations)
     H, dropped = _graph(ties, day, weighted=method == "louvain")
     if method == "cliques":
         declared = _declared(S, clock, members, min_size)
