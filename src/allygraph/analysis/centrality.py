@@ -1,9 +1,11 @@
 """``rank``: who brokers the network, by networkx's own centrality implementations.
 
-The graph handed to networkx is a plain ``nx.Graph`` (each pair of entities tied by any kept
-relation, undirected), so a networkx backend (nx-cugraph on a GPU, graphblas, parallel) runs
-these same calls unchanged: install it and set ``NETWORKX_AUTOMATIC_BACKENDS`` (or
-``NETWORKX_BACKEND_PRIORITY``), and networkx dispatches to it.
+The graph handed to networkx is a plain ``nx.Graph``: each pair of entities tied by a kept
+relation (a cooperative tie in force on the clock's day, by ``ties``; adversarial ties too when
+asked), undirected, an agency rolled up to its state; with ``weight``, each edge carries its
+strongest tie's ``weight`` (``ties.strength``) and ``distance`` (its inverse). A networkx backend
+(nx-cugraph on a GPU, graphblas, parallel) runs these same calls unchanged: install it and set
+``NETWORKX_AUTOMATIC_BACKENDS`` (or ``NETWORKX_BACKEND_PRIORITY``), and networkx dispatches to it.
 """
 
 from __future__ import annotations

@@ -298,15 +298,16 @@ def _clique(ties: _Ties, members: list[str], day, without: Iterable[str]) -> dic
             "actors": sorted(actors), "pairs": pairs}  # fmt: skip
 
 
-def _backing(ties: _Ties, declared: list[dict], emergent: list[dict], H, day) -> list[dict]:
-    """Declared clusters whose members are tied without that framework, as emergent clusters
-    (when no maximal one has exactly those members), and each declared cluster's match."""
+def _backing(ties: _Ties, declared: list[dict], emergent: list[dict], H, fw: dict[str, frozenset], day) -> list[dict]:
+    """Declared clusters whose members are tied without that framework (nor any other that holds
+    them all), as emergent clusters (when no maximal one has exactly those members), and each
+    declared cluster's match."""
     extra = []
     for d in declared:
         members = d["members"]
         same = [e for e in emergent if e["members"] == members]
         within = [e for e in emergent if set(members) < set(e["members"])]
-        without = {f"@{d['framework']}"}
+        without = {f"@{f}" for f, m in fw.items() if set(members) <= m}
         backed = all(H.has_edge(a, b) and ties.on(frozenset((a, b)), day, without)
                      for a, b in itertools.combinations(members, 2))  # fmt: skip
         # emergent only when its members are tied without it (a larger clique may lean on it)
@@ -426,7 +427,7 @@ def clusters(G: object, *, as_of: str | None = None, min_size: int = 3, types: I
         emergent = _emergent(ties, H, fw, day, min_size, nodes)
         if centre is not None:
             emergent = [e for e in emergent if centre in e["members"]]
-        emergent += _backing(ties, declared, emergent, H, day)
+        emergent += _backing(ties, declared, emergent, H, fw, day)
         found = sorted(declared, key=lambda c: (c["members"], c["framework"])) + sorted(
             emergent, key=lambda c: (-len(c["members"]), c["members"])
         )
