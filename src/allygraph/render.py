@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -771,7 +772,7 @@ def _as_of(result: dict) -> str:
     return f"as of {result['as_of']}" if result.get("as_of") else "over all time"
 
 
-def per_year(blocks):
+def per_year(blocks: Callable[[dict], list[Block]]) -> Callable[[dict], list[Block]]:
     """A renderer for a command's ``--years`` documents too: each year's blocks, one after another."""
 
     def render_any(result: dict) -> list[Block]:

@@ -88,7 +88,7 @@ def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weig
 def _scores(H, by: str, sample: int | None, seed: int, weight: bool = False) -> tuple[dict, int | None]:
     import networkx as nx
 
-    w = "weight" if weight else None
+    w = "weight" if weight else None  # pagerank reads "weight" by default: set only with --weight
     if by == "degree":
         if not weight:
             return nx.degree_centrality(H), None
@@ -99,7 +99,7 @@ def _scores(H, by: str, sample: int | None, seed: int, weight: bool = False) -> 
             import scipy  # noqa: F401  (networkx's pagerank runs on scipy)
         except ImportError:
             raise UsageError("--by pagerank needs numpy and scipy: pip install 'allygraph[analysis]'") from None
-        return nx.pagerank(H, weight=w), None
+        return nx.pagerank(H), None
     if by == "betweenness":
         n = H.number_of_nodes()
         if sample is None and H.number_of_edges() > BETWEENNESS_EDGES:

@@ -138,11 +138,13 @@ class SpanClock(Clock):
     """``ties.Clock`` with each relation's span computed once (a span does not depend on the day,
     so the clocks of several days may share one cache, ``spans``): the same answers, faster."""
 
-    def __init__(self, day, *, reported: bool = False, store: Store | None = None, spans: dict | None = None) -> None:
+    def __init__(
+        self, day: _dt.date | None, *, reported: bool = False, store: Store | None = None, spans: dict | None = None
+    ) -> None:
         super().__init__(day, reported=reported, store=store)
         self.spans: dict = {} if spans is None else spans
 
-    def span(self, rel: dict):
+    def span(self, rel: dict) -> tuple[_dt.date, _dt.date] | None:
         """``Clock.span``, cached by relation id."""
         rid = rel["id"]
         sp = self.spans.get(rid, self)
