@@ -111,6 +111,8 @@ relations:
     assert plain["strong"] == plain["weak"]
     weighted = _scores(rank(g, "betweenness", weight=True))  # distance 1/strength: the alliances are shorter
     assert weighted["strong"] > weighted["weak"]
+    assert _scores(rank(g, "pagerank"))["strong"] == _scores(rank(g, "pagerank"))["weak"]
+    assert _scores(rank(g, "pagerank", weight=True))["strong"] > _scores(rank(g, "pagerank", weight=True))["weak"]
 
 
 AGENCIES = """
@@ -387,3 +389,18 @@ def test_default_and_as_of_today_agree(rels):
     assert rank(S, limit=None) == rank(S, as_of=today, limit=None)
     assert clusters(S) == clusters(S, as_of=today)
     assert analysis.balance(S) == analysis.balance(S, as_of=today)
+
+
+def test_cli_years_methods_and_roll_up_render_plain(tmp_path):
+    d = str(write_data(tmp_path / "d", _states("a", "b", "c", extra=AGENCIES), AGENCY_RELS))
+    out = invoke("clusters", "--years", "2019:2020", "--data", d)
+    assert out.exit_code == 0 and "as of 2019-12-31" in out.stdout and "as of 2020-12-31" in out.stdout
+    assert "each year is read on its last day" in out.stdout
+    doc = json.loads(invoke("rank", "--years", "2019:2020", "--data", d, "--json").stdout)
+    assert [y["year"] for y in doc["years"]] == [2019, 2020]
+    kcore = invoke("clusters", "--method", "kcore", "--data", d)
+    assert kcore.exit_code == 0 and "k-cores" in kcore.stdout and "A, B, C" in kcore.stdout
+    ranked = invoke("rank", "--all-time", "--data", d)
+    assert "all time" in ranked.stdout and "a_cg" in ranked.stdout  # the acting agency named
+    alone = json.loads(invoke("rank", "--no-roll-up", "--data", d, "--json").stdout)
+    assert "a_cg" in {r["id"] for r in alone["ranking"]} and alone["roll_up"] is False
