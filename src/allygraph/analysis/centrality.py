@@ -58,6 +58,7 @@ def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weig
     adj = H._adj
     actors: dict[str, set[str]] = {}
     reg = S.registry
+    fixed: dict[str, float] = {}  # a type's strength, but for the rung-read partnership and alliance
     for n, rel in enumerate(rels, 1):
         if n > max_edges:
             raise UsageError(
@@ -76,7 +77,12 @@ def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weig
             if b not in adj.get(a, ()):
                 H.add_edge(a, b)
             continue
-        w = strength(reg, rel) or 1e-9
+        t = rel["type"]
+        w = (
+            strength(reg, rel)
+            if t in ("partnership", "alliance")
+            else fixed.get(t) or fixed.setdefault(t, strength(reg, rel))
+        ) or 1e-9
         old = adj.get(a, {}).get(b)
         if old is None:
             H.add_edge(a, b, weight=w, distance=1.0 / w)

@@ -39,7 +39,7 @@ import itertools
 from collections.abc import Iterable
 
 from ..problems import UsageError
-from ..ties import is_access_agreement, layer_of, strength, tie_of
+from ..ties import is_access_agreement, strength, tie_of
 from .common import Rollup, all_relations, clock_of, later, run_start, store_of
 
 SECURITY_LAYERS = ("alliance", "access", "defence", "exercise", "arms", "deployment", "framework")
@@ -139,29 +139,37 @@ def _collect(S, clock, rollup: Rollup, layers: set[str], rung: str | None, max_f
     ties = _Ties()
     joined: dict[str, dict[str, list[tuple[dict, str]]]] = {}  # agreement or framework -> state -> (rel, actor)
     entity = _entity_lookup(S)
+    model: dict[str, tuple] = {}  # relation type -> its tie model (read once per type)
     for rel in all_relations(S) if relations is None else relations:
-        t = tie_of(reg, rel["type"])
+        typ = rel["type"]
+        t = model.get(typ)
+        if t is None:
+            t = model[typ] = tie_of(reg, typ)
         if not t.tie:
             continue
-        a = rollup.state(rel["from"])
-        if a is None:
+        if typ in ("party_to", "member_of"):
+            a = rollup.state(rel["from"])
+            if a is not None:
+                joined.setdefault(rel["to"], {}).setdefault(a, []).append((rel, rel["from"]))
             continue
-        if rel["type"] in ("party_to", "member_of"):
-            joined.setdefault(rel["to"], {}).setdefault(a, []).append((rel, rel["from"]))
+        adversarial = t.polarity == "adversarial"
+        if not adversarial and (t.polarity != "cooperative" or t.layer not in layers):
+            continue  # the layer of any type but party_to is its type's (ties.layer_of)
+        sp = clock.span(rel)
+        if sp is None:
             continue
-        b = rollup.state(rel["to"])
-        if b is None or a == b:
+        u, v = rel["from"], rel["to"]
+        a, b = rollup.state(u), rollup.state(v)
+        if a is None or b is None or a == b:
             continue
-        acted = tuple(x for x in (rel["from"], rel["to"]) if rollup.type_of(x) != "state")
-        if t.polarity == "adversarial":
-            ties.dispute(a, b, _interval(clock, [rel]), rel["id"])
+        if adversarial:
+            ties.dispute(a, b, sp, rel["id"])
             continue
-        if t.polarity != "cooperative":
+        if t.layer == "partnership" and not _rung_ok(S, rel, rung):
             continue
-        layer = layer_of(reg, rel, entity)
-        if layer not in layers or (layer == "partnership" and not _rung_ok(S, rel, rung)):
-            continue
-        ties.add(a, b, _interval(clock, [rel]), layer, (rel["id"],), acted, strength(reg, rel))
+        acted = () if (a == u and b == v) else tuple(x for x, y in ((u, a), (v, b)) if x != y)
+        w = strength(reg, rel) if typ in ("partnership", "alliance") else t.strength
+        ties.add(a, b, (sp[0], sp[1], rel.get("since")), t.layer, (rel["id"],), acted, w)
     members: dict[str, dict[str, list[tuple[dict, str]]]] = {}
     for target, parties in joined.items():
         ent = entity(target)
