@@ -67,6 +67,9 @@ relations:
     assert "d" not in _scores(r) and r["edges"] == 2 and r["include_adversarial"] is False
     both = rank(g, "degree", include_adversarial=True)
     assert _scores(both)["d"] > 0 and both["edges"] == 4
+    with pytest.raises(UsageError, match="--include-adversarial"):
+        rank(g, "degree", types=["disputes_with"])
+    assert rank(g, "degree", types=["disputes_with"], include_adversarial=True)["edges"] == 2
 
 
 def test_rank_reads_the_graph_on_today_by_default(tmp_path):

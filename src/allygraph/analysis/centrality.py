@@ -33,6 +33,10 @@ def _keep(S, types: Iterable[str] | None, clock, include_adversarial: bool):
     polarities = {"cooperative", "adversarial"} if include_adversarial else {"cooperative"}
     followed = {t for t in reg.relation_types if (tie := tie_of(reg, t)).tie and tie.polarity in polarities}
     if wanted:
+        for t in sorted(wanted - followed):
+            tie = tie_of(reg, t)
+            if tie.tie and tie.polarity == "adversarial":
+                raise UsageError(f"--type {t}: an adversarial tie; rank follows it only with --include-adversarial")
         followed &= wanted
 
     def keep(rel: dict) -> bool:
