@@ -103,58 +103,56 @@ def _members(r, kind):
     return {tuple(c["members"]): c for c in r["clusters"] if c["kind"] == kind}
 
 
+ALL_FOUR = ["alliance", "partnership", "party_to", "member_of"]  # v1.1's four kinds of tie, partnerships included
+
+
 def test_clusters_declared_and_emergent_with_dates(small):
     r = clusters(small, as_of="2023")
     declared = _members(r, "declared")
     assert set(declared) == {("aa", "bb", "cc"), ("aa", "bb", "dd")}
     assert declared[("aa", "bb", "cc")]["since"] == "2022-06"  # last change: the three joined
+    # b-c are tied by Trio alone (a partnership label is no security tie), a-d and b-d by Big alone:
+    # a framework never makes its own members emergent
+    assert _members(r, "emergent") == {}
+    assert declared[("aa", "bb", "cc")]["emergent"] is None and declared[("aa", "bb", "dd")]["emergent"] is None
+    r = clusters(small, as_of="2023", types=ALL_FOUR)  # partnerships asked for: b-c since 2012 unbroken
     emergent = _members(r, "emergent")
-    # a-c: the RAA (2020-03-01, access) and Trio; b-c: partnership since 2012 unbroken; a-b: alliance
     trio = emergent[("aa", "bb", "cc")]
     assert trio["since"] == "2020-03-01" and trio["maximal"] is True  # the last tie to close: the RAA
-    assert (
-        declared[("aa", "bb", "cc")]["emergent"] == "same"
-        and declared[("aa", "bb", "cc")]["backed_since"] == "2020-03-01"
-    )
-    # the trade pact is no access agreement and Big Forum (3 members) is small: a-d, b-d tied by Big only
-    assert ("aa", "bb", "dd") in emergent
+    declared = _members(r, "declared")
+    assert declared[("aa", "bb", "cc")]["emergent"] == "same"
+    assert declared[("aa", "bb", "cc")]["backed_since"] == "2020-03-01"
+    assert ("aa", "bb", "dd") not in emergent  # Big Forum still holds a-d and b-d alone
 
 
 def test_clusters_follow_the_day_the_rung_and_the_types(small):
-    assert _members(clusters(small, as_of="2011"), "emergent") == {
-        ("aa", "bb", "dd"): _members(clusters(small, as_of="2011"), "emergent")[("aa", "bb", "dd")]
-    }
+    assert _members(clusters(small, as_of="2011", types=ALL_FOUR), "emergent") == {}
     no_fw = clusters(small, as_of="2023", types=["alliance", "partnership", "party_to"])
     assert set(_members(no_fw, "emergent")) == {("aa", "bb", "cc")}
     high = clusters(small, as_of="2014", rung="comprehensive_strategic_partnership", types=["alliance", "partnership"])
     assert _members(high, "emergent") == {}
     low = clusters(small, as_of="2014", rung="global_partnership", types=["alliance", "partnership"])
     assert _members(low, "emergent")[("aa", "bb", "cc")]["since"] == "2012"
+    assert clusters(small, as_of="2023", layers=["access", "alliance"])["types"] == ["access", "alliance"]
     with pytest.raises(UsageError, match="security tie"):
         clusters(small, types=["leads"])
+    with pytest.raises(UsageError, match="security layer"):
+        clusters(small, layers=["dispute"])
     with pytest.raises(UsageError, match="--min-size"):
         clusters(small, min_size=1)
+    with pytest.raises(UsageError, match="--method"):
+        clusters(small, method="cliquez")
 
 
 def test_clusters_overlaps_name_states_in_several(small):
-    r = clusters(small, as_of="2023")
-    assert r["overlaps"][0]["id"] in ("aa", "bb") and r["overlaps"][0]["count"] == 4
+    r = clusters(small, as_of="2023", types=ALL_FOUR)
+    assert r["overlaps"][0]["id"] in ("aa", "bb") and r["overlaps"][0]["count"] == 3  # Trio, Big, a+b+c
 
 
-def test_japan_us_philippines_declared_and_emergent_with_dates_not_in_2010(bundled):
-    trio = ("japan", "philippines", "united_states")
-    now = clusters(bundled, as_of="2026-06")
-    declared = _members(now, "declared")[trio]
-    assert declared["framework"] == "us_jp_ph_trilateral" and declared["since"] == "2024-04-11"
-    emergent = _members(now, "emergent")[trio]
-    assert emergent["since"] == "2011-09-27" and emergent["backs"] == "us_jp_ph_trilateral"
-    then = clusters(bundled, as_of="2010")
-    assert not any(set(c["members"]) >= set(trio) for c in then["clusters"] if len(c["members"]) < 6)
-
-
-def test_clusters_around_one_entity_on_the_sqlite_store(tmp_path, small):
-    r = clusters(small, as_of="2023", around="cc", depth=1)
-    assert ("aa", "bb", "cc") in _members(r, "emergent")
+def test_clusters_around_one_state_on_the_sqlite_store(tmp_path, small):
+    r = clusters(small, as_of="2023", around="cc", types=ALL_FOUR)
+    assert ("aa", "bb", "cc") in _members(r, "emergent") and r["around"] == "cc"
+    assert all("cc" in c["members"] for c in r["clusters"])
 
 
 # --- rank -------------------------------------------------------------------------------------
@@ -249,7 +247,7 @@ def test_cli_json_shapes(capsys, tmp_path):
     doc = json.loads(out)
     assert (
         code == 0
-        and doc["as_of"] == "2023"
+        and doc["as_of"] == "2023-12-31"
         and {"members", "since", "kind", "framework", "ties"} <= set(doc["clusters"][0])
     )
     code, out, _ = _cli(capsys, "rank", "--by", "pagerank", "--data", d, "--json")
@@ -268,7 +266,7 @@ def test_cli_json_shapes(capsys, tmp_path):
 
 def test_cli_plain_output_is_safe_and_bad_arguments_exit_2(capsys, tmp_path):
     d = str(write_data(tmp_path / "d", ENTITIES, RELATIONS))
-    code, out, _ = _cli(capsys, "clusters", "--as-of", "2023", "--data", d)
+    code, out, _ = _cli(capsys, "clusters", "--as-of", "2023", *(f"--type={t}" for t in ALL_FOUR), "--data", d)
     assert code == 0 and "Declared" in out and "Emergent" in out and "Cland <img" in out
     code, out, _ = _cli(capsys, "explain", "aa", "cc", "--data", d)
     assert code == 0 and "1. Aland and Cland \\<img" in out

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -805,10 +806,13 @@ def timeline_blocks(result: dict) -> list[Block]:
 def clusters_blocks(result: dict) -> list[Block]:
     """``clusters``: declared, then emergent, then the states in several."""
     names = {k: v["name"] for k, v in result.get("entities", {}).items()}
-    blocks = [Block(f"Minilateral security clusters as of {result['as_of']} (ties: {', '.join(result['types'])}; "
-                    f"partnerships at or above {result['rung']})", style="text")]  # fmt: skip
+    if result.get("method", "cliques") != "cliques":
+        return _grouping_blocks(result, names)
+    blocks = [Block(f"Security clusters {_as_of(result)} (ties: {', '.join(result['types'])}"
+                    f"{'; partnerships at or above ' + result['rung'] if 'partnership' in result['types'] else ''})",
+                    style="text")]  # fmt: skip
     declared = [[c["name"], ", ".join(names.get(m, m) for m in c["members"]), c.get("since") or "undated",
-                 {"same": "same members", "within": "inside a larger one", None: "no"}[c.get("emergent")],
+                 {"same": "same members", "within": "inside a larger one", "backed": "yes", None: "no"}[c.get("emergent")],
                  c.get("backed_since") or ("—" if not c.get("backed") else "undated")]
                 for c in result["clusters"] if c["kind"] == "declared"]  # fmt: skip
     if declared:
@@ -823,6 +827,7 @@ def clusters_blocks(result: dict) -> list[Block]:
                             columns=["members", "since", "maximal", "ties"], rows=emergent, wrap=("members",)))  # fmt: skip
     if not declared and not emergent:
         blocks.append(Block("(no cluster)", style="text"))
+    blocks += _dropped_blocks(result, names)
     if result.get("overlaps"):
         rows = [[o["name"], str(o["count"]), ", ".join(o["clusters"])] for o in result["overlaps"]]
         blocks.append(
@@ -835,16 +840,118 @@ def rank_blocks(result: dict) -> list[Block]:
     """``rank``: the ranking, with how it was computed."""
     extras = {
         "sample": lambda: f"betweenness sampled from {result['sample']} sources (seed {result['seed']})",
-        "as_of": lambda: f"as of {result['as_of']}",
+        "as_of": lambda: _as_of(result),
         "types": lambda: f"types {', '.join(result['types'])}",
+        "weight": lambda: "weighted by tie strength",
+        "include_adversarial": lambda: "adversarial ties included",
     }
     said = [
         f"{result['nodes']} entities, {result['edges']} ties",
         *(say() for k, say in extras.items() if result.get(k)),
     ]
     how = ", ".join(said)
-    rows = [[str(i), r["name"], r["id"], r["type"], f"{r['score']:.4f}"] for i, r in enumerate(result["ranking"], 1)]
-    return [Block(f"Ranked by {result['by']} ({how})", columns=["#", "name", "id", "type", "score"], rows=rows)]
+    if "as_of" in result and result["as_of"] is None:
+        how += ", all time"
+    rows = [[str(i), r["name"], r["id"], r["type"], f"{r['score']:.4f}", ", ".join(r.get("actors", ()))]
+            for i, r in enumerate(result["ranking"], 1)]  # fmt: skip
+    return [Block(f"Ranked by {result['by']} ({how})", columns=["#", "name", "id", "type", "score", "acting agencies"],
+                  rows=rows, wrap=("acting agencies",))]  # fmt: skip
+
+
+# --- issue 18: one clock, kinds of cluster, balance, changes -----------------------------------
+
+
+def _as_of(result: dict) -> str:
+    return f"as of {result['as_of']}" if result.get("as_of") else "over all time"
+
+
+def per_year(blocks: Callable[[dict], list[Block]]) -> Callable[[dict], list[Block]]:
+    """A renderer for a command's ``--years`` documents too: each year's blocks, one after another."""
+
+    def render_any(result: dict) -> list[Block]:
+        if "years" not in result:
+            return blocks(result)
+        out = [b for y in result["years"] for b in blocks(y)]
+        return out + [Block(f"({result['read_on']})", style="text")]
+
+    return render_any
+
+
+def _grouping_blocks(result: dict, names: dict) -> list[Block]:
+    """``clusters --method kcore|louvain``: the cores or communities."""
+    what = {"kcore": "k-cores (connected parts)", "louvain": "Louvain communities (seed fixed)"}[result["method"]]
+    k = ["k"] if result["method"] == "kcore" else []
+    rows = [[str(c["k"])] * len(k) + [str(len(c["members"])), ", ".join(names.get(m, m) for m in c["members"])]
+            for c in result["clusters"]]  # fmt: skip
+    blocks = [Block(f"Security clusters {_as_of(result)}: {what} (ties: {', '.join(result['types'])})",
+                    columns=[*k, "states", "members"], rows=rows, wrap=("members",))]  # fmt: skip
+    if not rows:
+        blocks.append(Block("(no cluster)", style="text"))
+    return blocks + _dropped_blocks(result, names)
+
+
+def _dropped_blocks(result: dict, names: dict) -> list[Block]:
+    rows = [[" – ".join(names.get(m, m) for m in d["pair"]), ", ".join(d["disputes"]), ", ".join(d["ties"])]
+            for d in result.get("dropped", ())]  # fmt: skip
+    if not rows:
+        return []
+    return [Block("Pairs in an active dispute: not security ties that day", columns=["pair", "disputes", "ties dropped"],
+                  rows=rows, wrap=("disputes", "ties dropped"))]  # fmt: skip
+
+
+def balance_blocks(result: dict) -> list[Block]:
+    """``balance``: the counts, then each unbalanced triangle with its signs."""
+    names = {k: v["name"] for k, v in result.get("entities", {}).items()}
+    p = result["pairs"]
+    head = (f"Structural balance {_as_of(result)}: {result['states']} states, {p['positive']} positive and "
+            f"{p['negative']} negative pairs ({p['mixed']} of them also cooperate); {result['triangles']} triangles, "
+            f"{result['balanced']} balanced, {len(result['unbalanced'])} unbalanced")  # fmt: skip
+    rows = [[", ".join(names.get(m, m) for m in d["members"]), " ".join(d["signs"]),
+             "; ".join(f"{'–'.join(x['pair'])}: {', '.join(x['disputes'] or x['ties'])}" for x in d["pairs"])]
+            for d in result["details"]]  # fmt: skip
+    if not rows:
+        return [Block(head, style="text")]
+    return [Block(head, style="text"),
+            Block("Unbalanced triangles (signs: ab ac bc)", columns=["states", "signs", "why"], rows=rows,
+                  wrap=("states", "why"))]  # fmt: skip
+
+
+def changes_blocks(result: dict) -> list[Block]:
+    """``changes``: relations formed and ended, rungs changed, clusters, movers."""
+    names = {k: v["name"] for k, v in result.get("entities", {}).items()}
+    title = f"Changes from {result['from']} to {result['to']}"
+    if result.get("around"):
+        title += f" around {names.get(result['around'], result['around'])}"
+    blocks = [Block(title, style="text")]
+
+    def rels(label: str, items: list[dict]) -> None:
+        rows = [[r["id"], r["type"], f"{names.get(r['from'], r['from'])} → {names.get(r['to'], r['to'])}",
+                 r.get("since") or "", r.get("until") or ""] for r in items]  # fmt: skip
+        if rows:
+            blocks.append(Block(label, columns=["relation", "type", "parties", "since", "until"], rows=rows,
+                                wrap=("parties",)))  # fmt: skip
+
+    rels("Formed", result["formed"])
+    rels("Ended", result["ended"])
+    for label in ("upgraded", "downgraded"):
+        rows = [[" – ".join(names.get(m, m) for m in u["parties"]), u["was"], u["now"], u["relation"]]
+                for u in result.get(label, ())]  # fmt: skip
+        if rows:
+            blocks.append(Block(label.capitalize(), columns=["pair", "was", "now", "relation"], rows=rows,
+                                wrap=("pair",)))  # fmt: skip
+    for label in ("formed", "dissolved"):
+        rows = [[c["kind"], c.get("framework") or "", ", ".join(c["members"])] for c in result["clusters"][label]]
+        if rows:
+            blocks.append(Block(f"Clusters {label}", columns=["kind", "framework", "members"], rows=rows,
+                                wrap=("members",)))  # fmt: skip
+    rows = [[m["name"], f"{m['was']:.4f}", f"{m['now']:.4f}", f"{m['change']:+.4f}",
+             f"{m['rank_was'] or '–'} → {m['rank_now'] or '–'}"] for m in result.get("movers", ())]  # fmt: skip
+    if rows:
+        blocks.append(Block("Largest movers (weighted degree)", columns=["entity", "was", "now", "change", "rank"],
+                            rows=rows))  # fmt: skip
+    if len(blocks) == 1:
+        blocks.append(Block("(nothing changed)", style="text"))
+    return blocks
 
 
 def explain_blocks(result: dict) -> list[Block]:

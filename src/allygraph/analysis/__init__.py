@@ -7,14 +7,18 @@ Each function takes a networkx graph (``allygraph.load_graph()``) or any ``store
 - ``timeline(G, x=None, y=None)``: dated events, oldest first;
 - ``clusters(G)``: declared and emergent minilateral clusters on a day;
 - ``rank(G, by=...)``: centrality by networkx's own implementations;
-- ``explain(G, a, b)``: the few best routes between two actors, as sentences with citations.
+- ``explain(G, a, b)``: the few best routes between two actors, as sentences with citations;
+- ``balance(G)``: the signed network of states, its balanced and unbalanced triangles;
+- ``changes(G, d1, d2)``: relations formed, ended and upgraded, clusters formed and dissolved.
 """
 
 from __future__ import annotations
 
+from .balance import balance
 from .centrality import rank
+from .changes import changes
 from .cluster import clusters
 from .events import timeline
 from .routes import explain
 
-__all__ = ["clusters", "explain", "rank", "timeline"]
+__all__ = ["balance", "changes", "clusters", "explain", "rank", "timeline"]

@@ -1,9 +1,11 @@
 """``rank``: who brokers the network, by networkx's own centrality implementations.
 
-The graph handed to networkx is a plain ``nx.Graph`` (each pair of entities tied by any kept
-relation, undirected), so a networkx backend (nx-cugraph on a GPU, graphblas, parallel) runs
-these same calls unchanged: install it and set ``NETWORKX_AUTOMATIC_BACKENDS`` (or
-``NETWORKX_BACKEND_PRIORITY``), and networkx dispatches to it.
+The graph handed to networkx is a plain ``nx.Graph``: each pair of entities tied by a kept
+relation (a cooperative tie in force on the clock's day, by ``ties``; adversarial ties too when
+asked), undirected, an agency rolled up to its state; with ``weight``, each edge carries its
+strongest tie's ``weight`` (``ties.strength``) and ``distance`` (its inverse). A networkx backend
+(nx-cugraph on a GPU, graphblas, parallel) runs these same calls unchanged: install it and set
+``NETWORKX_AUTOMATIC_BACKENDS`` (or ``NETWORKX_BACKEND_PRIORITY``), and networkx dispatches to it.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..problems import UsageError
-from ..query import EdgeFilter
-from .common import all_relations, check_date, neighbourhood, store_of
+from .common import Rollup, all_relations, clock_of, neighbourhood, store_of
 
 METRICS = ("degree", "betweenness", "pagerank", "eigenvector")
 MAX_EDGES = 2_000_000  # above this, whole-graph ranking refuses with advice
@@ -22,31 +23,88 @@ BETWEENNESS_EDGES = 200_000  # above this, betweenness needs an explicit --sampl
 PAGERANK_HINT = "--by pagerank needs numpy and scipy: install them (pip install numpy scipy)"
 
 
-def _build(S, keep: EdgeFilter, around: str | None, depth: int, max_edges: int):
+def _keep(S, types: Iterable[str] | None, clock, include_adversarial: bool):
+    """The relations ``rank`` follows: ties (``ties.tie_of``) that are cooperative, or adversarial
+    when asked, of ``types`` when given, in force by ``clock``."""
+    from ..query.filters import _check_types
+    from ..ties import tie_of
+
+    wanted = _check_types(types, S.registry.relation_types)
+    reg = S.registry
+    polarities = {"cooperative", "adversarial"} if include_adversarial else {"cooperative"}
+    followed = {t for t in reg.relation_types if (tie := tie_of(reg, t)).tie and tie.polarity in polarities}
+    if wanted:
+        for t in sorted(wanted - followed):
+            tie = tie_of(reg, t)
+            if tie.tie and tie.polarity == "adversarial":
+                raise UsageError(f"--type {t}: an adversarial tie; rank follows it only with --include-adversarial")
+        followed &= wanted
+
+    def keep(rel: dict) -> bool:
+        return rel["type"] in followed and clock(rel)
+
+    keep.types = wanted  # type: ignore[attr-defined]
+    return keep
+
+
+def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weight: bool, relations=None):
+    """The graph ranked: one edge per pair of (rolled-up) entities; with ``weight``, its
+    ``weight`` is the strongest tie's strength and ``distance`` its inverse."""
     import networkx as nx
+
+    from ..ties import strength
 
     H = nx.Graph()
     if around is not None:
         eid = S.resolve(around)
         _, rels = neighbourhood(S, eid, depth, keep)
     else:
-        rels = (r for r in all_relations(S) if keep(r))
-    add = H.add_edge
+        rels = (r for r in (all_relations(S) if relations is None else relations) if keep(r))
+    adj = H._adj
+    actors: dict[str, set[str]] = {}
+    reg = S.registry
+    fixed: dict[str, float] = {}  # a type's strength, but for the rung-read partnership and alliance
     for n, rel in enumerate(rels, 1):
         if n > max_edges:
             raise UsageError(
                 f"more than {max_edges:,} relations to rank: narrow it with --type (e.g. --type alliance "
                 f"--type partnership), --as-of, or --around X --depth N")  # fmt: skip
-        if rel["from"] != rel["to"]:
-            add(rel["from"], rel["to"])
-    return H
+        a, b = rel["from"], rel["to"]
+        if rollup.on:
+            u, v = rollup.node(a), rollup.node(b)
+            for x, y in ((a, u), (b, v)):
+                if x != y:
+                    actors.setdefault(y, set()).add(x)
+            a, b = u, v
+        if a == b:
+            continue
+        if not weight:
+            if b not in adj.get(a, ()):
+                H.add_edge(a, b)
+            continue
+        t = rel["type"]
+        w = (
+            strength(reg, rel)
+            if t in ("partnership", "alliance")
+            else fixed.get(t) or fixed.setdefault(t, strength(reg, rel))
+        ) or 1e-9
+        old = adj.get(a, {}).get(b)
+        if old is None:
+            H.add_edge(a, b, weight=w, distance=1.0 / w)
+        elif w > old["weight"]:
+            old["weight"], old["distance"] = w, 1.0 / w
+    return H, actors
 
 
-def _scores(H, by: str, sample: int | None, seed: int) -> tuple[dict, int | None]:
+def _scores(H, by: str, sample: int | None, seed: int, weight: bool = False) -> tuple[dict, int | None]:
     import networkx as nx
 
+    w = "weight" if weight else None  # pagerank reads "weight" by default: set only with --weight
     if by == "degree":
-        return nx.degree_centrality(H), None
+        if not weight:
+            return nx.degree_centrality(H), None
+        s = 1.0 / (len(H) - 1) if len(H) > 1 else 1.0  # degree_centrality's scale, strengths summed
+        return {n: d * s for n, d in H.degree(weight="weight")}, None
     if by == "pagerank":
         try:
             import scipy  # noqa: F401  (networkx's pagerank runs on scipy)
@@ -64,27 +122,48 @@ def _scores(H, by: str, sample: int | None, seed: int) -> tuple[dict, int | None
                 f"or --type")  # fmt: skip
         k = sample if sample is not None else (None if n <= EXACT_BETWEENNESS else DEFAULT_SAMPLE)
         k = None if k is not None and k >= n else k
-        return nx.betweenness_centrality(H, k=k, seed=seed if k else None), k
+        return nx.betweenness_centrality(H, k=k, seed=seed if k else None, weight="distance" if weight else None), k
     try:
-        return nx.eigenvector_centrality(H, max_iter=1000), None
+        return nx.eigenvector_centrality(H, max_iter=1000, weight=w), None
     except nx.PowerIterationFailedConvergence:
         raise UsageError("eigenvector centrality did not converge: try --by pagerank, or narrow with --type") from None
 
 
 def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, as_of: str | None = None,
          limit: int | None = 20, around: str | None = None, depth: int = 2, sample: int | None = None,
-         seed: int = 1, entity_types: Iterable[str] | None = None, max_edges: int = MAX_EDGES) -> dict:  # fmt: skip
+         seed: int = 1, entity_types: Iterable[str] | None = None, max_edges: int = MAX_EDGES,
+         all_time: bool = False, include_adversarial: bool = False, weight: bool = False, roll_up: bool = True,
+         years: str | None = None, relations: list[dict] | None = None, spans: dict | None = None) -> dict:  # fmt: skip
     """Entities ranked by a centrality ``by`` (degree, betweenness, pagerank, eigenvector),
-    highest first, over the relations of ``types`` in force on ``as_of`` (all when not given).
+    highest first, over the cooperative ties (``ties.tie_of``; adversarial ones too with
+    ``include_adversarial``) of ``types`` in force on ``as_of`` (today when not given; every
+    relation ever in force with ``all_time``), by the one rule of ``ties``.
 
+    ``weight`` weighs each pair by its strongest tie's ``ties.strength`` (a partnership's from its
+    rung): degree sums strengths, pagerank and eigenvector use them as weights, betweenness their
+    inverse as distance. With ``roll_up`` (the default) an agency's ties count for its state
+    (``ties.owner_state``), and the state's entry names the agencies (``actors``).
     ``around``/``depth`` rank one entity's neighbourhood instead of the whole graph.
     Betweenness is exact up to 2,000 entities; above, or when ``sample`` is given, it samples
     ``sample`` source nodes (networkx's ``k``, with ``seed``; 256 by default) and says so
     (``"sample"``); above 200,000 ties it refuses without an explicit ``sample``.
     ``entity_types`` keeps only entities of those types in the ranking (scores are computed on
-    the whole graph). Returns ``{"by", "ranking": [{"id", "name", "type", "score"}], "nodes",
-    "edges", "sample", ...}``.
+    the whole graph). ``years`` (``Y1:Y2``) gives ``{"years": [{"year", ...}]}``, one ranking per
+    year read on its last day. Returns ``{"by", "as_of", "ranking": [{"id", "name", "type",
+    "score", "actors"?}], "nodes", "edges", "sample", "weight", "roll_up", ...}``. ``relations``
+    (every relation of the store, already read) and ``spans`` (a shared span cache) let a caller
+    that reads several days read the store once.
     """
+    if years is not None:
+        from .common import by_years
+
+        def one(year: str) -> dict:
+            return rank(G, by, types=types, as_of=year, limit=limit, around=around, depth=depth, sample=sample,
+                        seed=seed, entity_types=entity_types, max_edges=max_edges,
+                        include_adversarial=include_adversarial, weight=weight, roll_up=roll_up,
+                        relations=relations, spans=spans)  # fmt: skip
+
+        return by_years(one, years, as_of, all_time)
     if by not in METRICS:
         raise UsageError(f"--by must be one of {', '.join(METRICS)}, not {by!r}")
     if limit is not None and limit < 1:
@@ -92,22 +171,26 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
     if sample is not None and sample < 1:
         raise UsageError("--sample must be at least 1")
     S = store_of(G)
-    check_date("--as-of", as_of)
+    clock = clock_of(S, as_of, all_time, spans=spans)
     for t in entity_types or ():
         if t not in S.registry.entity_types:
             raise UsageError(f"--entity-type {t!r} is not an entity type ({', '.join(S.registry.entity_types)})")
-    keep = EdgeFilter(types, None, as_of, S.registry.relation_types)
-    H = _build(S, keep, around, depth, max_edges)
-    scores, k = _scores(H, by, sample, seed) if H.number_of_nodes() else ({}, None)
+    keep = _keep(S, types, clock, include_adversarial)
+    H, actors = _build(S, keep, around, depth, max_edges, Rollup(S, roll_up), weight, relations)
+    scores, k = _scores(H, by, sample, seed, weight) if H.number_of_nodes() else ({}, None)
     wanted = set(entity_types or ())
     ranked = []
     for eid, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
         ent = S.entity(eid)
         if wanted and ent["type"] not in wanted:
             continue
-        ranked.append({"id": eid, "name": ent["name"], "type": ent["type"], "score": round(float(score), 6)})
+        row = {"id": eid, "name": ent["name"], "type": ent["type"], "score": round(float(score), 6)}
+        if eid in actors:
+            row["actors"] = sorted(actors[eid])
+        ranked.append(row)
         if limit is not None and len(ranked) >= limit:
             break
-    return {"by": by, "as_of": as_of, "types": sorted(keep.types or ()), "around": around,
+    return {"by": by, "as_of": clock.as_of, "types": sorted(keep.types or ()), "around": around,
             "nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "sample": k, "seed": seed if k else None,
+            "weight": weight, "roll_up": roll_up, "include_adversarial": include_adversarial,
             "ranking": ranked}  # fmt: skip

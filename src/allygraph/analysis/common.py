@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from .. import dates
 from ..problems import UsageError
 from ..store import Store, as_store
+from ..ties import Clock
 
 
 def store_of(G: object) -> Store:
@@ -128,3 +129,104 @@ def later(a: str | None, b: str | None) -> str | None:
     if b is None:
         return a
     return a if dates.first_day(a) >= dates.first_day(b) else b
+
+
+# ----------------------------------------------------------------- issue 18: clock, roll-up, years
+
+
+class SpanClock(Clock):
+    """``ties.Clock`` with each relation's span computed once (a span does not depend on the day,
+    so the clocks of several days may share one cache, ``spans``): the same answers, faster."""
+
+    def __init__(
+        self, day: _dt.date | None, *, reported: bool = False, store: Store | None = None, spans: dict | None = None
+    ) -> None:
+        super().__init__(day, reported=reported, store=store)
+        self.spans: dict = {} if spans is None else spans
+
+    def span(self, rel: dict) -> tuple[_dt.date, _dt.date] | None:
+        """``Clock.span``, cached by relation id."""
+        rid = rel["id"]
+        sp = self.spans.get(rid, self)
+        if sp is self:
+            sp = self.spans[rid] = super().span(rel)
+        return sp
+
+    def __call__(self, rel: dict) -> bool:
+        sp = self.span(rel)
+        return sp is not None and (self.day is None or sp[0] <= self.day < sp[1])
+
+
+def clock_of(S: Store, as_of: str | None, all_time: bool = False, *, spans: dict | None = None) -> SpanClock:
+    """The clock an analysis reads ``S`` by (``ties.Clock``'s rule): ``as_of`` (today when
+    absent), or all time; ``spans`` shares one cache of spans between clocks (``changes``)."""
+    day = Clock.from_options(as_of, all_time, store=S).day
+    return SpanClock(day, store=S, spans=spans)
+
+
+class Rollup:
+    """Roll-up's one rule for the analyses: a state stands for itself, an organization for the
+    state it is ``part_of`` (``ties.owner_state``: a coast guard's exercise is its state's);
+    anything else, and everything when ``on`` is false, stands for itself if a state and for no
+    state otherwise (``state``), or for itself (``node``)."""
+
+    def __init__(self, S: Store, on: bool = True) -> None:
+        self.S = S
+        self.on = on
+        self._type: dict[str, str] | None = None
+        self._owner: dict[str, str | None] = {}
+
+    def type_of(self, eid: str) -> str | None:
+        """An entity's type (None when the store has no such entity)."""
+        if self._type is None:
+            self._type = {e: ent["type"] for e, ent in all_entities(self.S)}
+        return self._type.get(eid)
+
+    def state(self, eid: str) -> str | None:
+        """The state ``eid`` acts for (itself when a state), None when none."""
+        if eid in self._owner:
+            return self._owner[eid]
+        t = self.type_of(eid)
+        if t == "state":
+            out: str | None = eid
+        elif self.on and t == "organization":
+            from ..ties import owner_state
+
+            out = owner_state(self.S, eid)
+        else:
+            out = None
+        self._owner[eid] = out
+        return out
+
+    def node(self, eid: str) -> str:
+        """What ``eid`` counts as in a graph of any entities: its state when rolled up, else itself."""
+        return (self.state(eid) or eid) if self.on else eid
+
+
+def parse_years(value: str) -> list[int]:
+    """``--years Y1:Y2`` (or one year ``Y``) as the list of years, each read on its last day
+    (``YYYY-12-31``, as ``--as-of YYYY`` reads it); ``UsageError`` when malformed.
+
+    >>> parse_years("2024:2026")
+    [2024, 2025, 2026]
+    """
+    lo, sep, hi = value.strip().partition(":")
+    try:
+        y1, y2 = int(lo), int(hi if sep else lo)
+    except ValueError:
+        raise UsageError(f"--years: expected Y1:Y2 (e.g. 2000:2026), got {value!r}") from None
+    if not (1 <= y1 <= y2 <= 9999):
+        raise UsageError(f"--years: {value!r} is not a range of years, first to last (e.g. 2000:2026)")
+    if y2 - y1 >= 500:
+        raise UsageError(f"--years: {value!r} spans more than 500 years")
+    return list(range(y1, y2 + 1))
+
+
+YEARS_RULE = "each year is read on its last day (YYYY-12-31), as --as-of YYYY reads it"
+
+
+def by_years(one: Callable[[str], dict], years: str, as_of: str | None, all_time: bool) -> dict:
+    """``{"years": [{"year": Y, ...one(str(Y))...}], "read_on"}``: one document per year."""
+    if as_of is not None or all_time:
+        raise UsageError("--years reads each year on its own day: give it without --as-of and --all-time")
+    return {"years": [{"year": y, **one(str(y))} for y in parse_years(years)], "read_on": YEARS_RULE}

@@ -16,6 +16,10 @@ group = typer.Typer()
 
 AllTimeOpt = Annotated[bool, typer.Option("--all-time", help="Read every date, not one day: history (ended ties count, and say so).")]  # fmt: skip
 AroundOpt = Annotated[Optional[str], typer.Option("--around", help="Only this entity's neighbourhood (within --depth hops), e.g. --around Japan.", metavar="X")]  # fmt: skip
+# issue 18: the options rank, clusters, balance and changes share (one clock, roll-up, years)
+AllTimeOpt = Annotated[bool, typer.Option("--all-time", help="Every relation ever in force, instead of those in force on --as-of (default: today).")]  # fmt: skip
+RollUpOpt = Annotated[bool, typer.Option("--roll-up/--no-roll-up", help="Count an agency's ties for the state it is part of (default: on).")]  # fmt: skip
+YearsOpt = Annotated[Optional[str], typer.Option("--years", help="One result per year, each read on its last day, e.g. --years 2000:2026.", metavar="Y1:Y2")]  # fmt: skip
 
 
 @group.command(
@@ -51,23 +55,31 @@ def timeline_command(
 )
 def clusters_command(
     as_of: AsOfOpt = None,
+    all_time: AllTimeOpt = False,
+    method: Annotated[str, typer.Option("--method", help="cliques (declared and emergent), kcore or louvain.", metavar="METHOD")] = "cliques",
     min_size: Annotated[int, typer.Option("--min-size", help="At least this many states.", metavar="N")] = 3,
     types: TypeOpt = None,
-    around: AroundOpt = None,
-    depth: DepthOpt = 1,
-    rung: Annotated[str, typer.Option("--rung", help="Lowest partnership rung that counts as a security tie.", metavar="TIER")] = "strategic_partnership",
+    layers: Annotated[Optional[list[str]], typer.Option("--layer", "-l", help="Only ties of this layer (repeatable): alliance, access, defence, exercise, arms, deployment, framework; partnership only when named.", metavar="LAYER")] = None,
+    around: Annotated[Optional[str], typer.Option("--around", help="Only the clusters that contain this state (the whole-graph clusters, filtered).", metavar="X")] = None,
+    rung: Annotated[str, typer.Option("--rung", help="With --type partnership: the lowest rung that counts.", metavar="TIER")] = "strategic_partnership",
+    roll_up: RollUpOpt = True,
+    years: YearsOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
-    """Minilateral security clusters on a day: declared (frameworks) and emergent (every pair tied).
+    """Security clusters of states on a day: declared (frameworks) and emergent (every pair tied).
 
-    --type picks the ties that count: alliance, partnership (at or above --rung), party_to (access
-    agreements in force), member_of (shared frameworks); all four by default."""
+    Ties are security layers: alliances, access agreements in force, defence cooperation,
+    exercises, arms transfers, deployments and shared minilaterals (--layer picks them; --type picks
+    by relation type, e.g. --type partnership adds partnerships at or above --rung); a pair in an
+    active dispute is never tied (the output lists those dropped). A declared minilateral is
+    emergent only if its members are tied without it."""
     from ..analysis import clusters
 
     respond(as_json, lambda: clusters(store(data, no_cache), as_of=as_of, min_size=min_size, types=types, rung=rung,
-                                   around=around, depth=depth), render.clusters_blocks)  # fmt: skip
+                                   around=around, method=method, all_time=all_time, roll_up=roll_up,
+                                   layers=layers, years=years), render.per_year(render.clusters_blocks))  # fmt: skip
 
 
 @group.command(
@@ -78,6 +90,11 @@ def rank_command(
     by: Annotated[str, typer.Option("--by", help="degree, betweenness, pagerank or eigenvector.", metavar="METRIC")] = "degree",
     types: TypeOpt = None,
     as_of: AsOfOpt = None,
+    all_time: AllTimeOpt = False,
+    weight: Annotated[bool, typer.Option("--weight", help="Weigh each tie by its strength (a partnership's from its rung).")] = False,
+    include_adversarial: Annotated[bool, typer.Option("--include-adversarial", help="Also follow adversarial ties (disputes).")] = False,
+    roll_up: RollUpOpt = True,
+    years: YearsOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show this many.", metavar="N")] = 20,
     entity_type: Annotated[Optional[list[str]], typer.Option("--entity-type", help="Only rank entities of this type (repeatable), e.g. state.", metavar="TYPE")] = None,
     around: AroundOpt = None,
@@ -87,11 +104,48 @@ def rank_command(
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
 ) -> None:  # fmt: skip
-    """Who brokers the network: centrality by networkx (degree, betweenness, pagerank, eigenvector)."""
+    """Who brokers the network: centrality by networkx over cooperative ties in force (default today)."""
     from ..analysis import rank
 
     respond(as_json, lambda: rank(store(data, no_cache), by, types=types, as_of=as_of, limit=limit, around=around,
-                               depth=depth, sample=sample, entity_types=entity_type), render.rank_blocks)  # fmt: skip
+                               depth=depth, sample=sample, entity_types=entity_type, all_time=all_time,
+                               include_adversarial=include_adversarial, weight=weight, roll_up=roll_up,
+                               years=years), render.per_year(render.rank_blocks))  # fmt: skip
+
+
+@group.command("balance")
+def balance_command(
+    as_of: AsOfOpt = None,
+    all_time: AllTimeOpt = False,
+    roll_up: RollUpOpt = True,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """Structural balance: triangles of states, cooperative ties +, disputes -, the unbalanced listed."""
+    from ..analysis import balance
+
+    respond(as_json, lambda: balance(store(data, no_cache), as_of=as_of, all_time=all_time, roll_up=roll_up),
+            render.balance_blocks)  # fmt: skip
+
+
+@group.command("changes")
+def changes_command(
+    date_from: Annotated[str, typer.Option("--from", help="The earlier day.", metavar="DATE")] = ...,  # type: ignore[assignment]
+    date_to: Annotated[str, typer.Option("--to", help="The later day.", metavar="DATE")] = ...,  # type: ignore[assignment]
+    around: Annotated[Optional[str], typer.Option("--around", help="Only what touches this entity (an agency counts for its state).", metavar="X")] = None,
+    method: Annotated[str, typer.Option("--method", help="How clusters are found: cliques, kcore or louvain.", metavar="METHOD")] = "cliques",
+    movers: Annotated[int, typer.Option("--movers", help="Show this many of the largest rank movers.", metavar="N")] = 10,
+    roll_up: RollUpOpt = True,
+    data: DataOpt = None,
+    as_json: JsonOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:  # fmt: skip
+    """What changed between two days: relations formed, ended and upgraded, clusters, rank movers."""
+    from ..analysis import changes
+
+    respond(as_json, lambda: changes(store(data, no_cache), date_from, date_to, around=around, method=method,
+                                  movers=movers, roll_up=roll_up), render.changes_blocks)  # fmt: skip
 
 
 @group.command(

@@ -28,6 +28,10 @@ class _OverDataset(Store):
         """An entity's record; KeyError when there is none."""
         return self.ds.entities[eid]
 
+    def has_entity(self, eid: str) -> bool:
+        """Whether the store holds entity ``eid`` (as ``SQLiteStore.has_entity``)."""
+        return eid in self.ds.entities
+
     def source(self, sid: str) -> dict | None:
         """A source of the registry, or None."""
         return self.ds.sources.get(sid)
