@@ -20,7 +20,7 @@ from .core import (
     scalar_of,
 )
 from .doc import field_of, scalar_text, walk
-from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, record, source_entry, value_text
+from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, flow_record, record, scalar, source_entry, value_text
 
 Data = str | os.PathLike | None
 LIST_FIELDS = {"aliases", "sources"}
@@ -63,7 +63,9 @@ def add_entity(eid: str, name: str, type: str, *, aliases: list[str] | None = No
         if any(scalar_of(n, "id") == eid for n in items(ctx.docs[ENTITIES], "entities")):
             raise UsageError(f"entity {eid!r} already exists; use `allygraph edit {eid} --set field=value`")
         doc = ctx.docs[ENTITIES]
-        append_item(doc, "entities", lambda indent: record(rec, ENTITY_KEYS, indent, doc.nl))
+        append_item(
+            doc, "entities", lambda indent: record(rec, ENTITY_KEYS, indent, doc.nl), flow_record(rec, ENTITY_KEYS)
+        )
         ctx.note(ENTITIES, eid, "added")
 
     return core.change(data, fn, dry_run)
@@ -78,7 +80,8 @@ def add_source(sid: str, title: str, url: str, *, publisher: str | None = None, 
         doc = ctx.docs[RELATIONS]
         if any(k.value == sid for k, _ in entries(doc, "sources")):
             raise UsageError(f"source {sid!r} already exists; use `allygraph edit {sid} --set field=value`")
-        append_entry(doc, "sources", lambda indent: source_entry(sid, src, indent, doc.nl), before="relations")
+        append_entry(doc, "sources", lambda indent: source_entry(sid, src, indent, doc.nl), before="relations",
+                     flow_text=f"{scalar(sid)}: {flow_record(src, SOURCE_KEYS)}")  # fmt: skip
         ctx.note(RELATIONS, sid, "added")
 
     return core.change(data, fn, dry_run)
@@ -115,7 +118,9 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
         if rec["id"] in ds.relations:
             raise UsageError(f"relation {rec['id']!r} already exists; give another --id")
         doc = ctx.docs[RELATIONS]
-        append_item(doc, "relations", lambda indent: record(rec, RELATION_KEYS, indent, doc.nl))
+        append_item(
+            doc, "relations", lambda indent: record(rec, RELATION_KEYS, indent, doc.nl), flow_record(rec, RELATION_KEYS)
+        )
         ctx.note(RELATIONS, rec["id"], "added")
 
     return core.change(directory, fn, dry_run)
@@ -175,12 +180,18 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
         doc = ctx.docs[file]
         order = {"entity": ENTITY_KEYS, "relation": RELATION_KEYS, "source": SOURCE_KEYS}[kind]
         rank = {k: i for i, k in enumerate(order)}  # new lines at one place go in contract order
-        for key, value, is_set in sorted(changes, key=lambda c: rank.get(c[0].partition(".")[0], len(order))):
+        for n, (key, value, is_set) in enumerate(sorted(changes, key=lambda c: rank.get(c[0].partition(".")[0], len(order)))):  # fmt: skip
+            if n:  # each change is located in the text as the ones before left it
+                doc.settle()
+                node = locate(ctx, ident)[3]
             if key == "id":
                 raise UsageError("use `allygraph rename OLD NEW` to change an id (it updates every reference)")
             head, dot, sub = key.partition(".")
             if dot:
-                core.set_in_mapping(doc, node, head, sub, value_text(sub, parse_value(value)) if is_set else None)
+                if not core.set_in_mapping(
+                    doc, node, head, sub, value_text(sub, parse_value(value)) if is_set else None
+                ):
+                    raise UsageError(f"{kind} {rid!r} has no {head} entry {sub!r} (in {ctx.directory / file})")
             elif is_set:
                 parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if head in LIST_FIELDS else value
                 core.set_field(doc, node, head, _in_style(node, head, parsed), order)
@@ -361,16 +372,11 @@ def _users(ctx: Context, kind: str, refs: list) -> list[dict]:
 
 
 def _remove_item(doc, section: str, node) -> None:
-    nodes = items(doc, section)
-    core.remove_record(doc, node, node, node is nodes[-1])
+    core.remove_item(doc, doc.top(section)[1], node)
 
 
 def _remove_entry(doc, section: str, key) -> None:
-    pairs = entries(doc, section)
-    for k, v in pairs:
-        if k is key:
-            core.remove_record(doc, k, v, k is pairs[-1][0])
-            return
+    core.remove_entry(doc, doc.top(section)[1], key)
 
 
 def _drop_citation(doc, path: tuple, ref) -> None:
@@ -383,8 +389,5 @@ def _drop_citation(doc, path: tuple, ref) -> None:
     _, value = field_of(record, "sources")
     if value.id == "scalar" or len(value.value) == 1:
         core.unset_field(doc, record, "sources")
-    elif value.flow_style:
-        kept = [doc.text[n.start_mark.index : n.end_mark.index] for n in value.value if n is not ref]
-        doc.splice(value.start_mark.index, value.end_mark.index, "[" + ", ".join(kept) + "]")
     else:
-        doc.splice(doc.line_start(ref.start_mark.index), doc.line_end(ref.end_mark.index - 1), "")
+        core.remove_item(doc, value, ref)

@@ -1,0 +1,301 @@
+"""Editing finds a record wherever and however it is written: block or flow style, a flow record
+spanning lines, comments and blank lines between records, other indents, quoted ids, a dash
+alone on its line, CRLF. A change touches only the bytes of the record it names."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allygraph import edit
+from allygraph.load import load
+
+ENTITIES = "entities:\n  - {id: a, name: A, type: state}\n  - {id: b, name: B, type: state}\n  - {id: c, name: C, type: state}\n"  # fmt: skip
+
+
+def write(d: Path, relations: str, entities: str = ENTITIES) -> Path:
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "entities.yaml").write_bytes(entities.encode())
+    (d / "relations.yaml").write_bytes(relations.encode())
+    return d
+
+
+def relations_of(d: Path) -> dict:
+    return load(d, use_cache=False).relations
+
+
+# --- the reported cases ------------------------------------------------------------------------
+
+
+def test_edit_of_a_flow_record_after_a_block_record_changes_that_record_only(tmp_path):
+    """`edit r2 --set status=ended` wrote `status: ended` under r1 (whose keys happened to sit in
+    the column of r2's first key), reported "changed r2" and exited 0."""
+    text = (
+        "relations:\n"
+        "-  id: r1\n   from: a\n   to: b\n   type: alliance\n   sources: [https://x.org/1]\n"
+        "- {id: r2, from: a, to: b, type: exercises_with, sources: [https://x.org/2]}\n"
+    )
+    d = write(tmp_path / "d", text)
+    edit.edit("r2", set=["status=ended"], data=d)
+    rels = relations_of(d)
+    assert rels["r2"]["status"] == "ended"
+    assert rels["r1"]["status"] == "active"
+    assert (d / "relations.yaml").read_text().startswith(text.split("- {id: r2")[0])
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "  - {id: r2, from: a, to: b, type: exercises_with, sources: [https://x.org/2]}",
+        "  - {id: r2, from: a, to: b,\n     type: exercises_with, sources: [https://x.org/2]}",
+        "  - {id: r2,\n    from: a, to: b, type: exercises_with, sources: [https://x.org/2]}  # r2",
+    ],
+)
+def test_edit_of_a_flow_record_is_not_refused_as_invalid_yaml(tmp_path, record):
+    """Other layouts were refused with a misleading "not valid YAML" (the new line went inside or
+    after the braces)."""
+    head = "relations:\n  - id: r1\n    from: a\n    to: b\n    type: alliance\n    sources: [https://x.org/1]\n"
+    d = write(tmp_path / "d", head + record + "\n")
+    edit.edit("r2", set=["status=ended", "note=a note"], unset=["sources"], data=d)
+    text = (d / "relations.yaml").read_text()
+    assert text.startswith(head)
+    rels = relations_of(d)
+    assert rels["r2"]["status"] == "ended" and rels["r2"]["note"] == "a note" and "sources" not in rels["r2"]
+    assert rels["r1"]["status"] == "active"
+
+
+def test_every_command_works_on_flow_sections(tmp_path):
+    """A file written all in flow style: add entity, source add, link, edit, rename and rm each
+    change their record in place."""
+    ents = "entities: [{id: a, name: A, type: state}, {id: b, name: B, type: state},\n  {id: c, name: C, type: state}]\n"  # fmt: skip
+    rels = (
+        "sources: {s1: {title: One, url: 'https://x.org/1'}}\n"
+        "relations: [{id: r1, from: a, to: b, type: alliance, sources: [s1]},\n"
+        "  {id: r2, from: b, to: c, type: alliance, sources: [s1, 'https://x.org/2']}]\n"
+    )
+    d = write(tmp_path / "d", rels, ents)
+    edit.add_entity("e", "E", "state", data=d)
+    edit.add_source("s2", "Two", "https://x.org/s2", data=d)
+    edit.link("a", "exercises_with", "e", sources=["s2"], rid="r3", data=d)
+    edit.edit("r1", set=["status=ended", "attributes.k=1"], data=d)
+    edit.rename("r2", "r2b", data=d)
+    edit.rename("s1", "one", data=d)
+    edit.rm("r3", data=d)
+    ds = load(d, use_cache=False)
+    assert set(ds.entities) == {"a", "b", "c", "e"}
+    assert set(ds.sources) == {"one", "s2"}
+    assert set(ds.relations) == {"r1", "r2b"}
+    assert ds.relations["r1"]["status"] == "ended" and ds.relations["r1"]["attributes"] == {"k": 1}
+    assert ds.relations["r2b"]["sources"] == ["one", "https://x.org/2"]
+    assert (d / "relations.yaml").read_text().count("\n") == 3  # still flow: no line was added
+
+
+def test_block_records_with_the_dash_alone_on_its_line(tmp_path):
+    """`-` alone on a line (or with a comment after it): removing the record removes its dash,
+    and a field can be removed even when it is the record's first."""
+    text = (
+        "relations:\n"
+        "  -  # the first\n    id: r1\n    from: a\n    to: b\n    type: alliance\n    sources: [https://x.org/1]\n"
+        "  -\n    note: first\n    id: r2\n    from: b\n    to: c\n    type: alliance\n    sources: [https://x.org/2]\n"
+    )
+    d = write(tmp_path / "d", text)
+    edit.edit("r2", unset=["note"], data=d)
+    assert "note" not in relations_of(d)["r2"]
+    edit.rm("r1", data=d)
+    assert (d / "relations.yaml").read_text().startswith("relations:\n  -\n    id: r2\n")
+    assert set(relations_of(d)) == {"r2"}
+
+
+def test_edit_replaces_a_block_scalar_and_keeps_the_next_line(tmp_path):
+    text = (
+        "relations:\n  - id: r1\n    from: a\n    to: b\n    type: alliance\n    note: |\n      line one\n\n"
+        "    sources: [https://x.org/1]\n"
+    )
+    d = write(tmp_path / "d", text)
+    edit.edit("r1", set=["note=short"], data=d)
+    assert relations_of(d)["r1"]["note"] == "short"
+    assert (d / "relations.yaml").read_text().endswith("note: short\n\n    sources: [https://x.org/1]\n")
+
+
+# --- the property: any layout, any record, only that record changes ------------------------------
+
+STATUSES = ["active", "signed", "ended", "suspended"]
+
+
+@st.composite
+def layouts(draw):
+    """A relations.yaml in a random layout: (text, spans of each record, the records' plain values)."""
+    nl = draw(st.sampled_from(["\n", "\r\n"]))
+    dash = draw(st.sampled_from([0, 2, 4]))
+    gap = draw(st.sampled_from([1, 2, 3]))  # spaces after the dash
+    n = draw(st.integers(2, 4))
+    records, spans, out = [], [], []
+    out.append(draw(st.sampled_from(["", "# relations, by hand" + nl])) + "relations:" + nl)
+    for i in range(n):
+        ends = draw(st.permutations("abc"))
+        rec = {"id": f"r{i}", "from": ends[0], "to": ends[1],
+               "type": draw(st.sampled_from(["alliance", "exercises_with", "cooperates_with"]))}  # fmt: skip
+        if draw(st.booleans()):
+            rec["status"] = draw(st.sampled_from(STATUSES))
+        if draw(st.booleans()):
+            rec["since"] = str(draw(st.integers(1990, 2020)))
+        if draw(st.booleans()):
+            rec["note"] = draw(st.sampled_from(["plain words", "a: colon", "it's"]))
+        if draw(st.booleans()):
+            rec["attributes"] = draw(st.sampled_from([{"k": 1}, {"k": 1, "j": "two"}]))
+        rec["sources"] = [f"https://x.org/{i}"] + (["https://y.org/z"] if draw(st.booleans()) else [])
+        keys = draw(st.permutations(list(rec)))
+        quote = draw(st.sampled_from(["", "'", '"']))
+        style = draw(st.sampled_from(["block", "block", "dash-alone", "flow", "flow-lines"]))
+        if draw(st.booleans()):
+            out.append(nl)
+        if draw(st.booleans()):
+            out.append(" " * draw(st.sampled_from([0, dash])) + f"# about r{i}" + nl)
+        start = sum(map(len, out))
+        out.append(_record(rec, keys, quote, style, dash, gap, nl, draw))
+        spans.append((start, sum(map(len, out))))
+        records.append(rec)
+    text = "".join(out)
+    if draw(st.booleans()):
+        text = text[: -len(nl)]
+        spans[-1] = (spans[-1][0], len(text))
+    return text, spans, records
+
+
+def _value(key: str, value, quote: str, flow: bool, col: int, nl: str, draw) -> str:
+    if key == "id" and quote:
+        return f"{quote}{value}{quote}"
+    if key == "since":
+        return f'"{value}"'
+    if key == "note":
+        if not flow and draw(st.booleans()):
+            return "|" + nl + " " * (col + 2) + value + nl + nl  # a block scalar, with a blank line
+        return f"'{value}'" if ":" in value else f'"{value}"' if "'" in value else value
+    if isinstance(value, dict):
+        if not flow and draw(st.booleans()):
+            return "".join(nl + " " * (col + 2) + f"{k}: {v}" for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        if not flow and draw(st.booleans()):
+            return "".join(nl + " " * (col + 2) + f"- {v}" for v in value)
+        return "[" + ", ".join(value) + "]"
+    return str(value)
+
+
+def _record(rec, keys, quote, style, dash, gap, nl, draw) -> str:
+    pad = " " * dash
+    if style.startswith("flow"):
+        parts = [f"{k}: {_value(k, rec[k], quote, True, 0, nl, draw)}" for k in keys]
+        text = pad + "- {"
+        for j, part in enumerate(parts):
+            if j:
+                text += "," + (nl + pad + "    " if style == "flow-lines" and draw(st.booleans()) else " ")
+            text += part
+        return text + "}" + draw(st.sampled_from(["", "  # trailing"])) + nl
+    col = dash + 1 + gap
+    lines = []
+    for k in keys:
+        v = _value(k, rec[k], quote, False, col, nl, draw)
+        lines.append(f"{k}:{'' if v.startswith(nl) else ' '}{v}")
+    body = [line if line.endswith(nl) else line + nl for line in lines]
+    if style == "dash-alone":
+        return pad + "-" + draw(st.sampled_from(["", "  # c"])) + nl + "".join(" " * col + line for line in body)
+    return pad + "-" + " " * gap + body[0] + "".join(" " * col + line for line in body[1:])
+
+
+OPS = [
+    ("set", "status=ended"),
+    ("set", "status=suspended"),
+    ("set", "note=new words"),
+    ("set", "since=2021"),
+    ("set", "attributes.k=5"),
+    ("set", "attributes.new=x"),
+    ("set", "sources=https://n.org/1,https://n.org/2"),
+    ("unset", "status"),
+    ("unset", "note"),
+    ("unset", "since"),
+    ("unset", "attributes"),
+    ("unset", "attributes.k"),
+    ("rm", None),
+    ("rename", "renamed"),
+]
+
+
+def _expected(old: dict, op: str, arg: str | None) -> dict | None:
+    """The loaded record after the change (None: removed)."""
+    new = {k: (dict(v) if isinstance(v, dict) else v) for k, v in old.items()}
+    if op == "rm":
+        return None
+    if op == "rename":
+        new["id"] = arg
+        return new
+    key, _, value = (arg or "").partition("=")
+    head, _, sub = key.partition(".")
+    if op == "set" and sub:
+        new.setdefault(head, {})[sub] = 5 if value == "5" else value
+    elif op == "set":
+        new[head] = value.split(",") if head == "sources" else value
+    elif sub:
+        new[head].pop(sub)
+        if not new[head]:
+            del new[head]
+    else:
+        new.pop(head)
+        if head == "status":
+            new["status"] = "active"
+    return new
+
+
+def _applies(rec: dict, op: str, arg: str | None) -> bool:
+    if op == "unset":
+        head, _, sub = arg.partition(".")
+        return head in rec and (not sub or sub in rec[head])
+    return True
+
+
+_counter = itertools.count()
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])  # fmt: skip
+@given(layout=layouts(), pick=st.integers(0, 3), which=st.sampled_from(OPS))
+def test_a_change_touches_only_its_record_in_any_layout(tmp_path, layout, pick, which):
+    text, spans, records = layout
+    i = pick % len(records)
+    op, arg = which
+    if not _applies(records[i], op, arg):
+        return
+    d = write(tmp_path / f"ex{next(_counter)}", text)
+    before = relations_of(d)
+    rid = records[i]["id"]
+    if op == "rm":
+        edit.rm(rid, data=d)
+    elif op == "rename":
+        edit.rename(rid, arg, data=d)
+    else:
+        edit.edit(rid, **{op: [arg]}, data=d)
+    new = (d / "relations.yaml").read_bytes().decode()
+    start, end = spans[i]
+    # only the record's own bytes changed (rm may also take one blank line beside it)
+    head, tail = text[:start], text[end:]
+    if op == "rm":
+        cut = len(text) - len(new)
+        assert any(
+            new == text[:s] + text[s + cut :] and not text[s:start].strip() and not text[end : s + cut].strip()
+            for s in range(start, -1, -1)
+            if s + cut >= end
+        ), (text, new)
+    else:
+        assert new.startswith(head) and new.endswith(tail) and len(new) >= len(head) + len(tail), (text, new)
+    after = relations_of(d)
+    want = _expected(before[rid], op, arg)
+    others = {k: v for k, v in before.items() if k != rid}
+    assert {k: v for k, v in after.items() if k not in (rid, arg)} == others
+    if want is None:
+        assert rid not in after
+    else:
+        assert after[want["id"]] == want
