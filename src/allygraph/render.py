@@ -638,7 +638,8 @@ def check_blocks(result: dict) -> list[Block]:
 
 def changed_blocks(result: dict) -> list[Block]:
     """What an editing command changed (``{"changed": [...]}``), and with ``--dry-run`` its patch."""
-    rows = [[c["action"], c["id"] if c["id"] is not None else "", c["file"]] for c in result["changed"]]
+    rows = [[c["action"], f"{c['old']} -> {c['id']}" if c.get("old") else c["id"] if c["id"] is not None else "", c["file"]]
+            for c in result["changed"]]  # fmt: skip
     verb = "Would change" if result.get("dry_run") else "Changed"
     blocks = [Block(f"{verb}:", columns=["action", "id", "file"], rows=rows)] if rows else [Block("Nothing to change.", style="text")]  # fmt: skip
     if result.get("patch"):

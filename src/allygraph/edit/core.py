@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..dataset import Dataset
-from ..errors import AllygraphError, DataError, UsageError
+from ..errors import AllygraphError, DataError, InvalidChange, UsageError
 from .doc import Doc, Node, field_of, indent_at
 
 ENTITIES, RELATIONS = "entities.yaml", "relations.yaml"
+NEW_RECORD = " (in the new record, which was not written)"  # a problem of a record no file holds yet
 
 
 class InUse(AllygraphError):
@@ -47,9 +48,10 @@ class Context:
             self._ds = load(self.directory)
         return self._ds
 
-    def note(self, file: str, rid: str | None, action: str) -> None:
-        """Record one changed record for the ``{"changed": [...]}`` result."""
-        self.changed.append({"file": str(self.directory / file), "id": rid, "action": action})
+    def note(self, file: str, rid: str | None, action: str, **extra: str) -> None:
+        """Record one changed record for the ``{"changed": [...]}`` result (``old``: the id a
+        renamed record had)."""
+        self.changed.append({"file": str(self.directory / file), "id": rid, "action": action, **extra})
 
 
 def read_docs(directory: Path) -> dict[str, Doc]:
@@ -63,7 +65,7 @@ def read_docs(directory: Path) -> dict[str, Doc]:
         except OSError as exc:
             raise UsageError(f"cannot read {directory / name}: {exc.strerror}") from None
         try:
-            docs[name] = Doc.parse(name, raw)
+            docs[name] = Doc.parse(str(directory / name), raw)  # messages name the file
         except UnicodeDecodeError:
             raise UsageError(f"{directory / name}: not UTF-8; run `allygraph check`") from None
     return docs
@@ -125,7 +127,11 @@ def change(data: str | os.PathLike | None, fn: Callable[[Context], None], dry_ru
         files = {name: doc.data() for name, doc in docs.items() if doc.changed}
         result: dict = {"changed": ctx.changed}
         if files:
-            dataset = validate_files(directory, files)
+            try:
+                dataset = validate_files(directory, files)
+            except DataError as exc:
+                added = bool(ctx.changed) and all(c["action"] == "added" for c in ctx.changed)
+                raise InvalidChange(place_problems(directory, docs, exc.problems, added)) from None
             if verify is not None:
                 verify(ctx, dataset)
             if dry_run:
@@ -135,6 +141,78 @@ def change(data: str | os.PathLike | None, fn: Callable[[Context], None], dry_ru
                 commit_data(directory, files)
                 _refresh_cache(directory, dataset)
     return result
+
+
+def place_problems(directory: Path, docs: dict[str, Doc], problems: list, added: bool = False) -> list:
+    """The problems of the directory as a change would leave it, located where a user can find
+    them, in the file as it is (the change shifts the lines after it). A problem in the text the
+    change writes is placed where the change goes (the value it replaces, the record it extends)
+    and says so; one in a new record has no line at all (a line number of the unwritten file
+    would point at nothing, or at something else)."""
+    out, applied = [], {}
+    for p in problems:
+        doc = next((d for name, d in docs.items() if d.changed and p.file == str(directory / name)), None)
+        if doc is None or not p.line:
+            out.append(p)
+            continue
+        if doc.name not in applied:
+            applied[doc.name] = doc.applied()
+        old, inside = doc_offset(doc, p.line, p.column, applied[doc.name])
+        text = doc.original if doc.original is not None else doc.text
+        if inside and (added or old >= len(text.rstrip())):
+            out.append(p._replace(line=0, column=0, message=p.message + NEW_RECORD))
+            continue
+        start = text.rfind("\n", 0, old) + 1
+        message = p.message + (" (in the change, which was not written)" if inside else "")
+        out.append(p._replace(line=text.count("\n", 0, old) + 1, column=old - start + 1, message=message))
+    return out
+
+
+def _common(a: str, b: str, part: Callable[[str, int], str]) -> int:
+    """The length of the longest common prefix (or suffix, by ``part``), by bisection."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if part(a, mid) == part(b, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def doc_offset(doc: Doc, line: int, column: int, new: str | None = None) -> tuple[int, bool]:
+    """Where (line, column) of the changed text (``new``, computed when not given) was in the text
+    as read: (offset, False); or, for a place in text the change writes, (the offset where that
+    change goes, True)."""
+    new = doc.applied() if new is None else new
+    at = 0
+    for _ in range(line - 1):
+        nxt = new.find("\n", at) + 1
+        if nxt == 0:
+            break
+        at = nxt
+    at = min(at + max(column - 1, 0), len(new))
+    if doc.original is not None:  # settled: the change is what lies between the common ends
+        old = doc.original
+        head = _common(old, new, lambda x, k: x[:k])
+        tail = _common(old[head:], new[head:], lambda x, k: x[len(x) - k :])
+        head = old.rfind("\n", 0, head) + 1  # whole lines: a value the change rewrote is in it
+        if tail:
+            end = new.find("\n", len(new) - tail - 1)
+            tail = min(tail, len(new) - (end + 1)) if end >= 0 else 0
+        if at < head:
+            return at, False
+        if at >= len(new) - tail:
+            return at - (len(new) - len(old)), False
+        return head, True
+    delta = 0
+    for start, end, text in sorted(doc.splices, key=lambda s: (s[0], s[1])):
+        if at < start + delta:
+            break
+        if at < start + delta + len(text):
+            return start, True
+        delta += len(text) - (end - start)
+    return at - delta, False
 
 
 def _refresh_cache(directory: Path, dataset) -> None:

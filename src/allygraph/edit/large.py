@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import DataError, Problem
+from ..errors import InvalidChange, Problem
 from ..store import SQLiteStore
 
 RELATIONS = "relations.yaml"
@@ -117,8 +117,10 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
             lead = (b"" if raw.endswith(b"\n") or not raw else nl) + (nl if blank else b"")
             line = raw.count(b"\n") + 1 + lead.count(b"\n")
             errors = problems_for(store, rec, str(directory / RELATIONS), line, text)
-            if errors:
-                raise DataError(errors)
+            if errors:  # no line: the record is in no file yet
+                from .core import NEW_RECORD
+
+                raise InvalidChange([e._replace(line=0, column=0, message=e.message + NEW_RECORD) for e in errors])
             result = {"changed": [{"file": str(directory / RELATIONS), "id": rec["id"], "action": "added"}]}
             if dry_run:
                 new_lines = (lead + text.encode("utf-8")).decode("utf-8").splitlines()

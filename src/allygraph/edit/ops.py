@@ -50,11 +50,31 @@ def pairs(values: list[str] | None, what: str) -> dict[str, Any]:
     return out
 
 
+_URL = r"(?i)(https?://[^\s/?#]+[^\s]*|doi:\S+)"
+
+
+def check_url(url: str, what: str) -> None:
+    """Refuse (one line, exit 2) a source URL that is not an http(s) URL or a DOI (``doi:10.…``):
+    what a reader can open, never ``javascript:`` or a bare word."""
+    import re
+
+    if not re.fullmatch(_URL, url):
+        raise UsageError(f"{what} {url!r}: not a source URL; give an http(s) URL (https://...) or a DOI (doi:10....)")
+
+
+def check_sources(refs: list[str] | None, what: str = "--source") -> None:
+    """Each of ``refs`` is a source id, or a URL ``check_url`` accepts (an id never holds ':')."""
+    for ref in refs or []:
+        if ":" in ref:
+            check_url(ref, what)
+
+
 def add_entity(eid: str, name: str, type: str, *, aliases: list[str] | None = None, description: str | None = None,
                attributes: dict | None = None, sources: list[str] | None = None, wikidata: str | None = None,
                since: str | None = None, until: str | None = None, data: Data = None,
                dry_run: bool = False) -> dict:  # fmt: skip
     """Add an entity at the end of ``entities.yaml``; ``{"changed": [...]}``."""
+    check_sources(sources)
     rec = {"id": eid, "name": name, "type": type, "aliases": aliases or None, "description": description,
            "wikidata": wikidata, "since": since, "until": until, "attributes": attributes or None,
            "sources": sources or None}  # fmt: skip
@@ -73,7 +93,9 @@ def add_entity(eid: str, name: str, type: str, *, aliases: list[str] | None = No
 
 def add_source(sid: str, title: str, url: str, *, publisher: str | None = None, date: str | None = None,
                note: str | None = None, data: Data = None, dry_run: bool = False) -> dict:  # fmt: skip
-    """Add a source to the ``sources:`` registry of ``relations.yaml``; ``{"changed": [...]}``."""
+    """Add a source to the ``sources:`` registry of ``relations.yaml``; ``{"changed": [...]}``.
+    ``url`` is an http(s) URL or a DOI (``doi:10.…``)."""
+    check_url(url, "--url")
     src = {"title": title, "url": url, "publisher": publisher, "date": date, "note": note}
 
     def fn(ctx: Context) -> None:
@@ -99,6 +121,7 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
     """
     if not sources:
         raise UsageError("link needs at least one --source (a source id or a URL)")
+    check_sources(sources)
     from ..load import data_dir
 
     directory = data_dir(data)
@@ -143,7 +166,7 @@ def locate(ctx: Context, ident: str) -> tuple[str, str, str, object, object | No
     if len(found) > 1:
         raise UsageError(f"{ident!r} is the id of a {' and a '.join(found)}; rename one of them by hand")
     if not found:
-        ident = ds.resolve(ident)  # an entity by name; raises UnknownEntity with suggestions
+        ident = _resolve(ctx, ident)  # an entity by name or alias
         found = ["entity"]
     kind = found[0]
     if kind == "entity":
@@ -163,7 +186,23 @@ def locate(ctx: Context, ident: str) -> tuple[str, str, str, object, object | No
                 return kind, ident, RELATIONS, node, None
         if ident in by_order:
             return kind, ident, RELATIONS, by_order[ident], None
-    raise UsageError(f"cannot find where {kind} {ident!r} is written; run `allygraph check`")
+    file = ENTITIES if kind == "entity" else RELATIONS
+    raise UsageError(f"cannot find where {kind} {ident!r} is written in {ctx.directory / file}; run `allygraph check`")
+
+
+def _resolve(ctx: Context, name: str) -> str:
+    """An entity's id from its name or alias; else UnknownRecord, suggesting close ids of every
+    kind (an editing command names entities, relations and sources alike)."""
+    from ..errors import UnknownEntity, UnknownRecord
+    from ..names import suggest
+
+    ds = ctx.dataset
+    try:
+        return ds.resolve(name)
+    except UnknownEntity as exc:
+        close = list(exc.suggestions)
+        close += [s for s in suggest(name, [*ds.relations, *ds.sources]) if s not in close]
+        raise UnknownRecord(name, close, str(ctx.directory)) from None
 
 
 def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = None, data: Data = None,
@@ -194,9 +233,13 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
                     raise UsageError(f"{kind} {rid!r} has no {head} entry {sub!r} (in {ctx.directory / file})")
             elif is_set:
                 parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if head in LIST_FIELDS else value
+                if head == "sources":
+                    check_sources(parsed, "--set sources:")
+                elif head == "url" and kind == "source":
+                    check_url(value, "--set url:")
                 core.set_field(doc, node, head, _in_style(node, head, parsed), order)
             elif not core.unset_field(doc, node, head):
-                raise UsageError(f"{kind} {rid!r} has no field {head!r}")
+                raise UsageError(f"{kind} {rid!r} has no field {head!r} (in {ctx.directory / file})")
         ctx.note(file, rid, "changed")
 
     return core.change(data, fn, dry_run)
@@ -280,17 +323,15 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
         if kind == "relation" and not refs:  # a derived id: write the new one out
             core.set_field(ctx.docs[RELATIONS], node, "id", value_text("id", new), RELATION_KEYS)
         touched: dict[str, set] = {}
-        for fname, path, ref, _ in refs:
+        for ref in refs:
+            fname, path, node_ref, _ = ref
             doc = ctx.docs[fname]
-            doc.splice(ref.start_mark.index, ref.end_mark.index, scalar_text(doc, ref, new))
-            touched.setdefault(fname, set()).add(path[:2])
-        ctx.note(file, new, "renamed")
+            doc.splice(node_ref.start_mark.index, node_ref.end_mark.index, scalar_text(doc, node_ref, new))
+            if not _own(kind, ref):  # the record itself is reported as renamed, not changed
+                touched.setdefault(fname, set()).add(path[:2])
+        ctx.note(file, new, "renamed", old=rid)
         for fname, records in touched.items():
             for section, key in sorted(records, key=lambda r: (r[0], r[1] if isinstance(r[1], int) else -1, str(r[1]))):
-                if (fname, section) in ((file, "entities"), (file, "sources")) and (
-                    key == rid or section == "entities"
-                ):
-                    continue
                 ctx.note(fname, _record_id(ctx, fname, section, key), "changed")
 
     return core.change(data, fn, dry_run)
