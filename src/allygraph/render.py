@@ -649,6 +649,14 @@ def changed_blocks(result: dict) -> list[Block]:
     return blocks
 
 
+def init_blocks(result: dict) -> list[Block]:
+    """``init``: where the new data directory is, and how to point allygraph at it."""
+    rows = [["Use it from anywhere (e.g. in your shell's profile):"], [f"  export {result['env']}"],
+            [f"or pass --data {result['env'].partition('=')[2]} to each command."]]  # fmt: skip
+    title = f"Made {result['directory']}: a copy of the bundled data (entities.yaml, relations.yaml), yours to edit."
+    return [Block(title, columns=["line"], rows=rows, style="lines")]
+
+
 def _diff_detail(rec: dict) -> str:
     if "from" in rec:
         tier = f" ({rec['tier']})" if rec.get("tier") else ""

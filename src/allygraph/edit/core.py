@@ -119,7 +119,7 @@ def change(data: str | os.PathLike | None, fn: Callable[[Context], None], dry_ru
     from ..fsutil import commit_data, lock_data
     from ..load import data_dir
 
-    directory = data_dir(data)
+    directory = data_dir(data, write=not dry_run)
     with lock_data(directory):
         docs = read_docs(directory)
         ctx = Context(directory, docs)

@@ -124,7 +124,7 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
     check_sources(sources)
     from ..load import data_dir
 
-    directory = data_dir(data)
+    directory = data_dir(data, write=not dry_run)
     from .. import cache
 
     if cache.is_large(directory):
