@@ -222,6 +222,7 @@ OPS = [
     ("unset", "attributes.k"),
     ("rm", None),
     ("rename", "renamed"),
+    ("link", "new-link"),
 ]
 
 
@@ -230,6 +231,9 @@ def _expected(old: dict, op: str, arg: str | None) -> dict | None:
     new = {k: (dict(v) if isinstance(v, dict) else v) for k, v in old.items()}
     if op == "rm":
         return None
+    if op == "link":
+        return {"id": arg, "from": "a", "to": "c", "type": "exercises_with", "status": "active",
+                "sources": ["https://l.org/1"]}  # fmt: skip
     if op == "rename":
         new["id"] = arg
         return new
@@ -276,6 +280,8 @@ def test_a_change_touches_only_its_record_in_any_layout(tmp_path, layout, pick, 
         edit.rm(rid, data=d)
     elif op == "rename":
         edit.rename(rid, arg, data=d)
+    elif op == "link":
+        edit.link("a", "exercises_with", "c", sources=["https://l.org/1"], rid=arg, data=d)
     else:
         edit.edit(rid, **{op: [arg]}, data=d)
     new = (d / "relations.yaml").read_bytes().decode()
@@ -289,13 +295,34 @@ def test_a_change_touches_only_its_record_in_any_layout(tmp_path, layout, pick, 
             for s in range(start, -1, -1)
             if s + cut >= end
         ), (text, new)
+    elif op == "link":  # appended: every byte before stays
+        assert new.startswith(text), (text, new)
     else:
         assert new.startswith(head) and new.endswith(tail) and len(new) >= len(head) + len(tail), (text, new)
     after = relations_of(d)
     want = _expected(before[rid], op, arg)
     others = {k: v for k, v in before.items() if k != rid}
-    assert {k: v for k, v in after.items() if k not in (rid, arg)} == others
+    assert {k: v for k, v in after.items() if k not in (rid, arg)} == {k: v for k, v in others.items() if k != arg}
     if want is None:
         assert rid not in after
     else:
         assert after[want["id"]] == want
+    if op == "link":
+        assert after[rid] == before[rid]
+
+
+def test_link_on_a_large_directory_writes_in_the_files_own_indentation(tmp_path, monkeypatch):
+    """The fast path of `link` (a large directory, checked against its cache) wrote every new
+    record at a dash column of 2, breaking a file whose records start at column 0."""
+    from allygraph import cache
+    from allygraph.load import open_store
+
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)  # every directory counts as large
+    monkeypatch.setenv("ALLYGRAPH_SETTLE", "0")
+    text = "relations:\n# the first\n- id: r1\n  from: a\n  to: b\n  type: alliance\n  sources:\n  - https://x.org/1\n"
+    d = write(tmp_path / "d", text)
+    open_store(d).close()  # compile the cache, so that link takes the fast path
+    edit.link("a", "exercises_with", "c", sources=["https://x.org/2"], rid="r2", data=d)
+    new = (d / "relations.yaml").read_text()
+    assert new.startswith(text) and "\n- id: r2\n  from: a\n" in new
+    assert set(relations_of(d)) == {"r1", "r2"}

@@ -271,11 +271,6 @@ def scalar_of(record: Node, key: str) -> str | None:
     return f[1].value if f is not None and f[1].id == "scalar" else None
 
 
-def _dash_column(doc: Doc, item) -> int:
-    head = doc.text[doc.line_start(item.start_mark.index) : item.start_mark.index]
-    return head.rfind("-") if "-" in head else max(indent_at(doc, item.start_mark.index) - 2, 0)
-
-
 def _blank_separated(doc: Doc, nodes: list, start_of: Callable) -> bool:
     """Whether the file puts a blank line between records (looked at on its last two)."""
     if len(nodes) < 2:
@@ -345,8 +340,9 @@ def append_item(doc: Doc, section: str, make: Callable[[int], str], flow_text: s
         return
     if seq.id == "sequence" and seq.value and not seq.flow_style:
         last = seq.value[-1]
-        sep = doc.nl if _blank_separated(doc, seq.value, lambda n: n.start_mark.index) else ""
-        insert_text(doc, doc.record_end(last), sep + make(_dash_column(doc, last)))
+        dash = doc.dash(seq, len(seq.value) - 1)  # where the last record starts (its content may start lines later)
+        sep = doc.nl if _blank_separated(doc, seq.value, lambda n: dash) else ""
+        insert_text(doc, doc.record_end(last), sep + make(indent_at(doc, dash)))
         return
     _fill_empty(doc, key, seq, make)
 
