@@ -326,3 +326,23 @@ def test_link_on_a_large_directory_writes_in_the_files_own_indentation(tmp_path,
     new = (d / "relations.yaml").read_text()
     assert new.startswith(text) and "\n- id: r2\n  from: a\n" in new
     assert set(relations_of(d)) == {"r1", "r2"}
+
+
+def test_rm_cascade_removes_neighbouring_flow_records(tmp_path):
+    """Two removals that share the comma between them (the last two items of a flow list) are one
+    removal, not "two changes overlap"."""
+    ents = "entities: [{id: a, name: A, type: state}, {id: b, name: B, type: state}, {id: c, name: C, type: state}]\n"
+    rels = (
+        "relations: [{id: r0, from: a, to: b, type: alliance, sources: ['https://x.org/0']},\n"
+        "  {id: r1, from: b, to: c, type: alliance, sources: ['https://x.org/1']},\n"
+        "  {id: r2, from: a, to: c, type: alliance, sources: ['https://x.org/2']}]\n"
+    )
+    d = write(tmp_path / "d", rels, ents)
+    result = edit.rm("c", cascade=True, data=d)
+    assert [(c["id"], c["action"]) for c in result["changed"]] == [
+        ("c", "removed"),
+        ("r1", "removed"),
+        ("r2", "removed"),
+    ]
+    ds = load(d, use_cache=False)
+    assert list(ds.relations) == ["r0"] and list(ds.entities) == ["a", "b"]

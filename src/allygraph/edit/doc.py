@@ -65,12 +65,15 @@ class Doc:
 
     def applied(self) -> str:
         """The text after the splices (applied in offset order; overlapping ones are refused)."""
-        out, at = [], 0
+        out, at, last_cut = [], 0, False
         for start, end, new in sorted(self.splices, key=lambda s: (s[0], s[1])):
+            if start < at and last_cut and not new:  # two removals that share text (the comma between
+                at = max(at, end)  # two flow items): remove what either removes
+                continue
             if start < at:
                 raise UsageError(f"{self.name}: two changes overlap at offset {start}; make them one at a time")
             out += [self.text[at:start], new]
-            at = end
+            at, last_cut = end, not new
         out.append(self.text[at:])
         return "".join(out)
 
