@@ -444,6 +444,10 @@ def test_edit_messages_name_the_data_file(tmp_path):
     assert r.exit_code == 2 and str(d / "relations.yaml") in r.stderr
     r = invoke("edit", "japan", "--unset", "attributes.nope", "--data", str(d))
     assert r.exit_code == 2 and str(d / "entities.yaml") in r.stderr
+    r = invoke("edit", "jp-ph", "--set", "tier=nope", "--data", str(d))
+    assert r.exit_code == 2 and f"error(s) in {d}; nothing was written" in r.stderr.splitlines()[-1]
+    r = invoke("add", "entity", "japan", "--name", "J", "--type", "state", "--data", str(d))
+    assert r.exit_code == 2 and f"already exists in {d / 'entities.yaml'}" in r.stderr
     (d / "entities.yaml").write_text("entities: [\n")
     r = invoke("edit", "japan", "--set", "name=J", "--data", str(d))
     assert r.exit_code == 2 and str(d / "entities.yaml") in r.stderr

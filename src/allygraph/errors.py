@@ -111,9 +111,11 @@ class InvalidChange(DataError):
     """A change refused because the data would be invalid after it; nothing was written.
     ``problems`` are located in the files as they are, or (line 0) in the change itself."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], directory: object = "the data") -> None:
         super().__init__(problems)
-        self.args = (f"refused: the change would leave {len(self.errors)} error(s) in the data; nothing was written",)
+        self.args = (
+            f"refused: the change would leave {len(self.errors)} error(s) in {directory}; nothing was written",
+        )
 
 
 class AmbiguousName(AllygraphError):

@@ -131,7 +131,7 @@ def change(data: str | os.PathLike | None, fn: Callable[[Context], None], dry_ru
                 dataset = validate_files(directory, files)
             except DataError as exc:
                 added = bool(ctx.changed) and all(c["action"] == "added" for c in ctx.changed)
-                raise InvalidChange(place_problems(directory, docs, exc.problems, added)) from None
+                raise InvalidChange(place_problems(directory, docs, exc.problems, added), directory) from None
             if verify is not None:
                 verify(ctx, dataset)
             if dry_run:
@@ -465,7 +465,7 @@ def unset_field(doc: Doc, record: Node, key: str) -> bool:
         flow_remove(doc, record, index)
         return True
     if len(record.value) == 1:
-        raise UsageError(f"cannot remove {key!r}: it is the record's only field")
+        raise UsageError(f"{doc.name}: cannot remove {key!r}: it is the record's only field")
     k, v = record.value[index]
     if index == 0:  # the next field moves up to where this one starts (after the record's `- `)
         doc.splice(k.start_mark.index, record.value[1][0].start_mark.index, "")
@@ -487,7 +487,7 @@ def set_in_mapping(doc: Doc, record: Node, key: str, sub: str, text: str | None)
         return True
     _, mapping = found
     if mapping.id != "mapping":
-        raise UsageError(f"{key!r} is not a mapping in this record")
+        raise UsageError(f"{doc.name}: {key!r} is not a mapping in this record")
     if text is not None:
         set_field(doc, mapping, sub, text)
         return True

@@ -129,7 +129,7 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
             if errors:  # no line: the record is in no file yet
                 from .core import NEW_RECORD
 
-                raise InvalidChange([e._replace(line=0, column=0, message=e.message + NEW_RECORD) for e in errors])
+                raise InvalidChange([e._replace(line=0, column=0, message=e.message + NEW_RECORD) for e in errors], directory)  # fmt: skip
             result = {"changed": [{"file": str(directory / RELATIONS), "id": rec["id"], "action": "added"}]}
             if dry_run:
                 new_lines = (lead + text.encode("utf-8")).decode("utf-8").splitlines()

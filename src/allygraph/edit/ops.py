@@ -81,7 +81,7 @@ def add_entity(eid: str, name: str, type: str, *, aliases: list[str] | None = No
 
     def fn(ctx: Context) -> None:
         if any(scalar_of(n, "id") == eid for n in items(ctx.docs[ENTITIES], "entities")):
-            raise UsageError(f"entity {eid!r} already exists; use `allygraph edit {eid} --set field=value`")
+            raise UsageError(f"entity {eid!r} already exists in {ctx.directory / ENTITIES}; use `allygraph edit {eid} --set field=value`")  # fmt: skip
         doc = ctx.docs[ENTITIES]
         append_item(
             doc, "entities", lambda indent: record(rec, ENTITY_KEYS, indent, doc.nl), flow_record(rec, ENTITY_KEYS)
@@ -101,7 +101,7 @@ def add_source(sid: str, title: str, url: str, *, publisher: str | None = None, 
     def fn(ctx: Context) -> None:
         doc = ctx.docs[RELATIONS]
         if any(k.value == sid for k, _ in entries(doc, "sources")):
-            raise UsageError(f"source {sid!r} already exists; use `allygraph edit {sid} --set field=value`")
+            raise UsageError(f"source {sid!r} already exists in {ctx.directory / RELATIONS}; use `allygraph edit {sid} --set field=value`")  # fmt: skip
         append_entry(doc, "sources", lambda indent: source_entry(sid, src, indent, doc.nl), before="relations",
                      flow_text=f"{scalar(sid)}: {flow_record(src, SOURCE_KEYS)}")  # fmt: skip
         ctx.note(RELATIONS, sid, "added")
@@ -139,7 +139,7 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
         ds = ctx.dataset
         rec = relation_record(ds.resolve, a, type, b, sources, tier, status, since, until, via, attributes, note, rid)
         if rec["id"] in ds.relations:
-            raise UsageError(f"relation {rec['id']!r} already exists; give another --id")
+            raise UsageError(f"relation {rec['id']!r} already exists in {ctx.directory / RELATIONS}; give another --id")
         doc = ctx.docs[RELATIONS]
         append_item(
             doc, "relations", lambda indent: record(rec, RELATION_KEYS, indent, doc.nl), flow_record(rec, RELATION_KEYS)
@@ -164,7 +164,9 @@ def locate(ctx: Context, ident: str) -> tuple[str, str, str, object, object | No
     if ident in ds.sources:
         found.append("source")
     if len(found) > 1:
-        raise UsageError(f"{ident!r} is the id of a {' and a '.join(found)}; rename one of them by hand")
+        raise UsageError(
+            f"{ident!r} is the id of a {' and a '.join(found)} in {ctx.directory}; rename one of them by hand"
+        )
     if not found:
         ident = _resolve(ctx, ident)  # an entity by name or alias
         found = ["entity"]
@@ -318,7 +320,7 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
             return
         taken = new in ctx.dataset.entities if kind == "entity" else new in ctx.dataset.sources if kind == "source" else new in ctx.dataset.relations  # fmt: skip
         if taken:
-            raise UsageError(f"{kind} {new!r} already exists")
+            raise UsageError(f"{kind} {new!r} already exists in {ctx.directory / file}")
         refs = references(ctx, kind, rid)
         if kind == "relation" and not refs:  # a derived id: write the new one out
             core.set_field(ctx.docs[RELATIONS], node, "id", value_text("id", new), RELATION_KEYS)
