@@ -124,37 +124,57 @@ def test_edit_replaces_a_block_scalar_and_keeps_the_next_line(tmp_path):
 # --- the property: any layout, any record, only that record changes ------------------------------
 
 STATUSES = ["active", "signed", "ended", "suspended"]
+WORDS = ["plain words", "a: colon", "it's"]
+
+
+def _relation(draw, i: int) -> dict:
+    ends = draw(st.permutations("abc"))
+    rec = {"id": f"r{i}", "from": ends[0], "to": ends[1],
+           "type": draw(st.sampled_from(["alliance", "exercises_with", "cooperates_with"]))}  # fmt: skip
+    if draw(st.booleans()):
+        rec["status"] = draw(st.sampled_from(STATUSES))
+    if draw(st.booleans()):
+        rec["since"] = str(draw(st.integers(1990, 2020)))
+    if draw(st.booleans()):
+        rec["note"] = draw(st.sampled_from(WORDS))
+    if draw(st.booleans()):
+        rec["attributes"] = draw(st.sampled_from([{"k": 1}, {"k": 1, "j": "two"}]))
+    rec["sources"] = [f"https://x.org/{i}"] + (["https://y.org/z"] if draw(st.booleans()) else [])
+    return rec
+
+
+def _entity(draw, i: int) -> dict:
+    rec = {"id": f"e{i}", "name": f"Entity {i}", "type": draw(st.sampled_from(["state", "organization"]))}
+    if draw(st.booleans()):
+        rec["aliases"] = [f"E{i}"] + ([f"Ent{i}"] if draw(st.booleans()) else [])
+    if draw(st.booleans()):
+        rec["description"] = draw(st.sampled_from(WORDS))
+    if draw(st.booleans()):
+        rec["since"] = str(draw(st.integers(1900, 2020)))
+    if draw(st.booleans()):
+        rec["attributes"] = draw(st.sampled_from([{"k": 1}, {"k": 1, "j": "two"}]))
+    return rec
 
 
 @st.composite
-def layouts(draw):
-    """A relations.yaml in a random layout: (text, spans of each record, the records' plain values)."""
+def layouts(draw, section: str = "relations"):
+    """A data file holding ``section`` in a random layout: (text, spans of each record, the
+    records' plain values)."""
     nl = draw(st.sampled_from(["\n", "\r\n"]))
     dash = draw(st.sampled_from([0, 2, 4]))
     gap = draw(st.sampled_from([1, 2, 3]))  # spaces after the dash
     n = draw(st.integers(2, 4))
     records, spans, out = [], [], []
-    out.append(draw(st.sampled_from(["", "# relations, by hand" + nl])) + "relations:" + nl)
+    out.append(draw(st.sampled_from(["", f"# {section}, by hand" + nl])) + f"{section}:" + nl)
     for i in range(n):
-        ends = draw(st.permutations("abc"))
-        rec = {"id": f"r{i}", "from": ends[0], "to": ends[1],
-               "type": draw(st.sampled_from(["alliance", "exercises_with", "cooperates_with"]))}  # fmt: skip
-        if draw(st.booleans()):
-            rec["status"] = draw(st.sampled_from(STATUSES))
-        if draw(st.booleans()):
-            rec["since"] = str(draw(st.integers(1990, 2020)))
-        if draw(st.booleans()):
-            rec["note"] = draw(st.sampled_from(["plain words", "a: colon", "it's"]))
-        if draw(st.booleans()):
-            rec["attributes"] = draw(st.sampled_from([{"k": 1}, {"k": 1, "j": "two"}]))
-        rec["sources"] = [f"https://x.org/{i}"] + (["https://y.org/z"] if draw(st.booleans()) else [])
+        rec = _relation(draw, i) if section == "relations" else _entity(draw, i)
         keys = draw(st.permutations(list(rec)))
         quote = draw(st.sampled_from(["", "'", '"']))
         style = draw(st.sampled_from(["block", "block", "dash-alone", "flow", "flow-lines"]))
         if draw(st.booleans()):
             out.append(nl)
         if draw(st.booleans()):
-            out.append(" " * draw(st.sampled_from([0, dash])) + f"# about r{i}" + nl)
+            out.append(" " * draw(st.sampled_from([0, dash])) + f"# about record {i}" + nl)
         start = sum(map(len, out))
         out.append(_record(rec, keys, quote, style, dash, gap, nl, draw))
         spans.append((start, sum(map(len, out))))
@@ -171,7 +191,7 @@ def _value(key: str, value, quote: str, flow: bool, col: int, nl: str, draw) -> 
         return f"{quote}{value}{quote}"
     if key == "since":
         return f'"{value}"'
-    if key == "note":
+    if key in ("note", "description"):
         if not flow and draw(st.booleans()):
             return "|" + nl + " " * (col + 2) + value + nl + nl  # a block scalar, with a blank line
         return f"'{value}'" if ":" in value else f'"{value}"' if "'" in value else value
@@ -207,51 +227,41 @@ def _record(rec, keys, quote, style, dash, gap, nl, draw) -> str:
     return pad + "-" + " " * gap + body[0] + "".join(" " * col + line for line in body[1:])
 
 
-OPS = [
-    ("set", "status=ended"),
-    ("set", "status=suspended"),
-    ("set", "note=new words"),
-    ("set", "since=2021"),
-    ("set", "attributes.k=5"),
-    ("set", "attributes.new=x"),
-    ("set", "sources=https://n.org/1,https://n.org/2"),
-    ("unset", "status"),
-    ("unset", "note"),
-    ("unset", "since"),
-    ("unset", "attributes"),
-    ("unset", "attributes.k"),
-    ("rm", None),
-    ("rename", "renamed"),
-    ("link", "new-link"),
-]
-
-
-def _expected(old: dict, op: str, arg: str | None) -> dict | None:
-    """The loaded record after the change (None: removed)."""
-    new = {k: (dict(v) if isinstance(v, dict) else v) for k, v in old.items()}
-    if op == "rm":
-        return None
-    if op == "link":
-        return {"id": arg, "from": "a", "to": "c", "type": "exercises_with", "status": "active",
-                "sources": ["https://l.org/1"]}  # fmt: skip
-    if op == "rename":
-        new["id"] = arg
-        return new
-    key, _, value = (arg or "").partition("=")
-    head, _, sub = key.partition(".")
-    if op == "set" and sub:
-        new.setdefault(head, {})[sub] = 5 if value == "5" else value
-    elif op == "set":
-        new[head] = value.split(",") if head == "sources" else value
-    elif sub:
-        new[head].pop(sub)
-        if not new[head]:
-            del new[head]
-    else:
-        new.pop(head)
-        if head == "status":
-            new["status"] = "active"
-    return new
+COMMON = [("set", "since=2021"), ("set", "attributes.k=5"), ("set", "attributes.new=x"), ("unset", "since"),
+          ("unset", "attributes"), ("unset", "attributes.k"), ("rm", None), ("rename", "renamed")]  # fmt: skip
+OPS = {
+    "relations": [
+        *COMMON,
+        ("set", "status=ended"),
+        ("set", "status=suspended"),
+        ("set", "note=new words"),
+        ("set", "sources=https://n.org/1,https://n.org/2"),
+        ("unset", "status"),
+        ("unset", "note"),
+        ("append", "new-link"),
+    ],  # fmt: skip
+    "entities": [
+        *COMMON,
+        ("set", "description=new words"),
+        ("set", "aliases=X1,X2"),
+        ("set", "name=Other name"),
+        ("unset", "description"),
+        ("unset", "aliases"),
+        ("append", "new-entity"),
+    ],  # fmt: skip
+}
+NEW = {
+    "relations": {
+        "id": "new-link",
+        "from": "a",
+        "to": "c",
+        "type": "exercises_with",
+        "status": "active",
+        "sources": ["https://l.org/1"],
+    },  # fmt: skip
+    "entities": {"id": "new-entity", "name": "New", "type": "state"},
+}
+EMPTY_RELATIONS = "relations: []\n"
 
 
 def _applies(rec: dict, op: str, arg: str | None) -> bool:
@@ -261,54 +271,77 @@ def _applies(rec: dict, op: str, arg: str | None) -> bool:
     return True
 
 
+def _check_record(old: dict, new: dict, op: str, arg: str) -> None:
+    """The loaded record after the change: the named field as asked, every other one as it was."""
+    if op == "rename":
+        assert new == {**old, "id": arg}
+        return
+    key, _, value = arg.partition("=")
+    head, _, sub = key.partition(".")
+    assert {k: v for k, v in new.items() if k != head} == {k: v for k, v in old.items() if k != head}
+    got = new.get(head)
+    if op == "set" and sub:
+        assert got == {**(old.get(head) or {}), sub: 5 if value == "5" else value}
+    elif op == "set":
+        assert got == (value.split(",") if head in ("sources", "aliases") else value)
+    elif sub:
+        rest = {k: v for k, v in old[head].items() if k != sub}
+        assert got == rest if rest else not got
+    else:
+        assert not got or (head == "status" and got == "active")
+
+
 _counter = itertools.count()
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])  # fmt: skip
-@given(layout=layouts(), pick=st.integers(0, 3), which=st.sampled_from(OPS))
-def test_a_change_touches_only_its_record_in_any_layout(tmp_path, layout, pick, which):
-    text, spans, records = layout
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])  # fmt: skip
+@given(section=st.sampled_from(["relations", "entities"]), data=st.data(), pick=st.integers(0, 3))
+def test_a_change_touches_only_its_record_in_any_layout(tmp_path, section, data, pick):
+    text, spans, records = data.draw(layouts(section))
+    op, arg = data.draw(st.sampled_from(OPS[section]))
     i = pick % len(records)
-    op, arg = which
     if not _applies(records[i], op, arg):
         return
-    d = write(tmp_path / f"ex{next(_counter)}", text)
-    before = relations_of(d)
+    name = f"{section}.yaml"
+    d = tmp_path / f"ex{next(_counter)}"
+    write(d, text) if section == "relations" else write(d, EMPTY_RELATIONS, text)
+    kind = "relations" if section == "relations" else "entities"
+    before = getattr(load(d, use_cache=False), kind)
     rid = records[i]["id"]
     if op == "rm":
         edit.rm(rid, data=d)
     elif op == "rename":
         edit.rename(rid, arg, data=d)
-    elif op == "link":
+    elif op == "append" and section == "relations":
         edit.link("a", "exercises_with", "c", sources=["https://l.org/1"], rid=arg, data=d)
+    elif op == "append":
+        edit.add_entity(arg, "New", "state", data=d)
     else:
         edit.edit(rid, **{op: [arg]}, data=d)
-    new = (d / "relations.yaml").read_bytes().decode()
+    new = (d / name).read_bytes().decode()
     start, end = spans[i]
-    # only the record's own bytes changed (rm may also take one blank line beside it)
     head, tail = text[:start], text[end:]
-    if op == "rm":
+    if op == "rm":  # only the record's own bytes went, and perhaps one blank line beside them
         cut = len(text) - len(new)
         assert any(
             new == text[:s] + text[s + cut :] and not text[s:start].strip() and not text[end : s + cut].strip()
             for s in range(start, -1, -1)
             if s + cut >= end
         ), (text, new)
-    elif op == "link":  # appended: every byte before stays
+    elif op == "append":  # every byte before stays
         assert new.startswith(text), (text, new)
-    else:
+    else:  # only the record's own bytes changed
         assert new.startswith(head) and new.endswith(tail) and len(new) >= len(head) + len(tail), (text, new)
-    after = relations_of(d)
-    want = _expected(before[rid], op, arg)
-    others = {k: v for k, v in before.items() if k != rid}
-    assert {k: v for k, v in after.items() if k not in (rid, arg)} == {k: v for k, v in others.items() if k != arg}
-    if want is None:
+    after = getattr(load(d, use_cache=False), kind)
+    untouched = {k: v for k, v in before.items() if k != rid}
+    assert {k: v for k, v in after.items() if k not in (rid, arg)} == untouched
+    if op == "rm":
         assert rid not in after
+    elif op == "append":
+        assert after[rid] == before[rid] and {k: v for k, v in after[arg].items() if v not in (None, [], {})} == NEW[section]  # fmt: skip
     else:
-        assert after[want["id"]] == want
-    if op == "link":
-        assert after[rid] == before[rid]
+        _check_record(before[rid], after[arg if op == "rename" else rid], op, arg)
 
 
 def test_link_on_a_large_directory_writes_in_the_files_own_indentation(tmp_path, monkeypatch):
