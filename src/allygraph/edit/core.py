@@ -271,11 +271,10 @@ def scalar_of(record: Node, key: str) -> str | None:
     return f[1].value if f is not None and f[1].id == "scalar" else None
 
 
-def _blank_separated(doc: Doc, nodes: list, start_of: Callable) -> bool:
-    """Whether the file puts a blank line between records (looked at on its last two)."""
-    if len(nodes) < 2:
-        return True
-    return doc.is_blank(doc.prev_line(doc.line_start(start_of(nodes[-1]))))
+def _blank_separated(doc: Doc, count: int, last_start: int) -> bool:
+    """Whether the file puts a blank line between records (looked at before its last one, of
+    ``count``, which starts at ``last_start``)."""
+    return count < 2 or doc.is_blank(doc.prev_line(doc.line_start(last_start)))
 
 
 def insert_text(doc: Doc, at: int, text: str) -> None:
@@ -340,8 +339,8 @@ def append_item(doc: Doc, section: str, make: Callable[[int], str], flow_text: s
         return
     if seq.id == "sequence" and seq.value and not seq.flow_style:
         last = seq.value[-1]
-        dash = doc.dash(seq, len(seq.value) - 1)  # where the last record starts (its content may start lines later)
-        sep = doc.nl if _blank_separated(doc, seq.value, lambda n: dash) else ""
+        dash = doc.dash(seq, len(seq.value) - 1)  # the last record's start (its content may start lines later)
+        sep = doc.nl if _blank_separated(doc, len(seq.value), dash) else ""
         insert_text(doc, doc.record_end(last), sep + make(indent_at(doc, dash)))
         return
     _fill_empty(doc, key, seq, make)
@@ -379,7 +378,7 @@ def append_entry(doc: Doc, section: str, make: Callable[[int], str], before: str
         return
     if mapping.id == "mapping" and mapping.value and not mapping.flow_style:
         last_key, last_value = mapping.value[-1]
-        sep = doc.nl if _blank_separated(doc, [k for k, _ in mapping.value], lambda n: n.start_mark.index) else ""
+        sep = doc.nl if _blank_separated(doc, len(mapping.value), last_key.start_mark.index) else ""
         insert_text(doc, doc.record_end(last_value), sep + make(indent_at(doc, last_key.start_mark.index)))
         return
     _fill_empty(doc, key, mapping, make)
