@@ -379,3 +379,12 @@ def test_rm_cascade_removes_neighbouring_flow_records(tmp_path):
     ]
     ds = load(d, use_cache=False)
     assert list(ds.relations) == ["r0"] and list(ds.entities) == ["a", "b"]
+
+
+def test_an_empty_flow_section_becomes_a_block_list(tmp_path):
+    d = write(tmp_path / "d", "sources: {}\nrelations: []\n")
+    edit.add_source("s1", "One", "https://x.org/1", data=d)
+    edit.link("a", "alliance", "b", sources=["s1"], rid="r1", data=d)
+    text = (d / "relations.yaml").read_text()
+    assert "sources:\n  s1:\n" in text and "relations:\n  - id: r1\n" in text
+    assert list(relations_of(d)) == ["r1"]

@@ -334,7 +334,7 @@ def append_item(doc: Doc, section: str, make: Callable[[int], str], flow_text: s
         insert_text(doc, len(doc.text), f"{section}:{doc.nl}" + make(2))
         return
     key, seq = top
-    if seq.id == "sequence" and seq.flow_style and flow_text is not None:
+    if seq.id == "sequence" and seq.flow_style and seq.value and flow_text is not None:  # `[]`: a block list
         flow_insert(doc, seq, flow_text)
         return
     if seq.id == "sequence" and seq.value and not seq.flow_style:
@@ -373,7 +373,7 @@ def append_entry(doc: Doc, section: str, make: Callable[[int], str], before: str
             insert_text(doc, len(doc.text), block)
         return
     key, mapping = top
-    if mapping.id == "mapping" and mapping.flow_style and flow_text is not None:
+    if mapping.id == "mapping" and mapping.flow_style and mapping.value and flow_text is not None:
         flow_insert(doc, mapping, flow_text)
         return
     if mapping.id == "mapping" and mapping.value and not mapping.flow_style:
