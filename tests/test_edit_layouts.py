@@ -388,3 +388,10 @@ def test_an_empty_flow_section_becomes_a_block_list(tmp_path):
     text = (d / "relations.yaml").read_text()
     assert "sources:\n  s1:\n" in text and "relations:\n  - id: r1\n" in text
     assert list(relations_of(d)) == ["r1"]
+
+
+def test_fmt_keeps_a_comment_after_a_lone_dash(tmp_path):
+    text = "relations:\n  -  # the first\n    id: r1\n    from: a\n    to: b\n    type: alliance\n    sources: [https://x.org/1]\n"
+    d = write(tmp_path / "d", text)
+    edit.fmt(data=d)
+    assert (d / "relations.yaml").read_text().startswith("relations:\n  # the first\n  - id: r1\n")
