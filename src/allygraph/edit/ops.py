@@ -221,10 +221,16 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
         doc = ctx.docs[file]
         order = {"entity": ENTITY_KEYS, "relation": RELATION_KEYS, "source": SOURCE_KEYS}[kind]
         rank = {k: i for i, k in enumerate(order)}  # new lines at one place go in contract order
-        for n, (key, value, is_set) in enumerate(sorted(changes, key=lambda c: rank.get(c[0].partition(".")[0], len(order)))):  # fmt: skip
-            if n:  # each change is located in the text as the ones before left it
-                doc.settle()
-                node = locate(ctx, ident)[3]
+        touched: list[str] = []  # (``set`` is the argument here)
+        # nested changes (attributes.KEY) first: a line they add at the end of a block mapping goes
+        # before a field added at the same place, which belongs to the record
+        for key, value, is_set in sorted(changes, key=lambda c: ("." not in c[0], rank.get(c[0].partition(".")[0], len(order)))):  # fmt: skip
+            spot = _shared_spot(node, key, is_set)
+            if doc.splices and (spot in touched or "*" in touched or spot == "*"):
+                doc.settle()  # locate this change in the text as the ones before left it
+                node, touched = locate(ctx, ident)[3], []
+            if spot:
+                touched.append(spot)
             if key == "id":
                 raise UsageError("use `allygraph rename OLD NEW` to change an id (it updates every reference)")
             head, dot, sub = key.partition(".")
@@ -245,6 +251,21 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
         ctx.note(file, rid, "changed")
 
     return core.change(data, fn, dry_run)
+
+
+def _shared_spot(record: Any, key: str, is_set: bool) -> str | None:
+    """Where a change to ``key`` splices text that another change of the same ``edit`` may touch
+    too (then the second is located in the text the first left): a flow record (commas
+    interleave), a mapping field (``attributes.KEY``: the first change may create it), or
+    ``"*"``, the removal of a block record's first field (the next field moves up to its place)."""
+    if record.flow_style:
+        return "record"
+    head, dot, _ = key.partition(".")
+    if dot:
+        return head
+    if not is_set and record.value and record.value[0][0].value == key:
+        return "*"
+    return None
 
 
 def _in_style(record: Any, key: str, value: Any) -> str:
