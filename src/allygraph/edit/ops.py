@@ -222,9 +222,16 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
         order = {"entity": ENTITY_KEYS, "relation": RELATION_KEYS, "source": SOURCE_KEYS}[kind]
         rank = {k: i for i, k in enumerate(order)}  # new lines at one place go in contract order
         touched: list[str] = []  # (``set`` is the argument here)
-        # nested changes (attributes.KEY) first: a line they add at the end of a block mapping goes
-        # before a field added at the same place, which belongs to the record
-        for key, value, is_set in sorted(changes, key=lambda c: ("." not in c[0], rank.get(c[0].partition(".")[0], len(order)))):  # fmt: skip
+
+        def place(change: tuple) -> tuple:
+            # changes inside a block mapping (attributes.KEY) first: a line they add at its end goes
+            # before a field added at the same place, which belongs to the record
+            head, dot, _ = change[0].partition(".")
+            inner = field_of(node, head) if dot else None
+            nested = inner is not None and inner[1].id == "mapping" and not inner[1].flow_style
+            return not nested, rank.get(head, len(order))
+
+        for key, value, is_set in sorted(changes, key=place):
             spot = _shared_spot(node, key, is_set)
             if doc.splices and (spot in touched or "*" in touched or spot == "*"):
                 doc.settle()  # locate this change in the text as the ones before left it
