@@ -451,3 +451,11 @@ def test_edit_messages_name_the_data_file(tmp_path):
     (d / "entities.yaml").write_text("entities: [\n")
     r = invoke("edit", "japan", "--set", "name=J", "--data", str(d))
     assert r.exit_code == 2 and str(d / "entities.yaml") in r.stderr
+
+
+def test_edit_refuses_a_field_named_twice(tmp_path):
+    d = small(tmp_path)
+    before = snapshot(d)
+    with pytest.raises(UsageError, match="named more than once"):
+        edit.edit("mofa", set=["title=T2"], unset=["title"], data=d)
+    assert snapshot(d) == before

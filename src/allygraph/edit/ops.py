@@ -215,6 +215,10 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
     changes = [(*_split_set(s), True) for s in set or []] + [(u, None, False) for u in unset or []]
     if not changes:
         raise UsageError("nothing to change: give --set field=value or --unset field")
+    named = [c[0] for c in changes]
+    twice = sorted({k for k in named if named.count(k) > 1})
+    if twice:
+        raise UsageError(f"{', '.join(twice)}: named more than once (--set/--unset); change each field once")
 
     def fn(ctx: Context) -> None:
         kind, rid, file, node, _ = locate(ctx, ident)
