@@ -209,10 +209,9 @@ def test_add_entity_and_dry_run(tmp_path):
 def test_fmt_is_idempotent_and_changes_no_value(tmp_path):
     d = tmp_path / "bundled"
     shutil.copytree(BUNDLED, d)
-    rels = d / "relations.yaml"  # the shipped data is canonical: undo that, as a hand edit would
-    rels.write_text(
-        rels.read_text(encoding="utf-8").replace("status: active\n", "status: 'active'\n"), encoding="utf-8"
-    )
+    for name in ("entities.yaml", "relations.yaml"):  # the bundled files are canonical: undo some of it
+        text = (d / name).read_text(encoding="utf-8")
+        (d / name).write_text(text.replace("\n\n  - id:", "\n  - id:"), encoding="utf-8")
     before = load(d, use_cache=False)
     first = edit.fmt(data=d)
     assert {c["action"] for c in first["changed"]} == {"formatted"}
@@ -274,7 +273,8 @@ def test_large_link_updates_the_sqlite_cache_in_place(tmp_path, monkeypatch):
     with pytest.raises(DataError) as exc:  # checked against the cache with check's message
         edit.link("japan", "partnership", "philippines", tier="strategic_partnershipp", sources=["mofa"], data=d)
     assert "field 'tier': unknown tier 'strategic_partnershipp'" in str(exc.value.errors[0])
-    assert str(exc.value.errors[0]).startswith(f"{d / 'relations.yaml'}:")
+    assert str(exc.value.errors[0]).startswith(f"{d / 'relations.yaml'}: error: ")  # no line: it is in no file
+    assert exc.value.errors[0].message.endswith("(in the new record, which was not written)")
 
 
 # --- the command line --------------------------------------------------------------------------
@@ -346,4 +346,116 @@ def test_fmt_refuses_a_layout_that_would_change_a_value(tmp_path, monkeypatch):
     monkeypatch.setattr(fmt_module, "format_text", lambda doc: doc.text.replace("name: Japan", "name: Nippon"))
     with pytest.raises(UsageError, match="would change a value"):
         edit.fmt(data=d)
+    assert snapshot(d) == before
+
+
+# --- messages (issue 17) ---------------------------------------------------------------------------
+
+
+def test_link_with_an_unknown_status_lists_the_statuses_and_no_phantom_line(tmp_path):
+    """`link --status finished` listed the declared relation types among the statuses, and cited
+    a line that existed only in the unwritten file."""
+    from conftest import invoke
+
+    d = small(tmp_path)
+    rel = d / "relations.yaml"
+    rel.write_text(rel.read_text() + "relation_types:\n  disputes_with: {symmetric: true, description: A dispute.}\n")
+    before = snapshot(d)
+    r = invoke("link", "japan", "exercises_with", "philippines", "--status", "finished", "--source", "mofa",
+               "--data", str(d))  # fmt: skip
+    assert r.exit_code == 2 and snapshot(d) == before
+    problem = next(line for line in r.stderr.splitlines() if "finished" in line)
+    assert "known: proposed, negotiating" in problem and "disputes_with" not in problem
+    assert problem.startswith(f"{rel}: error: ") and "in the new record, which was not written" in problem
+    assert "nothing was written" in r.stderr.splitlines()[-1] and "allygraph check" not in r.stderr
+    # the data's own `check` still lists its declared types where a type is asked for
+    assert (
+        "disputes_with" in invoke("link", "japan", "x_type", "philippines", "--source", "mofa", "--data", str(d)).stderr
+    )
+
+
+def test_a_refused_edit_points_at_the_field_in_the_file_as_it_is(tmp_path):
+    from conftest import invoke
+
+    d = small(tmp_path)
+    lines = (d / "relations.yaml").read_text().splitlines()
+    at = next(i for i, line in enumerate(lines, 1) if "tier: strategic_partnership" in line)
+    r = invoke("edit", "jp-ph", "--set", "tier=strategic", "--set", "status=ended", "--data", str(d), "--json")
+    err = json.loads(r.stdout)["error"]
+    assert r.exit_code == 2 and err["kind"] == "InvalidChange"
+    assert [e["line"] for e in err["errors"]] == [at]
+    assert "in the change, which was not written" in err["errors"][0]["message"]
+    # a line after an insertion is still the line of the file as it is
+    r = invoke("edit", "jp-osa-ph", "--set", "note=n", "--set", "until=2001", "--data", str(d), "--json")
+    err = json.loads(r.stdout)["error"]["errors"]
+    assert len(lines) >= err[0]["line"] > at and "until '2001' is before since" in err[0]["message"]
+
+
+def test_edit_of_an_unknown_id_names_every_kind_and_suggests(tmp_path):
+    from conftest import invoke
+
+    d = small(tmp_path)
+    r = invoke("edit", "jp-phh", "--set", "status=ended", "--data", str(d))
+    assert r.exit_code == 1
+    assert f"no entity, relation or source with id 'jp-phh' in {d}" in r.stderr and "'jp-ph'" in r.stderr
+    r = invoke("rm", "mofaa", "--data", str(d), "--json")
+    assert r.exit_code == 1 and "mofa" in json.loads(r.stdout)["error"]["suggestions"]
+
+
+@pytest.mark.parametrize(
+    "url", ["notaurl", "javascript:alert(1)", "ftp://example.org/x", "https://", "file:///etc/passwd"]
+)
+def test_source_add_refuses_what_is_not_an_http_url_or_a_doi(tmp_path, url):
+    from conftest import invoke
+
+    d = small(tmp_path)
+    before = snapshot(d)
+    r = invoke("source", "add", "s2", "--title", "T", "--url", url, "--data", str(d))
+    assert r.exit_code == 2 and "http(s) URL" in r.stderr and len(r.stderr.splitlines()) == 1
+    r = invoke("link", "japan", "alliance", "philippines", "--source", url, "--data", str(d))
+    assert r.exit_code == 2 and snapshot(d) == before
+
+
+def test_source_add_takes_https_and_doi(tmp_path):
+    d = small(tmp_path)
+    edit.add_source("s2", "T", "https://example.org/s2", data=d)
+    edit.add_source("s3", "T", "doi:10.1000/182", data=d)
+    assert load(d, use_cache=False).sources["s3"]["url"] == "doi:10.1000/182"
+
+
+def test_renaming_a_relation_reads_as_old_to_new(tmp_path):
+    """It listed the relation twice: "renamed NEW" and "changed OLD"."""
+    from conftest import invoke
+
+    d = small(tmp_path)
+    r = invoke("rename", "jp-ph", "jp-ph-sp", "--data", str(d), "--json")
+    assert json.loads(r.stdout) == {
+        "changed": [{"file": str(d / "relations.yaml"), "id": "jp-ph-sp", "action": "renamed", "old": "jp-ph"}]
+    }
+    r = invoke("rename", "jp-ph-sp", "jp-ph", "--data", str(d))
+    assert "jp-ph-sp -> jp-ph" in r.stdout and "changed" not in r.stdout
+
+
+def test_edit_messages_name_the_data_file(tmp_path):
+    from conftest import invoke
+
+    d = small(tmp_path)
+    r = invoke("edit", "jp-ph", "--unset", "via", "--data", str(d))
+    assert r.exit_code == 2 and str(d / "relations.yaml") in r.stderr
+    r = invoke("edit", "japan", "--unset", "attributes.nope", "--data", str(d))
+    assert r.exit_code == 2 and str(d / "entities.yaml") in r.stderr
+    r = invoke("edit", "jp-ph", "--set", "tier=nope", "--data", str(d))
+    assert r.exit_code == 2 and f"error(s) in {d}; nothing was written" in r.stderr.splitlines()[-1]
+    r = invoke("add", "entity", "japan", "--name", "J", "--type", "state", "--data", str(d))
+    assert r.exit_code == 2 and f"already exists in {d / 'entities.yaml'}" in r.stderr
+    (d / "entities.yaml").write_text("entities: [\n")
+    r = invoke("edit", "japan", "--set", "name=J", "--data", str(d))
+    assert r.exit_code == 2 and str(d / "entities.yaml") in r.stderr
+
+
+def test_edit_refuses_a_field_named_twice(tmp_path):
+    d = small(tmp_path)
+    before = snapshot(d)
+    with pytest.raises(UsageError, match="named more than once"):
+        edit.edit("mofa", set=["title=T2"], unset=["title"], data=d)
     assert snapshot(d) == before

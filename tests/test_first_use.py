@@ -88,7 +88,9 @@ def tall(tmp_path_factory):
     base = tmp_path_factory.mktemp("pager")
     ents = "entities:\n  - {id: aa, name: Aland, type: state}\n"
     ents += "".join(f"  - {{id: b{i}, name: Bland {i}, type: state}}\n" for i in range(30))
-    data = write_data(base / "d", ents, "sources:\n  s1: {title: S, url: 'https://example.org/s1'}\nrelations:\n" + MANY)
+    data = write_data(
+        base / "d", ents, "sources:\n  s1: {title: S, url: 'https://example.org/s1'}\nrelations:\n" + MANY
+    )
     script = base / "pager.sh"
     script.write_text('#!/bin/sh\necho "used LESS=$LESS" >> "$PAGER_LOG"\ncat >> "$PAGER_LOG"\n')
     script.chmod(0o755)

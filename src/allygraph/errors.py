@@ -102,6 +102,28 @@ class UnknownEntity(AllygraphError):
         super().__init__(msg)
 
 
+class UnknownRecord(UnknownEntity):
+    """An editing command named no entity, relation or source; ``suggestions`` holds close ids."""
+
+    def __init__(self, name: str, suggestions: list[str], where: str) -> None:
+        super().__init__(name, suggestions)
+        msg = f"no entity, relation or source with id {name!r} in {where}"
+        if suggestions:
+            msg += " — did you mean " + " or ".join(repr(s) for s in suggestions[:3]) + "?"
+        self.args = (msg,)
+
+
+class InvalidChange(DataError):
+    """A change refused because the data would be invalid after it; nothing was written.
+    ``problems`` are located in the files as they are, or (line 0) in the change itself."""
+
+    def __init__(self, problems: list[Problem], directory: object = "the data") -> None:
+        super().__init__(problems)
+        self.args = (
+            f"refused: the change would leave {len(self.errors)} error(s) in {directory}; nothing was written",
+        )
+
+
 class AmbiguousName(AllygraphError):
     """A name matched several entities; ``choices`` lists their ids."""
 

@@ -42,16 +42,42 @@ def bundled_data_dir() -> Path:
     return here.parent.parent / "data"
 
 
-def data_dir(data: str | os.PathLike | None = None) -> Path:
-    """Which data directory to use: ``data``, else ``$ALLYGRAPH_DATA``, else the bundled one."""
+def data_dir(data: str | os.PathLike | None = None, *, write: bool = False) -> Path:
+    """Which data directory to use: ``data`` (``--data``), else ``$ALLYGRAPH_DATA``, else ``./data``
+    when it holds both files, else the bundled one. The bundled data is read-only: with ``write``
+    (a command that changes data) it is refused, with the advice to run ``allygraph init``."""
     chosen = data if data is not None else os.environ.get("ALLYGRAPH_DATA") or None
     if chosen is None:
+        local = Path(LOCAL_DATA)
+        if (local / ENTITIES_FILE).is_file() and (local / RELATIONS_FILE).is_file():
+            return recover(local)
+        if write:
+            raise UsageError(READ_ONLY)
         return recover(bundled_data_dir())  # finish a commit a crash interrupted: the directory always loads
     path = Path(chosen).expanduser()
     if not path.is_dir():
         origin = "--data" if data is not None else "ALLYGRAPH_DATA"
         raise UsageError(f"{origin}: {str(chosen)!r} is not a directory")
+    if write and _is_installed_copy(path):
+        raise UsageError(READ_ONLY)
     return recover(path)
+
+
+LOCAL_DATA = "data"  # a folder of the working directory that holds both files is found first
+READ_ONLY = (
+    "the bundled data is read-only: run `allygraph init [DIR]` to make your own copy, then use it "
+    "with --data DIR or `export ALLYGRAPH_DATA=DIR`"
+)
+
+
+def _is_installed_copy(path: Path) -> bool:
+    """Whether ``path`` is the copy of the bundled data inside the installed package (which a
+    reinstall replaces); a checkout's ``data/`` is the analysts' own and may be edited."""
+    packaged = Path(__file__).resolve().parent / "data"
+    try:
+        return packaged.is_dir() and path.resolve() == packaged
+    except OSError:
+        return False
 
 
 def load(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> Dataset:

@@ -732,7 +732,8 @@ def check_blocks(result: dict) -> list[Block]:
 
 def changed_blocks(result: dict) -> list[Block]:
     """What an editing command changed (``{"changed": [...]}``), and with ``--dry-run`` its patch."""
-    rows = [[c["action"], c["id"] if c["id"] is not None else "", c["file"]] for c in result["changed"]]
+    rows = [[c["action"], f"{c['old']} -> {c['id']}" if c.get("old") else c["id"] if c["id"] is not None else "", c["file"]]
+            for c in result["changed"]]  # fmt: skip
     verb = "Would change" if result.get("dry_run") else "Changed"
     blocks = [Block(f"{verb}:", columns=["action", "id", "file"], rows=rows)] if rows else [Block("Nothing to change.", style="text")]  # fmt: skip
     if result.get("patch"):
@@ -740,6 +741,14 @@ def changed_blocks(result: dict) -> list[Block]:
             Block("", columns=["line"], rows=[[line] for line in result["patch"].splitlines()], style="lines")
         )
     return blocks
+
+
+def init_blocks(result: dict) -> list[Block]:
+    """``init``: where the new data directory is, and how to point allygraph at it."""
+    rows = [["Use it from anywhere (e.g. in your shell's profile):"], [f"  export {result['env']}"],
+            [f"or pass --data {result['env'].partition('=')[2]} to each command."]]  # fmt: skip
+    title = f"Made {result['directory']}: a copy of the bundled data (entities.yaml, relations.yaml), yours to edit."
+    return [Block(title, columns=["line"], rows=rows, style="lines")]
 
 
 def _diff_detail(rec: dict) -> str:

@@ -1,5 +1,5 @@
-"""The editing commands: ``add entity``, ``source add``, ``link``, ``edit``, ``rename``, ``rm``,
-``fmt`` and ``diff``. Each parses its arguments, makes one ``allygraph.edit`` call and renders
+"""The editing commands: ``init``, ``add entity``, ``source add``, ``link``, ``edit``, ``rename``,
+``rm``, ``fmt`` and ``diff``. Each parses its arguments, makes one ``allygraph.edit`` call and renders
 what changed (``render.changed_blocks``; ``diff``: ``render.diff_blocks``, or Markdown)."""
 
 from __future__ import annotations
@@ -208,6 +208,26 @@ def fmt(
     _change(as_json, call)
     if check and result.get("changed"):
         raise typer.Exit(1)
+
+
+@group.command(epilog="Example: allygraph init ~/allygraph-data")
+def init(
+    directory: Annotated[
+        Optional[Path],
+        typer.Argument(
+            help="Where to make it (default: ./allygraph-data); existing data files are never overwritten.",
+            show_default=False,
+        ),
+    ] = None,  # fmt: skip
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a data directory of your own, to edit, from the bundled data (which is read-only).
+
+    Example: allygraph init ~/allygraph-data
+    """
+    from .. import edit
+
+    respond(as_json, lambda: edit.init(directory), render.init_blocks)
 
 
 @group.command(

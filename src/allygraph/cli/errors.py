@@ -16,7 +16,7 @@ from typing import NoReturn
 import click.exceptions
 
 from .. import render
-from ..errors import OUTPUT_ERRNOS, AllygraphError, AmbiguousName, DataError, ExitCode, UnknownEntity
+from ..errors import OUTPUT_ERRNOS, AllygraphError, AmbiguousName, DataError, ExitCode, InvalidChange, UnknownEntity
 
 
 def _say(message: object) -> None:
@@ -29,7 +29,7 @@ def fail(exc: AllygraphError, as_json: bool = False) -> NoReturn:
     if isinstance(exc, DataError):
         for p in exc.errors:
             print(str(p), file=sys.stderr)
-        _say(f"{exc} (run `allygraph check` for the full report)")
+        _say(exc if isinstance(exc, InvalidChange) else f"{exc} (run `allygraph check` for the full report)")
     else:
         _say(exc)
     if as_json:

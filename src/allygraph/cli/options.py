@@ -19,7 +19,7 @@ def _strip(value: Optional[str]) -> Optional[str]:
     return value.strip() if value is not None else None
 
 
-DataOpt = Annotated[Optional[Path], typer.Option("--data", help="Data directory (entities.yaml, relations.yaml). Default: $ALLYGRAPH_DATA, else the bundled data.", show_default=False)]  # fmt: skip
+DataOpt = Annotated[Optional[Path], typer.Option("--data", help="Data directory (entities.yaml, relations.yaml). Default: $ALLYGRAPH_DATA, else ./data when it holds both files, else the bundled data (read-only: `allygraph init` makes a copy to edit).", show_default=False)]  # fmt: skip
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (CONTRACT.md §2) on stdout and nothing else there.")]  # fmt: skip
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Validate the YAML afresh instead of using the compiled cache.")]  # fmt: skip
 TypeOpt = Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only this relation type (repeatable), e.g. --type alliance --type partnership.", metavar="TYPE")]  # fmt: skip

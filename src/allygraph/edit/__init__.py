@@ -2,7 +2,8 @@
 
 Every change is a library call returning ``{"changed": [{"file", "id", "action"}]}``
 (CONTRACT.md section 4): ``add_entity``, ``add_source``, ``link``, ``edit``, ``rename``, ``rm``,
-``fmt``; and ``diff`` returns entities, relations and sources added, removed, changed and renamed.
+``fmt``; ``init`` makes a data directory of one's own from the bundled data (which is read-only:
+a change without a data directory of one's own is refused); and ``diff`` returns entities, relations and sources added, removed, changed and renamed.
 
 How a change is made (``core.change``): under the data directory's lock (``fsutil.lock_data``)
 both files are read as text; the change splices the located records (``doc.Doc``: PyYAML's
@@ -17,7 +18,8 @@ diff as ``"patch"`` instead of writing. ``fmt`` is the one change that rewrites 
 from .core import InUse
 from .diff import compare, diff, markdown
 from .fmt import fmt
+from .init import init
 from .ops import add_entity, add_source, edit, link, pairs, parse_value, rename, rm
 
-__all__ = ["InUse", "add_entity", "add_source", "compare", "diff", "edit", "fmt", "link", "markdown", "pairs",
-           "parse_value", "rename", "rm"]  # fmt: skip
+__all__ = ["InUse", "add_entity", "add_source", "compare", "diff", "edit", "fmt", "init", "link", "markdown",
+           "pairs", "parse_value", "rename", "rm"]  # fmt: skip

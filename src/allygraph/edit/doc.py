@@ -29,6 +29,23 @@ class Doc:
     nl: str = "\n"
     root: Node = None
     splices: list[tuple[int, int, str]] = field(default_factory=list)
+    original: str | None = None  # the text as read, when ``settle`` has replaced ``text``
+
+    @property
+    def changed(self) -> bool:
+        """Whether the file would be written differently from how it was read."""
+        return bool(self.splices) or (self.original is not None and self.original != self.text)
+
+    def settle(self) -> None:
+        """Apply the splices so far and compose the result again, so that a further change to
+        the same record is located in the text as it now is (several fields of one flow record
+        cannot be changed by splices computed on the old text: their commas interleave)."""
+        if not self.splices:
+            return
+        if self.original is None:
+            self.original = self.text
+        self.text, self.splices = self.applied(), []
+        self.root = compose(self.text, self.name) if self.text.strip() else None
 
     @classmethod
     def parse(cls, name: str, raw: bytes) -> Doc:
@@ -48,12 +65,15 @@ class Doc:
 
     def applied(self) -> str:
         """The text after the splices (applied in offset order; overlapping ones are refused)."""
-        out, at = [], 0
+        out, at, last_cut = [], 0, False
         for start, end, new in sorted(self.splices, key=lambda s: (s[0], s[1])):
+            if start < at and last_cut and not new:  # two removals that share text (the comma between
+                at = max(at, end)  # two flow items): remove what either removes
+                continue
             if start < at:
                 raise UsageError(f"{self.name}: two changes overlap at offset {start}; make them one at a time")
             out += [self.text[at:start], new]
-            at = end
+            at, last_cut = end, not new
         out.append(self.text[at:])
         return "".join(out)
 
@@ -93,14 +113,37 @@ class Doc:
                 return k, v
         return None
 
-    def item_span(self, node: Node) -> tuple[int, int]:
-        """(start, end) offsets of a record's whole lines: from the start of its first line (the
-        ``- `` of a list item, the key of a mapping entry) to the end of its last line."""
-        return self.line_start(node.start_mark.index), self.line_end(last_end(node) - 1)
+    def value_end(self, node: Node) -> int:
+        """Offset just past a node's own text: ``last_end`` without the line breaks and blank
+        lines a block scalar (``|``, ``>``) takes in after its last line."""
+        end = last_end(node)
+        while end > node.start_mark.index and self.text[end - 1] in " \t\r\n":
+            end -= 1
+        return end
 
     def record_end(self, node: Node) -> int:
-        """Offset just past the last line of a record."""
-        return self.line_end(last_end(node) - 1)
+        """Offset just past the last line of a record (its line break included)."""
+        return self.line_end(max(self.value_end(node) - 1, node.start_mark.index))
+
+    def dash(self, seq: Node, index: int) -> int:
+        """Offset of the ``-`` that starts item ``index`` of a block sequence. PyYAML's mark for
+        an item is where its content starts, which may be lines after its dash (``-`` alone on
+        a line, a comment after it), so the dash is found by reading forward from the end of
+        the item before (or the sequence's own start, which is its first dash) over blanks and
+        comments."""
+        at = seq.start_mark.index if index == 0 else self.value_end(seq.value[index - 1])
+        stop = seq.value[index].start_mark.index
+        while at < stop:
+            c = self.text[at]
+            if c == "-":
+                return at
+            if c == "#":
+                at = self.line_end(at)
+            elif c in " \t\r\n":
+                at += 1
+            else:
+                break
+        return stop
 
 
 def compose(text: str, name: str) -> Node:

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from ..importers.yamlout import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, scalar
 
-__all__ = ["ENTITY_KEYS", "RELATION_KEYS", "SOURCE_KEYS", "flow", "record", "scalar", "source_entry", "value_text"]
+__all__ = [
+    "ENTITY_KEYS",
+    "RELATION_KEYS",
+    "SOURCE_KEYS",
+    "flow",
+    "flow_record",
+    "record",
+    "scalar",
+    "source_entry",
+    "value_text",
+]
 
 DATE_FIELDS = {"since", "until", "date"}
 
@@ -36,6 +46,12 @@ def record(rec: dict, keys: tuple[str, ...], indent: int, nl: str = "\n") -> str
     pad = " " * (indent + 2)
     first, *rest = lines
     return nl.join([" " * indent + "- " + first, *(pad + line for line in rest)]) + nl
+
+
+def flow_record(rec: dict, keys: tuple[str, ...]) -> str:
+    """One record on one line, ``{id: ..., name: ...}``: what a section written in flow style gets."""
+    ordered = [k for k in keys if k in rec] + sorted(k for k in rec if k not in keys)
+    return "{" + ", ".join(f"{k}: {value_text(k, rec[k])}" for k in ordered if rec[k] not in (None, [], {})) + "}"
 
 
 def source_entry(sid: str, src: dict, indent: int, nl: str = "\n") -> str:

@@ -26,7 +26,7 @@ RELATION_ORDER = ("id", "from", "to", "type", "tier", "designations", "status", 
 ORDERS = {"entities": ENTITY_KEYS, "relations": RELATION_ORDER, "sources": SOURCE_KEYS, "tiers": ("id", "name"),
           "ladders": ("rungs", "sources", "note"), "relation_types": ("symmetric", "description", "polarity", "layer", "tie", "strength"),
           "entity_types": ("description",)}  # fmt: skip
-_COMMENT = re.compile(r"\s*#")
+_COMMENT = re.compile(r"\s*(?:-[ \t]+)?#")  # a comment line, or a record's dash alone with a comment
 
 
 def format_text(doc: Doc) -> str:
@@ -75,7 +75,7 @@ def format_text(doc: Doc) -> str:
 def _comments(doc: Doc, start: int, end: int, indent: int) -> list[str]:
     """The whole-line comments between two offsets, re-indented."""
     lines = doc.text[start:end].split("\n")
-    return [" " * indent + line.strip() for line in lines if _COMMENT.match(line)]
+    return [" " * indent + line[line.index("#") :].strip() for line in lines if _COMMENT.match(line)]
 
 
 def _tail(doc: Doc, offset: int, inline_only: bool = False) -> str:

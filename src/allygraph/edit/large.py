@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import DataError, Problem
+from ..errors import InvalidChange, Problem
 from ..inputs import read_input
 from ..store import SQLiteStore
 
@@ -78,9 +78,10 @@ def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str)
     return [p for p in f.problems if p.severity == "error"]
 
 
-def insertion(raw: bytes) -> tuple[int, bytes, bool] | None:
+def insertion(raw: bytes) -> tuple[int, bytes, bool, int] | None:
     """Where a relation goes in a large ``relations.yaml``: (offset, line ending, blank line
-    first?) at the end of the file when ``relations:`` is its last section; else None."""
+    first?, the column of the records' dashes) at the end of the file when ``relations:`` is its
+    last section and a block list; else None (the caller takes the general path)."""
     last = None
     for m in _TOP.finditer(raw):  # a top-level line starts after a line break with no indentation
         last = m
@@ -88,9 +89,17 @@ def insertion(raw: bytes) -> tuple[int, bytes, bool] | None:
     if not re.fullmatch(rb"relations:[ \t]*\r?", head):
         return None
     nl = b"\r\n" if head.endswith(b"\r") else b"\n"
-    last_item = raw.rfind(b"\n  - ")
+    body = (last.end() if last else 0) + len(head) + 1
+    first = re.compile(rb"[ \t]*(?:#[^\n]*)?\r?\n").match  # blank and comment lines before the first record
+    while body < len(raw) and (m := first(raw, body)):
+        body = m.end()
+    dash = re.match(rb" *-(?=[ \t\r\n])", raw[body : body + 200])
+    if dash is None:
+        return None
+    column = len(dash.group()) - 1
+    last_item = raw.rfind(b"\n" + b" " * column + b"- ")
     blank = last_item > 0 and raw[:last_item].rstrip(b"\r").endswith(b"\n")
-    return len(raw), nl, blank
+    return len(raw), nl, blank, column
 
 
 def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False, **fields) -> dict | None:
@@ -110,16 +119,18 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
             where = insertion(raw)
             if where is None:
                 return None
-            at, nl, blank = where
+            at, nl, blank, column = where
             f = fields
             rec = relation_record(store.resolve, a, type, b, f["sources"], f["tier"], f["status"], f["since"],
                                   f["until"], f["via"], f["attributes"], f["note"], f["rid"])  # fmt: skip
-            text = record(rec, RELATION_KEYS, 2, nl.decode())
+            text = record(rec, RELATION_KEYS, column, nl.decode())
             lead = (b"" if raw.endswith(b"\n") or not raw else nl) + (nl if blank else b"")
             line = raw.count(b"\n") + 1 + lead.count(b"\n")
             errors = problems_for(store, rec, str(directory / RELATIONS), line, text)
-            if errors:
-                raise DataError(errors)
+            if errors:  # no line: the record is in no file yet
+                from .core import NEW_RECORD
+
+                raise InvalidChange([e._replace(line=0, column=0, message=e.message + NEW_RECORD) for e in errors], directory)  # fmt: skip
             result = {"changed": [{"file": str(directory / RELATIONS), "id": rec["id"], "action": "added"}]}
             if dry_run:
                 new_lines = (lead + text.encode("utf-8")).decode("utf-8").splitlines()

@@ -20,7 +20,7 @@ from .core import (
     scalar_of,
 )
 from .doc import field_of, scalar_text, walk
-from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, record, source_entry, value_text
+from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, flow_record, record, scalar, source_entry, value_text
 
 Data = str | os.PathLike | None
 LIST_FIELDS = {"aliases", "sources"}
@@ -50,20 +50,42 @@ def pairs(values: list[str] | None, what: str) -> dict[str, Any]:
     return out
 
 
+_URL = r"(?i)(https?://[^\s/?#]+[^\s]*|doi:\S+)"
+
+
+def check_url(url: str, what: str) -> None:
+    """Refuse (one line, exit 2) a source URL that is not an http(s) URL or a DOI (``doi:10.…``):
+    what a reader can open, never ``javascript:`` or a bare word."""
+    import re
+
+    if not re.fullmatch(_URL, url):
+        raise UsageError(f"{what} {url!r}: not a source URL; give an http(s) URL (https://...) or a DOI (doi:10....)")
+
+
+def check_sources(refs: list[str] | None, what: str = "--source") -> None:
+    """Each of ``refs`` is a source id, or a URL ``check_url`` accepts (an id never holds ':')."""
+    for ref in refs or []:
+        if ":" in ref:
+            check_url(ref, what)
+
+
 def add_entity(eid: str, name: str, type: str, *, aliases: list[str] | None = None, description: str | None = None,
                attributes: dict | None = None, sources: list[str] | None = None, wikidata: str | None = None,
                since: str | None = None, until: str | None = None, data: Data = None,
                dry_run: bool = False) -> dict:  # fmt: skip
     """Add an entity at the end of ``entities.yaml``; ``{"changed": [...]}``."""
+    check_sources(sources)
     rec = {"id": eid, "name": name, "type": type, "aliases": aliases or None, "description": description,
            "wikidata": wikidata, "since": since, "until": until, "attributes": attributes or None,
            "sources": sources or None}  # fmt: skip
 
     def fn(ctx: Context) -> None:
         if any(scalar_of(n, "id") == eid for n in items(ctx.docs[ENTITIES], "entities")):
-            raise UsageError(f"entity {eid!r} already exists; use `allygraph edit {eid} --set field=value`")
+            raise UsageError(f"entity {eid!r} already exists in {ctx.directory / ENTITIES}; use `allygraph edit {eid} --set field=value`")  # fmt: skip
         doc = ctx.docs[ENTITIES]
-        append_item(doc, "entities", lambda indent: record(rec, ENTITY_KEYS, indent, doc.nl))
+        append_item(
+            doc, "entities", lambda indent: record(rec, ENTITY_KEYS, indent, doc.nl), flow_record(rec, ENTITY_KEYS)
+        )
         ctx.note(ENTITIES, eid, "added")
 
     return core.change(data, fn, dry_run)
@@ -71,14 +93,17 @@ def add_entity(eid: str, name: str, type: str, *, aliases: list[str] | None = No
 
 def add_source(sid: str, title: str, url: str, *, publisher: str | None = None, date: str | None = None,
                note: str | None = None, data: Data = None, dry_run: bool = False) -> dict:  # fmt: skip
-    """Add a source to the ``sources:`` registry of ``relations.yaml``; ``{"changed": [...]}``."""
+    """Add a source to the ``sources:`` registry of ``relations.yaml``; ``{"changed": [...]}``.
+    ``url`` is an http(s) URL or a DOI (``doi:10.…``)."""
+    check_url(url, "--url")
     src = {"title": title, "url": url, "publisher": publisher, "date": date, "note": note}
 
     def fn(ctx: Context) -> None:
         doc = ctx.docs[RELATIONS]
         if any(k.value == sid for k, _ in entries(doc, "sources")):
-            raise UsageError(f"source {sid!r} already exists; use `allygraph edit {sid} --set field=value`")
-        append_entry(doc, "sources", lambda indent: source_entry(sid, src, indent, doc.nl), before="relations")
+            raise UsageError(f"source {sid!r} already exists in {ctx.directory / RELATIONS}; use `allygraph edit {sid} --set field=value`")  # fmt: skip
+        append_entry(doc, "sources", lambda indent: source_entry(sid, src, indent, doc.nl), before="relations",
+                     flow_text=f"{scalar(sid)}: {flow_record(src, SOURCE_KEYS)}")  # fmt: skip
         ctx.note(RELATIONS, sid, "added")
 
     return core.change(data, fn, dry_run)
@@ -96,9 +121,10 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
     """
     if not sources:
         raise UsageError("link needs at least one --source (a source id or a URL)")
+    check_sources(sources)
     from ..load import data_dir
 
-    directory = data_dir(data)
+    directory = data_dir(data, write=not dry_run)
     from .. import cache
 
     if cache.is_large(directory):
@@ -113,9 +139,11 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
         ds = ctx.dataset
         rec = relation_record(ds.resolve, a, type, b, sources, tier, status, since, until, via, attributes, note, rid)
         if rec["id"] in ds.relations:
-            raise UsageError(f"relation {rec['id']!r} already exists; give another --id")
+            raise UsageError(f"relation {rec['id']!r} already exists in {ctx.directory / RELATIONS}; give another --id")
         doc = ctx.docs[RELATIONS]
-        append_item(doc, "relations", lambda indent: record(rec, RELATION_KEYS, indent, doc.nl))
+        append_item(
+            doc, "relations", lambda indent: record(rec, RELATION_KEYS, indent, doc.nl), flow_record(rec, RELATION_KEYS)
+        )
         ctx.note(RELATIONS, rec["id"], "added")
 
     return core.change(directory, fn, dry_run)
@@ -136,9 +164,11 @@ def locate(ctx: Context, ident: str) -> tuple[str, str, str, object, object | No
     if ident in ds.sources:
         found.append("source")
     if len(found) > 1:
-        raise UsageError(f"{ident!r} is the id of a {' and a '.join(found)}; rename one of them by hand")
+        raise UsageError(
+            f"{ident!r} is the id of a {' and a '.join(found)} in {ctx.directory}; rename one of them by hand"
+        )
     if not found:
-        ident = ds.resolve(ident)  # an entity by name; raises UnknownEntity with suggestions
+        ident = _resolve(ctx, ident)  # an entity by name or alias
         found = ["entity"]
     kind = found[0]
     if kind == "entity":
@@ -158,7 +188,23 @@ def locate(ctx: Context, ident: str) -> tuple[str, str, str, object, object | No
                 return kind, ident, RELATIONS, node, None
         if ident in by_order:
             return kind, ident, RELATIONS, by_order[ident], None
-    raise UsageError(f"cannot find where {kind} {ident!r} is written; run `allygraph check`")
+    file = ENTITIES if kind == "entity" else RELATIONS
+    raise UsageError(f"cannot find where {kind} {ident!r} is written in {ctx.directory / file}; run `allygraph check`")
+
+
+def _resolve(ctx: Context, name: str) -> str:
+    """An entity's id from its name or alias; else UnknownRecord, suggesting close ids of every
+    kind (an editing command names entities, relations and sources alike)."""
+    from ..errors import UnknownEntity, UnknownRecord
+    from ..names import suggest
+
+    ds = ctx.dataset
+    try:
+        return ds.resolve(name)
+    except UnknownEntity as exc:
+        close = list(exc.suggestions)
+        close += [s for s in suggest(name, [*ds.relations, *ds.sources]) if s not in close]
+        raise UnknownRecord(name, close, str(ctx.directory)) from None
 
 
 def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = None, data: Data = None,
@@ -169,26 +215,68 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
     changes = [(*_split_set(s), True) for s in set or []] + [(u, None, False) for u in unset or []]
     if not changes:
         raise UsageError("nothing to change: give --set field=value or --unset field")
+    named = [c[0] for c in changes]
+    twice = sorted({k for k in named if named.count(k) > 1})
+    if twice:
+        raise UsageError(f"{', '.join(twice)}: named more than once (--set/--unset); change each field once")
 
     def fn(ctx: Context) -> None:
         kind, rid, file, node, _ = locate(ctx, ident)
         doc = ctx.docs[file]
         order = {"entity": ENTITY_KEYS, "relation": RELATION_KEYS, "source": SOURCE_KEYS}[kind]
         rank = {k: i for i, k in enumerate(order)}  # new lines at one place go in contract order
-        for key, value, is_set in sorted(changes, key=lambda c: rank.get(c[0].partition(".")[0], len(order))):
+        touched: list[str] = []  # (``set`` is the argument here)
+
+        def place(change: tuple) -> tuple:
+            # changes inside a block mapping (attributes.KEY) first: a line they add at its end goes
+            # before a field added at the same place, which belongs to the record
+            head, dot, _ = change[0].partition(".")
+            inner = field_of(node, head) if dot else None
+            nested = inner is not None and inner[1].id == "mapping" and not inner[1].flow_style
+            return not nested, rank.get(head, len(order))
+
+        for key, value, is_set in sorted(changes, key=place):
+            spot = _shared_spot(node, key, is_set)
+            if doc.splices and (spot in touched or "*" in touched or spot == "*"):
+                doc.settle()  # locate this change in the text as the ones before left it
+                node, touched = locate(ctx, ident)[3], []
+            if spot:
+                touched.append(spot)
             if key == "id":
                 raise UsageError("use `allygraph rename OLD NEW` to change an id (it updates every reference)")
             head, dot, sub = key.partition(".")
             if dot:
-                core.set_in_mapping(doc, node, head, sub, value_text(sub, parse_value(value)) if is_set else None)
+                if not core.set_in_mapping(
+                    doc, node, head, sub, value_text(sub, parse_value(value)) if is_set else None
+                ):
+                    raise UsageError(f"{kind} {rid!r} has no {head} entry {sub!r} (in {ctx.directory / file})")
             elif is_set:
                 parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if head in LIST_FIELDS else value
+                if head == "sources":
+                    check_sources(parsed, "--set sources:")
+                elif head == "url" and kind == "source":
+                    check_url(value, "--set url:")
                 core.set_field(doc, node, head, _in_style(node, head, parsed), order)
             elif not core.unset_field(doc, node, head):
-                raise UsageError(f"{kind} {rid!r} has no field {head!r}")
+                raise UsageError(f"{kind} {rid!r} has no field {head!r} (in {ctx.directory / file})")
         ctx.note(file, rid, "changed")
 
     return core.change(data, fn, dry_run)
+
+
+def _shared_spot(record: Any, key: str, is_set: bool) -> str | None:
+    """Where a change to ``key`` splices text that another change of the same ``edit`` may touch
+    too (then the second is located in the text the first left): a flow record (commas
+    interleave), a mapping field (``attributes.KEY``: the first change may create it), or
+    ``"*"``, the removal of a block record's first field (the next field moves up to its place)."""
+    if record.flow_style:
+        return "record"
+    head, dot, _ = key.partition(".")
+    if dot:
+        return head
+    if not is_set and record.value and record.value[0][0].value == key:
+        return "*"
+    return None
 
 
 def _in_style(record: Any, key: str, value: Any) -> str:
@@ -264,22 +352,20 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
             return
         taken = new in ctx.dataset.entities if kind == "entity" else new in ctx.dataset.sources if kind == "source" else new in ctx.dataset.relations  # fmt: skip
         if taken:
-            raise UsageError(f"{kind} {new!r} already exists")
+            raise UsageError(f"{kind} {new!r} already exists in {ctx.directory / file}")
         refs = references(ctx, kind, rid)
         if kind == "relation" and not refs:  # a derived id: write the new one out
             core.set_field(ctx.docs[RELATIONS], node, "id", value_text("id", new), RELATION_KEYS)
         touched: dict[str, set] = {}
-        for fname, path, ref, _ in refs:
+        for ref in refs:
+            fname, path, node_ref, _ = ref
             doc = ctx.docs[fname]
-            doc.splice(ref.start_mark.index, ref.end_mark.index, scalar_text(doc, ref, new))
-            touched.setdefault(fname, set()).add(path[:2])
-        ctx.note(file, new, "renamed")
+            doc.splice(node_ref.start_mark.index, node_ref.end_mark.index, scalar_text(doc, node_ref, new))
+            if not _own(kind, ref):  # the record itself is reported as renamed, not changed
+                touched.setdefault(fname, set()).add(path[:2])
+        ctx.note(file, new, "renamed", old=rid)
         for fname, records in touched.items():
             for section, key in sorted(records, key=lambda r: (r[0], r[1] if isinstance(r[1], int) else -1, str(r[1]))):
-                if (fname, section) in ((file, "entities"), (file, "sources")) and (
-                    key == rid or section == "entities"
-                ):
-                    continue
                 ctx.note(fname, _record_id(ctx, fname, section, key), "changed")
 
     return core.change(data, fn, dry_run)
@@ -361,16 +447,11 @@ def _users(ctx: Context, kind: str, refs: list) -> list[dict]:
 
 
 def _remove_item(doc, section: str, node) -> None:
-    nodes = items(doc, section)
-    core.remove_record(doc, node, node, node is nodes[-1])
+    core.remove_item(doc, doc.top(section)[1], node)
 
 
 def _remove_entry(doc, section: str, key) -> None:
-    pairs = entries(doc, section)
-    for k, v in pairs:
-        if k is key:
-            core.remove_record(doc, k, v, k is pairs[-1][0])
-            return
+    core.remove_entry(doc, doc.top(section)[1], key)
 
 
 def _drop_citation(doc, path: tuple, ref) -> None:
@@ -383,8 +464,5 @@ def _drop_citation(doc, path: tuple, ref) -> None:
     _, value = field_of(record, "sources")
     if value.id == "scalar" or len(value.value) == 1:
         core.unset_field(doc, record, "sources")
-    elif value.flow_style:
-        kept = [doc.text[n.start_mark.index : n.end_mark.index] for n in value.value if n is not ref]
-        doc.splice(value.start_mark.index, value.end_mark.index, "[" + ", ".join(kept) + "]")
     else:
-        doc.splice(doc.line_start(ref.start_mark.index), doc.line_end(ref.end_mark.index - 1), "")
+        core.remove_item(doc, value, ref)

@@ -98,7 +98,7 @@ def run(read: Callable[[Namer], ImportResult], data: str | os.PathLike | None = 
     from ..fsutil import atomic_write_text, check_target, lock_data
     from ..load import data_dir
 
-    protect = [data_dir(data), *(Path(p) for p in inputs if p is not None)]
+    protect = [data_dir(data, write=not dry_run), *(Path(p) for p in inputs if p is not None)]  # never the bundled copy
     rejects_target = check_target(Path(rejects), protect) if rejects is not None else None
     start = time.perf_counter()
     with lock_data(data_dir(data)) as directory:

@@ -69,7 +69,7 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict], dec
             return str(exc), ()
     if (kind, field) in VOCABULARIES and isinstance(value, str):
         what, vocab = VOCABULARIES[(kind, field)]
-        vocab = [*vocab, *declared]
+        vocab = [*vocab, *declared] if field == "type" else list(vocab)  # declared types are types, not statuses
         hint = suggest(value, list(vocab))
         extra = f" — did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(vocab)})"
         return f"unknown {what} {value!r}{extra}", ()
