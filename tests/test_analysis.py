@@ -189,7 +189,8 @@ def test_rank_betweenness_on_a_large_graph_needs_a_stated_sample(small, monkeypa
 
 
 def test_rank_on_bundled_japan_brokers(bundled):
-    assert rank(bundled, "betweenness", entity_types=["state"], limit=1)["ranking"][0]["id"] == "japan"
+    top = [r["id"] for r in rank(bundled, "betweenness", entity_types=["state"], limit=3)["ranking"]]
+    assert "japan" in top and "united_states" in top  # the region's two brokers of cooperative ties
 
 
 # --- explain ----------------------------------------------------------------------------------

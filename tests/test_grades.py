@@ -113,3 +113,17 @@ def test_show_and_explain_say_when_a_claim_rests_on_one_weak_source(tmp_path):
         and hops[0]["source_grades"] == ["weak"]
         and hops[0]["sentence"].endswith("(this rests on one weak source)")
     )
+
+
+def test_min_grade_narrows_the_analyses(data):
+    def ranked(*extra):
+        r = invoke("rank", "--all-time", "--json", "--data", str(data), *extra)
+        assert r.exit_code == 0, r.stderr
+        return {x["id"]: x["score"] for x in json.loads(r.stdout)["ranking"] if x["score"]}
+
+    assert set(ranked()) == {"aa", "bb", "cc"}
+    assert set(ranked("--min-grade", "official")) == {"aa", "bb"}  # only the ministry-sourced tie is left
+    r = invoke("timeline", "Aland", "--all-time", "--json", "--min-grade", "official", "--data", str(data))
+    assert r.exit_code == 0 and all(
+        "cc" not in json.dumps(e.get("entities", [])) for e in json.loads(r.stdout)["events"]
+    )

@@ -381,6 +381,7 @@ READ_OPENS_ALLOWED = {
     ("load.py", "available_memory", "open"): "the kernel's /proc/meminfo",
     ("importers/common.py", "mapping", "read_text"): "a data file inside the package (importlib.resources)",
     ("viz/network.py", "html", "read_text"): "the page template inside the package",
+    ("edit/init.py", "init", "read_bytes"): "the bundled data files inside the package, copied by init",
     ("fsutil.py", "lock_data", "os.open"): "the data directory itself, to lock it",
     ("fsutil.py", "_fsync_dir", "os.open"): "a directory, to flush it",
     ("store/sqlite.py", "__init__", "sqlite3.connect"): "the SQLite cache, opened by cache.get_sqlite after _open_ours",

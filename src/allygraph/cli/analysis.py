@@ -10,7 +10,7 @@ import typer
 
 from .. import render
 from .common import respond, store
-from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, NoCacheOpt, TypeOpt
+from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, MinGradeOpt, NoCacheOpt, TypeOpt
 
 group = typer.Typer()
 
@@ -35,6 +35,7 @@ def timeline_command(
     as_of: AsOfOpt = None,
     all_time: AllTimeOpt = False,
     no_roll_up: Annotated[bool, typer.Option("--no-roll-up", help="Count an agency's events (a coast guard, an armed force) for itself only, not for its state.")] = False,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -45,7 +46,7 @@ def timeline_command(
     says its status that day; an agency's events count for its state unless --no-roll-up."""
     from ..analysis import timeline
 
-    respond(as_json, lambda: timeline(store(data, no_cache), x, y, date_from=date_from, date_to=date_to, types=types,
+    respond(as_json, lambda: timeline(store(data, no_cache, min_grade), x, y, date_from=date_from, date_to=date_to, types=types,
                                    as_of=as_of, all_time=all_time, roll_up=not no_roll_up), render.timeline_blocks)  # fmt: skip
 
 
@@ -64,6 +65,7 @@ def clusters_command(
     rung: Annotated[str, typer.Option("--rung", help="With --type partnership: the lowest rung that counts.", metavar="TIER")] = "strategic_partnership",
     roll_up: RollUpOpt = True,
     years: YearsOpt = None,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -77,7 +79,7 @@ def clusters_command(
     emergent only if its members are tied without it."""
     from ..analysis import clusters
 
-    respond(as_json, lambda: clusters(store(data, no_cache), as_of=as_of, min_size=min_size, types=types, rung=rung,
+    respond(as_json, lambda: clusters(store(data, no_cache, min_grade), as_of=as_of, min_size=min_size, types=types, rung=rung,
                                    around=around, method=method, all_time=all_time, roll_up=roll_up,
                                    layers=layers, years=years), render.per_year(render.clusters_blocks))  # fmt: skip
 
@@ -100,6 +102,7 @@ def rank_command(
     around: AroundOpt = None,
     depth: DepthOpt = 2,
     sample: Annotated[Optional[int], typer.Option("--sample", help="Betweenness: sample this many source nodes (default: exact up to 2,000 entities, else 256).", metavar="K")] = None,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -107,17 +110,21 @@ def rank_command(
     """Who brokers the network: centrality by networkx over cooperative ties in force (default today)."""
     from ..analysis import rank
 
-    respond(as_json, lambda: rank(store(data, no_cache), by, types=types, as_of=as_of, limit=limit, around=around,
+    respond(as_json, lambda: rank(store(data, no_cache, min_grade), by, types=types, as_of=as_of, limit=limit, around=around,
                                depth=depth, sample=sample, entity_types=entity_type, all_time=all_time,
                                include_adversarial=include_adversarial, weight=weight, roll_up=roll_up,
                                years=years), render.per_year(render.rank_blocks))  # fmt: skip
 
 
-@group.command("balance")
+@group.command(
+    "balance",
+    epilog="Example: allygraph balance --as-of 2024\n\nExample: allygraph balance --json | jq '.unbalanced'",
+)
 def balance_command(
     as_of: AsOfOpt = None,
     all_time: AllTimeOpt = False,
     roll_up: RollUpOpt = True,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -125,11 +132,14 @@ def balance_command(
     """Structural balance: triangles of states, cooperative ties +, disputes -, the unbalanced listed."""
     from ..analysis import balance
 
-    respond(as_json, lambda: balance(store(data, no_cache), as_of=as_of, all_time=all_time, roll_up=roll_up),
+    respond(as_json, lambda: balance(store(data, no_cache, min_grade), as_of=as_of, all_time=all_time, roll_up=roll_up),
             render.balance_blocks)  # fmt: skip
 
 
-@group.command("changes")
+@group.command(
+    "changes",
+    epilog="Example: allygraph changes --from 2026-05-27 --to 2026-05-28\n\nExample: allygraph changes --from 2016 --to 2026 --around Philippines",
+)
 def changes_command(
     date_from: Annotated[str, typer.Option("--from", help="The earlier day.", metavar="DATE")] = ...,  # type: ignore[assignment]
     date_to: Annotated[str, typer.Option("--to", help="The later day.", metavar="DATE")] = ...,  # type: ignore[assignment]
@@ -137,6 +147,7 @@ def changes_command(
     method: Annotated[str, typer.Option("--method", help="How clusters are found: cliques, kcore or louvain.", metavar="METHOD")] = "cliques",
     movers: Annotated[int, typer.Option("--movers", help="Show this many of the largest rank movers.", metavar="N")] = 10,
     roll_up: RollUpOpt = True,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -144,7 +155,7 @@ def changes_command(
     """What changed between two days: relations formed, ended and upgraded, clusters, rank movers."""
     from ..analysis import changes
 
-    respond(as_json, lambda: changes(store(data, no_cache), date_from, date_to, around=around, method=method,
+    respond(as_json, lambda: changes(store(data, no_cache, min_grade), date_from, date_to, around=around, method=method,
                                   movers=movers, roll_up=roll_up), render.changes_blocks)  # fmt: skip
 
 
@@ -161,6 +172,7 @@ def explain_command(
     max_hops: Annotated[int, typer.Option("--max-hops", help="Routes of at most this many hops.", metavar="N")] = 4,
     all_time: AllTimeOpt = False,
     include_adversarial: Annotated[bool, typer.Option("--include-adversarial", help="Also follow adversarial ties (disputes): never a route by default.")] = False,
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -172,7 +184,7 @@ def explain_command(
     force today (or --as-of DATE, or --all-time); confirmed ties before reported ones."""
     from ..analysis import explain
 
-    respond(as_json, lambda: explain(store(data, no_cache), a, b, k=routes, max_hops=max_hops, types=types,
+    respond(as_json, lambda: explain(store(data, no_cache, min_grade), a, b, k=routes, max_hops=max_hops, types=types,
                                   as_of=as_of, all_time=all_time, include_adversarial=include_adversarial),
             render.explain_blocks)  # fmt: skip
 
@@ -188,6 +200,7 @@ def viz_command(
     as_of: AsOfOpt = None,
     types: TypeOpt = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]
+    min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
@@ -204,7 +217,12 @@ def viz_command(
         if x is not None and around is not None:
             raise UsageError("give the centre once: X or --around")
         return viz(
-            store(data, no_cache), x if x is not None else around, out=output, depth=depth, as_of=as_of, types=types
+            store(data, no_cache, min_grade),
+            x if x is not None else around,
+            out=output,
+            depth=depth,
+            as_of=as_of,
+            types=types,
         )
 
     respond(as_json, compute, render.viz_blocks)
