@@ -89,7 +89,7 @@ WEAK_REASONS: dict[str, str] = {
         "japanbullet.com tbh.center kabarnusa.com newsx.com thewellnews.com indoneo.com heraldk.com thehawk.in "
         "twocircles.net newsonjapan.com malaysianow.net thephilbiznews.com powerkoream.co.kr "
         "filipinojapanesejournal.com bccjacumen.com chinamilwatch.org ianslive.in bomboradyo.com manila-stv.ph "
-        "asianetnews.com ryt9.com sputnikglobe.com unn.ua"),
+        "asianetnews.com"),
     "page not found at the cited address": "signalng.com bureaucrat.news",
     "catalogue or file host": "books.google.com books.google.com.tw spydus.com.sg",
 }  # fmt: skip
