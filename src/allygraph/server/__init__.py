@@ -1,0 +1,32 @@
+"""A team's graph server: ``push`` makes a FalkorDB, Neo4j or Memgraph graph equal to a data
+directory, and ``ServerStore`` answers the queries from it (``--server URL``).
+
+- ``url``: what a server URL means (scheme, TLS, graph or database, credentials);
+- ``conn``: one small connection interface over the official drivers (``falkordb``, ``neo4j``),
+  whose errors never carry the credentials;
+- ``push``: the diff against what an earlier push created, applied in batches;
+- ``store``: the ``store.base.Store`` interface in Cypher, so the query code runs unchanged.
+
+The drivers are the optional extra ``allygraph[server]``; they load only when a server is used.
+"""
+
+from __future__ import annotations
+
+from .url import ServerURL, parse_url
+
+__all__ = ["ServerURL", "open_server_store", "parse_url", "push"]
+
+
+def push(*args, **kwargs):  # noqa: ANN002, ANN003 - see push.push
+    """``push.push``, imported on first use."""
+    from .push import push as _push
+
+    return _push(*args, **kwargs)
+
+
+def open_server_store(url: str):  # noqa: ANN201 - a ServerStore
+    """A ``ServerStore`` over the graph at ``url`` (``store.ServerStore``)."""
+    from .conn import connect
+    from .store import ServerStore
+
+    return ServerStore(connect(parse_url(url)))

@@ -1,0 +1,115 @@
+"""``--server URL``: the ``store.base.Store`` interface answered by a graph server in Cypher, so
+``path``, ``neighbors`` and ``show`` run unchanged and give the local answers.
+
+Records come back as pushed (``allygraph_doc``: the contract's plain dicts), so the JSON is the
+local JSON. Names resolve as locally (``names.resolve``): an id is looked up on the server; any
+other name reads the label index (every entity's id, name and aliases) once per process.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import UsageError
+from ..names import build_index
+from ..names import resolve as resolve_name
+from ..store.base import Store
+from ..vocab import Registry
+from .conn import Connection
+from .push import DEFAULT_OWNER, READ_RECORD
+
+ENTITY = "MATCH (n:Entity {id: $id}) WHERE n.allygraph_owner = $owner RETURN n.allygraph_doc"
+SOURCE = "MATCH (n:Source {id: $id}) WHERE n.allygraph_owner = $owner RETURN n.allygraph_doc"
+OUT = ("MATCH (a:Entity {id: $id})-[r:RELATION]->() WHERE a.allygraph_owner = $owner AND r.allygraph_owner = $owner "
+       "RETURN r.allygraph_doc")  # fmt: skip
+IN = ("MATCH ()-[r:RELATION]->(b:Entity {id: $id}) WHERE b.allygraph_owner = $owner AND r.allygraph_owner = $owner "
+      "RETURN r.allygraph_doc")  # fmt: skip
+VIA = "MATCH ()-[r:RELATION]->() WHERE r.via = $id AND r.allygraph_owner = $owner RETURN r.allygraph_doc"
+LABELS = "MATCH (n:Entity) WHERE n.allygraph_owner = $owner RETURN n.id, n.name, n.aliases"
+
+
+class ServerStore(Store):
+    """A store over the graph that ``allygraph push`` left on a server (see the module docstring)."""
+
+    def __init__(self, conn: Connection, owner: str = DEFAULT_OWNER) -> None:
+        self.conn, self.owner = conn, owner
+        rows = conn.read(READ_RECORD, {"owner": owner})
+        record = dict(rows[0][0]) if rows else {}
+        if not record.get("meta"):
+            raise UsageError(
+                f"{conn.display}: no complete allygraph push on this graph; run: allygraph push {conn.display}"
+            )
+        meta = json.loads(record["meta"])
+        self.state = record.get("state")
+        self.tiers = meta["tiers"]
+        self.registry = Registry(self.tiers, meta.get("relation_types"), meta.get("entity_types"), meta.get("ladders"))
+        self.tier_rank = self.registry.tier_rank
+        self.directory = meta.get("directory", conn.display)
+        self._entities: dict[str, dict | None] = {}
+        self._rels: dict[tuple[str, str], list[dict]] = {}
+        self._sources: dict[str, dict | None] = {}
+        self._index: tuple[dict, dict] | None = None
+
+    def _docs(self, cypher: str, key: str) -> list[dict]:
+        return [json.loads(doc) for (doc,) in self.conn.read(cypher, {"id": key, "owner": self.owner})]
+
+    def _entity(self, eid: str) -> dict | None:
+        if eid not in self._entities:
+            found = self._docs(ENTITY, eid)
+            self._entities[eid] = found[0] if found else None
+        return self._entities[eid]
+
+    def entity(self, eid: str) -> dict:
+        """An entity's record (read once, then kept); KeyError when there is none."""
+        ent = self._entity(eid)
+        if ent is None:
+            raise KeyError(eid)
+        return ent
+
+    def _rels_by(self, cypher: str, u: str) -> list[dict]:
+        key = (cypher, u)
+        if key not in self._rels:
+            self._rels[key] = self._docs(cypher, u)
+        return self._rels[key]
+
+    def out_rels(self, u: str) -> list[dict]:
+        """The relations written from ``u``."""
+        return self._rels_by(OUT, u)
+
+    def in_rels(self, u: str) -> list[dict]:
+        """The relations written to ``u``."""
+        return self._rels_by(IN, u)
+
+    def via_rels(self, u: str) -> list[dict]:
+        """The relations that go through ``u``."""
+        return self._rels_by(VIA, u)
+
+    def source(self, sid: str) -> dict | None:
+        """A source of the registry, or None."""
+        if sid not in self._sources:
+            found = self._docs(SOURCE, sid)
+            self._sources[sid] = found[0] if found else None
+        return self._sources[sid]
+
+    def _label_index(self) -> tuple[dict, dict]:
+        """(id -> {name, aliases}, ``names.build_index`` of them): read once per process."""
+        if self._index is None:
+            ents = {eid: {"name": name, "aliases": aliases or []}
+                    for eid, name, aliases in self.conn.read(LABELS, {"owner": self.owner})}  # fmt: skip
+            self._index = ents, build_index(ents)
+        return self._index
+
+    def resolve(self, name: str) -> str:
+        """The id of the one entity ``name`` means, exactly as locally (``names.resolve``)."""
+        if self._entity(name) is not None:
+            return name
+        ents, index = self._label_index()
+        return resolve_name(name, ents, index)
+
+    def labels(self) -> dict[str, list[str]]:
+        """Every exact name key -> the ids of the entities it names."""
+        return self._label_index()[1]["exact"]
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
