@@ -36,8 +36,9 @@ def push(
 
 def _push(url: str, data, dry_run: bool, force: bool, batch_size: int) -> dict:  # noqa: ANN001
     from ..load import load
-    from ..server import parse_url, push
+    from ..server import parse_url
     from ..server.conn import connect
+    from ..server.push import push
 
     target = parse_url(url)  # a bad URL says so before the data is read
     ds = load(data)

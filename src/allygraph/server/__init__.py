@@ -14,14 +14,7 @@ from __future__ import annotations
 
 from .url import ServerURL, parse_url
 
-__all__ = ["ServerURL", "open_server_store", "parse_url", "push"]
-
-
-def push(*args, **kwargs):  # noqa: ANN002, ANN003 - see push.push
-    """``push.push``, imported on first use."""
-    from .push import push as _push
-
-    return _push(*args, **kwargs)
+__all__ = ["ServerURL", "open_server_store", "parse_url"]  # push: allygraph.server.push.push
 
 
 def open_server_store(url: str):  # noqa: ANN201 - a ServerStore

@@ -66,7 +66,7 @@ class Connection:
 
     def _error(self, exc: BaseException, doing: str) -> AllygraphError:
         """A driver error as a clean error, without secrets (see the module docstring)."""
-        msg = _scrub(str(exc) or type(exc).__name__, self.url)
+        msg = " ".join(_scrub(str(exc) or type(exc).__name__, self.url).split())  # one line
         where = self.display
         if _is_auth(exc, msg):
             return UsageError(f"{where}: the server refused the credentials while {doing} "
