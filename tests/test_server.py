@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import socket
 
 import pytest
@@ -149,17 +150,14 @@ def test_bundled_data_pushed_twice_and_queried_like_local(url):
     assert again["unchanged"] == s1["created"]
     read_back(url, ds)
     S, L = ServerStore(conn(url)), open_store(None)
-    some = sorted(ds.entities)[::9]
-    for a, b in zip(some, some[1:], strict=False):
-        for extra in ((), ("--all",), ("--directed",), ("--type", "partnership")):
-            args = ("path", ds.entities[a]["name"], b, *extra, "--json")
-            local, remote = invoke(*args), invoke(*args, "--server", url)
-            assert (remote.exit_code, remote.stdout) == (local.exit_code, local.stdout), args
-    for x in some:
-        for args in (("show", x), ("show", x, "--as-of", "2015"), ("neighbors", x, "--depth", "2"),
-                     ("neighbors", x, "--direction", "in")):  # fmt: skip
-            local, remote = invoke(*args, "--json"), invoke(*args, "--json", "--server", url)
-            assert (remote.exit_code, remote.stdout) == (local.exit_code, local.stdout), args
+    some = ["japan", "philippines", *sorted(ds.entities)[5::40]]  # a few, each question once
+    asks = [("path", ds.entities[some[0]]["name"], some[1], "--all"), ("path", some[2], some[3], "--directed"),
+            ("path", some[3], some[1], "--type", "partnership"), ("path", some[4], some[0]),
+            ("show", some[0]), ("show", some[2], "--as-of", "2015"), ("neighbors", some[1], "--depth", "2"),
+            ("neighbors", some[3], "--direction", "in")]  # fmt: skip
+    for args in asks:
+        local, remote = invoke(*args, "--json"), invoke(*args, "--json", "--server", url)
+        assert (remote.exit_code, remote.stdout) == (local.exit_code, local.stdout), args
     for name in ("jpn", "marcos", "Phillipines", "coast guard", "nowhere-at-all"):  # ids, aliases, words, typos
         got = [_outcome(St.resolve, name) for St in (S, L)]
         assert got[0] == got[1], name
@@ -308,3 +306,60 @@ def test_the_extra_is_named():
 
     extras = tomllib.loads((BUNDLED.parent / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert {e.split(">")[0] for e in extras["server"]} == {"falkordb", "neo4j"}
+
+
+# ---- Bolt: the official neo4j driver against FalkorDB's Bolt endpoint ------------------------------
+
+
+_BOLT_UNSAFE = re.compile("['\"\\\\\x00-\x1f\u2028]")
+
+
+def _bolt_safe(value):
+    """``value`` without apostrophes, double quotes, backslashes and control characters:
+    FalkorDB 4.16's Bolt endpoint (experimental upstream) fails a query whose string parameter
+    holds an apostrophe and reads a backslash in one as an escape (``back\\n`` is stored as a
+    newline); a JSON record always has backslashes once it holds a quote. Its own protocol,
+    through the falkordb client (every other test here), takes them all."""
+    if isinstance(value, str):
+        return _BOLT_UNSAFE.sub("_", value)
+    if isinstance(value, dict):
+        return {_bolt_safe(k): _bolt_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bolt_safe(v) for v in value]
+    return value
+
+
+def test_bolt_push_and_queries_through_the_neo4j_driver(tmp_path, falkordb_server):
+    """The Bolt code path end to end: ``push bolt://`` (the neo4j driver, UNWIND batches, the
+    index dialects tried in turn) and ``--server bolt://`` read back, against FalkorDB's Bolt
+    endpoint, with Cypher keywords, backticks, braces, ``$owner`` and emoji in the names (not the
+    characters that endpoint mishandles: ``_bolt_safe``). It proves our Bolt client side, not Neo4j's or
+    Memgraph's own semantics."""
+    pytest.importorskip("neo4j")
+    from allygraph import query
+    from allygraph.server.conn import BoltConnection
+
+    url = f"bolt://127.0.0.1:{falkordb_server.bolt_port}/bolt{next(_names)}"
+    d = write_dir(tmp_path / "evil", *(_bolt_safe(x) for x in (ENTITIES, RELATIONS, SOURCES)))
+    ds = load(d, use_cache=False)
+    # every driver stays open to the end: FalkorDB's Bolt endpoint fails the handshake that
+    # follows a closed connection (upstream); the command line closes its own at exit
+    bolts = [BoltConnection(parse_url(url, env={})) for _ in range(4)]
+    for n in range(2):
+        s = push(ds, bolts[n])
+        assert s["created"] == ({"entities": 4, "relations": 2, "sources": 2} if n == 0 else
+                                {"entities": 0, "relations": 0, "sources": 0})  # fmt: skip
+        assert total(s, "updated") + total(s, "deleted") == 0
+    S, L = ServerStore(bolts[2]), open_store(d, use_cache=False)
+    for eid, ent in ds.entities.items():
+        assert S.entity(eid) == ent
+        by_id = sorted(S.out_rels(eid), key=lambda r: r["id"])
+        assert by_id == sorted((r for r in ds.relations.values() if r["from"] == eid), key=lambda r: r["id"])
+    assert S.labels() == ds.index["exact"]
+    for ask in (lambda St: query.show(St, "q"), lambda St: query.neighbors(St, "plat", depth=2),
+                lambda St: query.path(St, "MATCH (n) DETACH DELETE n", "r", all_paths=True)):  # fmt: skip
+        assert json.dumps(ask(S)) == json.dumps(ask(L))
+    # what that endpoint refuses (an apostrophe) is one clean line, never a traceback
+    with pytest.raises(UsageError) as refused:
+        push(load(write_dir(tmp_path / "apostrophe"), use_cache=False), bolts[3])
+    assert "refused a query" in str(refused.value) and "\n" not in str(refused.value)

@@ -9,6 +9,7 @@ message holds neither the password nor the URL's user info (``_scrub``):
 from __future__ import annotations
 
 import contextlib
+import weakref
 from typing import Any
 
 from ..errors import AllygraphError, ServerUnavailable, UsageError
@@ -96,6 +97,12 @@ def _is_unavailable(exc: BaseException) -> bool:
     return bool(names & {"ConnectionError", "TimeoutError", "ServiceUnavailable", "SessionExpired", "OSError"})
 
 
+def _close_quietly(client: Any) -> None:
+    """Close a driver or client, whatever state it is in."""
+    with contextlib.suppress(Exception):
+        client.close()
+
+
 def connect(url: ServerURL) -> Connection:
     """An open connection to the graph at ``url`` (checked with a round trip)."""
     return FalkorConnection(url) if url.kind == "falkordb" else BoltConnection(url)
@@ -118,6 +125,7 @@ class FalkorConnection(Connection):
         try:
             self.db = falkordb.FalkorDB(host=url.host, port=url.port, username=url.user, password=url.password,
                                         ssl=url.tls, socket_connect_timeout=TIMEOUT)  # fmt: skip
+            weakref.finalize(self, _close_quietly, self.db.connection)
             self.db.connection.ping()
             self.graph = self.db.select_graph(url.graph)
         except Exception as exc:  # noqa: BLE001 - every driver error, without secrets
@@ -155,8 +163,8 @@ class FalkorConnection(Connection):
 
 
 class BoltConnection(Connection):
-    """Neo4j or Memgraph through the official ``neo4j`` driver: each batch in one write
-    transaction (``execute_write``), reads in read transactions, on ``graph`` as the database."""
+    """Neo4j or Memgraph through the official ``neo4j`` driver: each batch one auto-commit
+    query (one transaction), on ``graph`` as the database (None: the server's default)."""
 
     def __init__(self, url: ServerURL) -> None:
         self.url = url
@@ -167,47 +175,54 @@ class BoltConnection(Connection):
         auth = (url.user or "", url.password or "") if (url.user or url.password) else None
         try:
             self.driver = neo4j.GraphDatabase.driver(f"{url.scheme}://{url.host}:{url.port}", auth=auth,
-                                                     connection_timeout=TIMEOUT)  # fmt: skip
+                                                     connection_timeout=TIMEOUT,
+                                                     connection_acquisition_timeout=TIMEOUT)  # fmt: skip
             self.driver.verify_connectivity()
         except Exception as exc:  # noqa: BLE001
             raise self._error(exc, "connecting") from None
 
     def _session(self, write: bool):  # noqa: ANN202
+        """A session on the database; reads ask for a reader only where the driver routes
+        (``neo4j://``: a cluster's followers serve them). A direct ``bolt://`` connection sends
+        no access mode (FalkorDB's Bolt endpoint would read it as a graph name)."""
         import neo4j
 
-        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
-        return self.driver.session(database=self.url.graph, default_access_mode=mode)
+        if write or not self.url.scheme.startswith("neo4j"):
+            return self.driver.session(database=self.url.graph)
+        return self.driver.session(database=self.url.graph, default_access_mode=neo4j.READ_ACCESS)
 
     def read(self, cypher: str, params: dict | None = None) -> list[list]:
         """The rows of a query, in a read transaction."""
         try:
             with self._session(False) as s:
-                return s.execute_read(lambda tx: [list(r.values()) for r in tx.run(cypher, params or {})])
+                return [list(r.values()) for r in s.run(cypher, params or {})]
         except Exception as exc:  # noqa: BLE001
             raise self._error(exc, "reading") from None
 
     def write(self, cypher: str, params: dict | None = None) -> None:
-        """One query in one write transaction (retried by the driver on a transient failure)."""
+        """One query, one (auto-commit) transaction: Neo4j and Memgraph run a lone query as a
+        transaction of its own, and FalkorDB's Bolt endpoint takes no explicit ones."""
         try:
             with self._session(True) as s:
-                s.execute_write(lambda tx: tx.run(cypher, params or {}).consume())
+                s.run(cypher, params or {}).consume()
         except Exception as exc:  # noqa: BLE001
             raise self._error(exc, "writing") from None
 
     def ensure_indexes(self) -> None:
-        """Neo4j's index syntax, else Memgraph's; existing indexes are kept."""
-        try:
-            for st in NEO4J_INDEXES:
-                self._run_plain(st)
-        except AllygraphError as first:
-            if isinstance(first, ServerUnavailable):
-                raise
-            for st in MEMGRAPH_INDEXES:
-                try:
-                    self._run_plain(st)
-                except AllygraphError as exc:
-                    if "already exists" not in str(exc).lower():
-                        raise first from None
+        """Neo4j's index syntax, else FalkorDB's (its Bolt endpoint), else Memgraph's; indexes that
+        exist are kept. Best effort: without them a push and the queries work, only slower (and
+        FalkorDB's Bolt endpoint reports an existing index as an unknown error)."""
+        for dialect in (NEO4J_INDEXES, FALKOR_INDEXES, MEMGRAPH_INDEXES):
+            try:
+                for st in dialect:
+                    try:
+                        self._run_plain(st)
+                    except UsageError as exc:
+                        if not any(w in str(exc).lower() for w in ("already indexed", "already exists")):
+                            raise
+                return
+            except UsageError:
+                continue
 
     def _run_plain(self, cypher: str) -> Any:
         try:
