@@ -12,12 +12,17 @@ The drivers are the optional extra ``allygraph[server]``; they load only when a 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .url import ServerURL, parse_url
+
+if TYPE_CHECKING:
+    from .store import ServerStore
 
 __all__ = ["ServerURL", "open_server_store", "parse_url"]  # push: allygraph.server.push.push
 
 
-def open_server_store(url: str):  # noqa: ANN201 - a ServerStore
+def open_server_store(url: str) -> ServerStore:
     """A ``ServerStore`` over the graph at ``url`` (``store.ServerStore``)."""
     from .conn import connect
     from .store import ServerStore

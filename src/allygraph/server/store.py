@@ -20,10 +20,8 @@ from .push import DEFAULT_OWNER, READ_RECORD
 
 ENTITY = "MATCH (n:Entity {id: $id}) WHERE n.allygraph_owner = $owner RETURN n.allygraph_doc"
 SOURCE = "MATCH (n:Source {id: $id}) WHERE n.allygraph_owner = $owner RETURN n.allygraph_doc"
-OUT = ("MATCH (a:Entity {id: $id})-[r:RELATION]->() WHERE a.allygraph_owner = $owner AND r.allygraph_owner = $owner "
-       "RETURN r.allygraph_doc")  # fmt: skip
-IN = ("MATCH ()-[r:RELATION]->(b:Entity {id: $id}) WHERE b.allygraph_owner = $owner AND r.allygraph_owner = $owner "
-      "RETURN r.allygraph_doc")  # fmt: skip
+ENDS = ("MATCH (a:Entity {id: $id})-[r:RELATION]-() WHERE a.allygraph_owner = $owner AND r.allygraph_owner = $owner "
+        "RETURN DISTINCT r.allygraph_doc")  # fmt: skip  # both directions in one round trip
 VIA = "MATCH ()-[r:RELATION]->() WHERE r.via = $id AND r.allygraph_owner = $owner RETURN r.allygraph_doc"
 LABELS = "MATCH (n:Entity) WHERE n.allygraph_owner = $owner RETURN n.id, n.name, n.aliases"
 
@@ -72,13 +70,22 @@ class ServerStore(Store):
             self._rels[key] = self._docs(cypher, u)
         return self._rels[key]
 
+    def _ends(self, u: str) -> tuple[list[dict], list[dict]]:
+        """(written from ``u``, written to ``u``): one query for both, kept."""
+        key = ("ends", u)
+        if key not in self._rels:
+            both = self._docs(ENDS, u)
+            self._rels[key] = [r for r in both if r["from"] == u]
+            self._rels[("in", u)] = [r for r in both if r["to"] == u]
+        return self._rels[key], self._rels[("in", u)]
+
     def out_rels(self, u: str) -> list[dict]:
         """The relations written from ``u``."""
-        return self._rels_by(OUT, u)
+        return self._ends(u)[0]
 
     def in_rels(self, u: str) -> list[dict]:
         """The relations written to ``u``."""
-        return self._rels_by(IN, u)
+        return self._ends(u)[1]
 
     def via_rels(self, u: str) -> list[dict]:
         """The relations that go through ``u``."""
