@@ -84,7 +84,9 @@ def _props(record: dict, fields: tuple[str, ...], owner: str, lists: tuple[str, 
         got = _str_list(record.get(k))
         if got is not None:
             props[k] = got
-    props[DOC] = json.dumps(record, ensure_ascii=False, separators=(",", ":"))  # key order kept: the JSON is the local JSON
+    props[DOC] = json.dumps(
+        record, ensure_ascii=False, separators=(",", ":")
+    )  # key order kept: the JSON is the local JSON
     props[OWNER] = owner
     props[HASH] = prop_hash(props)
     return props
@@ -97,14 +99,28 @@ def prop_hash(props: dict) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def props_of(ds: Dataset, kind: str, eid: str, owner: str = DEFAULT_OWNER) -> dict:
+    """The properties one element of ``ds`` has on the server (see the module docstring)."""
+    if kind == "sources":
+        return _source_fields(eid, ds.sources[eid], owner)
+    if kind == "entities":
+        return _props(ds.entities[eid], _ENTITY_FIELDS, owner)
+    return _props(ds.relations[eid], _RELATION_FIELDS, owner, ("sources",))
+
+
 def desired(ds: Dataset, owner: str = DEFAULT_OWNER) -> dict[str, dict[str, dict]]:
-    """What the server should hold, per kind: id -> {props, and for relations from, to}."""
-    return {
-        "sources": {sid: {"props": _source_fields(sid, src, owner)} for sid, src in ds.sources.items()},
-        "entities": {eid: {"props": _props(ent, _ENTITY_FIELDS, owner)} for eid, ent in ds.entities.items()},
-        "relations": {rid: {"props": _props(rel, _RELATION_FIELDS, owner, ("sources",)), "from": rel["from"],
-                            "to": rel["to"]} for rid, rel in ds.relations.items()},
-    }  # fmt: skip
+    """What the server should hold, per kind: id -> {hash, and for relations from, to}. Only the
+    hashes are kept (a million relations' properties would take gigabytes): the properties of
+    what is written are made again, batch by batch (``props_of``)."""
+    out: dict[str, dict[str, dict]] = {k: {} for k in KINDS}
+    for kind, records in (("sources", ds.sources), ("entities", ds.entities), ("relations", ds.relations)):
+        table = out[kind]
+        for eid, rec in records.items():
+            row = {"hash": props_of(ds, kind, eid, owner)[HASH]}
+            if kind == "relations":
+                row["from"], row["to"] = rec["from"], rec["to"]
+            table[eid] = row
+    return out
 
 
 def _source_fields(sid: str, src: dict, owner: str) -> dict:
@@ -164,7 +180,7 @@ def plan(want: dict, have: dict, record: dict | None) -> dict:
             )
             if moved:
                 rewire.append(i)
-            elif edited or seen[0]["stored"] != rec["props"][HASH]:
+            elif edited or seen[0]["stored"] != rec["hash"]:
                 update.append(i)
             else:
                 unchanged += 1
@@ -247,10 +263,10 @@ def push(
     params = {"owner": owner}
     batches = 0
 
-    def run(cypher: str, key: str, items: list, what: str) -> None:
+    def run(cypher: str, key: str, ids: list, what: str, row: Callable[[str], object]) -> None:
         nonlocal batches
-        for chunk in _batches(items, batch_size):
-            conn.write(cypher, {**params, key: chunk})
+        for chunk in _batches(ids, batch_size):
+            conn.write(cypher, {**params, key: [row(i) for i in chunk]})
             batches += 1
             if progress:
                 progress(what, len(chunk))
@@ -258,19 +274,19 @@ def push(
     conn.ensure_indexes()
     conn.write(RECORD_START, {**params, "at": _now()})
     for kind in ("sources", "entities"):
-        rows = [{"id": i, "props": want[kind][i]["props"]} for i in p[kind]["create"] + p[kind]["update"]]
-        run(UPSERT[kind], "rows", rows, kind)
-    rel = p["relations"]
-    run(DELETE["relations"], "ids", rel["rewire"] + rel["delete"], "relations")
-    W = want["relations"]
-    run(CREATE_RELATIONS, "rows", [{"from": W[i]["from"], "to": W[i]["to"], "props": W[i]["props"]}
-                                   for i in rel["create"] + rel["rewire"]], "relations")  # fmt: skip
-    run(UPDATE_RELATIONS, "rows", [{"id": i, "props": W[i]["props"]} for i in rel["update"]], "relations")
-    run(DELETE["entities"], "ids", p["entities"]["delete"], "entities")
-    run(DELETE["sources"], "ids", p["sources"]["delete"], "sources")
+        run(UPSERT[kind], "rows", p[kind]["create"] + p[kind]["update"], kind,
+            lambda i, kind=kind: {"id": i, "props": props_of(ds, kind, i, owner)})  # fmt: skip
+    rel, R = p["relations"], ds.relations
+    run(DELETE["relations"], "ids", rel["rewire"] + rel["delete"], "relations", str)
+    run(CREATE_RELATIONS, "rows", rel["create"] + rel["rewire"], "relations",
+        lambda i: {"from": R[i]["from"], "to": R[i]["to"], "props": props_of(ds, "relations", i, owner)})  # fmt: skip
+    run(UPDATE_RELATIONS, "rows", rel["update"], "relations",
+        lambda i: {"id": i, "props": props_of(ds, "relations", i, owner)})  # fmt: skip
+    run(DELETE["entities"], "ids", p["entities"]["delete"], "entities", str)
+    run(DELETE["sources"], "ids", p["sources"]["delete"], "sources", str)
     meta = {"tiers": ds.tiers, "directory": ds.directory, "relation_types": ds.relation_types,
             "entity_types": ds.entity_types, "ladders": ds.ladders}  # fmt: skip
-    left = digest((k, i, want[k][i]["props"][HASH]) for k in KINDS for i in want[k])
+    left = digest((k, i, want[k][i]["hash"]) for k in KINDS for i in want[k])
     counts = {k: len(want[k]) for k in KINDS}
     conn.write(RECORD_DONE, {**params, "digest": left, "meta": json.dumps(meta, ensure_ascii=False, default=str),
                              "at": _now(), "version": __version__, "counts": json.dumps(counts)})  # fmt: skip
