@@ -305,7 +305,7 @@ def test_the_extra_is_named():
     import tomllib
 
     extras = tomllib.loads((BUNDLED.parent / "pyproject.toml").read_text())["project"]["optional-dependencies"]
-    assert {e.split(">")[0] for e in extras["server"]} == {"falkordb", "neo4j"}
+    assert {e.split(">")[0] for e in extras["server"]} == {"falkordb", "hiredis", "neo4j"}
 
 
 # ---- Bolt: the official neo4j driver against FalkorDB's Bolt endpoint ------------------------------

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 OWNER = "allygraph_owner"
 DOC = "allygraph_doc"
 HASH = "allygraph_hash"
+NAME_KEYS, LOOSE_KEYS = "allygraph_keys", "allygraph_loose"  # an entity's exact and loose name keys
 DEFAULT_OWNER = "allygraph"
 BATCH = 2000
 KINDS = ("sources", "entities", "relations")
@@ -76,14 +77,23 @@ def _str_list(value: object) -> list[str] | None:
     return None
 
 
-def _props(record: dict, fields: tuple[str, ...], owner: str, lists: tuple[str, ...] = ("aliases", "sources")) -> dict:
+def _props(
+    record: dict, fields: tuple[str, ...], owner: str, lists: tuple[str, ...] = ("aliases", "sources"), keys: str = ""
+) -> dict:
     """The properties of one element: its scalar text fields (for dashboards), its string lists,
-    its whole record as JSON, the owner, and the hash of all of it."""
+    for an entity (``keys``: its id) the name keys it is found by (``names.build_index``: exact
+    and loose keys of its id, name and aliases), its whole record as JSON, the owner, and the
+    hash of all of it."""
     props: dict = {k: record[k] for k in fields if isinstance(record.get(k), str)}
     for k in lists:
         got = _str_list(record.get(k))
         if got is not None:
             props[k] = got
+    if keys:
+        from ..names import build_index
+
+        index = build_index({keys: record})
+        props[NAME_KEYS], props[LOOSE_KEYS] = list(index["exact"]), list(index["loose"])
     props[DOC] = json.dumps(
         record, ensure_ascii=False, separators=(",", ":")
     )  # key order kept: the JSON is the local JSON
@@ -104,7 +114,7 @@ def props_of(ds: Dataset, kind: str, eid: str, owner: str = DEFAULT_OWNER) -> di
     if kind == "sources":
         return _source_fields(eid, ds.sources[eid], owner)
     if kind == "entities":
-        return _props(ds.entities[eid], _ENTITY_FIELDS, owner)
+        return _props(ds.entities[eid], _ENTITY_FIELDS, owner, keys=eid)
     return _props(ds.relations[eid], _RELATION_FIELDS, owner, ("sources",))
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-from ..errors import UsageError
-from ..names import build_index
+from ..errors import AmbiguousName, UsageError
+from ..names import build_index, exact_key, loose_key
 from ..names import resolve as resolve_name
 from ..store.base import Store
 from ..vocab import Registry
@@ -24,6 +24,10 @@ ENDS = ("MATCH (a:Entity {id: $id})-[r:RELATION]-() WHERE a.allygraph_owner = $o
         "RETURN DISTINCT r.allygraph_doc")  # fmt: skip  # both directions in one round trip
 VIA = "MATCH ()-[r:RELATION]->() WHERE r.via = $id AND r.allygraph_owner = $owner RETURN r.allygraph_doc"
 LABELS = "MATCH (n:Entity) WHERE n.allygraph_owner = $owner RETURN n.id, n.name, n.aliases"
+BY_KEY = {  # the entities one name key names, found on the server (no label index shipped)
+    "exact": "MATCH (n:Entity) WHERE n.allygraph_owner = $owner AND $key IN n.allygraph_keys RETURN n.id",
+    "loose": "MATCH (n:Entity) WHERE n.allygraph_owner = $owner AND $key IN n.allygraph_loose RETURN n.id",
+}
 
 
 class ServerStore(Store):
@@ -107,9 +111,20 @@ class ServerStore(Store):
         return self._index
 
     def resolve(self, name: str) -> str:
-        """The id of the one entity ``name`` means, exactly as locally (``names.resolve``)."""
+        """The id of the one entity ``name`` means, exactly as locally (``names.resolve``): an id,
+        else an exact then a loose name key (matched on the server), else the words and typos of
+        ``names.resolve`` over the label index (read once)."""
         if self._entity(name) is not None:
             return name
+        if self._index is None:
+            for table, key in (("exact", exact_key(name)), ("loose", loose_key(name))):
+                if not key:
+                    continue
+                ids = sorted({eid for (eid,) in self.conn.read(BY_KEY[table], {"key": key, "owner": self.owner})})
+                if len(ids) == 1:
+                    return ids[0]
+                if ids:
+                    raise AmbiguousName(name, [(i, self.entity(i)["name"]) for i in ids])
         ents, index = self._label_index()
         return resolve_name(name, ents, index)
 
