@@ -363,3 +363,15 @@ def test_bolt_push_and_queries_through_the_neo4j_driver(tmp_path, falkordb_serve
     with pytest.raises(UsageError) as refused:
         push(load(write_dir(tmp_path / "apostrophe"), use_cache=False), bolts[3])
     assert "refused a query" in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_names_and_aliases_resolve_on_the_server_without_the_label_index(tmp_path, url, monkeypatch):
+    """An exact or loose name key is one query on the server: the label index (every entity's
+    names, shipped to the client) is read only for word matches and typos."""
+    d = write_dir(tmp_path / "d")
+    ds = load(d, use_cache=False)
+    push(ds, conn(url))
+    S = ServerStore(conn(url))
+    monkeypatch.setattr(ServerStore, "_label_index", lambda self: pytest.fail("read the label index"))
+    for name in (EVIL, EVIL.upper(), "  drop graph ", "Plat`form\\\\", "lonely", "LONELY!"):
+        assert S.resolve(name) == ds.resolve(name), name
