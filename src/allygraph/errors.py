@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     NOTHING = 1  # nothing to show: an unknown entity, no path, no match
     BAD_INPUT = 2  # invalid data, a bad argument, an ambiguous name
     INTERNAL = 70  # a bug (sysexits EX_SOFTWARE); never for anything a user did
+    UNAVAILABLE = 69  # a graph server could not be reached, or went away (sysexits EX_UNAVAILABLE)
     OUTPUT = 74  # the output could not be written: a full disk (sysexits EX_IOERR)
     RETRY = 75  # a damaged cache was found midway and removed: the same command will work (EX_TEMPFAIL)
     INTERRUPTED = 130  # Ctrl-C
@@ -179,3 +180,9 @@ class TooLarge(AllygraphError):
     """The data would not fit in this machine's memory (checked before loading it)."""
 
     exit_code = ExitCode.BAD_INPUT
+
+
+class ServerUnavailable(AllygraphError):
+    """A graph server (``push``, ``--server``) could not be reached or went away mid-way."""
+
+    exit_code = ExitCode.UNAVAILABLE

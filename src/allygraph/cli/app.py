@@ -8,7 +8,7 @@ from typing import Annotated
 import click
 import typer
 
-from . import analysis, cache, edit, export, imports, query
+from . import analysis, cache, edit, export, imports, query, server
 from .errors import handle
 
 app = typer.Typer(
@@ -52,6 +52,7 @@ app.add_typer(analysis.group)
 app.add_typer(edit.group)
 app.add_typer(edit.add_group)
 app.add_typer(edit.source_group)
+app.add_typer(server.group)
 
 
 def main(argv: list[str] | None = None) -> None:

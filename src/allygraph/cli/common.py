@@ -11,12 +11,20 @@ from ..errors import AllygraphError
 from .errors import fail
 
 
-def store(data: Optional[Path], no_cache: bool = False, min_grade: Optional[str] = None) -> Any:
+def store(
+    data: Optional[Path], no_cache: bool = False, min_grade: Optional[str] = None, server: Optional[str] = None
+) -> Any:
     """What queries read (see ``load.open_store``): the data of ``--data``, cached unless
-    ``--no-cache``, narrowed to relations resting on a source of ``--min-grade`` or stronger."""
+    ``--no-cache``, or the graph server of ``--server`` (``server.open_server_store``), narrowed
+    to relations resting on a source of ``--min-grade`` or stronger."""
     from ..load import open_store
 
-    S = open_store(data, use_cache=not no_cache)
+    if server is not None:
+        from ..server import open_server_store
+
+        S = open_server_store(server)
+    else:
+        S = open_store(data, use_cache=not no_cache)
     if min_grade is None:
         return S
     from ..grades import check_grade

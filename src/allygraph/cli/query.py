@@ -26,6 +26,7 @@ from .options import (
     NoCacheOpt,
     TypeOpt,
 )
+from .server import ServerOpt
 
 group = typer.Typer()
 
@@ -46,11 +47,12 @@ def path(
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
+    server: ServerOpt = None,
 ) -> None:  # fmt: skip
     """How two actors are connected: shortest path(s), every relation on each hop, with dates and sources."""
     from .. import query
 
-    respond(as_json, lambda: query.path(store(data, no_cache, min_grade), a, b, all_paths=all_paths, max_hops=max_hops,
+    respond(as_json, lambda: query.path(store(data, no_cache, min_grade, server), a, b, all_paths=all_paths, max_hops=max_hops,
                                         types=types, exclude=exclude, as_of=as_of, directed=directed),
             render.path_blocks)  # fmt: skip
 
@@ -66,12 +68,15 @@ def show(
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
+    server: ServerOpt = None,
 ) -> None:
     """An entity card: its details, relations grouped by type, what goes through it, conflicting claims."""
     from .. import query
 
     respond(
-        as_json, lambda: query.show(store(data, no_cache, min_grade), x, as_of=as_of, types=types), render.show_blocks
+        as_json,
+        lambda: query.show(store(data, no_cache, min_grade, server), x, as_of=as_of, types=types),
+        render.show_blocks,
     )
 
 
@@ -88,11 +93,12 @@ def neighbors(
     data: DataOpt = None,
     as_json: JsonOpt = False,
     no_cache: NoCacheOpt = False,
+    server: ServerOpt = None,
 ) -> None:  # fmt: skip
     """Entities within N hops, with the relations that reach them."""
     from .. import query
 
-    respond(as_json, lambda: query.neighbors(store(data, no_cache, min_grade), x, depth=depth, types=types,
+    respond(as_json, lambda: query.neighbors(store(data, no_cache, min_grade, server), x, depth=depth, types=types,
                                              direction=direction, as_of=as_of), render.neighbors_blocks)  # fmt: skip
 
 
