@@ -1,4 +1,4 @@
-"""``allygraph timeline``, ``clusters``, ``rank``, ``explain`` and ``viz`` (issue 13): parse, call
+"""``allygraph timeline``, ``clusters``, ``rank``, ``balance``, ``changes``, ``explain`` and ``viz``: parse, call
 ``allygraph.analysis`` / ``allygraph.viz``, render. ``app.py`` registers the group."""
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, MinGradeOpt, NoCacheOp
 
 group = typer.Typer()
 
-AllTimeOpt = Annotated[bool, typer.Option("--all-time", help="Read every date, not one day: history (ended ties count, and say so).")]  # fmt: skip
 AroundOpt = Annotated[Optional[str], typer.Option("--around", help="Only this entity's neighbourhood (within --depth hops), e.g. --around Japan.", metavar="X")]  # fmt: skip
-# issue 18: the options rank, clusters, balance and changes share (one clock, roll-up, years)
-AllTimeOpt = Annotated[bool, typer.Option("--all-time", help="Every relation ever in force, instead of those in force on --as-of (default: today).")]  # fmt: skip
+# the options the analysis commands share: one clock (today by default), roll-up, years
+AllTimeOpt = Annotated[bool, typer.Option("--all-time", help="Every relation ever in force (history: ended ties count, and say so), instead of those in force on --as-of (default: today).")]  # fmt: skip
 RollUpOpt = Annotated[bool, typer.Option("--roll-up/--no-roll-up", help="Count an agency's ties for the state it is part of (default: on).")]  # fmt: skip
 YearsOpt = Annotated[Optional[str], typer.Option("--years", help="One result per year, each read on its last day, e.g. --years 2000:2026.", metavar="Y1:Y2")]  # fmt: skip
 
