@@ -96,6 +96,20 @@ def write_data(directory: Path, entities: str | None, relations: str | None) -> 
     return directory
 
 
+def write_records(directory: Path, entities: list[dict], relations: list[dict], sources: dict | None = None) -> Path:
+    """Write entities.yaml / relations.yaml from Python records (YAML written by PyYAML, so any
+    string a test builds arrives as it is); ``sources`` becomes the registry."""
+    import yaml
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "entities.yaml").write_text(
+        yaml.safe_dump({"entities": entities}, allow_unicode=True), encoding="utf-8"
+    )
+    doc = {"relations": relations} if sources is None else {"sources": sources, "relations": relations}
+    (directory / "relations.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return directory
+
+
 def check_errors(directory: Path) -> list:
     """The errors (not the warnings) ``allygraph check`` reports for ``directory``."""
     from allygraph.load import check

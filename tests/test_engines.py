@@ -22,7 +22,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-import yaml
 
 import allygraph
 from allygraph.dates import first_day
@@ -41,6 +40,7 @@ from allygraph.export.common import (
     xml_clean,
 )
 from allygraph.export.nodelink import relation_of
+from conftest import write_records
 
 JS = Path(__file__).resolve().parent / "js"
 
@@ -70,10 +70,7 @@ SOURCES = {"s1": {"title": "A 'title' | with; \"all\" <b>", "url": "https://exam
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> nx.MultiDiGraph:
-    d = tmp_path_factory.mktemp("hostile")
-    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": ENTITIES}, allow_unicode=True), encoding="utf-8")
-    doc = {"sources": SOURCES, "relations": RELATIONS}
-    (d / "relations.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    d = write_records(tmp_path_factory.mktemp("hostile"), ENTITIES, RELATIONS, SOURCES)
     return allygraph.load_graph(d, use_cache=False)
 
 
@@ -227,9 +224,7 @@ def test_ladybug_takes_keys_that_differ_only_in_case(tmp_path):
     ents = [{"id": "a", "name": "A", "type": "state", "attributes": CASE_KEYS},
             {"id": "b", "name": "B", "type": "state", "attributes": {"Size": 2}}]  # fmt: skip
     rels = [{"id": "ab", "from": "a", "to": "b", "type": "alliance", "attributes": {"Note": "x", "note": "y"}}]
-    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": ents}), encoding="utf-8")
-    (d / "relations.yaml").write_text(yaml.safe_dump({"relations": rels}), encoding="utf-8")
-    G = allygraph.load_graph(d, use_cache=False)
+    G = allygraph.load_graph(write_records(d, ents, rels), use_cache=False)
     out, again = tmp_path / "g.cypher", tmp_path / "again.cypher"
     export(G, "cypher", out, dialect="kuzu")
     export(G, "cypher", again, dialect="kuzu")
@@ -310,9 +305,7 @@ def test_graphology_keeps_unicode_line_ends(tmp_path):
              "attributes": {"motto": LINE_ENDS}},
             {"id": "b", "name": "B", "type": "state"}]  # fmt: skip
     rels = [{"id": "ab", "from": "a", "to": "b", "type": "alliance", "note": LINE_ENDS}]
-    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": ents}, allow_unicode=True), encoding="utf-8")
-    (d / "relations.yaml").write_text(yaml.safe_dump({"relations": rels}, allow_unicode=True), encoding="utf-8")
-    G = allygraph.load_graph(d, use_cache=False)
+    G = allygraph.load_graph(write_records(d, ents, rels), use_cache=False)
     assert G.nodes["a"]["description"] == LINE_ENDS  # the loader kept them
     jobs = []
     for kind in ("gexf", "graphml"):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-import yaml
 
 import allygraph
 from allygraph.export import FORMATS, export, infer_format, select
@@ -39,7 +38,7 @@ from allygraph.export.nodelink import relation_of
 from allygraph.problems import UsageError
 from allygraph.query import neighbors
 from allygraph.vocab import SYMMETRIC_TYPES
-from conftest import Invoked, invoke
+from conftest import Invoked, invoke, write_records
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 if not SPEC.exists():
@@ -84,11 +83,7 @@ SOURCES = {"s1": {"title": "A & B <source>", "url": "https://example.org/s1", "d
 
 
 def write_dir(d: Path, entities: list[dict], relations: list[dict]) -> Path:
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": entities}, allow_unicode=True), encoding="utf-8")
-    doc = {"sources": SOURCES, "relations": relations}
-    (d / "relations.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return d
+    return write_records(d, entities, relations, SOURCES)
 
 
 @pytest.fixture

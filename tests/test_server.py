@@ -14,7 +14,6 @@ import re
 import socket
 
 import pytest
-import yaml
 
 from allygraph.errors import ServerUnavailable, UsageError
 from allygraph.load import load, open_store
@@ -22,7 +21,7 @@ from allygraph.server import parse_url
 from allygraph.server.conn import FalkorConnection
 from allygraph.server.push import Drift, push
 from allygraph.server.store import ServerStore
-from conftest import BUNDLED, invoke
+from conftest import BUNDLED, invoke, write_records
 
 pytest.importorskip("falkordb")
 
@@ -48,11 +47,7 @@ SOURCES = {"s1": {"title": "A 'title' \\ with; \"all\"", "url": "https://example
 
 
 def write_dir(d, entities=ENTITIES, relations=RELATIONS, sources=SOURCES):
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "entities.yaml").write_text(yaml.safe_dump({"entities": entities}, allow_unicode=True), encoding="utf-8")
-    doc = {"sources": sources, "relations": relations}
-    (d / "relations.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return d
+    return write_records(d, entities, relations, sources)
 
 
 @pytest.fixture
