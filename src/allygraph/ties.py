@@ -52,8 +52,6 @@ POLARITIES: dict[str, str] = {
     "neutral": "Neither: structure (leadership, membership of an agency), not a tie between the parties.",
 }
 
-# Statuses under which a relation is in force on the days its dates cover.
-_IN_FORCE = frozenset({"active", "in_force", "ended", "suspended"})
 # Statuses that never put a relation in force, whatever its dates say.
 _NEVER = frozenset({"signed", "negotiating", "proposed", "contradicted"})
 # Statuses whose span needs an ``until``: without one they are never in force.
@@ -175,13 +173,17 @@ class Clock:
 
     ``day`` is None for all time. ``as_of`` is what every analysis JSON document reports: the
     ISO day used, or None with ``all_time``. Call the clock on a relation to ask whether it is
-    in force then; with a store, undated relations are placed by their sources.
+    in force then; with a store, undated relations are placed by their sources. A relation's
+    span does not depend on the day, so it is computed once per relation id; clocks of several
+    days (``changes``) may share that cache (``spans``) when they agree on ``reported``.
     """
 
-    def __init__(self, day: _dt.date | None, *, reported: bool = False, store: Store | None = None) -> None:
+    def __init__(self, day: _dt.date | None, *, reported: bool = False, store: Store | None = None,
+                 spans: dict | None = None) -> None:  # fmt: skip
         self.day = day
         self.reported = reported
         self.store = store
+        self.spans: dict = {} if spans is None else spans
         self._known: dict[str, _dt.date | None] = {}
 
     @classmethod
@@ -218,17 +220,23 @@ class Clock:
         return self._known[rid]
 
     def span(self, rel: dict) -> tuple[_dt.date, _dt.date] | None:
-        """``span`` with undated relations placed by their sources."""
-        if not self.reported and is_reported(rel):
-            return None
-        return span(rel, self.known_from(rel))
+        """``span`` with undated relations placed by their sources (None for a reported
+        relation unless the clock counts them), cached by relation id."""
+        rid = rel["id"]
+        sp = self.spans.get(rid, self)
+        if sp is self:
+            sp = None if not self.reported and is_reported(rel) else span(rel, self.known_from(rel))
+            self.spans[rid] = sp
+        return sp
 
     def standing(self, rel: dict) -> Standing:
         """``standing`` of ``rel`` on this clock's day."""
         return standing(rel, self.day, self.known_from(rel))
 
     def __call__(self, rel: dict) -> bool:
-        return in_force(rel, self.day, reported=self.reported, known_from=self.known_from(rel))
+        """Whether ``rel`` is in force on this clock's day (on any day for all time): ``in_force``."""
+        sp = self.span(rel)
+        return sp is not None and (self.day is None or sp[0] <= self.day < sp[1])
 
 
 # ----------------------------------------------------------------------------- the tie model

@@ -89,20 +89,6 @@ def check_date(option: str, value: str | None) -> str | None:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def as_of_day(as_of: str | None) -> _dt.date:
-    """The day an ``--as-of`` stands for (today when absent)."""
-    checked = check_date("--as-of", as_of)
-    return dates.today() if checked is None else dates.as_of_day(checked)
-
-
-def span(rel: dict) -> tuple[_dt.date, _dt.date] | None:
-    """The days a relation is in force, ``[start, end)``, or None when it never is: ``ties.span``
-    (the one rule), with reported relations as their dates say."""
-    from ..ties import span as tie_span
-
-    return tie_span(rel)
-
-
 def run_start(spans: Iterable[tuple[_dt.date, _dt.date, str | None]], day: _dt.date) -> tuple[bool, str | None]:
     """Whether intervals ``(start, end, since-as-written)`` cover ``day``, and since when without
     a break: the ``since`` of the interval that opens the unbroken run reaching ``day`` (None
@@ -134,34 +120,10 @@ def later(a: str | None, b: str | None) -> str | None:
 # ----------------------------------------------------------------- issue 18: clock, roll-up, years
 
 
-class SpanClock(Clock):
-    """``ties.Clock`` with each relation's span computed once (a span does not depend on the day,
-    so the clocks of several days may share one cache, ``spans``): the same answers, faster."""
-
-    def __init__(
-        self, day: _dt.date | None, *, reported: bool = False, store: Store | None = None, spans: dict | None = None
-    ) -> None:
-        super().__init__(day, reported=reported, store=store)
-        self.spans: dict = {} if spans is None else spans
-
-    def span(self, rel: dict) -> tuple[_dt.date, _dt.date] | None:
-        """``Clock.span``, cached by relation id."""
-        rid = rel["id"]
-        sp = self.spans.get(rid, self)
-        if sp is self:
-            sp = self.spans[rid] = super().span(rel)
-        return sp
-
-    def __call__(self, rel: dict) -> bool:
-        sp = self.span(rel)
-        return sp is not None and (self.day is None or sp[0] <= self.day < sp[1])
-
-
-def clock_of(S: Store, as_of: str | None, all_time: bool = False, *, spans: dict | None = None) -> SpanClock:
+def clock_of(S: Store, as_of: str | None, all_time: bool = False, *, spans: dict | None = None) -> Clock:
     """The clock an analysis reads ``S`` by (``ties.Clock``'s rule): ``as_of`` (today when
     absent), or all time; ``spans`` shares one cache of spans between clocks (``changes``)."""
-    day = Clock.from_options(as_of, all_time, store=S).day
-    return SpanClock(day, store=S, spans=spans)
+    return Clock(Clock.from_options(as_of, all_time).day, store=S, spans=spans)
 
 
 class Rollup:

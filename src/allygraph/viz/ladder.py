@@ -7,10 +7,11 @@ import datetime as _dt
 from pathlib import Path
 
 from .. import dates
-from ..analysis.common import span, store_of
+from ..analysis.common import store_of
 from ..export.common import xml_text
 from ..problems import UsageError
 from ..query import tier_history
+from ..ties import span
 from ..vocab import TIER_TYPES
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
