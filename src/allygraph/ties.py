@@ -168,6 +168,23 @@ def known_from(S: Store, rel: dict) -> _dt.date | None:
     return min(found) if found else None
 
 
+def as_of_day(as_of: str | None) -> _dt.date | None:
+    """The day an ``--as-of`` value stands for (the last day it covers), None for None;
+    ``UsageError`` naming the option when malformed.
+
+    >>> as_of_day(" 2015-06")
+    datetime.date(2015, 6, 30)
+    """
+    if as_of is None:
+        return None
+    from .problems import UsageError
+
+    try:
+        return dates.as_of_day(as_of.strip())
+    except ValueError as exc:
+        raise UsageError(f"--as-of: {exc}") from None
+
+
 class Clock:
     """The day an analysis reads the graph on, and the rule it reads it by.
 
@@ -197,13 +214,7 @@ class Clock:
             raise UsageError("--as-of and --all-time cannot be used together")
         if all_time:
             return cls(None, reported=reported, store=store)
-        if as_of is None:
-            return cls(dates.today(), reported=reported, store=store)
-        try:
-            day = dates.as_of_day(dates.parse(as_of.strip()))
-        except ValueError as exc:
-            raise UsageError(f"--as-of: {exc}") from None
-        return cls(day, reported=reported, store=store)
+        return cls(as_of_day(as_of) or dates.today(), reported=reported, store=store)
 
     @property
     def as_of(self) -> str | None:

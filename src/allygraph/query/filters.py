@@ -3,13 +3,11 @@ from an entity to its neighbours, and the symmetric types a renderer draws both 
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterable, Iterator
 
-from .. import dates
 from ..problems import UsageError
 from ..store import Store
-from ..ties import in_force
+from ..ties import as_of_day, in_force
 from ..vocab import RELATION_TYPES
 
 
@@ -49,21 +47,6 @@ def _check_types(types: Iterable[str] | None, known: dict | None = None) -> froz
             raise UsageError(f"unknown relation type {t!r}{tip}")
         out.add(t)
     return frozenset(out)
-
-
-def as_of_day(as_of: str | None) -> _dt.date | None:
-    """The day an ``--as-of`` value stands for (the last day it covers), None for None;
-    UsageError when malformed.
-
-    >>> as_of_day("2015-06")
-    datetime.date(2015, 6, 30)
-    """
-    if as_of is None:
-        return None
-    try:
-        return dates.as_of_day(as_of)
-    except ValueError as exc:
-        raise UsageError(f"--as-of: {exc}") from None
 
 
 def steps(S: Store, u: str, keep: EdgeFilter, direction: str) -> Iterator[tuple[str, dict]]:
