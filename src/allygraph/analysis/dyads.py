@@ -42,9 +42,9 @@ from collections.abc import Iterator
 
 from ..problems import UsageError
 from ..store import Store
-from ..ties import Clock, owner_state, tie_of
+from ..ties import Clock, is_access_agreement, tie_of
 from ..vocab import designation_of
-from .common import all_entities, all_relations, store_of
+from .common import Rollup, all_entities, all_relations, store_of
 
 COLUMNS = ("ccode1", "ccode2", "state1", "state2", "year", "alliance", "partnership", "rank1", "rank2",
            "access_agreement", "shared_frameworks", "dispute", "incidents", "arms_transfers", "aid")  # fmt: skip
@@ -107,17 +107,11 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 def _gather(S: Store, clock: Clock, states: dict[str, dict], lo: int, hi: int, roll_up: bool) -> _Panel:
     reg = S.registry
-    owner: dict[str, str | None] = {}
+    rollup = Rollup(S, roll_up)  # the analyses' one rule: an agency acts for the state it is part of
 
     def state(eid: str) -> str | None:
-        if eid in states:
-            return eid
-        if not roll_up:
-            return None
-        if eid not in owner:
-            found = owner_state(S, eid)
-            owner[eid] = found if found in states else None
-        return owner[eid]
+        found = rollup.state(eid)
+        return found if found in states else None
 
     ents = dict(all_entities(S))
     tier_rank = S.registry.tier_rank
@@ -134,7 +128,7 @@ def _gather(S: Store, clock: Clock, states: dict[str, dict], lo: int, hi: int, r
             continue
         if rel["type"] in ("party_to", "member_of") or t.layer == "incident":
             target = ents.get(b) or {}
-            if rel["type"] == "party_to" and _is_access(b, target):
+            if rel["type"] == "party_to" and is_access_agreement(b, target):
                 parties[b].append((a, years))
             elif rel["type"] == "member_of" and target.get("type") in ("framework", "organization"):
                 parties["@" + b].append((a, years))
@@ -184,12 +178,6 @@ def _gather(S: Store, clock: Clock, states: dict[str, dict], lo: int, hi: int, r
         for key in counted:
             p.incidents[key] += 1
     return p
-
-
-def _is_access(eid: str, ent: dict) -> bool:
-    from ..ties import is_access_agreement
-
-    return is_access_agreement(eid, ent)
 
 
 def dyad_years(G: object, *, year_from: int | None = None, year_to: int | None = None, directed: bool = False,
