@@ -1,35 +1,15 @@
-"""Shared fixtures: scratch data directories, `allygraph` run in-process (``invoke``) and the
-installed command (``run``, for the entry point, terminals and pipes)."""
+"""Fixtures shared by the tests: an isolated cache for each test, a small data directory and a
+FalkorDB server. Plain helpers live in ``helpers.py``."""
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
-import pty
-import select
 import shutil
-import struct
 import subprocess
-import sys
-import termios
-import textwrap
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-BUNDLED = REPO / "data"
-
-
-def allygraph_exe() -> str:
-    """The installed console script (next to this interpreter), as a user would run it."""
-    here = Path(sys.executable).parent / "allygraph"
-    found = str(here) if here.exists() else shutil.which("allygraph")
-    if not found:
-        pytest.fail("the allygraph command is not installed: run `pip install -e .[test]`")
-    return found
+from helpers import SMALL_ENTITIES, SMALL_RELATIONS, free_port_below_32768, write_data
 
 
 @pytest.fixture(autouse=True)
@@ -40,208 +20,12 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
-def run(*args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None):
-    """Run the installed allygraph; return the CompletedProcess (text mode)."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    return subprocess.run(
-        [allygraph_exe(), *args], capture_output=True, text=True, env=full_env, cwd=cwd, input=input, timeout=120
-    )
-
-
-class Invoked(NamedTuple):
-    """What ``invoke`` saw: the exit code and the text written to stdout and stderr."""
-
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def returncode(self) -> int:
-        """The exit code, named as on ``subprocess.CompletedProcess`` (``run``)."""
-        return self.exit_code
-
-
-def invoke(*args: str, env: dict | None = None, input: str | None = None, cwd: Path | None = None) -> Invoked:
-    """Run ``allygraph ARGS`` in-process through ``allygraph.cli.main`` (so its error handling and
-    exit codes are the real ones), with stdin, stdout, stderr and ``env`` swapped for the call
-    (click's ``CliRunner.isolation``; an ``env`` value of None removes the variable). stdout is
-    not a terminal, so the output is the plain, piped one. Use ``run`` only where a real process
-    is the point: the installed entry point, a pseudo-terminal, a closed pipe, a full disk."""
-    from click.testing import CliRunner
-
-    from allygraph.cli import main
-
-    with (
-        contextlib.chdir(cwd) if cwd else contextlib.nullcontext(),
-        CliRunner().isolation(input=input, env=env) as (out, err, _),
-    ):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        stdout, stderr = out.getvalue(), err.getvalue()
-    return Invoked(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
-
-
-def write_data(directory: Path, entities: str | None, relations: str | None) -> Path:
-    """Write entities.yaml / relations.yaml (dedented); None leaves a file out."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in (("entities.yaml", entities), ("relations.yaml", relations)):
-        if text is not None:
-            (directory / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return directory
-
-
-def write_records(directory: Path, entities: list[dict], relations: list[dict], sources: dict | None = None) -> Path:
-    """Write entities.yaml / relations.yaml from Python records (YAML written by PyYAML, so any
-    string a test builds arrives as it is); ``sources`` becomes the registry."""
-    import yaml
-
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "entities.yaml").write_text(
-        yaml.safe_dump({"entities": entities}, allow_unicode=True), encoding="utf-8"
-    )
-    doc = {"relations": relations} if sources is None else {"sources": sources, "relations": relations}
-    (directory / "relations.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return directory
-
-
-def check_errors(directory: Path) -> list:
-    """The errors (not the warnings) ``allygraph check`` reports for ``directory``."""
-    from allygraph.load import check
-
-    return [p for p in check(directory) if p.severity == "error"]
-
-
-SMALL_ENTITIES = """
-entities:
-  - id: japan
-    name: Japan
-    type: state
-    aliases: [JPN]
-  - id: philippines
-    name: Philippines
-    type: state
-    aliases: [PH]
-  - id: united_states
-    name: United States
-    type: state
-    aliases: [US]
-  - id: osa
-    name: Official Security Assistance
-    type: program
-    aliases: [OSA]
-  - id: tc_90
-    name: TC-90
-    type: platform
-"""
-
-SMALL_RELATIONS = """
-sources:
-  s1:
-    title: A source
-    url: https://example.org/s1
-relations:
-  - id: jp-ph-sp
-    from: japan
-    to: philippines
-    type: partnership
-    tier: strategic_partnership
-    since: 2011-09
-    sources: [s1]
-  - id: jp-ph-ssp
-    from: japan
-    to: philippines
-    type: partnership
-    tier: strengthened_strategic_partnership
-    since: 2015
-    sources: [s1]
-  - id: us-ph
-    from: united_states
-    to: philippines
-    type: alliance
-    since: 1951-08-30
-    sources: [s1]
-  - id: jp-us
-    from: japan
-    to: united_states
-    type: alliance
-    since: 1960
-    sources: [s1]
-  - id: tc90
-    from: japan
-    to: philippines
-    type: arms_transfer
-    via: tc_90
-    since: 2017
-    sources: [s1]
-  - id: osa-ph
-    from: japan
-    to: philippines
-    type: provides
-    via: osa
-    since: 2023
-    attributes: {fiscal_year: 2023}
-    sources: [s1]
-"""
-
-
 @pytest.fixture
 def small_dir(tmp_path) -> Path:
     return write_data(tmp_path / "small", SMALL_ENTITIES, SMALL_RELATIONS)
 
 
-def run_in_terminal(args: list[str], cols: int = 80, rows: int = 24, env: dict | None = None) -> tuple[str, int]:
-    """Run the installed allygraph on a pseudo-terminal of this size: (what it drew, exit code).
-    No pager unless ``env`` sets ``ALLYGRAPH_PAGER`` (a pager would wait for keys); an ``env``
-    value of None removes the variable."""
-    full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "ALLYGRAPH_PLAIN")}
-    full.update(TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows), ALLYGRAPH_PAGER="")
-    for key, value in (env or {}).items():
-        if value is None:
-            full.pop(key, None)
-        else:
-            full[key] = value
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        os.execve(allygraph_exe(), [allygraph_exe(), *args], full)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([fd], [], [], 60)
-        if not ready:
-            break
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    _, status = os.waitpid(pid, 0)
-    return b"".join(chunks).decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
-
-
 # ---- a FalkorDB server, shared by the files that need one (test_engines, test_server) ----------------
-
-
-def _free_port_below_32768() -> int:
-    import random
-    import socket
-
-    for _ in range(200):
-        port = random.randint(20000, 32767)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.fail("no free port below 32768")
 
 
 @pytest.fixture(scope="session")
@@ -257,7 +41,7 @@ def falkordb_server():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    bolt_port = _free_port_below_32768()  # FalkorDB 4.16 opens no Bolt port above 32767
+    bolt_port = free_port_below_32768()  # FalkorDB 4.16 opens no Bolt port above 32767
     workdir = tempfile.mkdtemp(prefix="falkordb-")
     proc = subprocess.Popen(
         [fbin.get_redis_server(), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",

@@ -6,9 +6,9 @@ import pytest
 
 import allygraph
 from allygraph.analysis import clusters, explain, rank, timeline
+from allygraph.errors import NoPath, UsageError
 from allygraph.load import open_store
-from allygraph.problems import NoPath, UsageError
-from conftest import write_data
+from helpers import write_data
 
 ENTITIES = """
 entities:

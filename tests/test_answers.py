@@ -13,9 +13,9 @@ import pytest
 import allygraph
 from allygraph import query, yamlsrc
 from allygraph.cli import main
+from allygraph.errors import AmbiguousName, NoPath
 from allygraph.load import check, load
-from allygraph.problems import AmbiguousName, NoPath
-from conftest import write_data
+from helpers import write_data
 
 ENTS = """
 entities:

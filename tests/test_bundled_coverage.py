@@ -12,7 +12,7 @@ import pytest
 
 from allygraph import load
 from allygraph.grades import weak_reason
-from conftest import BUNDLED, invoke
+from helpers import BUNDLED, invoke
 
 # Hosts whose copy of a fact is not evidence of it on its own (issue 19). Each pattern is matched
 # (re.search) against the URL's host name; the reason is what the report prints.

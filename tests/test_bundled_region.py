@@ -7,7 +7,7 @@ import pytest
 from allygraph import load, query
 from allygraph.load import check
 from allygraph.store import DatasetStore
-from conftest import BUNDLED
+from helpers import BUNDLED
 
 TODAY = "2026-11-27"
 
@@ -98,7 +98,7 @@ def test_china_and_russia_keep_their_own_wording(store):
 
 def test_the_shipped_data_is_in_the_canonical_layout():
     """`fmt --check` passes on the bundled data, so an analyst's first `fmt` changes only their own edit."""
-    from conftest import invoke
+    from helpers import invoke
 
     r = invoke("fmt", "--check", "--data", str(BUNDLED))
     assert r.exit_code == 0, r.stdout[-2000:]

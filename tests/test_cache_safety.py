@@ -12,7 +12,7 @@ import pytest
 
 from allygraph import cache, query
 from allygraph.load import load, open_store
-from conftest import SMALL_ENTITIES, SMALL_RELATIONS, write_data
+from helpers import SMALL_ENTITIES, SMALL_RELATIONS, write_data
 
 
 @pytest.fixture

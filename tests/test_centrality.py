@@ -8,8 +8,8 @@ import pytest
 
 import allygraph
 from allygraph.analysis import rank
-from allygraph.problems import UsageError
-from conftest import invoke, write_data
+from allygraph.errors import UsageError
+from helpers import invoke, write_data
 
 ENTITIES = """
 entities:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from allygraph import load as load_module
-from conftest import BUNDLED, invoke, write_data
+from helpers import BUNDLED, invoke, write_data
 
 EDITS = [
     ["add", "entity", "testland", "--name", "Testland", "--type", "state"],

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from allygraph import cache, load, query
+from allygraph.errors import NoPath, UsageError
 from allygraph.load import check
-from allygraph.problems import NoPath, UsageError
 from allygraph.store import DatasetStore, SQLiteStore
-from conftest import check_errors, run, write_data
+from helpers import check_errors, run, write_data
 
 ENTITIES = """
 entities:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from allygraph import edit, render
-from allygraph.problems import UsageError
+from allygraph.errors import UsageError
 from test_edit import ENTITIES, RELATIONS, small
 
 
@@ -92,7 +92,7 @@ def test_diff_between_git_revisions(tmp_path):
 
 
 def test_cli_diff_report_json_and_markdown(tmp_path):
-    from conftest import invoke
+    from helpers import invoke
 
     old, new = changed_copy(tmp_path)
     r = invoke("diff", str(old), str(new))

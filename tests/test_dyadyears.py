@@ -8,7 +8,7 @@ import pytest
 from allygraph.analysis.dyads import COLUMNS, dyad_years
 from allygraph.load import load
 from allygraph.store import DatasetStore
-from conftest import invoke, write_data
+from helpers import invoke, write_data
 
 ENTITIES = """
 entities:

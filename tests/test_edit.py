@@ -13,8 +13,8 @@ import pytest
 
 from allygraph import edit
 from allygraph.edit import InUse
+from allygraph.errors import DataError, UsageError
 from allygraph.load import load
-from allygraph.problems import DataError, UsageError
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data"
 
@@ -227,7 +227,7 @@ def test_fmt_is_idempotent_and_changes_no_value(tmp_path):
 
 
 def test_twenty_concurrent_links_all_land(tmp_path):
-    from conftest import allygraph_exe
+    from helpers import allygraph_exe
 
     d = small(tmp_path)
     exe = allygraph_exe()
@@ -281,7 +281,7 @@ def test_large_link_updates_the_sqlite_cache_in_place(tmp_path, monkeypatch):
 
 
 def test_cli_link_json_and_dry_run(tmp_path):
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     before = snapshot(d)
@@ -295,7 +295,7 @@ def test_cli_link_json_and_dry_run(tmp_path):
 
 
 def test_cli_refusals_exit_2_and_change_nothing(tmp_path):
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     before = snapshot(d)
@@ -311,7 +311,7 @@ def test_cli_refusals_exit_2_and_change_nothing(tmp_path):
 
 
 def test_cli_rename_rm_fmt_and_add(tmp_path):
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     assert (
@@ -355,7 +355,7 @@ def test_fmt_refuses_a_layout_that_would_change_a_value(tmp_path, monkeypatch):
 def test_link_with_an_unknown_status_lists_the_statuses_and_no_phantom_line(tmp_path):
     """`link --status finished` listed the declared relation types among the statuses, and cited
     a line that existed only in the unwritten file."""
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     rel = d / "relations.yaml"
@@ -375,7 +375,7 @@ def test_link_with_an_unknown_status_lists_the_statuses_and_no_phantom_line(tmp_
 
 
 def test_a_refused_edit_points_at_the_field_in_the_file_as_it_is(tmp_path):
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     lines = (d / "relations.yaml").read_text().splitlines()
@@ -392,7 +392,7 @@ def test_a_refused_edit_points_at_the_field_in_the_file_as_it_is(tmp_path):
 
 
 def test_edit_of_an_unknown_id_names_every_kind_and_suggests(tmp_path):
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     r = invoke("edit", "jp-phh", "--set", "status=ended", "--data", str(d))
@@ -406,7 +406,7 @@ def test_edit_of_an_unknown_id_names_every_kind_and_suggests(tmp_path):
     "url", ["notaurl", "javascript:alert(1)", "ftp://example.org/x", "https://", "file:///etc/passwd"]
 )
 def test_source_add_refuses_what_is_not_an_http_url_or_a_doi(tmp_path, url):
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     before = snapshot(d)
@@ -425,7 +425,7 @@ def test_source_add_takes_https_and_doi(tmp_path):
 
 def test_renaming_a_relation_reads_as_old_to_new(tmp_path):
     """It listed the relation twice: "renamed NEW" and "changed OLD"."""
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     r = invoke("rename", "jp-ph", "jp-ph-sp", "--data", str(d), "--json")
@@ -437,7 +437,7 @@ def test_renaming_a_relation_reads_as_old_to_new(tmp_path):
 
 
 def test_edit_messages_name_the_data_file(tmp_path):
-    from conftest import invoke
+    from helpers import invoke
 
     d = small(tmp_path)
     r = invoke("edit", "jp-ph", "--unset", "via", "--data", str(d))

@@ -40,7 +40,7 @@ from allygraph.export.common import (
     xml_clean,
 )
 from allygraph.export.nodelink import relation_of
-from conftest import write_records
+from helpers import write_records
 
 JS = Path(__file__).resolve().parent / "js"
 

@@ -20,6 +20,7 @@ import networkx as nx
 import pytest
 
 import allygraph
+from allygraph.errors import UsageError
 from allygraph.export import FORMATS, export, infer_format, select
 from allygraph.export.common import (
     ATTR_PREFIX,
@@ -35,10 +36,9 @@ from allygraph.export.common import (
 )
 from allygraph.export.csvpair import neutralise, unneutralise
 from allygraph.export.nodelink import relation_of
-from allygraph.problems import UsageError
 from allygraph.query import neighbors
 from allygraph.vocab import SYMMETRIC_TYPES
-from conftest import Invoked, invoke, write_records
+from helpers import Invoked, invoke, write_records
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 if not SPEC.exists():

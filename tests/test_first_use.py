@@ -12,7 +12,7 @@ import pytest
 import typer.main
 
 from allygraph.cli.app import app
-from conftest import invoke, run_in_terminal, write_data
+from helpers import invoke, run_in_terminal, write_data
 
 
 def _commands(cmd: click.Command, path: tuple[str, ...] = ()):

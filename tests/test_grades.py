@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from allygraph.grades import GRADES, grade_of, grade_of_url, host_of
-from conftest import invoke, write_data
+from helpers import invoke, write_data
 
 ENTITIES = """
 entities:

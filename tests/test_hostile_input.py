@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from allygraph import yamlsrc
 from allygraph.load import check
-from conftest import invoke, write_data
+from helpers import invoke, write_data
 
 ENTS = """\
 entities:

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from conftest import run_in_terminal, write_data
+from helpers import run_in_terminal, write_data
 from test_terminal import piped
 
 TITLE = "\\x1b]0;pwned\\x07"  # OSC: set the window title (a YAML escape)
@@ -139,7 +139,7 @@ HOSTILE_NAME = "d\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x9b31m\u202e"  # a direc
 
 
 def test_import_status_lines_show_a_hostile_path_escaped(tmp_path):
-    from conftest import SMALL_ENTITIES, SMALL_RELATIONS, invoke
+    from helpers import SMALL_ENTITIES, SMALL_RELATIONS, invoke
 
     data = write_data(tmp_path / HOSTILE_NAME, SMALL_ENTITIES, SMALL_RELATIONS)
     rows = "stateabb,ccode,statenme,styear,stmonth,stday,endyear,endmonth,endday,version\n"
@@ -155,7 +155,7 @@ def test_import_status_lines_show_a_hostile_path_escaped(tmp_path):
 
 
 def test_cache_path_and_clear_show_a_hostile_path_escaped(tmp_path, monkeypatch):
-    from conftest import invoke
+    from helpers import invoke
 
     folder = tmp_path / HOSTILE_NAME
     folder.mkdir(mode=0o700)

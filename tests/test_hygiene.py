@@ -9,7 +9,7 @@ import re
 import tomllib
 
 from allygraph import synth
-from conftest import REPO
+from helpers import REPO
 
 TESTS = sorted((REPO / "tests").glob("*.py"))
 

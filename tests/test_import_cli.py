@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED, invoke
+from helpers import BUNDLED, invoke
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -122,7 +122,7 @@ def test_run_writes_the_rejects_csv_and_refuses_one_in_the_data_before_reading(c
 
 
 def test_readme_says_where_each_import_file_comes_from_and_names_the_excerpts():
-    from conftest import REPO
+    from helpers import REPO
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text[text.index("## Import: COW, ATOP, SIPRI") : text.index("## Analysis and pictures")]

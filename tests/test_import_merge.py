@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from allygraph.importers import atop, cow, run, sipri
 from allygraph.importers.merge import MARKER
 from allygraph.load import load
-from conftest import BUNDLED, check_errors, write_data
+from helpers import BUNDLED, check_errors, write_data
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -183,7 +183,7 @@ def _newer_sipri(tmp_path: Path) -> Path:
 
 
 def test_reimport_keeps_a_comment_a_note_and_an_edit_made_below_the_marker(hand, tmp_path):
-    from conftest import invoke
+    from helpers import invoke
 
     _sipri(hand)
     rel = hand / "relations.yaml"
@@ -289,7 +289,7 @@ def test_any_comment_below_the_marker_survives_a_newer_export(tmp_path_factory, 
 def test_a_transfer_linked_by_hand_below_the_marker_is_flagged_not_doubled_silently(tmp_path):
     """``link`` after an import appends below the marker; a later import names it as a possible
     repeat, in the summary and in the record (``attributes.may_repeat``), and keeps it as written."""
-    from conftest import invoke
+    from helpers import invoke
 
     d = write_data(tmp_path / "d", HAND_ENTITIES, "relations: []\n")
     _sipri(d)
@@ -318,7 +318,7 @@ def test_an_id_twice_below_the_marker_is_refused_naming_the_line(hand):
 
 
 def test_an_entity_edited_below_the_marker_is_kept(hand):
-    from conftest import invoke
+    from helpers import invoke
 
     run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), hand)
     assert (
@@ -345,7 +345,7 @@ def test_an_import_citing_two_new_sources_makes_one_registry(tmp_path):
 def test_a_formatted_directory_is_left_as_it_is_by_a_reimport(hand):
     """``allygraph fmt`` lays the imported records out its own way (values unchanged, digests
     kept): re-importing the same export then writes nothing."""
-    from conftest import invoke
+    from helpers import invoke
 
     _sipri(hand)
     assert invoke("fmt", "--data", str(hand)).returncode == 0

@@ -10,7 +10,7 @@ import pytest
 from allygraph import cache, load, query
 from allygraph.load import check
 from allygraph.store import DatasetStore, SQLiteStore
-from conftest import check_errors, run, write_data
+from helpers import check_errors, run, write_data
 
 ENTITIES = """
 entities:

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from allygraph.errors import DataError
 from allygraph.load import check, load, validate
-from allygraph.problems import DataError
-from conftest import write_data
+from helpers import write_data
 
 ENTS = """
 entities:

@@ -8,7 +8,7 @@ import json
 
 from markdown_it import MarkdownIt
 
-from conftest import invoke, write_data
+from helpers import invoke, write_data
 
 ENTITIES = """
 entities:

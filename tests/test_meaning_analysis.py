@@ -16,10 +16,10 @@ import allygraph
 from allygraph import analysis, dates
 from allygraph.analysis import clusters, rank
 from allygraph.dataset import Dataset
-from allygraph.problems import UsageError
+from allygraph.errors import UsageError
 from allygraph.store import DatasetStore
 from allygraph.vocab import BUNDLED_TIERS
-from conftest import invoke, write_data
+from helpers import invoke, write_data
 
 DISPUTE_TYPES = """
 relation_types:

@@ -21,9 +21,9 @@ from allygraph import dates
 from allygraph.analysis import explain, timeline
 from allygraph.analysis.words import indefinite, noun, takes_the
 from allygraph.dataset import Dataset
-from allygraph.problems import NoPath, UsageError
+from allygraph.errors import NoPath, UsageError
 from allygraph.store import DatasetStore
-from conftest import invoke, write_data
+from helpers import invoke, write_data
 
 ENTITIES = """
 entities:

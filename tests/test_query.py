@@ -6,7 +6,7 @@ import pytest
 
 import allygraph
 from allygraph import query
-from allygraph.problems import AmbiguousName, NoPath, UnknownEntity, UsageError
+from allygraph.errors import AmbiguousName, NoPath, UnknownEntity, UsageError
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,7 @@ def test_name_resolution(G, S):
 
 
 def test_ambiguous_name(tmp_path):
-    from conftest import write_data
+    from helpers import write_data
 
     d = write_data(tmp_path / "amb", "entities:\n  - {id: a, name: Georgia, type: state}\n  - {id: b, name: Georgia, type: organization}\n", "relations: []\n")  # fmt: skip
     g = allygraph.load_graph(d)

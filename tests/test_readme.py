@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 
 BLOCK = re.compile(r"```console\n\$ (.+?)\n(.*?)```", re.S)
 EXAMPLES = BLOCK.findall((REPO / "README.md").read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SMALL_ENTITIES, SMALL_RELATIONS, invoke, write_data
+from helpers import SMALL_ENTITIES, SMALL_RELATIONS, invoke, write_data
 
 JOURNAL = ".allygraph-commit.json"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from allygraph.cli import main
-from conftest import SMALL_ENTITIES, SMALL_RELATIONS, write_data
+from helpers import SMALL_ENTITIES, SMALL_RELATIONS, write_data
 
 FIX = Path(__file__).parent / "fixtures"
 COW = FIX / "cow_states2016_excerpt.csv"

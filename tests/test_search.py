@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import allygraph
 from allygraph import query
-from conftest import write_data
+from helpers import write_data
 
 ENTITIES = """
 entities:

@@ -21,7 +21,7 @@ from allygraph.server import parse_url
 from allygraph.server.conn import FalkorConnection
 from allygraph.server.push import Drift, push
 from allygraph.server.store import ServerStore
-from conftest import BUNDLED, invoke, write_records
+from helpers import BUNDLED, invoke, write_records
 
 pytest.importorskip("falkordb")
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 import allygraph
 from allygraph import cache, load, query, synth, yamlsrc
+from allygraph.errors import TooLarge
 from allygraph.export import NetworkxSource, StoreSource, graph_for, select
-from allygraph.problems import TooLarge
 from allygraph.store import DatasetStore, SQLiteStore
-from conftest import REPO, invoke, write_data
+from helpers import REPO, invoke, write_data
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_bidirectional_search_finds_every_shortest_path(tmp_path, edges, a, b, d
         expected = []
     try:
         got = sorted(p["nodes"] for p in query.path(G, f"n{a}", f"n{b}", all_paths=True, directed=directed)["paths"])
-    except allygraph.problems.NoPath:
+    except allygraph.errors.NoPath:
         got = []
     assert got == expected
 

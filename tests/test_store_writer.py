@@ -8,7 +8,7 @@ import os
 import pytest
 
 from allygraph import cache, load
-from allygraph.problems import DataError
+from allygraph.errors import DataError
 from allygraph.store import DatasetStore, SQLiteStore
 from allygraph.validate import relations as relations_mod
 

@@ -12,7 +12,7 @@ from lxml import etree
 
 from allygraph.viz.ladder import ladder_svg
 from allygraph.viz.network import svg
-from conftest import invoke, write_data
+from helpers import invoke, write_data
 
 C0 = "".join(f"\\x{i:02x}" for i in range(32))  # as YAML escapes
 C1 = "".join(f"\\x{i:02x}" for i in range(0x80, 0xA0))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, Invoked, invoke, run_in_terminal
+from helpers import REPO, Invoked, invoke, run_in_terminal
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
@@ -115,7 +115,7 @@ def _wrap_data(directory):
     five overlapping frameworks with long ids, and long source titles, one with a 90-character URL."""
     from itertools import combinations
 
-    from conftest import write_data
+    from helpers import write_data
 
     ents = "entities:\n" + "".join(
         f"  - {{id: {s}, name: {s.replace('_', ' ').title()}, type: state}}\n" for s in WRAP_STATES

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from allygraph import ties
+from allygraph.errors import UsageError
 from allygraph.load import load
-from allygraph.problems import UsageError
 from allygraph.store import DatasetStore
-from conftest import check_errors, invoke, write_data
+from helpers import check_errors, invoke, write_data
 
 ENTITIES = """
 entities:

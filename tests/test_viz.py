@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 import allygraph
-from allygraph.problems import UsageError
+from allygraph.errors import UsageError
 from allygraph.viz import picture, tiers_plot, viz
 from allygraph.viz.ladder import ladder_steps
-from conftest import write_data
+from helpers import write_data
 
 IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"
 SCRIPT = "<script>document.body.setAttribute('data-pwned','2')</script>"

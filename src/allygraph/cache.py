@@ -202,7 +202,7 @@ def get(directory: Path) -> Dataset | None:
 
         check_fields(fields)  # the shape the loader gives, or CacheDamaged
         from .dataset import Dataset
-        from .problems import Problem
+        from .errors import Problem
 
         fields["warnings"] = [Problem(*w) for w in fields["warnings"]]
         dataset = Dataset(**fields)

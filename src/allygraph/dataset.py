@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import Problem
 from .names import build_index, resolve
-from .problems import Problem
 from .vocab import Registry
 
 

@@ -2,7 +2,7 @@
 
 Every user-facing failure is an ``AllygraphError`` subclass carrying its ``ExitCode`` (click's
 exceptions carry theirs the same way); ``allygraph.cli.errors`` turns one into a message and that
-code, never a traceback. ``allygraph.problems`` re-exports these names where they used to live.
+code, never a traceback.
 """
 
 from __future__ import annotations

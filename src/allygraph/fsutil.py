@@ -50,8 +50,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from .errors import OUTPUT_ERRNOS, AllygraphError, ExitCode
-from .problems import UsageError
+from .errors import OUTPUT_ERRNOS, AllygraphError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     import sqlite3

@@ -188,7 +188,7 @@ def grade_of(source: dict) -> str:
 
 def check_grade(value: str) -> str:
     """A ``--min-grade`` value, checked (``UsageError`` naming the grades otherwise)."""
-    from .problems import UsageError
+    from .errors import UsageError
 
     g = value.strip().lower()
     if g not in GRADES:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from . import cache
 from .dataset import Dataset
+from .errors import DataError, Problem, TooLarge, UsageError
 from .fsutil import recover
-from .problems import DataError, Problem, TooLarge, UsageError
 
 if TYPE_CHECKING:
     from .store import Store

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from .problems import AmbiguousName, UnknownEntity
+from .errors import AmbiguousName, UnknownEntity
 
 _LOOSE_RE = re.compile(r"[\W_]+")
 MIN_PREFIX = 3  # the shortest word start that may stand for a word

@@ -177,7 +177,7 @@ def as_of_day(as_of: str | None) -> _dt.date | None:
     """
     if as_of is None:
         return None
-    from .problems import UsageError
+    from .errors import UsageError
 
     try:
         return dates.as_of_day(as_of.strip())
@@ -208,7 +208,7 @@ class Clock:
                      store: Store | None = None) -> Clock:  # fmt: skip
         """The clock for a command's ``--as-of`` / ``--all-time`` (today when neither is given);
         ``UsageError`` when both are given or the date is malformed."""
-        from .problems import UsageError
+        from .errors import UsageError
 
         if all_time and as_of is not None:
             raise UsageError("--as-of and --all-time cannot be used together")

@@ -25,7 +25,7 @@ import os
 import re
 from pathlib import Path
 
-from .problems import Problem
+from .errors import Problem
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..problems import UsageError
+from ..errors import UsageError
 from .common import Rollup, all_relations, clock_of, neighbourhood, store_of
 
 METRICS = ("degree", "betweenness", "pagerank", "eigenvector")

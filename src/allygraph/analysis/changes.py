@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from ..problems import UsageError
+from ..errors import UsageError
 from ..ties import tie_of
 from ..vocab import TIER_TYPES, designation_of
 from .centrality import rank

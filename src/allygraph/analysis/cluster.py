@@ -38,7 +38,7 @@ import datetime as _dt
 import itertools
 from collections.abc import Iterable
 
-from ..problems import UsageError
+from ..errors import UsageError
 from ..ties import is_access_agreement, strength, tie_of
 from .common import Rollup, all_relations, clock_of, later, run_start, store_of
 

@@ -6,7 +6,7 @@ import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator
 
 from .. import dates
-from ..problems import UsageError
+from ..errors import UsageError
 from ..store import Store, as_store
 from ..ties import Clock
 

@@ -40,7 +40,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ..problems import UsageError
+from ..errors import UsageError
 from ..store import Store
 from ..ties import Clock, is_access_agreement, tie_of
 from ..vocab import designation_of

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from ..errors import NoPath
 from ..grades import grades_of
-from ..problems import NoPath
 from ..query import path
 from ..store import Store
 from ..ties import effective_status, is_reported
@@ -105,7 +105,7 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
     ``markdown`` is ready to paste into a brief (footnote citations, names escaped). Raises
     NoPath, UnknownEntity, UsageError.
     """
-    from ..problems import UsageError
+    from ..errors import UsageError
     from ..ties import Clock, is_adversarial, is_cooperative
 
     if k < 1:

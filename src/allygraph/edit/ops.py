@@ -341,7 +341,7 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
     for a relation, its id."""
     import re
 
-    from ..model import ID_PATTERN
+    from ..validate.records import ID_PATTERN
 
     if not re.fullmatch(ID_PATTERN, new):
         raise UsageError(f"invalid id {new!r}: use letters, digits, '_', '-' and '.' only")

@@ -47,7 +47,7 @@ from typing import Any
 import networkx as nx
 
 from .. import render
-from ..problems import UsageError
+from ..errors import UsageError
 from .common import Exporter
 from .csvpair import CSVExporter
 from .cyjs import CytoscapeExporter

@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..problems import UsageError
+from ..errors import UsageError
 from .common import LIST_FIELDS, Exporter, Flat, edges_with_via, label_of, rel_type, to_text
 from .source import GraphSource
 

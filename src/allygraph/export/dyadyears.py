@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from ..problems import UsageError
+from ..errors import UsageError
 
 
 def write_rows(result: dict, fh: IO[str]) -> None:

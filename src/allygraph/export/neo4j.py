@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ..problems import UsageError
+from ..errors import UsageError
 from .common import LIST_FIELDS, Exporter, Flat, edge_row, edges_with_via, label_of, node_row, rel_type, to_text
 from .source import GraphSource, as_source
 

@@ -18,8 +18,8 @@ from importlib import resources
 from pathlib import Path
 
 from .. import dates
+from ..errors import AllygraphError, InputError
 from ..names import build_index, exact_key, loose_key, suggest
-from ..problems import AllygraphError, InputError
 
 csv.field_size_limit(10_000_000)
 

@@ -52,11 +52,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import yamlsrc
+from ..errors import DataError, Problem, UsageError
 from ..fsutil import commit_data
 from ..inputs import read_input
 from ..load import ENTITIES_FILE, RELATIONS_FILE, data_dir
 from ..names import build_index, exact_key
-from ..problems import DataError, Problem, UsageError
 from . import yamlout
 from .common import ImportResult, natural_key
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..problems import UsageError
+from ..errors import UsageError
 from ..store import Store
 from ..ties import as_of_day, in_force
 from ..vocab import RELATION_TYPES

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..problems import UsageError
+from ..errors import UsageError
 from ..store import Store, as_store
 from .filters import EdgeFilter, steps, via_steps
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from ..problems import NoPath, UsageError
+from ..errors import NoPath, UsageError
 from ..store import Store, as_store
 from ..ties import effective_status
 from ..vocab import tier_of

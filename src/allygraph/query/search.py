@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..errors import UsageError
 from ..names import words
-from ..problems import UsageError
 from ..store import Store, as_store
 
 if TYPE_CHECKING:

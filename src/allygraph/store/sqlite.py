@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from ..errors import CacheDamaged
+from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
 from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
-from ..problems import AmbiguousName, UnknownEntity
 from ..vocab import Registry
 from .base import Store
 from .shape import check_entity, check_registry, check_relation, check_source, check_warnings

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from ..dataset import Dataset
-from ..problems import Problem
+from ..errors import Problem
 from .relations import Sink, derive_relation_id
 
 __all__ = ["ENTITIES_FILE", "RELATIONS_FILE", "derive_relation_id", "paused_gc", "validate"]

@@ -7,8 +7,8 @@ import math
 from typing import TYPE_CHECKING
 
 from .. import dates
+from ..errors import Problem
 from ..names import suggest
-from ..problems import Problem
 from ..progress import track
 
 if TYPE_CHECKING:

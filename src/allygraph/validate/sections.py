@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from .. import dates
+from ..errors import Problem
 from ..names import suggest
-from ..problems import Problem
 from ..vocab import BUNDLED_TIERS, ENTITY_TYPES, RELATION_TYPES
 from .report import File, check_records, date_field, names_of, show
 

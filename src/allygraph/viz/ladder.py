@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .. import dates
 from ..analysis.common import store_of
+from ..errors import UsageError
 from ..export.common import xml_text
-from ..problems import UsageError
 from ..query import tier_history
 from ..ties import span
 from ..vocab import TIER_TYPES

@@ -10,8 +10,8 @@ from xml.sax.saxutils import escape
 
 from .. import dates
 from ..analysis.common import all_entities, all_relations, check_date, neighbourhood, store_of
+from ..errors import UsageError
 from ..export.common import xml_text
-from ..problems import UsageError
 from ..query import EdgeFilter
 from ..ties import Clock, effective_status
 from .layout import layout
