@@ -1,7 +1,7 @@
 """Changing a data directory without losing a byte, and reviewing changes as a diff.
 
 Every change is a library call returning ``{"changed": [{"file", "id", "action"}]}``
-(CONTRACT.md section 4): ``add_entity``, ``add_source``, ``link``, ``edit``, ``rename``, ``rm``,
+(CONTRACT.md section 2.3): ``add_entity``, ``add_source``, ``link``, ``edit``, ``rename``, ``rm``,
 ``fmt``; ``init`` makes a data directory of one's own from the bundled data (which is read-only:
 a change without a data directory of one's own is refused); and ``diff`` returns entities, relations and sources added, removed, changed and renamed.
 
