@@ -1,7 +1,7 @@
 """Regenerate README.md from scripts/README.tpl.md, running each example for real.
 
 Usage: python scripts/render_readme.py [--bench FILE]   (FILE: what benchmarks/run.py printed)
-`<<run: CMD>>` becomes a console block with CMD's real (piped, plain) output; long outputs keep
+`<<run: CMD>>` becomes a console block, `<<python>>`...`<</python>>` a pycon session (readme_python.py), with CMD's real (piped, plain) output; long outputs keep
 their first lines and end with "...". tests/test_readme.py runs every example again and checks
 that the shown lines still appear, in order.
 """
@@ -14,6 +14,8 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+
+import readme_python
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 32
@@ -117,6 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     text = (ROOT / "scripts" / "README.tpl.md").read_text()
     text = re.sub(r"<<run: (.+?)>>", lambda m: run_example(m.group(1)), text)
+    text = readme_python.render(text, SCRATCH)
     bench = "Run the command above for this machine's figures."
     if args.bench:
         table = args.bench.read_text().split("allygraph benchmarks:", 1)[-1]

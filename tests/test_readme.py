@@ -42,3 +42,21 @@ def test_readme_example(cmd, shown, scratch):
     it = iter(actual)
     missing = [line for line in expected if not any(line == a for a in it)]
     assert not missing, f"{cmd}: these README lines are no longer printed (in order): {missing[:3]}"
+
+
+PYCON = re.compile(r"```pycon\n(.*?)```", re.S)
+
+
+def test_readme_python_sessions_print_what_is_shown(tmp_path, monkeypatch):
+    """The README's Python examples (``pycon`` blocks, one namespace through all of them, as
+    ``scripts/readme_python.py`` renders them) run with doctest and print what is shown."""
+    import doctest
+
+    sessions = PYCON.findall((REPO / "README.md").read_text(encoding="utf-8"))
+    assert sessions, "the README has no Python examples"
+    monkeypatch.chdir(tmp_path)
+    test = doctest.DocTestParser().get_doctest("\n".join(sessions), {"__name__": "__readme__"}, "README", None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report: list[str] = []
+    runner.run(test, out=report.append)
+    assert runner.failures == 0, "".join(report)[:3000]

@@ -168,6 +168,7 @@ def export(
     """Write ``G`` (a networkx graph or a graph source) in format ``fmt`` (None: from ``dest``'s
     extension) to ``dest`` ('-': stdout).
 
+    ``fmt="dyadyears"`` writes the dyad-year panel (``export.dyadyears``, default options).
     ``dialect`` (Cypher only): neo4j (default), memgraph, falkordb or kuzu. ``excel`` (CSV only):
     files that Excel opens as UTF-8 (a byte order mark; CRLF line ends, as every CSV here has).
     Returns ``{"format", "path", "files", "nodes", "edges", "via_edges", "bytes"}`` (``edges``:
@@ -178,8 +179,14 @@ def export(
     if fmt is None:
         fmt = infer_format(dest)
     fmt = fmt.lower()
+    if fmt == "dyadyears":  # a panel computed by the analyses, not a drawing of the graph
+        if yed or dialect or excel:
+            raise UsageError("dyadyears takes none of --yed, --dialect, --excel")
+        from .dyadyears import export_dyadyears
+
+        return export_dyadyears(G, dest)
     if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
+        raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)}, dyadyears)")
     if yed and fmt != "graphml":
         raise UsageError("--yed only applies to GraphML")
     if excel and fmt != "csv":
