@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+from helpers import invoke, write_data
+
 
 def _loaded_after(code: str) -> list[str]:
     """The allygraph and rich modules a fresh interpreter holds after running ``code``."""
@@ -43,3 +45,34 @@ def test_piped_blocks_load_neither_rich_nor_other_groups():
     render = [m for m in loaded if m.startswith("allygraph.render")]
     assert render == ["allygraph.render", "allygraph.render.blocks", "allygraph.render.layout",
                       "allygraph.render.query", "allygraph.render.text"]  # fmt: skip
+
+
+STATES = """
+entities:
+  - {id: a, name: Aland, type: state}
+  - {id: b, name: Borduria, type: state}
+  - {id: c, name: Carpania, type: state}
+"""
+TIES = """
+sources:
+  s1: {title: A treaty, url: "https://example.org/t"}
+relations:
+  - {id: ab, from: a, to: b, type: alliance, since: 2001, sources: [s1]}
+  - {id: bc, from: b, to: c, type: alliance, since: 2001, sources: [s1]}
+  - {id: ac, from: a, to: c, type: alliance, since: 2001, sources: [s1]}
+"""
+
+
+def test_louvain_communities_print(tmp_path):
+    """``clusters --method louvain`` printed its communities' rows by reading a core's ``k``,
+    which a community has not: an internal error (exit 70) instead of the table."""
+    d = str(write_data(tmp_path / "d", STATES, TIES))
+    out = invoke("clusters", "--method", "louvain", "--as-of", "2020", "--data", d)
+    assert out.exit_code == 0, out.stderr
+    assert "Louvain communities" in out.stdout and "Aland, Borduria, Carpania" in out.stdout
+    assert out.stdout.splitlines()[1:3] == ["  states  members", "  3       Aland, Borduria, Carpania"]
+    kcore = invoke("clusters", "--method", "kcore", "--as-of", "2020", "--data", d)
+    assert kcore.exit_code == 0 and kcore.stdout.splitlines()[1:3] == [
+        "  k  states  members",
+        "  2  3       Aland, Borduria, Carpania",
+    ]

@@ -78,7 +78,8 @@ def _grouping_blocks(result: dict, names: dict) -> list[Block]:
     """``clusters --method kcore|louvain``: the cores or communities."""
     what = {"kcore": "k-cores (connected parts)", "louvain": "Louvain communities (seed fixed)"}[result["method"]]
     k = ["k"] if result["method"] == "kcore" else []
-    rows = [[str(c["k"])] * len(k) + [str(len(c["members"])), ", ".join(names.get(m, m) for m in c["members"])]
+    # only a core has a k (a Louvain community has none): read it only for the k column
+    rows = [[str(c["k"]) for _ in k] + [str(len(c["members"])), ", ".join(names.get(m, m) for m in c["members"])]
             for c in result["clusters"]]  # fmt: skip
     blocks = [Block(f"Security clusters {_as_of(result)}: {what} (ties: {', '.join(result['types'])})",
                     columns=[*k, "states", "members"], rows=rows, wrap=("members",))]  # fmt: skip
