@@ -143,7 +143,8 @@ def test_neighbors_and_show_treat_declared_types_like_built_in_ones(declared_dir
     assert [n["id"] for n in inn["neighbors"]] == ["china"]
     with pytest.raises(UsageError, match="unknown relation type 'disputes' — did you mean 'disputes_with'"):
         query.neighbors(S, "Philippines", types=["disputes"])
-    from allygraph.render import plain, show_blocks
+    from allygraph.render.layout import plain
+    from allygraph.render.query import show_blocks
 
     text = plain(show_blocks(query.show(S, "Philippines")))
     assert "↔  China" in text and "→  Shoal incident 2024" in text

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from allygraph import edit, render
+from allygraph import edit
 from allygraph.errors import UsageError
+from allygraph.render.edit import diff_blocks
+from allygraph.render.layout import plain
 from test_edit import ENTITIES, RELATIONS, small
 
 
@@ -60,7 +62,7 @@ def test_markdown_and_plain_report_are_safe(tmp_path):
     md = edit.markdown(result)
     assert "tier upgrade" in md and "`osa` → `osa_programme`" in md
     assert "\x1b" not in md and "\\*bold\\*" in md
-    text = render.plain(render.diff_blocks(result))
+    text = plain(diff_blocks(result))
     assert "\x1b" not in text and "tier upgrade" in text and "osa -> osa_programme" in text
 
 

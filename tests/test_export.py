@@ -626,7 +626,7 @@ def test_strict_json(hostile, tmp_path):
     the guard behind it)."""
     import io
 
-    from allygraph.render import to_json
+    from allygraph.render.layout import to_json
 
     G = hostile.copy()
     G.graph.update(hostile.graph)

@@ -139,6 +139,35 @@ def test_every_public_function_is_typed_and_documented():
     assert missing == []
 
 
+def _closure(name: str) -> set[str]:
+    """Every package module ``name`` imports, directly or through others (inside functions too)."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        for m in _imports(current, MODULES[current]) - seen:
+            seen.add(m)
+            todo.append(m)
+    return seen
+
+
+RENDER_GROUPS = {"allygraph.render." + g for g in ("query", "analysis", "edit", "server")}
+
+
+def test_errors_needs_only_the_safe_text_module():
+    """``errors`` (imported by nearly everything) makes its messages safe with ``render.text``
+    alone: not the layout, the terminal drawing or any command's blocks."""
+    assert _closure("allygraph.errors") == {"allygraph.render.text"}
+
+
+def test_each_command_groups_blocks_stand_alone():
+    """The blocks of one command group import no other group's blocks, and neither the backends
+    (``layout``, ``terminal``): a command loads its own blocks only, and ``Block`` and ``text``."""
+    for group in sorted(RENDER_GROUPS):
+        render = {m for m in _closure(group) if m.startswith("allygraph.render")}
+        assert render == {"allygraph.render.blocks", "allygraph.render.text"}, group
+
+
 def test_the_checks_above_can_fail(tmp_path):
     """The cycle finder finds a cycle, and the measure of a long function is its line span."""
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
@@ -146,3 +175,4 @@ def test_the_checks_above_can_fail(tmp_path):
     fn = tree.body[0]
     assert fn.end_lineno - fn.lineno + 1 == 92
     assert [q for q, _ in _public(tree)] == ["f"]
+    assert "allygraph.render.terminal" in _closure("allygraph.cli.common")  # through layout, lazily

@@ -179,7 +179,7 @@ def test_path_names_via_entities_as_show_does(small_dir):
 def test_wrap_words_keeps_every_character_and_the_width(value, room):
     from rich.cells import cell_len
 
-    from allygraph.render import wrap_words
+    from allygraph.render.terminal import wrap_words
 
     lines = wrap_words(value, room)
     assert "".join("".join(lines).split()) == "".join(value.split())  # nothing lost, nothing reordered

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from enum import IntEnum
 from typing import NamedTuple
 
+from .render.text import safe
+
 
 class ExitCode(IntEnum):
     """Every exit status of the command line, in one place (CONTRACT.md §3 for 0, 1 and 2)."""
@@ -41,9 +43,7 @@ class Problem(NamedTuple):
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
-        """``file:line:column: severity: message``, safe to print (see ``render.safe``)."""
-        from .render import safe
-
+        """``file:line:column: severity: message``, safe to print (see ``render.text.safe``)."""
         where = self.file
         if self.line:
             where += f":{self.line}:{self.column}"

@@ -39,7 +39,7 @@ def track(items: Iterable[T], total: int | None = None, description: str = "work
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .render import safe
+    from .render.text import safe
 
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(file=sys.stderr, markup=False, emoji=False), transient=True) as bar:

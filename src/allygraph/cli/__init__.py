@@ -19,7 +19,7 @@ register it with one line in ``app.py``: ``app.add_typer(analysis.group)`` (and 
 Exit codes (CONTRACT.md §3, ``allygraph.errors.ExitCode``): 0 done; 1 nothing to show (unknown
 entity, no path, no match); 2 bad input (invalid data, bad arguments, ambiguous name); 74 output
 could not be written (a full disk); 70 internal error (a bug). Every message that carries data
-goes through ``render.safe``.
+goes through ``render.text.safe``.
 """
 
 from __future__ import annotations

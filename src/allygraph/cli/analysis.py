@@ -8,7 +8,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import render
+from ..render.analysis import (
+    balance_blocks,
+    changes_blocks,
+    clusters_blocks,
+    explain_blocks,
+    per_year,
+    rank_blocks,
+    timeline_blocks,
+    viz_blocks,
+)
 from .common import respond, store
 from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, MinGradeOpt, NoCacheOpt, TypeOpt
 
@@ -46,7 +55,7 @@ def timeline_command(
     from ..analysis import timeline
 
     respond(as_json, lambda: timeline(store(data, no_cache, min_grade), x, y, date_from=date_from, date_to=date_to, types=types,
-                                   as_of=as_of, all_time=all_time, roll_up=not no_roll_up), render.timeline_blocks)  # fmt: skip
+                                   as_of=as_of, all_time=all_time, roll_up=not no_roll_up), timeline_blocks)  # fmt: skip
 
 
 @group.command(
@@ -80,7 +89,7 @@ def clusters_command(
 
     respond(as_json, lambda: clusters(store(data, no_cache, min_grade), as_of=as_of, min_size=min_size, types=types, rung=rung,
                                    around=around, method=method, all_time=all_time, roll_up=roll_up,
-                                   layers=layers, years=years), render.per_year(render.clusters_blocks))  # fmt: skip
+                                   layers=layers, years=years), per_year(clusters_blocks))  # fmt: skip
 
 
 @group.command(
@@ -112,7 +121,7 @@ def rank_command(
     respond(as_json, lambda: rank(store(data, no_cache, min_grade), by, types=types, as_of=as_of, limit=limit, around=around,
                                depth=depth, sample=sample, entity_types=entity_type, all_time=all_time,
                                include_adversarial=include_adversarial, weight=weight, roll_up=roll_up,
-                               years=years), render.per_year(render.rank_blocks))  # fmt: skip
+                               years=years), per_year(rank_blocks))  # fmt: skip
 
 
 @group.command(
@@ -132,7 +141,7 @@ def balance_command(
     from ..analysis import balance
 
     respond(as_json, lambda: balance(store(data, no_cache, min_grade), as_of=as_of, all_time=all_time, roll_up=roll_up),
-            render.balance_blocks)  # fmt: skip
+            balance_blocks)  # fmt: skip
 
 
 @group.command(
@@ -155,7 +164,7 @@ def changes_command(
     from ..analysis import changes
 
     respond(as_json, lambda: changes(store(data, no_cache, min_grade), date_from, date_to, around=around, method=method,
-                                  movers=movers, roll_up=roll_up), render.changes_blocks)  # fmt: skip
+                                  movers=movers, roll_up=roll_up), changes_blocks)  # fmt: skip
 
 
 @group.command(
@@ -185,7 +194,7 @@ def explain_command(
 
     respond(as_json, lambda: explain(store(data, no_cache, min_grade), a, b, k=routes, max_hops=max_hops, types=types,
                                   as_of=as_of, all_time=all_time, include_adversarial=include_adversarial),
-            render.explain_blocks)  # fmt: skip
+            explain_blocks)  # fmt: skip
 
 
 @group.command(
@@ -224,4 +233,4 @@ def viz_command(
             types=types,
         )
 
-    respond(as_json, compute, render.viz_blocks)
+    respond(as_json, compute, viz_blocks)

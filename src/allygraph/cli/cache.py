@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from ..render import safe
+from ..render.text import safe
 
 group = typer.Typer(name="cache", help="The compiled cache of data directories.", no_args_is_help=True)
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
-from .. import render
 from ..errors import AllygraphError
+from ..render.layout import emit, to_json
 from .errors import fail
 
 
@@ -35,7 +35,7 @@ def store(
 
 def respond(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dict], list]) -> dict:
     """Run ``compute`` (one library call) and print its result, as JSON with ``--json`` or as
-    ``render`` blocks; a library error becomes a message and its exit code (``errors.fail``)."""
+    blocks (``render.layout``); a library error becomes a message and its exit code (``errors.fail``)."""
     from ..cache import retry_on_damage
 
     try:
@@ -43,7 +43,7 @@ def respond(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dic
     except AllygraphError as exc:
         fail(exc, as_json)
     if as_json:
-        render.to_json(result)
+        to_json(result)
     else:
-        render.emit(to_blocks(result))
+        emit(to_blocks(result))
     return result

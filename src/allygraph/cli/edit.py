@@ -1,6 +1,6 @@
 """The editing commands: ``init``, ``add entity``, ``source add``, ``link``, ``edit``, ``rename``,
 ``rm``, ``fmt`` and ``diff``. Each parses its arguments, makes one ``allygraph.edit`` call and renders
-what changed (``render.changed_blocks``; ``diff``: ``render.diff_blocks``, or Markdown)."""
+what changed (``render.edit``: ``changed_blocks``; ``diff``: ``diff_blocks``, or Markdown)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import render
 from ..errors import AllygraphError
+from ..render.edit import changed_blocks, diff_blocks, init_blocks
+from ..render.layout import emit, to_json
 from .common import respond
 from .errors import fail
 from .options import DataOpt, JsonOpt
@@ -34,14 +35,14 @@ def _change(as_json: bool, call: Callable[[], dict]) -> None:
         result = call()
     except InUse as exc:
         if as_json:
-            render.to_json({"error": {"message": str(exc), "kind": "InUse", "refs": exc.refs}})
+            to_json({"error": {"message": str(exc), "kind": "InUse", "refs": exc.refs}})
         fail(exc, False)
     except AllygraphError as exc:
         fail(exc, as_json)
     if as_json:
-        render.to_json(result)
+        to_json(result)
     else:
-        render.emit(render.changed_blocks(result))
+        emit(changed_blocks(result))
 
 
 @add_group.command(
@@ -227,7 +228,7 @@ def init(
     """
     from .. import edit
 
-    respond(as_json, lambda: edit.init(directory), render.init_blocks)
+    respond(as_json, lambda: edit.init(directory), init_blocks)
 
 
 @group.command(
@@ -256,4 +257,4 @@ def diff(
             fail(exc, False)
         sys.stdout.write(edit.markdown(result))
         return
-    respond(as_json, lambda: edit.diff(old, new, data=data, rev=rev), render.diff_blocks)
+    respond(as_json, lambda: edit.diff(old, new, data=data, rev=rev), diff_blocks)

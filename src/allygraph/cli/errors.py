@@ -3,7 +3,7 @@
 ``fail`` reports a library error (an ``AllygraphError``, which carries its ``ExitCode``) from
 inside a command, also as JSON with ``--json``; ``handle`` decides for whatever reaches
 ``main()``: click's own errors (recognised by type), a closed pipe, a full disk, Ctrl-C, a bug.
-Every data string is made safe (``render.safe``) before it reaches a terminal.
+Every data string is made safe (``render.text.safe``) before it reaches a terminal.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from typing import NoReturn
 
 import click.exceptions
 
-from .. import render
 from ..errors import OUTPUT_ERRNOS, AllygraphError, AmbiguousName, DataError, ExitCode, InvalidChange, UnknownEntity
+from ..render.layout import to_json
+from ..render.text import safe
 
 
 def _say(message: object) -> None:
-    print(f"allygraph: {render.safe(message)}", file=sys.stderr)
+    print(f"allygraph: {safe(message)}", file=sys.stderr)
 
 
 def fail(exc: AllygraphError, as_json: bool = False) -> NoReturn:
@@ -40,7 +41,7 @@ def fail(exc: AllygraphError, as_json: bool = False) -> NoReturn:
             err["choices"] = [{"id": i, "name": n} for i, n in exc.choices]
         if isinstance(exc, DataError):
             err["errors"] = [p.to_json() for p in exc.errors]
-        render.to_json({"error": err})
+        to_json({"error": err})
     raise click.exceptions.Exit(int(exc.exit_code))
 
 

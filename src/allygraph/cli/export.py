@@ -8,8 +8,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .. import render
 from ..errors import AllygraphError
+from ..render.text import safe
 from .common import store
 from .errors import fail, usage
 from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, MinGradeOpt, NoCacheOpt, TypeOpt
@@ -95,7 +95,7 @@ def export_command(
         stats = to_stdout() if output == "-" else retry_on_damage(go)
     except AllygraphError as exc:
         fail(exc, as_json)
-    where = "stdout" if stats["path"] == "-" else render.safe(", ".join(stats["files"]))
+    where = "stdout" if stats["path"] == "-" else safe(", ".join(stats["files"]))
     via = f" (+{stats['via_edges']} via links)" if stats.get("via_edges") else ""
     print(f"allygraph: wrote {stats['format']}: {stats['nodes']} entities, {stats['edges']} relations{via}, "
           f"{stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
@@ -113,12 +113,12 @@ def _dyadyears(data: Optional[Path], no_cache: bool, output: str, as_json: bool,
         stats = export_dyadyears(store(data, no_cache), output, **options)
     except AllygraphError as exc:
         fail(exc, as_json)
-    where = "stdout" if output == "-" else render.safe(output)
+    where = "stdout" if output == "-" else safe(output)
     print(f"allygraph: wrote dyadyears: {stats['rows']:,} pair-years of {stats['states']} states, "
           f"{stats['from']}-{stats['to']}, {stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
     if stats["skipped"]:
         print(
-            f"allygraph: states without a COW code left out: {render.safe(', '.join(stats['skipped']))}",
+            f"allygraph: states without a COW code left out: {safe(', '.join(stats['skipped']))}",
             file=sys.stderr,
         )
     if as_json:

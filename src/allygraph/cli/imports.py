@@ -15,8 +15,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .. import render
 from ..errors import AllygraphError, ExitCode
+from ..render.layout import to_json
+from ..render.text import safe
 from .errors import cannot_write, fail
 from .options import DataOpt, DryRunOpt, FileArg, JsonOpt, RejectsOpt
 
@@ -40,24 +41,22 @@ def _go(read: Callable, inputs: list[Optional[Path]], data: Optional[Path], dry_
     except OSError as exc:
         cannot_write(exc.filename or rejects or data or "the data directory", exc)
     if as_json:
-        render.to_json(summary.to_json(changes=dry_run))
+        to_json(summary.to_json(changes=dry_run))
         _all_rejected(summary, quiet=True)
         return
     for reject in summary.result.rejects:
-        print(f"rejected {render.safe(reject)}", file=sys.stderr)
+        print(f"rejected {safe(reject)}", file=sys.stderr)
     j = summary.to_json()
     notable = summary.report.notable  # kept edits and merged transfers first: they need a person
     shown = notable + [c for c in summary.report.changed if c not in notable] if dry_run else notable
     for change in shown[:SHOW_CHANGES]:
-        print(render.safe(str(change)))
+        print(safe(str(change)))
     if len(shown) > SHOW_CHANGES:
         print(f"... and {len(shown) - SHOW_CHANGES} more changes (--json lists them all)")
     for line in summary.lines():
-        print(render.safe(line))
+        print(safe(line))
     verb = "would change" if dry_run else ("updated" if summary.written else "unchanged:")
-    print(
-        f"{verb} {render.safe(j['data'])}" + (" (dry run: nothing written)" if dry_run else f" in {j['seconds']:.1f}s")
-    )
+    print(f"{verb} {safe(j['data'])}" + (" (dry run: nothing written)" if dry_run else f" in {j['seconds']:.1f}s"))
     _all_rejected(summary)
 
 

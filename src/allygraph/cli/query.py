@@ -1,7 +1,7 @@
 """The questions: ``path``, ``show``, ``neighbors``, ``tiers``, ``search``, ``check``, ``types``.
 
 Each parses its arguments, makes one library call (``allygraph.query``, ``load.check``,
-``vocab.describe``) and renders the result (``render``); nothing else happens here.
+``vocab.describe``) and renders the result (``render.query``); nothing else happens here.
 """
 
 from __future__ import annotations
@@ -11,8 +11,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import render
 from ..errors import ExitCode, UsageError, problem_report
+from ..render.query import (
+    check_blocks,
+    neighbors_blocks,
+    path_blocks,
+    search_blocks,
+    show_blocks,
+    tier_history_blocks,
+    tiers_blocks,
+    types_blocks,
+)
 from .common import respond, store
 from .options import (
     AsOfOpt,
@@ -54,7 +63,7 @@ def path(
 
     respond(as_json, lambda: query.path(store(data, no_cache, min_grade, server), a, b, all_paths=all_paths, max_hops=max_hops,
                                         types=types, exclude=exclude, as_of=as_of, directed=directed),
-            render.path_blocks)  # fmt: skip
+            path_blocks)  # fmt: skip
 
 
 @group.command(
@@ -76,7 +85,7 @@ def show(
     respond(
         as_json,
         lambda: query.show(store(data, no_cache, min_grade, server), x, as_of=as_of, types=types),
-        render.show_blocks,
+        show_blocks,
     )
 
 
@@ -99,7 +108,7 @@ def neighbors(
     from .. import query
 
     respond(as_json, lambda: query.neighbors(store(data, no_cache, min_grade, server), x, depth=depth, types=types,
-                                             direction=direction, as_of=as_of), render.neighbors_blocks)  # fmt: skip
+                                             direction=direction, as_of=as_of), neighbors_blocks)  # fmt: skip
 
 
 @group.command(
@@ -119,14 +128,15 @@ def tiers(
     from .. import query
 
     if plot is not None:
+        from ..render.analysis import viz_blocks  # the pictures' blocks: only with --plot
         from ..viz import tiers_plot
 
-        respond(as_json, lambda: tiers_plot(store(data, no_cache, min_grade), x, plot), render.viz_blocks)
+        respond(as_json, lambda: tiers_plot(store(data, no_cache, min_grade), x, plot), viz_blocks)
     elif y is None:
-        respond(as_json, lambda: query.tiers(store(data, no_cache, min_grade), x, as_of=as_of), render.tiers_blocks)
+        respond(as_json, lambda: query.tiers(store(data, no_cache, min_grade), x, as_of=as_of), tiers_blocks)
     else:
         respond(as_json, lambda: _two_parties(query.tier_history(store(data, no_cache, min_grade), x, y, as_of=as_of), x, y),
-                render.tier_history_blocks)  # fmt: skip
+                tier_history_blocks)  # fmt: skip
 
 
 def _two_parties(result: dict, x: str, y: str) -> dict:
@@ -147,7 +157,7 @@ def search(
     """Fuzzy search over ids, names and aliases. Exits 1 when nothing matches."""
     from .. import query
 
-    found = respond(as_json, lambda: query.search(store(data, no_cache), text, limit=limit), render.search_blocks)
+    found = respond(as_json, lambda: query.search(store(data, no_cache), text, limit=limit), search_blocks)
     if not found["matches"]:
         raise typer.Exit(ExitCode.NOTHING)
 
@@ -157,7 +167,7 @@ def check(data: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Validate a data directory: every error and warning, with file:line:column. Exits 2 on errors."""
     from ..load import check as check_data
 
-    result = respond(as_json, lambda: problem_report(check_data(data)), render.check_blocks)
+    result = respond(as_json, lambda: problem_report(check_data(data)), check_blocks)
     if result["errors"]:
         raise typer.Exit(ExitCode.BAD_INPUT)
 
@@ -167,17 +177,4 @@ def types(as_json: JsonOpt = False, data: DataOpt = None) -> None:
     """The vocabularies: entity types, relation types (built-in and the data's own), statuses, the tier ladder and each state's own."""
     from ..vocab import describe
 
-    respond(as_json, lambda: describe(store(data).registry), _types_blocks)
-
-
-def _types_blocks(r: dict) -> list:
-    """``types`` as tables: one per vocabulary, one per state's own ladder."""
-    B = render.Block
-    return [
-        B("Entity types", columns=["type", "meaning"], rows=[[k, v] for k, v in r["entity_types"].items()]),
-        B("Relation types", columns=["type", "symmetric", "meaning"],
-          rows=[[k, "yes" if v["symmetric"] else "", v["description"]] for k, v in r["relation_types"].items()]),
-        B("Statuses", columns=["status", "meaning"], rows=[[k, v] for k, v in r["statuses"].items()]),
-        B("Tiers, highest first", columns=["rank", "id", "name"], rows=[[str(t["rank"]), t["id"], t["name"]] for t in r["tiers"]]),
-    ] + [B(f"Ladder of {sid}, highest first (sources: {', '.join(lad['sources'])})", columns=["rank", "id", "name"],
-           rows=[[str(t["rank"]), t["id"], t["name"]] for t in lad["rungs"]]) for sid, lad in r["ladders"].items()]  # fmt: skip
+    respond(as_json, lambda: describe(store(data).registry), types_blocks)

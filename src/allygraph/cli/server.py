@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import render
+from ..render.server import push_blocks
 from .common import respond
 from .options import DataOpt, JsonOpt
 
@@ -31,7 +31,7 @@ def push(
     as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
     """Make a graph server (FalkorDB, Neo4j, Memgraph) hold exactly the data directory: only the difference is written, in batches; only what allygraph pushed is ever deleted."""
-    respond(as_json, lambda: _push(url, data, dry_run, force, batch_size), _push_blocks)
+    respond(as_json, lambda: _push(url, data, dry_run, force, batch_size), push_blocks)
 
 
 def _push(url: str, data, dry_run: bool, force: bool, batch_size: int) -> dict:  # noqa: ANN001
@@ -47,18 +47,3 @@ def _push(url: str, data, dry_run: bool, force: bool, batch_size: int) -> dict: 
         return push(ds, conn, dry_run=dry_run, force=force, batch_size=batch_size)
     finally:
         conn.close()
-
-
-def _push_blocks(r: dict) -> list:
-    B = render.Block
-    kinds = ("entities", "relations", "sources")
-    verb = "Would change" if r["dry_run"] else "Pushed to"
-    rows = [
-        [k, str(r["created"][k]), str(r["updated"][k]), str(r["deleted"][k]), str(r["unchanged"][k])] for k in kinds
-    ]
-    out = [B(f"{verb} {r['server']}", columns=["", "created", "updated", "deleted", "unchanged"], rows=rows)]
-    if r["drift"]:
-        what = "overwritten (--force)" if r["forced"] else "would need --force"
-        out.append(B(f"Changed by someone else since the last push: {what}", columns=["kind", "id", "change"],
-                     rows=[[d["kind"], d["id"] or "", d["change"]] for d in r["drift"]]))  # fmt: skip
-    return out

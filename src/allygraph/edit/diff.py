@@ -191,7 +191,7 @@ def _highlights(before, after, relations: dict, normal) -> list[dict]:
 
 def markdown(result: dict) -> str:
     """The diff as Markdown for a pull-request comment (every data string escaped)."""
-    from ..render import safe_prose
+    from ..render.text import safe_prose
 
     def esc(value: object) -> str:
         text = safe_prose(value)

@@ -46,8 +46,9 @@ from typing import Any
 
 import networkx as nx
 
-from .. import render
 from ..errors import UsageError
+from ..pager import is_terminal
+from ..render.text import EXPORT_SYNTAX, TerminalExport
 from .common import Exporter
 from .csvpair import CSVExporter
 from .cyjs import CytoscapeExporter
@@ -223,8 +224,8 @@ def export(
         sys.stdout.flush()
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
         counter = _Counting(out)
-        if fmt in render.EXPORT_SYNTAX and render.is_terminal(sys.stdout):  # piped: the bytes exactly
-            exporter.write(g, render.TerminalExport(counter, fmt))
+        if fmt in EXPORT_SYNTAX and is_terminal(sys.stdout):  # piped: the bytes exactly
+            exporter.write(g, TerminalExport(counter, fmt))
         else:
             exporter.write(g, counter)
         out.flush()

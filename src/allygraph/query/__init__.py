@@ -1,6 +1,6 @@
 """Queries: a graph and plain arguments in, plain data (the contract's JSON shapes) out.
 
-Every function here is what one CLI command calls; rendering happens in ``render.py``.
+Every function here is what one CLI command calls; rendering happens in ``render`` (``render.query``).
 ``G`` is any ``store.Store`` (the command line's in-memory store, or the compiled SQLite cache
 of a large directory) or a networkx graph from ``allygraph.load_graph()``, which is wrapped in a
 Store once; the queries read it only through the Store interface. Names resolve by id, name or
