@@ -93,3 +93,5 @@ def test_readme_is_its_template_rendered():
             pos += len(text)
         line += piece.count("\n")
     assert pos == len(readme), "README.md has text after the template's end"
+    # the render runs the examples in a scratch folder and shows it as /tmp/: none of it may leak
+    assert "allygraph-readme-" not in readme, "README.md shows the render's scratch folder"
