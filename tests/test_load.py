@@ -8,17 +8,9 @@ from hypothesis import strategies as st
 
 from allygraph.errors import DataError
 from allygraph.load import check, load, validate
-from helpers import write_data
+from helpers import entities_yaml, write_data
 
-ENTS = """
-entities:
-  - id: japan
-    name: Japan
-    type: state
-  - id: philippines
-    name: Philippines
-    type: state
-"""
+ENTS = entities_yaml()
 
 
 def rel_file(body: str) -> str:
