@@ -1,4 +1,7 @@
-"""Merging imports into a data directory: hand-written data survives, re-import changes nothing."""
+"""Merging imports into a data directory: hand-written data survives, re-import changes nothing.
+
+Some imports go into copies of the bundled data (a realistic directory to merge into), which must
+stay as they were."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""One test per class of data error: the message, the file and the line."""
+"""One test per class of data error: the message, the file and the line.
+
+test_bundled_data_is_clean is a data-quality test of the bundled data; every other test reads small
+fixtures."""
 
 from __future__ import annotations
 
