@@ -34,11 +34,21 @@ def test_one_version_everywhere():
     assert importlib.metadata.version("allygraph") == allygraph.__version__
 
 
-def test_the_package_is_typed():
-    """py.typed ships inside the package directory, which is what the wheel packs whole."""
-    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+def test_the_wheel_is_typed_and_versioned(tmp_path):
+    """The wheel the build backend makes holds py.typed, and its version is version.py's."""
+    import zipfile
+
+    from hatchling.builders.wheel import WheelBuilder
+
+    import allygraph
+
     assert (SRC / "py.typed").is_file()
-    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["src/allygraph"]
+    [wheel] = WheelBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        metadata = z.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "allygraph/py.typed" in names
+    assert f"\nVersion: {allygraph.__version__}\n" in metadata
 
 
 def _env_table(text: str) -> dict[str, str]:

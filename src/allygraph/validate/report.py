@@ -27,9 +27,13 @@ class Positions(Protocol):
     """Where a path's key and value were written, (line, column), or None: ``yamlsrc``'s
     TreePositions and TextPositions, or any object that answers the same."""
 
-    def key(self, path: tuple) -> tuple[int, int] | None: ...
+    def key(self, path: tuple) -> tuple[int, int] | None:
+        """Where the key of ``path`` was written."""
+        ...
 
-    def value(self, path: tuple) -> tuple[int, int] | None: ...
+    def value(self, path: tuple) -> tuple[int, int] | None:
+        """Where the value of ``path`` was written."""
+        ...
 
 
 class File:
