@@ -29,7 +29,8 @@ def run_example(cmd: str) -> str:
     env.pop("NO_COLOR", None)
     real = cmd.replace("/tmp/", SCRATCH + "/")
     out = subprocess.run(real, shell=True, cwd=ROOT, capture_output=True, text=True, env=env).stdout
-    out = out.replace(SCRATCH + "/", "/tmp/")
+    # markdown output escapes the "_" that mkdtemp's name may hold
+    out = out.replace(SCRATCH + "/", "/tmp/").replace(SCRATCH.replace("_", "\\_") + "/", "/tmp/")
     lines = [line.rstrip() for line in out.rstrip("\n").splitlines()]
     if len(lines) > MAX_LINES:
         lines = lines[: MAX_LINES - 2] + ["..."]

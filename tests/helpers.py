@@ -110,6 +110,22 @@ def check_errors(directory: Path) -> list:
     return [p for p in check(directory) if p.severity == "error"]
 
 
+def entities_yaml(*more: tuple[str, str, str], start: str = "\n") -> str:
+    """An entities.yaml text in block style: ``start``, the ``entities:`` line, then the states
+    Japan and Philippines and each of ``more`` as (id, name, type), three lines per record.
+    Tests that assert line numbers count on exactly this layout (with the default ``start``,
+    ``entities:`` is line 2, japan's ``- id:`` line 3, philippines' line 6)."""
+    records = [("japan", "Japan", "state"), ("philippines", "Philippines", "state"), *more]
+    return start + "entities:\n" + "".join(f"  - id: {i}\n    name: {n}\n    type: {t}\n" for i, n, t in records)
+
+
+# two states in flow style, for tests that need any two actors and one tie between them
+TWO_ACTORS = """
+entities:
+  - {id: aa, name: Aland, type: state}
+  - {id: bb, name: Bland, type: state}
+"""
+
 SMALL_ENTITIES = """
 entities:
   - id: japan

@@ -49,11 +49,6 @@ def small(tmp_path):
     return allygraph.load_graph(write_data(tmp_path / "d", ENTITIES, RELATIONS))
 
 
-@pytest.fixture(scope="module")
-def bundled():
-    return allygraph.load_graph()
-
-
 # --- timeline ---------------------------------------------------------------------------------
 
 
@@ -78,22 +73,23 @@ def test_timeline_entity_reads_the_agreements_own_dates_and_filters(small):
     assert [e["kind"] for e in only] == ["alliance_began"]
 
 
+def test_timeline_of_the_whole_data(small):
+    """Neither a pair nor an entity: every event of the data, oldest first, a shared one once."""
+    events = timeline(small)["events"]
+    assert [(e["date"], e["kind"]) for e in events] == [
+        ("1990", "alliance_began"), ("2000", "membership_began"), ("2001", "agreement_in_force"),
+        ("2005", "tier_set"), ("2012", "tier_set"), ("2016", "tier_upgrade"), ("2018", "membership_began"),
+        ("2019-05-01", "agreement_signed"), ("2020-03-01", "agreement_in_force"), ("2021", "membership_ended"),
+        ("2022-06", "membership_began"),
+    ]  # fmt: skip
+    assert events[-1]["relations"] == ["a-trio", "b-trio", "c-trio"]
+
+
 def test_timeline_bad_arguments(small):
     with pytest.raises(UsageError, match="--from"):
         timeline(small, "aa", date_from="20x")
     with pytest.raises(UsageError, match="unknown relation type"):
         timeline(small, "aa", types=["alliances"])
-
-
-def test_timeline_whole_data_and_pair_on_bundled(bundled):
-    events = timeline(bundled, "Japan", "Philippines")["events"]
-    raa = [e for e in events if e["kind"] == "agreement_in_force" and e["parties"][-1] == "jp_ph_raa"]
-    assert [e["date"] for e in raa] == ["2025-09-11"] and set(raa[0]["parties"]) == {
-        "japan",
-        "philippines",
-        "jp_ph_raa",
-    }
-    assert len(timeline(bundled)["events"]) > 250  # an exercise's or a transfer's last day is no event of its own
 
 
 # --- clusters ---------------------------------------------------------------------------------
@@ -186,11 +182,6 @@ def test_rank_betweenness_on_a_large_graph_needs_a_stated_sample(small, monkeypa
     with pytest.raises(UsageError, match="--sample"):
         rank(small, "betweenness")
     assert rank(small, "betweenness", sample=2)["sample"] == 2
-
-
-def test_rank_on_bundled_japan_brokers(bundled):
-    top = [r["id"] for r in rank(bundled, "betweenness", entity_types=["state"], limit=3)["ranking"]]
-    assert "japan" in top and "united_states" in top  # the region's two brokers of cooperative ties
 
 
 # --- explain ----------------------------------------------------------------------------------

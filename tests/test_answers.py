@@ -15,20 +15,9 @@ from allygraph import query, yamlsrc
 from allygraph.cli import main
 from allygraph.errors import AmbiguousName, NoPath
 from allygraph.load import check, load
-from helpers import write_data
+from helpers import entities_yaml, write_data
 
-ENTS = """
-entities:
-  - id: japan
-    name: Japan
-    type: state
-  - id: philippines
-    name: Philippines
-    type: state
-  - id: osa
-    name: Official Security Assistance
-    type: program
-"""
+ENTS = entities_yaml(("osa", "Official Security Assistance", "program"))
 
 
 def rels(body: str) -> str:

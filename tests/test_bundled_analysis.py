@@ -11,7 +11,7 @@ import pytest
 
 import allygraph
 from allygraph import analysis
-from allygraph.analysis import clusters, rank
+from allygraph.analysis import clusters, rank, timeline
 
 TRIO = ["japan", "philippines", "united_states"]
 
@@ -68,3 +68,19 @@ def test_the_2026_upgrade_shows_in_changes_and_weighted_rank(g):
 def test_balance_reads_disputes_as_negative(g):
     r = analysis.balance(g, as_of="2026-06")
     assert r["triangles"] == r["balanced"] + len(r["unbalanced"]) and r["pairs"]["negative"] > 0
+
+
+def test_timeline_whole_data_and_pair_on_bundled(g):
+    events = timeline(g, "Japan", "Philippines")["events"]
+    raa = [e for e in events if e["kind"] == "agreement_in_force" and e["parties"][-1] == "jp_ph_raa"]
+    assert [e["date"] for e in raa] == ["2025-09-11"] and set(raa[0]["parties"]) == {
+        "japan",
+        "philippines",
+        "jp_ph_raa",
+    }
+    assert len(timeline(g)["events"]) > 250  # an exercise's or a transfer's last day is no event of its own
+
+
+def test_rank_on_bundled_japan_brokers(g):
+    top = [r["id"] for r in rank(g, "betweenness", entity_types=["state"], limit=3)["ranking"]]
+    assert "japan" in top and "united_states" in top  # the region's two brokers of cooperative ties

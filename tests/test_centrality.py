@@ -9,13 +9,9 @@ import pytest
 import allygraph
 from allygraph.analysis import rank
 from allygraph.errors import UsageError
-from helpers import invoke, write_data
+from helpers import TWO_ACTORS, invoke, write_data
 
-ENTITIES = """
-entities:
-  - {id: aa, name: Aland, type: state}
-  - {id: bb, name: Bland, type: state}
-"""
+ENTITIES = TWO_ACTORS
 RELATIONS = """
 relations:
   - {id: ab, from: aa, to: bb, type: alliance, since: "1990"}

@@ -3,9 +3,11 @@ where a real process is the point: the installed entry point, a terminal, a clos
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -269,3 +271,26 @@ def test_types_is_vocab_describe_of_the_data(small_dir):
     assert got.exit_code == 0, got.stderr
     assert json.loads(got.stdout) == json.loads(json.dumps(describe(open_store(small_dir).registry)))
     assert [t["rank"] for t in json.loads(got.stdout)["tiers"]][:2] == [1, 2]
+
+
+def test_closed_pipe_exit_without_click_deprecation(monkeypatch):
+    """click's closed-pipe SystemExit is recognised by its stdout wrapper without the name click
+    8.2 deprecated (and 9.0 removes): under -W error the old import raised DeprecationWarning."""
+    import warnings
+
+    import click.utils
+
+    from allygraph.cli.errors import handle
+    from allygraph.errors import ExitCode
+
+    wrapper = getattr(click.utils, "_PacifyFlushWrapper", None)
+    if wrapper is None:
+        pytest.skip("this click has no _PacifyFlushWrapper")
+    monkeypatch.setattr(sys, "stdout", wrapper(io.StringIO()))
+    monkeypatch.setattr("allygraph.cli.errors._drop_stdout", lambda: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert handle(SystemExit(1)) == ExitCode.PIPE
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    with pytest.raises(SystemExit):
+        handle(SystemExit(3))

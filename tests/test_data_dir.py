@@ -1,5 +1,8 @@
 """Which data directory a command uses (``--data`` > ``$ALLYGRAPH_DATA`` > ``./data`` holding both
-files > the bundled copy), the bundled copy being read-only, and ``allygraph init``."""
+files > the bundled copy), the bundled copy being read-only, and ``allygraph init``.
+
+Copies of the bundled data stand in for it (the tests are about the bundled copy: read-only, copied
+by init)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Editing: every change keeps what it does not touch byte for byte, validates before it writes,
-and lands under concurrency."""
+and lands under concurrency.
+
+test_bundled_round_trips_byte_for_byte and test_fmt_is_idempotent_and_changes_no_value are about
+the bundled files (kept canonical, rewritten byte for byte, on a copy); every other test edits small
+fixtures."""
 
 from __future__ import annotations
 

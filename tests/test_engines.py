@@ -11,6 +11,9 @@
 
 Each file is run as exported: split into statements at line ends (one statement per line), every
 statement executed, twice (idempotence). Small data: the bundled graph and a hostile one.
+
+The bundled data is read as a realistic input (what the engines get is compared with the graph
+itself); no fact of it is asserted beyond Japan and the Philippines being connected.
 """
 
 from __future__ import annotations

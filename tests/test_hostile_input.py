@@ -18,17 +18,9 @@ from hypothesis import strategies as st
 
 from allygraph import yamlsrc
 from allygraph.load import check
-from helpers import invoke, write_data
+from helpers import entities_yaml, invoke, write_data
 
-ENTS = """\
-entities:
-  - id: japan
-    name: Japan
-    type: state
-  - id: philippines
-    name: Philippines
-    type: state
-"""
+ENTS = entities_yaml(start="")
 RELS = """\
 sources:
   s1:

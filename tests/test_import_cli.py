@@ -1,5 +1,8 @@
 """`allygraph import` as a user runs it, and excerpts of the real exports end to end (the full
-files: ``benchmarks/import_real.py``)."""
+files: ``benchmarks/import_real.py``).
+
+Imports go into copies of the bundled data, as a user's first import does; the bundled files are
+checked to stay as they were."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Merging imports into a data directory: hand-written data survives, re-import changes nothing."""
+"""Merging imports into a data directory: hand-written data survives, re-import changes nothing.
+
+Some imports go into copies of the bundled data (a realistic directory to merge into), which must
+stay as they were."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from hypothesis import strategies as st
 from allygraph.importers import atop, cow, run, sipri
 from allygraph.importers.merge import MARKER
 from allygraph.load import load
-from helpers import BUNDLED, check_errors, write_data
+from helpers import BUNDLED, check_errors, entities_yaml, write_data
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -124,18 +127,7 @@ SIPRI = FIX / "sipri_trade_register_excerpt.csv"
 JFPS, KH4, WGU = (f"sipri.{x}" for x in ("japan.philippines.2020.j_fps_3", "japan.philippines.1965.kh_4",
                                           "united_states.philippines.2019.wgu_59_apkws"))  # fmt: skip
 KING = "sipri.japan.philippines.2016.king_air"
-HAND_ENTITIES = """
-entities:
-  - id: japan
-    name: Japan
-    type: state
-  - id: philippines
-    name: Philippines
-    type: state
-  - id: tc_90
-    name: TC-90
-    type: platform
-"""
+HAND_ENTITIES = entities_yaml(("tc_90", "TC-90", "platform"))
 HAND_TRANSFERS = """
 sources:
   manual:

@@ -1,4 +1,7 @@
-"""One test per class of data error: the message, the file and the line."""
+"""One test per class of data error: the message, the file and the line.
+
+test_bundled_data_is_clean is a data-quality test of the bundled data; every other test reads small
+fixtures."""
 
 from __future__ import annotations
 
@@ -8,17 +11,9 @@ from hypothesis import strategies as st
 
 from allygraph.errors import DataError
 from allygraph.load import check, load, validate
-from helpers import write_data
+from helpers import entities_yaml, write_data
 
-ENTS = """
-entities:
-  - id: japan
-    name: Japan
-    type: state
-  - id: philippines
-    name: Philippines
-    type: state
-"""
+ENTS = entities_yaml()
 
 
 def rel_file(body: str) -> str:

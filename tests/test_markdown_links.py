@@ -8,13 +8,9 @@ import json
 
 from markdown_it import MarkdownIt
 
-from helpers import invoke, write_data
+from helpers import TWO_ACTORS, invoke, write_data
 
-ENTITIES = """
-entities:
-  - {id: aa, name: Aland, type: state}
-  - {id: bb, name: Bland, type: state}
-"""
+ENTITIES = TWO_ACTORS
 RELATIONS = """
 sources:
   js: {title: Script, url: "javascript:alert(document.cookie)"}

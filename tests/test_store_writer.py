@@ -1,5 +1,8 @@
 """The SQLite cache compiled while validation runs (``store.SQLiteWriter``): it holds exactly what
-the memory store holds, and a directory that proves invalid leaves no cache file behind."""
+the memory store holds, and a directory that proves invalid leaves no cache file behind.
+
+The bundled data is a realistic input: the compiled cache is compared with the memory store, never
+with facts of the data."""
 
 from __future__ import annotations
 

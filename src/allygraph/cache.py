@@ -363,7 +363,7 @@ def clear() -> int:
 # --- an edit that adds one relation updates the SQLite cache in place (issue 14) ---------------
 
 
-def add_relation(directory: Path, rel: dict, before: str) -> bool:
+def add_relation(directory: Path, rel: dict, before: str | None) -> bool:
     """After ``edit.link`` appended ``rel`` to a large directory whose SQLite cache carried the
     stamp ``before`` (checked under the data lock, so the cache held everything else), insert its
     row and re-stamp and re-seal the cache, so the next query opens it instead of rebuilding.

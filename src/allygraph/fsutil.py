@@ -46,9 +46,9 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import OUTPUT_ERRNOS, AllygraphError, ExitCode, UsageError
 
@@ -190,7 +190,7 @@ class _Stage:
         fd, tmp = _mkstemp(path, real)
         self.items.append((Path(tmp), real))
         os.fchmod(fd, exact_mode if exact_mode is not None else _mode_for(real, mode))
-        text_args = {} if binary else {"encoding": encoding, "newline": newline}
+        text_args: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": newline}
         return os.fdopen(fd, "wb" if binary else "w", **text_args)
 
     def publish(self, journal: Path | None = None) -> None:
@@ -285,7 +285,7 @@ def atomic_open(path: str | os.PathLike, *, binary: bool = False, encoding: str 
 
 
 @contextlib.contextmanager
-def atomic_group(paths: list[str | os.PathLike], *, protect: Iterable[str | os.PathLike] = (),
+def atomic_group(paths: Sequence[str | os.PathLike], *, protect: Iterable[str | os.PathLike] = (),
                  newline: str | None = "", modes: list[int] | None = None) -> Iterator[list[IO]]:  # fmt: skip
     """Text files to stream into, one per path, that replace their targets together at the end
     (a failure while writing any of them leaves every target as it was). ``modes``: each new
@@ -585,9 +585,9 @@ def discard(tmp: str | os.PathLike) -> None:
         os.unlink(tmp)
 
 
-def sqlite_connect(path: str | os.PathLike, **kwargs: object) -> sqlite3.Connection:
+def sqlite_connect(path: str | os.PathLike, **kwargs: Any) -> sqlite3.Connection:
     """An SQLite connection that may write ``path`` (a ``temp_beside`` file, or a cache updated
     in place): the file passes ``check_target`` first, and the connection opens where it really is."""
     import sqlite3
 
-    return sqlite3.connect(check_target(path), **kwargs)  # type: ignore[arg-type]
+    return sqlite3.connect(check_target(path), **kwargs)

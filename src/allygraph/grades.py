@@ -24,7 +24,7 @@ is graded by the page it archives. A source without a URL is ``secondary`` unles
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from .vocab import GRADES
@@ -196,7 +196,7 @@ def check_grade(value: str) -> str:
     return g
 
 
-def grades_of(refs: Iterable[str], source: callable) -> list[str]:
+def grades_of(refs: Iterable[str], source: Callable[[str], dict | None]) -> list[str]:
     """The grade of each source a record cites (a URL cited directly is graded by its host)."""
     out = []
     for ref in refs:

@@ -21,7 +21,7 @@ def build(ds: Dataset) -> nx.MultiDiGraph:
     >>> G.has_node("japan")
     True
     """
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph = nx.MultiDiGraph()
     G.graph["dataset"] = ds
     via: dict[str, list[str]] = {}
     G.graph["via"] = via

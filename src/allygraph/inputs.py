@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import BinaryIO
+from io import BufferedReader
 
 from .errors import InputError
 
@@ -49,7 +49,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def open_input(path: str | os.PathLike, *, follow_symlinks: bool = True, what: str = "a data file") -> BinaryIO:
+def open_input(path: str | os.PathLike, *, follow_symlinks: bool = True, what: str = "a data file") -> BufferedReader:
     """Open ``path`` for reading (binary) if it is a regular file.
 
     Raises FileNotFoundError when it is missing (callers decide what that means), and

@@ -23,7 +23,7 @@ from .errors import DataError, Problem, TooLarge, UsageError
 from .fsutil import recover
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import DatasetStore, SQLiteStore
     from .validate.relations import Sink
 
 ENTITIES_FILE = "entities.yaml"
@@ -101,7 +101,7 @@ def _validated(directory: Path, sink: Sink | None = None) -> Dataset:
     return dataset
 
 
-def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> Store:
+def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True) -> SQLiteStore | DatasetStore:
     """What the command line queries: a Store over the data directory.
 
     Large directories are compiled once into the SQLite cache, and every later query opens it

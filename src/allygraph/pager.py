@@ -91,6 +91,7 @@ def _page(text: str, cmd: str, out: TextIO) -> bool:
         old = signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # not the main thread
         old = None
+    assert proc.stdin is not None  # stdin=PIPE
     try:
         with contextlib.suppress(OSError):  # a reader that quit before the end (q): nothing more to show
             proc.stdin.write(text.encode(getattr(out, "encoding", None) or "utf-8", "replace"))

@@ -32,7 +32,7 @@ def track(items: Iterable[T], total: int | None = None, description: str = "work
           threshold: int = THRESHOLD) -> Iterator[T]:  # fmt: skip
     """Yield ``items``, drawing a progress bar on stderr when the work is large."""
     if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
+        total = len(items)  # type: ignore[arg-type]  # a Sized iterable (hasattr above)
     if not enabled(total, threshold):
         yield from items
         return

@@ -42,12 +42,19 @@ class YMap(dict):
     """A mapping that knows where it, its keys and its values were written."""
 
     __slots__ = ("line", "column", "key_pos", "value_pos")
+    line: int
+    column: int
+    key_pos: dict[object, tuple[int, int]]
+    value_pos: dict[object, tuple[int, int]]
 
 
 class YList(list):
     """A sequence that knows where it and its items were written."""
 
     __slots__ = ("line", "column", "item_pos")
+    line: int
+    column: int
+    item_pos: list[tuple[int, int]]
 
 
 class _Builder:
@@ -74,13 +81,13 @@ class _Builder:
         if kind == "scalar":
             return _scalar(node)
         if kind == "sequence":
-            out = YList()
-            out.line, out.column = node.start_mark.line + 1, node.start_mark.column + 1
-            out.item_pos = []
+            seq = YList()
+            seq.line, seq.column = node.start_mark.line + 1, node.start_mark.column + 1
+            seq.item_pos = []
             for item in node.value:
-                out.append(self.build(item))
-                out.item_pos.append((item.start_mark.line + 1, item.start_mark.column + 1))
-            return out
+                seq.append(self.build(item))
+                seq.item_pos.append((item.start_mark.line + 1, item.start_mark.column + 1))
+            return seq
         out = YMap()
         out.line, out.column = node.start_mark.line + 1, node.start_mark.column + 1
         out.key_pos, out.value_pos = {}, {}

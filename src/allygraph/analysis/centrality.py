@@ -43,7 +43,7 @@ def _keep(S, types: Iterable[str] | None, clock, include_adversarial: bool):
     def keep(rel: dict) -> bool:
         return rel["type"] in followed and clock(rel)
 
-    keep.types = wanted  # type: ignore[attr-defined]
+    keep.types = wanted  # type: ignore[attr-defined]  # the filter carries its types, as EdgeFilter does
     return keep
 
 
@@ -54,13 +54,14 @@ def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weig
 
     from ..ties import strength
 
-    H = nx.Graph()
+    H: nx.Graph = nx.Graph()
+    rels: Iterable[dict]
     if around is not None:
         eid = S.resolve(around)
         _, rels = neighbourhood(S, eid, depth, keep)
     else:
         rels = (r for r in (all_relations(S) if relations is None else relations) if keep(r))
-    adj = H._adj
+    adj = H._adj  # type: ignore[attr-defined]  # networkx's own adjacency dict, filled directly for speed
     actors: dict[str, set[str]] = {}
     reg = S.registry
     fixed: dict[str, float] = {}  # a type's strength, but for the rung-read partnership and alliance

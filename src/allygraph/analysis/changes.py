@@ -23,9 +23,9 @@ from .cluster import clusters
 from .common import Rollup, all_relations, check_date, clock_of, store_of
 
 
-def _rungs(S, clock, rels: list[dict]) -> dict[tuple[str, str], tuple[int, str, str]]:
+def _rungs(S, clock, rels: list[dict]) -> dict[tuple[str, str], tuple[int, str | None, str]]:
     """(a, b) sorted -> (rank, rung, relation id): each pair's highest rung on ``clock``'s day."""
-    best: dict[tuple[str, str], tuple[int, str, str]] = {}
+    best: dict[tuple[str, str], tuple[int, str | None, str]] = {}
     for rel in rels:
         if rel["type"] not in TIER_TYPES or not clock(rel):
             continue
@@ -57,6 +57,7 @@ def changes(G: object, date_from: str, date_to: str, *, around: str | None = Non
     S = store_of(G)
     spans: dict = {}  # one span per relation, for both days
     c1, c2 = clock_of(S, date_from, spans=spans), clock_of(S, date_to, spans=spans)
+    assert c1.day is not None and c2.day is not None  # both days are given (checked above)
     if c1.day > c2.day:
         raise UsageError(f"--from {date_from} is after --to {date_to}")
     rollup = Rollup(S, roll_up)
@@ -79,12 +80,13 @@ def changes(G: object, date_from: str, date_to: str, *, around: str | None = Non
         elif was and not now:
             ended.append(rel)
     r1, r2 = _rungs(S, c1, tied), _rungs(S, c2, tied)
-    upgraded, downgraded = [], []
-    for pair, (rank_now, now, rid) in sorted(r2.items()):
+    upgraded: list[dict] = []
+    downgraded: list[dict] = []
+    for pair, (rank_now, rung_now, rid) in sorted(r2.items()):
         old = r1.get(pair)
         if old is None or old[0] == rank_now:
             continue
-        row = {"parties": list(pair), "was": old[1], "now": now, "relation": rid, "was_relation": old[2]}
+        row = {"parties": list(pair), "was": old[1], "now": rung_now, "relation": rid, "was_relation": old[2]}
         (upgraded if rank_now < old[0] else downgraded).append(row)
     k1, k2 = ({_key(c): c for c in clusters(S, as_of=c.as_of, method=method, roll_up=roll_up, relations=every,
                                               spans=spans)["clusters"]} for c in (c1, c2))  # fmt: skip
@@ -101,7 +103,7 @@ def changes(G: object, date_from: str, date_to: str, *, around: str | None = Non
             "movers": moved, "entities": S.brief(sorted(names | {m["id"] for m in moved}))}  # fmt: skip
 
 
-def _movers(S, d1: str, d2: str, roll_up: bool, limit: int, centre: str | None, touched: list[dict],
+def _movers(S, d1: str | None, d2: str | None, roll_up: bool, limit: int, centre: str | None, touched: list[dict],
             every: list[dict], spans: dict) -> list[dict]:  # fmt: skip
     """The entities whose weighted degree changed most (around ``centre``: it and the parties of
     the relations that formed or ended)."""

@@ -39,7 +39,7 @@ import itertools
 from collections.abc import Iterable
 
 from ..errors import UsageError
-from ..ties import is_access_agreement, strength, tie_of
+from ..ties import Tie, is_access_agreement, strength, tie_of
 from .common import Rollup, all_relations, clock_of, later, run_start, store_of
 
 SECURITY_LAYERS = ("alliance", "access", "defence", "exercise", "arms", "deployment", "framework")
@@ -116,7 +116,7 @@ def _interval(clock, rels: list[dict]) -> tuple | None:
         lo = sp[0] if lo is None else max(lo, sp[0])
         hi = sp[1] if hi is None else min(hi, sp[1])
         since = later(since, rel.get("since"))
-    return (lo, hi, since) if lo < hi else None
+    return (lo, hi, since) if lo is not None and hi is not None and lo < hi else None
 
 
 def _rung_ok(S, rel: dict, rung: str | None) -> bool:
@@ -139,7 +139,7 @@ def _collect(S, clock, rollup: Rollup, layers: set[str], rung: str | None, max_f
     ties = _Ties()
     joined: dict[str, dict[str, list[tuple[dict, str]]]] = {}  # agreement or framework -> state -> (rel, actor)
     entity = _entity_lookup(S)
-    model: dict[str, tuple] = {}  # relation type -> its tie model (read once per type)
+    model: dict[str, Tie] = {}  # relation type -> its tie model (read once per type)
     for rel in all_relations(S) if relations is None else relations:
         typ = rel["type"]
         t = model.get(typ)
@@ -239,7 +239,7 @@ def _graph(ties: _Ties, day, weighted: bool = False):
     """The states tied on ``day`` (disputed pairs dropped), and the dropped pairs."""
     import networkx as nx
 
-    H = nx.Graph()
+    H: nx.Graph = nx.Graph()
     dropped = []
     for key in ties.spans:
         on = ties.on(key, day)
@@ -283,7 +283,7 @@ def _emergent(ties: _Ties, H, fw: dict[str, frozenset], day, min_size: int, node
         if not bad:
             found.add(C)
             continue
-        sub = nx.Graph(G.subgraph(C))
+        sub: nx.Graph = nx.Graph(G.subgraph(C))
         sub.remove_edges_from(bad)
         stack.extend(frozenset(c) for c in nx.find_cliques(sub) if len(c) >= min_size)
     maximal = [C for C in found if not any(C < D for D in found)]

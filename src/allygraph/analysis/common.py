@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from .. import dates
 from ..errors import UsageError
@@ -11,7 +12,7 @@ from ..store import Store, as_store
 from ..ties import Clock
 
 
-def store_of(G: object) -> Store:
+def store_of(G: Any) -> Store:
     """The Store behind what a caller passed: a Store, a networkx graph, or a graph source that
     holds a store (``export.StoreSource``)."""
     held = getattr(G, "store", None)
@@ -39,7 +40,7 @@ def all_entities(S: Store) -> Iterator[tuple[str, dict]]:
     if isinstance(S, SQLiteStore) or hasattr(S, "iter_entities"):
         yield from S.iter_entities()
         return
-    yield from S.ds.entities.items()
+    yield from S.ds.entities.items()  # type: ignore[attr-defined]  # the in-memory stores hold a Dataset
 
 
 def touching(S: Store, eid: str) -> list[dict]:

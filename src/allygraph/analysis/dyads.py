@@ -146,10 +146,10 @@ def _gather(S: Store, clock: Clock, states: dict[str, dict], lo: int, hi: int, r
         elif t.layer == "dispute" and t.polarity == "adversarial":
             p.dispute.update((*key, y) for y in years)
         elif rel["type"] == "partnership":
-            rank = tier_rank.get(rel.get("tier"), len(tier_rank) + 1)
+            rank = tier_rank.get(rel.get("tier", ""), len(tier_rank) + 1)
             for y in years:
                 best = p.rungs.get((*key, y))
-                if best is None or rank < tier_rank.get(best.get("tier"), len(tier_rank) + 1):
+                if best is None or rank < tier_rank.get(best.get("tier", ""), len(tier_rank) + 1):
                     p.rungs[(*key, y)] = rel
         elif t.layer == "arms":
             for y in years:
@@ -157,13 +157,13 @@ def _gather(S: Store, clock: Clock, states: dict[str, dict], lo: int, hi: int, r
         elif t.layer == "aid":
             for y in years:
                 p.aid[(a, b2, y)] += 1
-    for target, members in parties.items():
+    for group, members in parties.items():
         for (s1, y1), (s2, y2) in itertools.combinations(members, 2):
             if s1 == s2:
                 continue
             both = set(y1) & set(y2)
             key = _pair(s1, s2)
-            if target.startswith("@"):
+            if group.startswith("@"):
                 for y in both:
                     p.frameworks[(*key, y)] += 1
             else:

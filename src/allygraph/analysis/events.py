@@ -48,7 +48,7 @@ def _party_kind(rel: dict, end: bool) -> str | None:
     status = rel.get("status")
     if end:
         return "agreement_ended" if status in ("ended", "suspended") else None
-    return _PARTY_KINDS.get(status, "agreement_in_force")
+    return _PARTY_KINDS.get(status or "", "agreement_in_force")
 
 
 def _previous_tier(S: Store, rel: dict) -> dict | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote
 
 from ..errors import NoPath
@@ -80,6 +81,7 @@ def _pick(paths: list[dict], k: int) -> list[tuple[dict, list[dict]]]:
             score = (new == 0, doubt, len(p["nodes"]), -new, p["nodes"])
             if best is None or score < best[0]:
                 best = (score, p, rels)
+        assert best is not None  # the pool was not empty
         _, p, rels = best
         pool.remove(p)
         chosen.append((p, rels))
@@ -152,7 +154,7 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
         cited += rels
         routes.append({"nodes": p["nodes"], "kinds": sorted({r["type"] for r in rels}), "hops": hops})
     src, dst = S.resolve(a), S.resolve(b)
-    result = {"from": src, "to": dst, "as_of": clock.as_of, "routes": routes,
+    result: dict[str, Any] = {"from": src, "to": dst, "as_of": clock.as_of, "routes": routes,
               "adversarial": include_adversarial,
               "entities": S.brief(sorted({n for r in routes for n in r["nodes"]})), "sources": S.sources_for(cited)}  # fmt: skip
     for eid, brief in result["entities"].items():

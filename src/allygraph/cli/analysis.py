@@ -149,8 +149,8 @@ def balance_command(
     epilog="Example: allygraph changes --from 2026-05-27 --to 2026-05-28\n\nExample: allygraph changes --from 2016 --to 2026 --around Philippines",
 )
 def changes_command(
-    date_from: Annotated[str, typer.Option("--from", help="The earlier day.", metavar="DATE")] = ...,  # type: ignore[assignment]
-    date_to: Annotated[str, typer.Option("--to", help="The later day.", metavar="DATE")] = ...,  # type: ignore[assignment]
+    date_from: Annotated[str, typer.Option("--from", help="The earlier day.", metavar="DATE")] = ...,  # type: ignore[assignment]  # typer: ... marks a required option
+    date_to: Annotated[str, typer.Option("--to", help="The later day.", metavar="DATE")] = ...,  # type: ignore[assignment]  # typer: ... marks a required option
     around: Annotated[Optional[str], typer.Option("--around", help="Only what touches this entity (an agency counts for its state).", metavar="X")] = None,
     method: Annotated[str, typer.Option("--method", help="How clusters are found: cliques, kcore or louvain.", metavar="METHOD")] = "cliques",
     movers: Annotated[int, typer.Option("--movers", help="Show this many of the largest rank movers.", metavar="N")] = 10,
@@ -207,7 +207,7 @@ def viz_command(
     depth: DepthOpt = 1,
     as_of: AsOfOpt = None,
     types: TypeOpt = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]
+    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]  # typer: ... marks a required option
     min_grade: MinGradeOpt = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import AllygraphError
 from ..render.layout import emit, to_json
 from .errors import fail
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def store(
@@ -19,6 +22,7 @@ def store(
     to relations resting on a source of ``--min-grade`` or stronger."""
     from ..load import open_store
 
+    S: Store
     if server is not None:
         from ..server import open_server_store
 

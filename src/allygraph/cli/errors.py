@@ -63,7 +63,8 @@ def handle(exc: BaseException) -> int:
     if isinstance(exc, click.exceptions.NoArgsIsHelpError):  # bare `allygraph`: the help is printed
         return ExitCode.DONE
     if isinstance(exc, click.exceptions.ClickException):  # usage errors: one line, never a traceback
-        sub = exc.ctx.command_path if getattr(exc, "ctx", None) else "allygraph"
+        ctx = getattr(exc, "ctx", None)
+        sub = ctx.command_path if ctx else "allygraph"
         _say(f"{exc.format_message()} (see `{sub} --help`)")
         return exc.exit_code
     if isinstance(exc, click.exceptions.Exit):
@@ -72,9 +73,9 @@ def handle(exc: BaseException) -> int:
         _say("interrupted" if isinstance(exc, KeyboardInterrupt) else "aborted")
         return ExitCode.INTERRUPTED
     if isinstance(exc, SystemExit):
-        from click.utils import PacifyFlushWrapper
-
-        if not isinstance(sys.stdout, PacifyFlushWrapper):
+        # click's wrapper of a closed stdout, by name: click 8.2 renamed it _PacifyFlushWrapper and
+        # warns on the old name (mypy: the old name is only a module __getattr__ now), 9.0 drops it
+        if type(sys.stdout).__name__.lstrip("_") != "PacifyFlushWrapper":
             raise exc
         _drop_stdout()  # click met a closed pipe
         return ExitCode.PIPE

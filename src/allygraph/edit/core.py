@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..dataset import Dataset
-from ..errors import AllygraphError, DataError, InvalidChange, UsageError
+from ..errors import AllygraphError, DataError, ExitCode, InvalidChange, UsageError
 from ..inputs import read_input
 from .doc import Doc, Node, field_of, indent_at
 
@@ -23,7 +24,7 @@ NEW_RECORD = " (in the new record, which was not written)"  # a problem of a rec
 class InUse(AllygraphError):
     """A record cannot be removed while others refer to it; ``refs`` lists them."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, what: str, refs: list[dict]):
         self.refs = refs
@@ -37,7 +38,7 @@ class Context:
 
     def __init__(self, directory: Path, docs: dict[str, Doc]):
         self.directory, self.docs = directory, docs
-        self._ds = None
+        self._ds: Dataset | None = None
         self.changed: list[dict] = []
 
     @property
@@ -98,7 +99,7 @@ def patch(directory: Path, docs: dict[str, Doc]) -> str:
     """The change as a unified diff (what ``--dry-run`` shows)."""
     import difflib
 
-    out = []
+    out: list[str] = []
     for name, doc in docs.items():
         if doc.changed:
             before = doc.original if doc.original is not None else doc.text
@@ -232,7 +233,7 @@ def relation_record(resolve: Callable[[str], str], a: str, type: str, b: str, so
            "since": since, "until": until, "via": resolve(via) if via else None, "attributes": attributes or None,
            "sources": list(sources), "note": note}  # fmt: skip
     if rid is None:
-        ident = dict(rec, status=status or DEFAULT_STATUS)
+        ident: dict[str, Any] = dict(rec, status=status or DEFAULT_STATUS)
         try:
             for key in ("since", "until"):
                 if ident[key] is not None:
@@ -387,9 +388,9 @@ def _remove_lines(doc: Doc, start: int, end: int, is_last: bool) -> None:
     for byte)."""
     after = (end, doc.line_end(end)) if end < len(doc.text) else None
     before = doc.prev_line(start)
-    if not is_last and doc.is_blank(after):
+    if not is_last and after is not None and doc.is_blank(after):
         end = after[1]
-    elif is_last and doc.is_blank(before):
+    elif is_last and before is not None and doc.is_blank(before):
         start = before[0]
     doc.splice(start, end, "")
 

@@ -176,7 +176,7 @@ def field_of(record: Node, key: str) -> tuple[Node, Node] | None:
     return None
 
 
-def walk(node: Node, path: tuple = ()) -> Iterator[tuple[tuple, object, bool]]:
+def walk(node: Node, path: tuple = ()) -> Iterator[tuple[tuple, Node, bool]]:
     """Every node under ``node`` as (path, node, is_key): keys by their text, items by index."""
     if node is None:
         return

@@ -61,7 +61,7 @@ def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str)
     if f.problems:
         return f.problems
     label = relation_label(plain, 0)
-    known = Known(_Ids(store), list(store.registry.tier_names), {}, {})  # type: ignore[arg-type]
+    known = Known(_Ids(store), list(store.registry.tier_names), {}, {})  # type: ignore[arg-type]  # _Ids answers `in` as the id set Known holds
     check_relation_refs(f, path, plain, label, known)
     since, ok1 = date_field(f, path, label, plain, "since")
     until, ok2 = date_field(f, path, label, plain, "until")
@@ -91,8 +91,8 @@ def insertion(raw: bytes) -> tuple[int, bytes, bool, int] | None:
     nl = b"\r\n" if head.endswith(b"\r") else b"\n"
     body = (last.end() if last else 0) + len(head) + 1
     first = re.compile(rb"[ \t]*(?:#[^\n]*)?\r?\n").match  # blank and comment lines before the first record
-    while body < len(raw) and (m := first(raw, body)):
-        body = m.end()
+    while body < len(raw) and (gap := first(raw, body)):
+        body = gap.end()
     dash = re.match(rb" *-(?=[ \t\r\n])", raw[body : body + 200])
     if dash is None:
         return None

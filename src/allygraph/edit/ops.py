@@ -19,7 +19,7 @@ from .core import (
     relation_record,
     scalar_of,
 )
-from .doc import field_of, scalar_text, walk
+from .doc import Node, field_of, scalar_text, walk
 from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, flow_record, record, scalar, source_entry, value_text
 
 Data = str | os.PathLike | None
@@ -212,7 +212,7 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
     """Change fields of an entity, relation or source: ``set`` items are ``field=value`` (a list
     field takes comma-separated values; ``attributes.KEY=value`` one attribute), ``unset`` items
     field names (or ``attributes.KEY``)."""
-    changes = [(*_split_set(s), True) for s in set or []] + [(u, None, False) for u in unset or []]
+    changes = [(*_split_set(s), True) for s in set or []] + [(u, "", False) for u in unset or []]
     if not changes:
         raise UsageError("nothing to change: give --set field=value or --unset field")
     named = [c[0] for c in changes]
@@ -301,7 +301,7 @@ def _split_set(item: str) -> tuple[str, str]:
 ENTITY_REFS = {"from", "to", "via"}
 
 
-def references(ctx: Context, kind: str, ident: str) -> list[tuple[str, tuple, object, bool]]:
+def references(ctx: Context, kind: str, ident: str) -> list[tuple[str, tuple, Node, bool]]:
     """Every place that writes ``ident`` as a reference of its ``kind``: (file, path, node, is_key).
     The record's own id (or registry key) comes first."""
     out = []
@@ -461,7 +461,9 @@ def _drop_citation(doc, path: tuple, ref) -> None:
         record = next(v for k, v in entries(doc, "ladders") if k.value == index)
     else:
         record = items(doc, section)[index]
-    _, value = field_of(record, "sources")
+    found = field_of(record, "sources")
+    assert found is not None  # the citation being dropped is in this field
+    _, value = found
     if value.id == "scalar" or len(value.value) == 1:
         core.unset_field(doc, record, "sources")
     else:

@@ -40,9 +40,9 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TextIO, cast
 
 import networkx as nx
 
@@ -126,7 +126,7 @@ def select(
         return G  # everything: no copy, so a large store streams straight through
     by_type = EdgeFilter(types, None, as_of)
     src = as_source(G)
-    keep = by_type
+    keep: Callable[[dict], bool] = by_type
     if min_grade is not None:
         from ..grades import check_grade, grades_of, meets
 
@@ -144,7 +144,7 @@ def select(
         nodes = None  # every entity
     edges = [(u, v, k, d) for u, v, k, d in src.edges()
              if (nodes is None or (u in nodes and v in nodes)) and keep(d)]  # fmt: skip
-    H = nx.MultiDiGraph()
+    H: nx.MultiDiGraph = nx.MultiDiGraph()
     if isinstance(G, nx.Graph):
         H.graph.update(G.graph)
     filtered = types is not None or as_of is not None or min_grade is not None
@@ -153,7 +153,7 @@ def select(
         touched.add(found["entity"])
     H.add_nodes_from((n, ent) for n, ent in src.nodes()
                      if (nodes is None or n in nodes) and (not filtered or n in touched))  # fmt: skip
-    H.add_edges_from(edges)
+    H.add_edges_from(edges)  # type: ignore[arg-type]  # types-networkx lacks MultiGraph's (u, v, key, data) edges
     return H if isinstance(G, nx.Graph) else NetworkxSource(H, like=src)
 
 
@@ -224,10 +224,11 @@ def export(
         sys.stdout.flush()
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
         counter = _Counting(out)
+        stream = cast(TextIO, counter)  # a text stream as far as they use one: exporters only call write()
         if fmt in EXPORT_SYNTAX and is_terminal(sys.stdout):  # piped: the bytes exactly
-            exporter.write(g, TerminalExport(counter, fmt))
+            exporter.write(g, cast(IO[str], TerminalExport(stream, fmt)))
         else:
-            exporter.write(g, counter)
+            exporter.write(g, stream)
         out.flush()
         out.detach()
         stats["bytes"] = counter.bytes

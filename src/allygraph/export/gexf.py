@@ -52,10 +52,10 @@ def spells(G: GraphSource | nx.MultiDiGraph) -> dict[str, tuple[_dt.date | None,
             tiered.setdefault(tuple(sorted((u, v))), []).append(rel)
     for rels in tiered.values():
         for rel in rels:
-            mine = rank.get(tier_of(rel), 999)
+            mine = rank.get(tier_of(rel) or "", 999)
             start, end = out[rel["id"]]
             for other in rels:
-                r2 = rank.get(tier_of(other), 999)
+                r2 = rank.get(tier_of(other) or "", 999)
                 if r2 < mine and other.get("since") and in_force(other, dates.first_day(other["since"]), reported=True):
                     begins = dates.first_day(other["since"])
                     if (start is None or begins > start) and (end is None or begins <= end):

@@ -158,7 +158,7 @@ def as_source(G: object) -> GraphSource:
     if isinstance(store, SQLiteStore):
         return StoreSource(store)
     if hasattr(G, "graph") and hasattr(G, "edges"):
-        return NetworkxSource(G)  # type: ignore[arg-type]
+        return NetworkxSource(G)  # type: ignore[arg-type]  # any graph-like object (graph, edges) is read as one
     raise TypeError(f"cannot export a {type(G).__name__}: give a networkx graph or a graph source")
 
 

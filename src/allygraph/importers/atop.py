@@ -212,7 +212,7 @@ def _alliance(
             rel["status"] = "ended"
         _dates(rel, start, end)
         rel["via"] = agreement
-        attrs: dict[str, object] = {"atop_id": aid}
+        attrs = {"atop_id": aid}
         if not (a["flags"]["defense"] and b["flags"]["defense"]):
             attrs["defense_by"] = a["eid"] if a["flags"]["defense"] else b["eid"]
         rel["attributes"] = attrs

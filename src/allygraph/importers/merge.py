@@ -48,6 +48,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,7 +157,7 @@ class _Side:
     path: Path
     key: str
     text: str | None
-    doc: dict | None
+    doc: yamlsrc.YMap | None
     hand: dict[str, dict]
     generated: dict[str, dict]
     marker_line: int | None
@@ -192,8 +193,8 @@ class _Side:
             raise DataError(problems)
         marker_line = None
         lines = _split_lines(text)
-        for i, line in enumerate(lines, 1):
-            if line.strip() == MARKER:
+        for i, text_line in enumerate(lines, 1):
+            if text_line.strip() == MARKER:
                 marker_line = i
                 break
         hand: dict[str, dict] = {}
@@ -224,7 +225,7 @@ class _Side:
                 f"{path}: hand-written content below the import marker (line {marker_line}) would be lost: "
                 f"{', '.join(lost)}; move it above the marker line, then import again"
             )
-        side = cls(path, key, text, doc if isinstance(doc, dict) else None, hand, generated, marker_line, crlf)
+        side = cls(path, key, text, doc if isinstance(doc, yamlsrc.YMap) else None, hand, generated, marker_line, crlf)
         if marker_line is not None:
             side.blocks, side.tail = _blocks(lines, marker_line, starts)
         return side
@@ -483,7 +484,7 @@ def _add_sources(text: str, new: dict[str, dict], additions: dict[str, dict] | N
             before="relations",
         )
     for node in items(doc, "relations") if additions else []:
-        add = additions.get(next((v.value for k, v in node.value if k.value == "id"), None)) if node.id == "mapping" else None  # type: ignore[union-attr]  # fmt: skip
+        add = additions.get(next((v.value for k, v in node.value if k.value == "id"), "")) if node.id == "mapping" else None  # type: ignore[union-attr]  # additions is not None here (the loop runs only then)  # fmt: skip
         if not add:
             continue
         attrs = add.get("attributes") or {}
@@ -518,7 +519,7 @@ class Target:
         self.directory = data_dir(directory)
         self.entities_side = _Side.read(self.directory / ENTITIES_FILE, "entities")
         self.relations_side = _Side.read(self.directory / RELATIONS_FILE, "relations")
-        rdoc = self.relations_side.doc or {}
+        rdoc: dict = self.relations_side.doc or {}
         registry = rdoc.get("sources") if isinstance(rdoc, dict) else None
         self.source_ids = set(registry) if isinstance(registry, dict) else set()
         self.texts: dict[Path, str] = {}
@@ -789,7 +790,7 @@ def _combine(old: dict, new: dict) -> dict:
     return _clean(out)
 
 
-def _with_section(hand: str, section: str, tail: list[str] = ()) -> str:  # type: ignore[assignment]
+def _with_section(hand: str, section: str, tail: Sequence[str] = ()) -> str:
     if not section:
         return hand.rstrip() + "\n" if not hand.rstrip().endswith(":") else hand
     note = "".join(f"  {line}\n" for line in MARKER_NOTE.splitlines())

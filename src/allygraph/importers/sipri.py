@@ -152,6 +152,7 @@ class _Parties:
         org = raw.endswith("*") or raw.casefold() in self.orgs
         mapped = self.names.get(raw, self.names.get(clean))
         namer = self.namer
+        eid: str | None
         if isinstance(mapped, int):
             eid = namer.cow_id(mapped)
             self._state(mapped, eid)
@@ -283,13 +284,13 @@ def _transfer(row: list[str], columns: dict[str, int], flags: dict[str, int], pa
         attrs["delivery_years"] = "; ".join(str(y) for y in years)
     if get("status"):
         attrs["condition"] = get("status")
-    for attr, value in tivs.items():
-        if value is not None:
-            attrs[attr] = value
+    for attr, tiv in tivs.items():
+        if tiv is not None:
+            attrs[attr] = tiv
     for attr, i in flags.items():
         if i < len(row) and row[i].strip() == "?":
             attrs[attr] = True
-    rel = {"id": f"sipri.{src}.{dst}.{year}.{slug(designation)[:48]}", "from": src, "to": dst, "type": "arms_transfer",
+    rel: dict[str, object] = {"id": f"sipri.{src}.{dst}.{year}.{slug(designation)[:48]}", "from": src, "to": dst, "type": "arms_transfer",
            "since": str(year)}  # fmt: skip
     if years and (not ordered or (delivered or 0) >= ordered):
         rel["until"] = str(max(max(years), year) + 1)

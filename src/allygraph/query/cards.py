@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import dates
 from ..store import Store, as_store
@@ -41,7 +41,7 @@ def _disagree(S: Store, r1: dict, r2: dict) -> set[str]:
     (lo1, hi1), (lo2, hi2) = _span(r1), _span(r2)
     if not ((lo1 < hi2 and lo2 < hi1) or lo1 == lo2 == hi1 == hi2):
         return found  # successive periods (lapsed in 2008, revived in 2017): history
-    s1, s2 = r1.get("status"), r2.get("status")
+    s1, s2 = r1.get("status", ""), r2.get("status", "")
     if s1 != s2:
         t1, t2 = _claimed_on(S, r1), _claimed_on(S, r2)
         if t1 is None or t2 is None or t1 == t2:
@@ -118,7 +118,7 @@ def show(G: Store | nx.MultiDiGraph, x: str, *, as_of: str | None = None, types:
     via = [rel for rel in S.via_rels(eid) if keep(rel)]
     via.sort(key=lambda r: (r["type"], dates.sort_key(r.get("since")), r["id"]))
     ids = {eid} | {r[k] for r in rels + via for k in ("from", "to", "via") if k in r}
-    out = {
+    out: dict[str, Any] = {
         "entity": S.entity(eid),
         "relations": rels,
         "via": via,

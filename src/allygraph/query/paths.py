@@ -29,7 +29,7 @@ def _rel_order(S: Store, rel: dict) -> tuple:
     """Confirmed first (a reported relation after them, a contradicted claim last), then
     strongest: tier rung, then most recent, then id."""
     doubt = {"reported": 1, "contradicted": 2}.get(effective_status(rel), 0)
-    rank = S.tier_rank.get(tier_of(rel), 999)
+    rank = S.tier_rank.get(tier_of(rel) or "", 999)
     since = rel.get("since") or ""
     return (doubt, rank, _neg(since), rel["id"])
 
@@ -142,6 +142,7 @@ def _shortest_paths(S: Store, src: str, dst: str, keep: EdgeFilter, direction: s
     shortest-path predecessor; the first layer that touches the other side fixes the length.
     On a million relations this reads a few hundred nodes' relations instead of the graph.
     """
+    preds: tuple[dict[str, list[str]], ...]
     preds = ({src: []}, {dst: []})  # forward: node -> predecessors; backward: node -> successors
     depth = [{src: 0}, {dst: 0}]
     frontier = [[src], [dst]]

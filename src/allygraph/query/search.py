@@ -52,7 +52,7 @@ def search(G: Store | nx.MultiDiGraph, text: str, *, limit: int = 10, cutoff: fl
     # ... or, from three characters, a whole word of a longer query (prc navy), never a part of one
     runs = _word_runs(text)
     if runs:
-        found += [(label, WORD_SCORE, None) for label in shorter
+        found += [(label, WORD_SCORE, -1) for label in shorter
                   if len(label) == SHORT_LABEL and " ".join(words(label)) in runs]  # fmt: skip
     best: dict[str, tuple[float, str]] = {}
     for label, score, _ in found:

@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
+def _rung(rung: str | None) -> str:
+    """The rung of an alliance or partnership, which always has one (validation requires a tier)."""
+    assert rung is not None, "an alliance or partnership without a rung"
+    return rung
+
+
 def _tier_rels(S: Store, eid: str) -> Iterator[tuple[str, dict]]:
     """(partner, relation) for every alliance or partnership touching ``eid``."""
     for rel in S.out_rels(eid):
@@ -43,7 +49,7 @@ def tiers(G: Store | nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> di
     for partner, rel in _tier_rels(S, eid):
         if partner == eid or not in_force(rel, day, reported=True):
             continue
-        rank = ranks[designation_of(rel, eid)]
+        rank = ranks[_rung(designation_of(rel, eid))]
         cur = best.get(partner)
         if cur is None or rank < cur[0]:
             best[partner] = (rank, [rel])
@@ -52,7 +58,7 @@ def tiers(G: Store | nx.MultiDiGraph, x: str, *, as_of: str | None = None) -> di
     partners = []
     for partner, (rank, rels) in best.items():
         rels.sort(key=lambda r: dates.sort_key(r.get("since")))
-        tier = designation_of(rels[0], eid)
+        tier = _rung(designation_of(rels[0], eid))
         partners.append({
             "id": partner, "name": S.entity(partner)["name"], "type": S.entity(partner)["type"],
             "tier": tier, "tier_name": S.tier_name(tier), "rank": rank, "since": rels[0].get("since"),
@@ -72,7 +78,7 @@ def _designations(S: Store, rel: dict, a: str, b: str) -> dict[str, dict] | None
     """Each side's designation of a relation, {party: {"tier", "tier_name"}}, when the sides differ."""
     if "designations" not in rel:
         return None
-    mine, theirs = designation_of(rel, a), designation_of(rel, b)
+    mine, theirs = _rung(designation_of(rel, a)), _rung(designation_of(rel, b))
     if mine == theirs:
         return None
     return {a: {"tier": mine, "tier_name": S.tier_name(mine)}, b: {"tier": theirs, "tier_name": S.tier_name(theirs)}}
@@ -90,7 +96,7 @@ def tier_history(G: Store | nx.MultiDiGraph, x: str, y: str, *, as_of: str | Non
     ranks = S.registry.ranks_for(a)
 
     def rank_of(r: dict) -> int:
-        return ranks[designation_of(r, a)]
+        return ranks[_rung(designation_of(r, a))]
 
     rels = [rel for partner, rel in _tier_rels(S, a) if partner == b]
     if as_of is not None:
@@ -98,7 +104,7 @@ def tier_history(G: Store | nx.MultiDiGraph, x: str, y: str, *, as_of: str | Non
     rels.sort(key=lambda r: (dates.sort_key(r.get("since")), rank_of(r) * -1, r["id"]))
     history = []
     for i, rel in enumerate(rels):
-        tier = tier_of(rel)
+        tier = _rung(tier_of(rel))
         later = [r for r in rels[i + 1 :] if rank_of(r) < rank_of(rel)
                  and r.get("since") and r.get("since") != rel.get("since")]  # fmt: skip
         history.append({
@@ -116,7 +122,7 @@ def tier_history(G: Store | nx.MultiDiGraph, x: str, y: str, *, as_of: str | Non
         rank = min(rank_of(r) for r in live)
         top = sorted((r for r in live if rank_of(r) == rank),
                      key=lambda r: dates.sort_key(r.get("since")))  # fmt: skip
-        tier = tier_of(top[0])
+        tier = _rung(tier_of(top[0]))
         current = {"tier": tier, "tier_name": S.tier_name(tier), "rank": rank,
                    "since": top[0].get("since"), "relation": top[0]["id"]}  # fmt: skip
         designations = _designations(S, top[0], a, b)

@@ -273,7 +273,7 @@ def push(
     params = {"owner": owner}
     batches = 0
 
-    def run(cypher: str, key: str, ids: list, what: str, row: Callable[[str], object]) -> None:
+    def run(cypher: str, key: str, ids: list, what: str, row: Callable[..., object]) -> None:
         nonlocal batches
         for chunk in _batches(ids, batch_size):
             conn.write(cypher, {**params, key: [row(i) for i in chunk]})

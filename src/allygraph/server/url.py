@@ -19,6 +19,7 @@ from ``ALLYGRAPH_SERVER_USER`` and ``ALLYGRAPH_SERVER_PASSWORD``. They are kept 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -59,7 +60,7 @@ class ServerURL:
         return tuple(out)
 
 
-def parse_url(url: str, env: dict | None = None) -> ServerURL:
+def parse_url(url: str, env: Mapping[str, str] | None = None) -> ServerURL:
     """Parse a server URL (see the module docstring); raise UsageError, without the URL's
     credentials, when it is not one.
 

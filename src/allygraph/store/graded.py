@@ -58,10 +58,10 @@ class GradedStore(Store):
     def iter_relations(self) -> Iterator[dict]:
         """Every kept relation, in the data's order."""
         inner = self.inner
-        every = inner.iter_relations() if hasattr(inner, "iter_relations") else inner.ds.relations.values()  # type: ignore[attr-defined]
+        every = inner.iter_relations() if hasattr(inner, "iter_relations") else inner.ds.relations.values()  # type: ignore[attr-defined]  # in-memory stores hold a Dataset
         return (r for r in every if self.keeps(r))
 
     def iter_entities(self) -> Iterator[tuple[str, dict]]:
         """Every (id, entity) of the store."""
         inner = self.inner
-        return inner.iter_entities() if hasattr(inner, "iter_entities") else iter(inner.ds.entities.items())  # type: ignore[attr-defined]
+        return inner.iter_entities() if hasattr(inner, "iter_entities") else iter(inner.ds.entities.items())  # type: ignore[attr-defined]  # in-memory stores hold a Dataset

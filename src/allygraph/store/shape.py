@@ -11,7 +11,8 @@ each record as it reads it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..errors import CacheDamaged
 
@@ -47,7 +48,7 @@ def _str_map(value: object, values: tuple = _SCALARS) -> bool:
 _DATE_RE = re.compile(r"(?!0000)[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-[0-3][0-9])?)?")
 
 
-def _plain(value: object, depth: int = 0) -> bool:
+def _plain(value: Any, depth: int = 0) -> bool:
     """JSON-like data (what a field the loader may add holds), nested at most a few levels."""
     kind = type(value)
     if kind in (str, int, bool) or value is None:
@@ -70,7 +71,7 @@ _GOOD_DATES: set[str] = set()
 _SCALAR_TYPES = frozenset(_SCALARS)
 
 
-def _shape(table: dict[str, type], required: frozenset[str], keys: tuple, types: tuple) -> tuple | None:
+def _shape(table: Mapping[str, type], required: frozenset[str], keys: tuple, types: tuple) -> tuple | None:
     """For one layout of record (its keys and their types): None when it is never the loader's,
     else the keys whose values still need a look (lists, mappings, dates, fields added later)."""
     if not required <= set(keys):
@@ -89,7 +90,7 @@ def _shape(table: dict[str, type], required: frozenset[str], keys: tuple, types:
     return tuple(look)
 
 
-def _fields(rec: object, table: dict[str, type], required: frozenset[str], what: str) -> None:
+def _fields(rec: object, table: Mapping[str, type], required: frozenset[str], what: str) -> None:
     """Each field of ``rec`` has its type (a field the loader may add later: plain data), the
     required ones are there, names lists hold text, dates are dates Python can represent. The
     layout of keys and types is checked once per layout, so a record costs a few lookups."""
@@ -143,14 +144,14 @@ _ENTITY_NEEDS = frozenset(("id", "name", "type"))
 _RELATION_NEEDS = frozenset(("id", "from", "to", "type", "status"))
 
 
-def check_entity(eid: object, ent: object) -> dict:
+def check_entity(eid: object, ent: Any) -> dict:
     """An entity record as the loader makes it, or CacheDamaged."""
     _fields(ent, _ENTITY, _ENTITY_NEEDS, "entity")
     _need(ent["id"] == eid, "entity id")
     return ent
 
 
-def check_relation(rel: object, has_entity: Callable[[str], bool] | None = None) -> dict:
+def check_relation(rel: Any, has_entity: Callable[[str], bool] | None = None) -> dict:
     """A relation record as the loader makes it, or CacheDamaged. ``has_entity`` (when given)
     checks that the ids it names exist."""
     _fields(rel, _RELATION, _RELATION_NEEDS, "relation")
@@ -160,7 +161,7 @@ def check_relation(rel: object, has_entity: Callable[[str], bool] | None = None)
     return rel
 
 
-def check_source(sid: object, src: object) -> dict:
+def check_source(sid: object, src: Any) -> dict:
     """A source of the registry as the loader makes it, or CacheDamaged."""
     _need(type(sid) is str, "source id")
     _fields(src, _SOURCE, frozenset(), "source")

@@ -12,7 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
 from ..fsutil import discard, publish, sqlite_connect, temp_beside
@@ -274,6 +274,7 @@ class SQLiteStore(Store):
         try:
             if sorted(self.db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != _schema():
                 raise CacheDamaged("its tables are not ours")
+            self.meta: dict[str, Any]
             self.meta = {k: self._loads(v, None) for k, v in self.db.execute("SELECT key, value FROM meta")}
             meta = self.meta
             if not (type(meta.get("stamp", "")) is str and type(meta.get("directory")) is str):

@@ -10,6 +10,7 @@ and only when the cache cannot answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Annotated, Literal, Required, Union
 
@@ -35,12 +36,12 @@ _CONFIG = ConfigDict(extra="forbid", strict=True)
 
 def _entity_record(types: tuple[str, ...]) -> type:
     # functional form: the type's Literal is built at run time
-    return TypedDict(
+    return TypedDict(  # type: ignore[operator]  # mypy takes the call form for a type expression
         "EntityRecord",
         {
             "id": Required[Id],
             "name": Required[Text],
-            "type": Required[Literal[types]],  # type: ignore[valid-type]
+            "type": Required[Literal[types]],
             "aliases": Names,
             "description": Union[str, None],
             "wikidata": Union[str, None],
@@ -55,16 +56,16 @@ def _entity_record(types: tuple[str, ...]) -> type:
 
 def _relation_record(types: tuple[str, ...]) -> type:
     # functional form: "from" is a Python keyword
-    return TypedDict(
+    return TypedDict(  # type: ignore[operator]  # mypy takes the call form for a type expression
         "RelationRecord",
         {
             "id": Union[Id, None],
             "from": Required[Id],
             "to": Required[Id],
-            "type": Required[Literal[types]],  # type: ignore[valid-type]
+            "type": Required[Literal[types]],
             "tier": Union[Id, None],
             "designations": Union[dict[Id, Id], None],
-            "status": Literal[tuple(STATUSES)],  # type: ignore[misc]
+            "status": Literal[tuple(STATUSES)],
             "since": PartialDate,
             "until": PartialDate,
             "via": Union[Id, None],
@@ -120,7 +121,7 @@ class LadderRecord(TypedDict, total=False):
 
 for _record in (EntityRecord, RelationRecord, SourceRecord, TierRecord, RelationTypeRecord, EntityTypeRecord,
                 LadderRecord):  # fmt: skip
-    _record.__pydantic_config__ = _CONFIG  # type: ignore[attr-defined]
+    _record.__pydantic_config__ = _CONFIG  # type: ignore[attr-defined]  # pydantic reads config off a TypedDict
 
 RECORDS = {"entity": EntityRecord, "relation": RelationRecord, "source": SourceRecord, "tier": TierRecord,
            "relation_type": RelationTypeRecord, "entity_type": EntityTypeRecord, "ladder": LadderRecord}  # fmt: skip
@@ -129,7 +130,7 @@ TYPE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 FIELDS: dict[str, list[str]] = {kind: list(rec.__annotations__) for kind, rec in RECORDS.items()}
 DATE_FIELDS = frozenset({"since", "until", "date"})
 ID_FIELDS = frozenset({"id", "from", "to", "via", "tier"})
-VOCABULARIES = {
+VOCABULARIES: dict[tuple[str, str], tuple[str, Iterable[str]]] = {
     ("entity", "type"): ("entity type", ENTITY_TYPES),
     ("relation", "type"): ("relation type", RELATION_TYPES),
     ("relation", "status"): ("status", STATUSES),
@@ -147,5 +148,5 @@ def adapter(kind: str, declared: tuple[str, ...] = ()) -> TypeAdapter:
         record = _entity_record((*ENTITY_TYPES, *declared))
     elif declared and kind == "relation":
         record = _relation_record((*RELATION_TYPES, *declared))
-    record.__pydantic_config__ = _CONFIG  # type: ignore[attr-defined]
-    return TypeAdapter(list[record])  # type: ignore[valid-type]
+    record.__pydantic_config__ = _CONFIG  # type: ignore[attr-defined]  # pydantic reads config off a TypedDict
+    return TypeAdapter(list[record])  # type: ignore[valid-type]  # a record type built at run time

@@ -317,7 +317,7 @@ def _warn_off_ladder(file: File, path: tuple, rec: dict, label: str, on_ladder: 
     for party in (rec["from"], rec["to"]):
         rungs = on_ladder.get(party)
         rung = designation_of(rec, party) if rungs is not None else None
-        if rung is not None and rung not in rungs:
+        if rungs is not None and rung is not None and rung not in rungs:
             where = (*path, "designations", party) if party in (rec.get("designations") or {}) else (*path, "tier")
             file.add(where if rec["type"] == "partnership" else path, f"{label}: {party!r} has its own ladder, which does not list {rung!r}: add the rung to ladders.{party} (else `tiers {party}` ranks it below every rung listed)", "warning")  # fmt: skip
 

@@ -4,7 +4,7 @@ shape check (pydantic) that reports each bad record once, at its line and column
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import dates
 from ..errors import Problem
@@ -12,7 +12,7 @@ from ..names import suggest
 from ..progress import track
 
 if TYPE_CHECKING:
-    from ..yamlsrc import TextPositions, TreePositions
+    from collections.abc import Mapping
 
 CHUNK = 20_000  # records validated per pydantic call (bounds the memory of its copies)
 
@@ -23,10 +23,23 @@ def show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+class Positions(Protocol):
+    """Where a path's key and value were written, (line, column), or None: ``yamlsrc``'s
+    TreePositions and TextPositions, or any object that answers the same."""
+
+    def key(self, path: tuple) -> tuple[int, int] | None:
+        """Where the key of ``path`` was written."""
+        ...
+
+    def value(self, path: tuple) -> tuple[int, int] | None:
+        """Where the value of ``path`` was written."""
+        ...
+
+
 class File:
     """One data file being validated: its name, its positions, and the problems found."""
 
-    def __init__(self, name: str, positions: TreePositions | TextPositions, problems: list[Problem]) -> None:
+    def __init__(self, name: str, positions: Positions, problems: list[Problem]) -> None:
         self.name, self.positions, self.problems = name, positions, problems
 
     def add(self, path: tuple, message: str, severity: str = "error", *, key: bool = False) -> None:
@@ -121,10 +134,10 @@ def check_records(file: File, section: str, kind: str, items: list, keys: list |
             continue
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_context=False)
-        by_record: dict[int, dict[str, list[dict]]] = {}
+        by_record: dict[int, dict[str, list[Any]]] = {}
         for err in errors:
             loc = err["loc"]
-            by_record.setdefault(loc[0], {}).setdefault(str(loc[1]) if len(loc) > 1 else "", []).append(err)
+            by_record.setdefault(int(loc[0]), {}).setdefault(str(loc[1]) if len(loc) > 1 else "", []).append(err)
         good.extend(start + offset for offset in range(len(chunk)) if offset not in by_record)
         for offset, per_field in by_record.items():
             i = start + offset
@@ -133,7 +146,7 @@ def check_records(file: File, section: str, kind: str, items: list, keys: list |
     return good
 
 
-def _report_record(file: File, kind: str, path: tuple, record: object, per_field: dict[str, list[dict]],
+def _report_record(file: File, kind: str, path: tuple, record: Any, per_field: dict[str, list[dict]],
                    declared: tuple) -> None:  # fmt: skip
     """One message per field pydantic refused in one record."""
     from .records import FIELDS
@@ -160,7 +173,7 @@ def _report_record(file: File, kind: str, path: tuple, record: object, per_field
             file.add((*path, field, *sub), f"{label}: field {shown!r}: {message}{got}")
 
 
-def top_sections(file: File, doc: object, allowed: dict[str, type]) -> dict:
+def top_sections(file: File, doc: object, allowed: Mapping[str, type]) -> dict:
     """Check a file's top-level mapping; return its recognised sections."""
 
     if doc is None:

@@ -164,7 +164,7 @@ def _entity(rec: dict, since: str | None, until: str | None, refs: list[str]) ->
                        ("since", since), ("until", until), ("attributes", rec.get("attributes")),
                        ("sources", refs)):  # fmt: skip
         if value not in (None, [], {}):
-            ent[key] = dict(value) if key == "attributes" else value
+            ent[key] = dict(rec["attributes"]) if key == "attributes" else value
     return ent
 
 

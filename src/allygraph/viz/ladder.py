@@ -31,7 +31,8 @@ def ladder_steps(G: object, x: str) -> dict:
     for p in partners:
         hist = tier_history(S, eid, p)["history"]
         cuts = sorted({d for h in hist for d in (h.get("since"), h.get("until")) if d}, key=dates.first_day)
-        steps, last = [], "start"
+        steps: list[dict] = []
+        last: object = "start"  # the rank shown last (None: no tier); no rank equals "start"
         for d in cuts:
             day = dates.first_day(d)
             live = [h for h in hist if (sp := span(h)) and sp[0] <= day < sp[1]]
