@@ -370,3 +370,110 @@ def test_a_note_holding_a_line_break_yaml_counts_stays_byte_for_byte(hand, brk):
     s = _sipri(hand)
     assert not s.written and rel.read_bytes() == before
     assert [c.id for c in s.report.changes if c.action == "edited"] == [KH4]
+
+
+# --- the hand-written part is changed by text splices only ------------------------------------
+
+
+def _cow(data: Path):
+    return run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), data)
+
+
+def _subsequence(old: str, new: str) -> bool:
+    """Whether ``new`` is ``old`` with text inserted (nothing removed or changed)."""
+    rest = iter(new)
+    return all(c in rest for c in old)
+
+
+MIXED_ENTITIES = """\
+# states first
+entities:
+- id: japan   # the host
+  name: Japan
+  type: state
+  aliases:
+  - Nippon   # old name
+  attributes:
+    iso3: JPN    # ISO 3166
+  sources:
+  - manual
+# between records
+- {id: philippines, name: Philippines, type: state, attributes: {iso3: PHL}, sources: ['manual']}  # flow record
+"""
+
+
+def test_hand_written_records_gain_fields_in_their_own_style_and_keep_every_byte(tmp_path):
+    """What an import adds to hand-written records is spliced in: a block list gains items at
+    its own indentation, a flow record and flow values gain entries, comments beside values,
+    between records and above the list stay where they were (a round trip through a YAML
+    library re-indented the list and moved the comments)."""
+    d = write_data(tmp_path / "d", MIXED_ENTITIES, "sources:\n  manual: {title: Mine}\nrelations: []\n")
+    assert _cow(d).written
+    text = (d / "entities.yaml").read_text()
+    hand = text.split(MARKER)[0]
+    assert _subsequence(MIXED_ENTITIES, hand)
+    assert "  aliases:\n  - Nippon   # old name\n  - JPN\n" in hand
+    assert "    iso3: JPN    # ISO 3166\n    cow_code: 740\n" in hand
+    assert "  sources:\n  - manual\n  - cow-states-2016\n# between records\n" in hand
+    assert "- {id: philippines, name: Philippines, type: state, aliases: [PHI], attributes: {iso3: PHL, cow_code: 840," in hand  # fmt: skip
+    assert "sources: ['manual', cow-states-2016]}  # flow record\n" in hand
+    # the generated records take the list's indentation (column 0 here)
+    assert "\n- id: canada  # import:" in text
+    ds = load(d, use_cache=False)
+    assert ds.entities["japan"]["aliases"] == ["Nippon", "JPN"]
+    assert ds.entities["philippines"]["attributes"]["cow_code"] == 840
+    assert check_errors(d) == []
+    before = {p.name: p.read_bytes() for p in d.glob("*.yaml")}
+    assert not _cow(d).written and {p.name: p.read_bytes() for p in d.glob("*.yaml")} == before
+
+
+def test_a_list_in_flow_style_or_not_last_moves_to_the_end_as_written(tmp_path):
+    """Generated records follow the marker at the end of the list, so the list must be a block
+    list and the file's last section: a flow list's items become block items as they were
+    written, the comment on its key line stays on it, and the sections before keep their bytes."""
+    ents = "# top\nentities: [{id: japan, name: Japan, type: state},\n  {id: philippines, name: Philippines, type: state}]  # in flow style\n# end\n"  # fmt: skip
+    rels = "# relations\nrelations: []  # none yet\nsources:\n  manual: {title: Mine}  # my notes\n"
+    d = write_data(tmp_path / "d", ents, rels)
+    run(lambda n: atop.read(FIX / "atop4_01m_excerpt.csv", FIX / "atop4_01a_excerpt.csv", n), d)
+    etext, rtext = ((d / n).read_text() for n in ("entities.yaml", "relations.yaml"))
+    assert etext.startswith("# top\n# end\nentities:  # in flow style\n  - {id: japan, name: Japan, type: state")
+    assert "\n  - {id: philippines, name: Philippines, type: state" in etext
+    assert rtext.startswith("# relations\nsources:\n  manual: {title: Mine}  # my notes\n")
+    assert "\nrelations:  # none yet\n" in rtext and rtext.index("sources:") < rtext.index("relations:")
+    assert check_errors(d) == []
+    ds = load(d, use_cache=False)
+    assert "atop.3220.2-740" in ds.relations and ds.entities["japan"]["name"] == "Japan"
+
+
+ZERO_INDENT_TRANSFERS = """\
+sources:
+  manual:
+    title: A hand-written source
+relations:
+- id: jp-ph-tc90-transfer   # delivered 2017-2018
+  from: japan
+  to: philippines
+  type: arms_transfer
+  since: "2017-03-27"
+  via: tc_90
+  attributes:
+    quantity: 5
+  sources:
+  - manual
+"""
+
+
+def test_a_list_indented_at_column_zero_keeps_its_indentation(tmp_path):
+    """Records generated after a hand-written list whose dashes stand at column 0 stand there too
+    (at column 2 they would not be YAML), and a matched transfer gains its fields in its style."""
+    d = write_data(tmp_path / "d", HAND_ENTITIES, ZERO_INDENT_TRANSFERS)
+    s = _sipri(d)
+    assert s.written and check_errors(d) == []
+    text = (d / "relations.yaml").read_text()
+    hand = text.split(MARKER)[0]
+    assert _subsequence(ZERO_INDENT_TRANSFERS, hand)
+    assert "  sources:\n  - manual\n  - sipri-arms-transfers\n" in hand
+    assert re.search(r"\n- id: sipri\.\S+  # import:", text)
+    assert load(d, use_cache=False).relations["jp-ph-tc90-transfer"]["attributes"]["import_id"] == KING
+    before = (d / "relations.yaml").read_bytes()
+    assert not _sipri(d).written and (d / "relations.yaml").read_bytes() == before
