@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -477,3 +478,86 @@ def test_a_list_indented_at_column_zero_keeps_its_indentation(tmp_path):
     assert load(d, use_cache=False).relations["jp-ph-tc90-transfer"]["attributes"]["import_id"] == KING
     before = (d / "relations.yaml").read_bytes()
     assert not _sipri(d).written and (d / "relations.yaml").read_bytes() == before
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+@st.composite
+def _hand_entity(draw, n: int, indent: int) -> tuple[str, dict]:
+    """One hand-written entity in a drawn layout (block or flow record, each list and mapping
+    absent, empty, block or flow, comments beside lines): its text and its values."""
+    pad, rid = " " * indent, f"e{n}"
+    values: dict = {"id": rid, "name": f"E {n}", "type": "state"}
+    fields = {"aliases": draw(st.sampled_from([None, [], [f"old{n}"], [f"old{n}", "x"]])),
+              "description": draw(st.sampled_from([None, "said"])),
+              "attributes": draw(st.sampled_from([None, {}, {"iso3": "ABC"}])),
+              "sources": draw(st.sampled_from([None, [], ["manual"]]))}  # fmt: skip
+    values.update({k: v for k, v in fields.items() if v is not None})
+    if draw(st.booleans()):  # a flow record
+        body = ", ".join(f"{k}: {_flow(v)}" for k, v in values.items())
+        return f"{pad}- {{{body}}}" + draw(st.sampled_from(["", "  # flow"])) + "\n", values
+    note = st.sampled_from(["", "  # why"])
+    lines = [f"{pad}- id: {rid}" + draw(note), f"{pad}  name: E {n}", f"{pad}  type: state"]
+    for key, value in values.items():
+        if key in ("id", "name", "type"):
+            continue
+        if isinstance(value, (list, dict)) and value and draw(st.booleans()):  # block style
+            lines.append(f"{pad}  {key}:" + draw(note))
+            inner = pad + "  " + draw(st.sampled_from(["", "  "]) if isinstance(value, list) else st.just("  "))
+            items = [f"- {v}" for v in value] if isinstance(value, list) else [f"{k}: {v}" for k, v in value.items()]
+            lines += [inner + item + draw(note) for item in items]
+        else:
+            lines.append(f"{pad}  {key}: {_flow(value)}" + draw(note))
+    return "\n".join(lines) + "\n", values
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_additions_spliced_into_any_layout_read_back_and_keep_every_byte(data):
+    """Whatever the layout of a hand-written record, the import's additions (aliases, attributes,
+    sources) read back appended to what it had, and the file is the old text with text inserted."""
+    from allygraph.importers.merge import _enrich
+    from allygraph.yamltext import ENTITY_KEYS
+
+    indent = data.draw(st.sampled_from([0, 2]))
+    records = [data.draw(_hand_entity(n, indent)) for n in range(2)]
+    text = "entities:\n" + "# between\n".join(t for t, _ in records)
+    add = data.draw(st.fixed_dictionaries({}, optional={"aliases": st.just(["NEW"]),
+                                                        "attributes": st.just({"cow_code": 7}),
+                                                        "sources": st.just(["cow"])}))  # fmt: skip
+    out = _enrich(text, "entities.yaml", "entities", {"e0": add}, ENTITY_KEYS)
+    assert _subsequence(text, out)
+    got = yaml.safe_load(out)["entities"]
+    old = records[0][1]
+    want = dict(old)
+    for key in ("aliases", "sources"):
+        if key in add:
+            want[key] = (old.get(key) or []) + add[key]
+    if "attributes" in add:
+        want["attributes"] = {**(old.get("attributes") or {}), **add["attributes"]}
+    assert got == [want, records[1][1]]
+
+
+def test_comments_above_the_marker_and_at_the_end_survive_additions_to_hand_written_records(hand):
+    """A comment a person wrote after the last hand-written record (just above the marker) and one
+    at the end of the file stay where they are when a later import adds to the records above."""
+    _sipri(hand)
+    path = hand / "entities.yaml"
+    text = path.read_text()
+    before_marker, rest = text.split("  " + MARKER)
+    path.write_text(
+        before_marker.rstrip() + "\n  # curated by hand down to here\n\n  " + MARKER + rest + "  # the end\n"
+    )
+    s = _cow(hand)
+    assert [c.id for c in s.report.changes if c.action == "enrich"][:2] == ["japan", "philippines"]
+    text = path.read_text()
+    assert "    type: platform\n  # curated by hand down to here\n\n  " + MARKER in text
+    assert text.endswith("\n  # the end\n")
+    assert load(hand, use_cache=False).entities["japan"]["attributes"]["cow_code"] == 740
+    assert check_errors(hand) == []
