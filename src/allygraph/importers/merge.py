@@ -196,8 +196,8 @@ class _Side:
             raise DataError(problems)
         marker_line = None
         lines = _split_lines(text)
-        for i, line in enumerate(lines, 1):
-            if line.strip() == MARKER:
+        for i, text_line in enumerate(lines, 1):
+            if text_line.strip() == MARKER:
                 marker_line = i
                 break
         hand: dict[str, dict] = {}
@@ -244,7 +244,11 @@ class _Side:
         doc = self.doc
         items = doc.get(self.key)
         keys = list(doc)
-        block = isinstance(items, list) and bool(items) and _starts_block(self.text, doc.value_pos.get(self.key))
+        block = (
+            isinstance(items, list)
+            and bool(items)
+            and _starts_block(self.text, getattr(doc, "value_pos", {}).get(self.key))
+        )
         if keys and keys[-1] == self.key and block:
             return self.text.rstrip() + "\n\n"
         return _move_list_last(self.text, self.key)
