@@ -52,9 +52,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import yamlsrc
-from ..edit.core import append_entry, flow_insert, insert_text, items, scalar_of, set_field
+from ..edit.core import append_entry, flow_insert, insert_text, items, scalar_of, set_field, validate_files
 from ..edit.doc import Doc, Node, field_of, indent_at
-from ..errors import DataError, Problem, UsageError
+from ..errors import DataError, UsageError
 from ..fsutil import commit_data
 from ..inputs import read_input
 from ..load import ENTITIES_FILE, RELATIONS_FILE, data_dir
@@ -504,7 +504,7 @@ class Target:
                 new[side.path.name] = data
         if not new:
             return False
-        _validate(self.texts)
+        validate_files(self.directory, {p.name: t.encode("utf-8") for p, t in self.texts.items()})
         commit_data(self.directory, new)
         return True
 
@@ -787,15 +787,3 @@ def _section(records: dict[str, dict], group, title, keys, side: _Side, fresh: s
         first, nl, rest = yamlout.record(rec, keys, side.indent).partition("\n")
         parts.append(f"{first}  # import:{digest(rec)}{nl}{rest}")
     return "".join(parts)
-
-
-def _validate(texts: dict[Path, str]) -> None:
-    from ..fsutil import scratch_folder
-    from ..load import validate
-
-    with scratch_folder({p.name: t.encode("utf-8") for p, t in texts.items()}, prefix="allygraph-import-") as tmp:
-        names = {str(tmp / path.name): str(path) for path in texts}
-        dataset, problems = validate(tmp)
-    if dataset is None:
-        fixed = [Problem(names.get(p.file, p.file), p.line, p.column, p.message, p.severity) for p in problems]
-        raise DataError(fixed)
