@@ -561,3 +561,19 @@ def test_comments_above_the_marker_and_at_the_end_survive_additions_to_hand_writ
     assert text.endswith("\n  # the end\n")
     assert load(hand, use_cache=False).entities["japan"]["attributes"]["cow_code"] == 740
     assert check_errors(hand) == []
+
+
+def test_a_file_with_a_byte_order_mark_keeps_it_and_its_comments(tmp_path):
+    """The splices locate text after a byte order mark: a flow list that moves to the end and a
+    record that gains fields keep every byte, and the mark stays first (once)."""
+    ents = "\ufeff# mine\nentities: [{id: japan, name: Japan, type: state}]  # in flow style\n"
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "entities.yaml").write_text(ents, encoding="utf-8")
+    (d / "relations.yaml").write_text("\ufeffrelations:  # none yet\nsources: {}\n", encoding="utf-8")
+    _cow(d)
+    etext, rtext = ((d / n).read_text(encoding="utf-8") for n in ("entities.yaml", "relations.yaml"))
+    assert etext.startswith("\ufeff# mine\nentities:  # in flow style\n  - {id: japan, name: Japan, type: state, aliases: [JPN]")  # fmt: skip
+    assert rtext.startswith("\ufeffsources:\n  cow-states-2016:\n") and "\nrelations:  # none yet\n" in rtext
+    assert etext.count("\ufeff") == rtext.count("\ufeff") == 1
+    assert check_errors(d) == []

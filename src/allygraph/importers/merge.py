@@ -366,24 +366,27 @@ def _move_list_last(text: str, key: str) -> str:
     generated records can follow: the section's text moves to the end as it stands (the items of
     a list in flow style become block items, each as it was written); every other byte stays."""
     doc = Doc.parse(key, text.encode("utf-8"))
-    top = doc.top(key)
+    top, text = doc.top(key), doc.text  # offsets count from after a byte order mark, kept apart
     if top is None:
-        return _joined(text, f"{key}:\n", "")
+        return doc.bom + _joined(text, f"{key}:\n", "")
     k, v = top
     start = doc.line_start(k.start_mark.index)
     if v.id == "sequence" and v.value and not v.flow_style:
         end = doc.record_end(v.value[-1])
-        return _joined(text[:start] + text[end:], text[start:end], "\n")
+        return doc.bom + _joined(text[:start] + text[end:], text[start:end], "\n")
     if v.id == "scalar" and v.value in ("", "~", "null") and not v.style:
-        end, after = doc.line_end(k.end_mark.index), doc.line_end(k.end_mark.index)
+        end, after = doc.line_end(k.end_mark.index), max(v.end_mark.index, text.index(":", k.end_mark.index) + 1)
     elif v.id == "sequence":
         end, after = doc.record_end(v), doc.value_end(v)
     else:
-        return text  # not a list: validation names it
+        return doc.bom + text  # not a list: validation names it
     comment = text[after:end].strip()
     head = f"{key}:" + (f"  {comment}" if comment.startswith("#") else "") + "\n"
-    body = "".join(f"  - {_indented(text[item.start_mark.index : doc.value_end(item)])}\n" for item in v.value)
-    return _joined(text[:start] + text[end:], head + body, "\n" if body else "")
+    body = "".join(
+        f"  - {_indented(text[item.start_mark.index : doc.value_end(item)])}\n"
+        for item in (v.value if v.id == "sequence" else [])
+    )
+    return doc.bom + _joined(text[:start] + text[end:], head + body, "\n" if body else "")
 
 
 def _joined(rest: str, section: str, after: str) -> str:
@@ -419,7 +422,7 @@ def _enrich(text: str, name: str, key: str, additions: dict[str, dict], order: t
             _extend_mapping(doc, node, "attributes", add["attributes"], order)
         if add.get("sources"):
             _extend_list(doc, node, "sources", add["sources"], order)
-    return doc.applied()
+    return doc.bom + doc.applied()
 
 
 def _extend_list(doc: Doc, record: Node, key: str, values: list, order: tuple[str, ...]) -> None:
