@@ -432,13 +432,14 @@ def test_a_list_in_flow_style_or_not_last_moves_to_the_end_as_written(tmp_path):
     """Generated records follow the marker at the end of the list, so the list must be a block
     list and the file's last section: a flow list's items become block items as they were
     written, the comment on its key line stays on it, and the sections before keep their bytes."""
-    ents = "# top\nentities: [{id: japan, name: Japan, type: state},\n  {id: philippines, name: Philippines, type: state}]  # in flow style\n# end\n"  # fmt: skip
+    ents = "# top\nentities: [{id: japan, name: Japan, type: state},  # the host\n  {id: philippines, name: Philippines, type: state}]  # in flow style\n# end\n"  # fmt: skip
     rels = "# relations\nrelations: []  # none yet\nsources:\n  manual: {title: Mine}  # my notes\n"
     d = write_data(tmp_path / "d", ents, rels)
     run(lambda n: atop.read(FIX / "atop4_01m_excerpt.csv", FIX / "atop4_01a_excerpt.csv", n), d)
     etext, rtext = ((d / n).read_text() for n in ("entities.yaml", "relations.yaml"))
     assert etext.startswith("# top\n# end\nentities:  # in flow style\n  - {id: japan, name: Japan, type: state")
     assert "\n  - {id: philippines, name: Philippines, type: state" in etext
+    assert re.search(r"\n  - \{id: japan, [^\n]*\}  # the host\n  - \{id: philippines, ", etext)
     assert rtext.startswith("# relations\nsources:\n  manual: {title: Mine}  # my notes\n")
     assert "\nrelations:  # none yet\n" in rtext and rtext.index("sources:") < rtext.index("relations:")
     assert check_errors(d) == []

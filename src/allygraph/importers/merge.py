@@ -382,11 +382,26 @@ def _move_list_last(text: str, key: str) -> str:
         return doc.bom + text  # not a list: validation names it
     comment = text[after:end].strip()
     head = f"{key}:" + (f"  {comment}" if comment.startswith("#") else "") + "\n"
-    body = "".join(
-        f"  - {_indented(text[item.start_mark.index : doc.value_end(item)])}\n"
-        for item in (v.value if v.id == "sequence" else [])
-    )
+    body = _block_items(doc, v) if v.id == "sequence" else ""
     return doc.bom + _joined(text[:start] + text[end:], head + body, "\n" if body else "")
+
+
+def _block_items(doc: Doc, seq: Node) -> str:
+    """The items of a flow list as block items, each as it was written, with the comments
+    written between them (above the first item before it, beside an item after it)."""
+    out, at = [], seq.start_mark.index + 1
+    for n, item in enumerate(seq.value):
+        out += [f"  {note}\n" for note in _COMMENTS.findall(doc.text, at, item.start_mark.index)]
+        end = doc.value_end(item)
+        stop = seq.value[n + 1].start_mark.index if n + 1 < len(seq.value) else seq.end_mark.index
+        notes = _COMMENTS.findall(doc.text, end, stop)
+        beside = f"  {notes[0]}" if notes else ""
+        out += [f"  - {_indented(doc.text[item.start_mark.index : end])}{beside}\n", *(f"  {n}\n" for n in notes[1:])]
+        at = stop
+    return "".join(out)
+
+
+_COMMENTS = re.compile(r"#[^\n]*")
 
 
 def _joined(rest: str, section: str, after: str) -> str:
