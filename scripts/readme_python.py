@@ -22,7 +22,7 @@ MAX_WIDTH = 100  # a result's repr longer than this is cut with "..."
 MAX_LINES = 12  # printed output longer than this keeps its first lines and "..."
 
 
-def _statements(code: str) -> list[str]:
+def statements(code: str) -> list[str]:
     """Each top-level statement's source text, in order (comments on their line kept)."""
     tree = ast.parse(code)
     lines = code.splitlines()
@@ -57,7 +57,7 @@ def run_statement(source: str, namespace: dict) -> list[str]:
 def render_block(code: str, namespace: dict) -> str:
     """One ``pycon`` block: each statement after ``>>>`` (``...`` for its further lines), then its output."""
     out = []
-    for stmt in _statements(textwrap.dedent(code)):
+    for stmt in statements(textwrap.dedent(code)):
         first, *rest = stmt.splitlines()
         out.append(">>> " + first)
         out += ["... " + line for line in rest]

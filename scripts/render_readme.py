@@ -12,10 +12,12 @@ import argparse
 import os
 import re
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
-import readme_python
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # readme_python, beside this file
+import readme_python  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 32

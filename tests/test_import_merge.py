@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -362,3 +363,210 @@ def test_a_note_holding_a_line_break_yaml_counts_stays_byte_for_byte(hand, brk):
     s = _sipri(hand)
     assert not s.written and rel.read_bytes() == before
     assert [c.id for c in s.report.changes if c.action == "edited"] == [KH4]
+
+
+# --- the hand-written part is changed by text splices only ------------------------------------
+
+
+def _cow(data: Path):
+    return run(lambda n: cow.read(FIX / "cow_states2016_excerpt.csv", n), data)
+
+
+def _subsequence(old: str, new: str) -> bool:
+    """Whether ``new`` is ``old`` with text inserted (nothing removed or changed)."""
+    rest = iter(new)
+    return all(c in rest for c in old)
+
+
+MIXED_ENTITIES = """\
+# states first
+entities:
+- id: japan   # the host
+  name: Japan
+  type: state
+  aliases:
+  - Nippon   # old name
+  attributes:
+    iso3: JPN    # ISO 3166
+  sources:
+  - manual
+# between records
+- {id: philippines, name: Philippines, type: state, attributes: {iso3: PHL}, sources: ['manual']}  # flow record
+"""
+
+
+def test_hand_written_records_gain_fields_in_their_own_style_and_keep_every_byte(tmp_path):
+    """What an import adds to hand-written records is spliced in: a block list gains items at
+    its own indentation, a flow record and flow values gain entries, comments beside values,
+    between records and above the list stay where they were (a round trip through a YAML
+    library re-indented the list and moved the comments)."""
+    d = write_data(tmp_path / "d", MIXED_ENTITIES, "sources:\n  manual: {title: Mine}\nrelations: []\n")
+    assert _cow(d).written
+    text = (d / "entities.yaml").read_text()
+    hand = text.split(MARKER)[0]
+    assert _subsequence(MIXED_ENTITIES, hand)
+    assert "  aliases:\n  - Nippon   # old name\n  - JPN\n" in hand
+    assert "    iso3: JPN    # ISO 3166\n    cow_code: 740\n" in hand
+    assert "  sources:\n  - manual\n  - cow-states-2016\n# between records\n" in hand
+    assert "- {id: philippines, name: Philippines, type: state, aliases: [PHI], attributes: {iso3: PHL, cow_code: 840," in hand  # fmt: skip
+    assert "sources: ['manual', cow-states-2016]}  # flow record\n" in hand
+    # the generated records take the list's indentation (column 0 here)
+    assert "\n- id: canada  # import:" in text
+    ds = load(d, use_cache=False)
+    assert ds.entities["japan"]["aliases"] == ["Nippon", "JPN"]
+    assert ds.entities["philippines"]["attributes"]["cow_code"] == 840
+    assert check_errors(d) == []
+    before = {p.name: p.read_bytes() for p in d.glob("*.yaml")}
+    assert not _cow(d).written and {p.name: p.read_bytes() for p in d.glob("*.yaml")} == before
+
+
+def test_a_list_in_flow_style_or_not_last_moves_to_the_end_as_written(tmp_path):
+    """Generated records follow the marker at the end of the list, so the list must be a block
+    list and the file's last section: a flow list's items become block items as they were
+    written, the comment on its key line stays on it, and the sections before keep their bytes."""
+    ents = "# top\nentities: [{id: japan, name: Japan, type: state},  # the host\n  {id: philippines, name: Philippines, type: state}]  # in flow style\n# end\n"  # fmt: skip
+    rels = "# relations\nrelations: []  # none yet\nsources:\n  manual: {title: Mine}  # my notes\n"
+    d = write_data(tmp_path / "d", ents, rels)
+    run(lambda n: atop.read(FIX / "atop4_01m_excerpt.csv", FIX / "atop4_01a_excerpt.csv", n), d)
+    etext, rtext = ((d / n).read_text() for n in ("entities.yaml", "relations.yaml"))
+    assert etext.startswith("# top\n# end\nentities:  # in flow style\n  - {id: japan, name: Japan, type: state")
+    assert "\n  - {id: philippines, name: Philippines, type: state" in etext
+    assert re.search(r"\n  - \{id: japan, [^\n]*\}  # the host\n  - \{id: philippines, ", etext)
+    assert rtext.startswith("# relations\nsources:\n  manual: {title: Mine}  # my notes\n")
+    assert "\nrelations:  # none yet\n" in rtext and rtext.index("sources:") < rtext.index("relations:")
+    assert check_errors(d) == []
+    ds = load(d, use_cache=False)
+    assert "atop.3220.2-740" in ds.relations and ds.entities["japan"]["name"] == "Japan"
+
+
+ZERO_INDENT_TRANSFERS = """\
+sources:
+  manual:
+    title: A hand-written source
+relations:
+- id: jp-ph-tc90-transfer   # delivered 2017-2018
+  from: japan
+  to: philippines
+  type: arms_transfer
+  since: "2017-03-27"
+  via: tc_90
+  attributes:
+    quantity: 5
+  sources:
+  - manual
+"""
+
+
+def test_a_list_indented_at_column_zero_keeps_its_indentation(tmp_path):
+    """Records generated after a hand-written list whose dashes stand at column 0 stand there too
+    (at column 2 they would not be YAML), and a matched transfer gains its fields in its style."""
+    d = write_data(tmp_path / "d", HAND_ENTITIES, ZERO_INDENT_TRANSFERS)
+    s = _sipri(d)
+    assert s.written and check_errors(d) == []
+    text = (d / "relations.yaml").read_text()
+    hand = text.split(MARKER)[0]
+    assert _subsequence(ZERO_INDENT_TRANSFERS, hand)
+    assert "  sources:\n  - manual\n  - sipri-arms-transfers\n" in hand
+    assert re.search(r"\n- id: sipri\.\S+  # import:", text)
+    assert load(d, use_cache=False).relations["jp-ph-tc90-transfer"]["attributes"]["import_id"] == KING
+    before = (d / "relations.yaml").read_bytes()
+    assert not _sipri(d).written and (d / "relations.yaml").read_bytes() == before
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+@st.composite
+def _hand_entity(draw, n: int, indent: int) -> tuple[str, dict]:
+    """One hand-written entity in a drawn layout (block or flow record, each list and mapping
+    absent, empty, block or flow, comments beside lines): its text and its values."""
+    pad, rid = " " * indent, f"e{n}"
+    values: dict = {"id": rid, "name": f"E {n}", "type": "state"}
+    fields = {"aliases": draw(st.sampled_from([None, [], [f"old{n}"], [f"old{n}", "x"]])),
+              "description": draw(st.sampled_from([None, "said"])),
+              "attributes": draw(st.sampled_from([None, {}, {"iso3": "ABC"}])),
+              "sources": draw(st.sampled_from([None, [], ["manual"]]))}  # fmt: skip
+    values.update({k: v for k, v in fields.items() if v is not None})
+    if draw(st.booleans()):  # a flow record
+        body = ", ".join(f"{k}: {_flow(v)}" for k, v in values.items())
+        return f"{pad}- {{{body}}}" + draw(st.sampled_from(["", "  # flow"])) + "\n", values
+    note = st.sampled_from(["", "  # why"])
+    lines = [f"{pad}- id: {rid}" + draw(note), f"{pad}  name: E {n}", f"{pad}  type: state"]
+    for key, value in values.items():
+        if key in ("id", "name", "type"):
+            continue
+        if isinstance(value, (list, dict)) and value and draw(st.booleans()):  # block style
+            lines.append(f"{pad}  {key}:" + draw(note))
+            inner = pad + "  " + draw(st.sampled_from(["", "  "]) if isinstance(value, list) else st.just("  "))
+            items = [f"- {v}" for v in value] if isinstance(value, list) else [f"{k}: {v}" for k, v in value.items()]
+            lines += [inner + item + draw(note) for item in items]
+        else:
+            lines.append(f"{pad}  {key}: {_flow(value)}" + draw(note))
+    return "\n".join(lines) + "\n", values
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_additions_spliced_into_any_layout_read_back_and_keep_every_byte(data):
+    """Whatever the layout of a hand-written record, the import's additions (aliases, attributes,
+    sources) read back appended to what it had, and the file is the old text with text inserted."""
+    from allygraph.importers.merge import _enrich
+    from allygraph.yamltext import ENTITY_KEYS
+
+    indent = data.draw(st.sampled_from([0, 2]))
+    records = [data.draw(_hand_entity(n, indent)) for n in range(2)]
+    text = "entities:\n" + "# between\n".join(t for t, _ in records)
+    add = data.draw(st.fixed_dictionaries({}, optional={"aliases": st.just(["NEW"]),
+                                                        "attributes": st.just({"cow_code": 7}),
+                                                        "sources": st.just(["cow"])}))  # fmt: skip
+    out = _enrich(text, "entities.yaml", "entities", {"e0": add}, ENTITY_KEYS)
+    assert _subsequence(text, out)
+    got = yaml.safe_load(out)["entities"]
+    old = records[0][1]
+    want = dict(old)
+    for key in ("aliases", "sources"):
+        if key in add:
+            want[key] = (old.get(key) or []) + add[key]
+    if "attributes" in add:
+        want["attributes"] = {**(old.get("attributes") or {}), **add["attributes"]}
+    assert got == [want, records[1][1]]
+
+
+def test_comments_above_the_marker_and_at_the_end_survive_additions_to_hand_written_records(hand):
+    """A comment a person wrote after the last hand-written record (just above the marker) and one
+    at the end of the file stay where they are when a later import adds to the records above."""
+    _sipri(hand)
+    path = hand / "entities.yaml"
+    text = path.read_text()
+    before_marker, rest = text.split("  " + MARKER)
+    path.write_text(
+        before_marker.rstrip() + "\n  # curated by hand down to here\n\n  " + MARKER + rest + "  # the end\n"
+    )
+    s = _cow(hand)
+    assert [c.id for c in s.report.changes if c.action == "enrich"][:2] == ["japan", "philippines"]
+    text = path.read_text()
+    assert "    type: platform\n  # curated by hand down to here\n\n  " + MARKER in text
+    assert text.endswith("\n  # the end\n")
+    assert load(hand, use_cache=False).entities["japan"]["attributes"]["cow_code"] == 740
+    assert check_errors(hand) == []
+
+
+def test_a_file_with_a_byte_order_mark_keeps_it_and_its_comments(tmp_path):
+    """The splices locate text after a byte order mark: a flow list that moves to the end and a
+    record that gains fields keep every byte, and the mark stays first (once)."""
+    ents = "\ufeff# mine\nentities: [{id: japan, name: Japan, type: state}]  # in flow style\n"
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "entities.yaml").write_text(ents, encoding="utf-8")
+    (d / "relations.yaml").write_text("\ufeffrelations:  # none yet\nsources: {}\n", encoding="utf-8")
+    _cow(d)
+    etext, rtext = ((d / n).read_text(encoding="utf-8") for n in ("entities.yaml", "relations.yaml"))
+    assert etext.startswith("\ufeff# mine\nentities:  # in flow style\n  - {id: japan, name: Japan, type: state, aliases: [JPN]")  # fmt: skip
+    assert rtext.startswith("\ufeffsources:\n  cow-states-2016:\n") and "\nrelations:  # none yet\n" in rtext
+    assert etext.count("\ufeff") == rtext.count("\ufeff") == 1
+    assert check_errors(d) == []

@@ -79,8 +79,16 @@ def test_readme_is_its_template_rendered():
     generated = {"<<vocab>>": render.vocab_tables(), "<<datasummary>>": render.data_summary()}
     template, readme = TEMPLATE.read_text(encoding="utf-8"), README.read_text(encoding="utf-8")
     pos, line = 0, 1  # in README.md; the line of the template the piece starts on
-    for piece in re.split(r"(<<run: .+?>>|<<vocab>>|<<datasummary>>|<<bench>>)", template):
-        if piece.startswith("<<run: "):
+    for piece in re.split(r"(<<run: .+?>>|<<vocab>>|<<datasummary>>|<<bench>>|<<python>>\n.*?<</python>>)", template):
+        if piece.startswith("<<python>>"):  # a session: its statements, in order, outputs aside
+            m = re.compile(r"```pycon\n(.*?)```", re.S).match(readme, pos)
+            assert m, f"README.tpl.md line {line}: README.md has no Python session here"
+            shown = [ln for ln in m.group(1).splitlines() if ln.startswith((">>> ", "... "))]
+            want = [("... " if i else ">>> ") + ln for s in render.readme_python.statements(piece[11:-11])
+                    for i, ln in enumerate(s.splitlines())]  # fmt: skip
+            assert shown == want, f"README.tpl.md line {line}: README.md's session differs from the template's"
+            pos = m.end()
+        elif piece.startswith("<<run: "):
             block = re.compile(re.escape("```console\n$ " + piece[7:-2] + "\n") + r".*?```", re.S)
             m = block.match(readme, pos)
             assert m, f"README.tpl.md line {line}: README.md does not run {piece[7:-2]!r} here"

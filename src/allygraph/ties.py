@@ -46,12 +46,6 @@ if TYPE_CHECKING:
     from .store import Store
     from .vocab import Registry
 
-POLARITIES: dict[str, str] = {
-    "cooperative": "The parties work together: a positive tie.",
-    "adversarial": "The parties are opposed: a negative tie (a dispute, a clash).",
-    "neutral": "Neither: structure (leadership, membership of an agency), not a tie between the parties.",
-}
-
 # Statuses that never put a relation in force, whatever its dates say.
 _NEVER = frozenset({"signed", "negotiating", "proposed", "contradicted"})
 # Statuses whose span needs an ``until``: without one they are never in force.

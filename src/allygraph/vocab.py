@@ -119,9 +119,6 @@ GRADES: dict[str, str] = {
     "weak": "An encyclopedia anyone edits, a blog, an aggregator or repost, a press-release wire, a staging or catalogue host.",
 }
 
-# Statuses that do not put a relation in force for tiers, whatever its dates say.
-NOT_IN_FORCE_STATUSES: frozenset[str] = frozenset({"proposed", "negotiating", "suspended", "ended"})
-
 
 class Tier(NamedTuple):
     id: str

@@ -157,6 +157,24 @@ def select(
     return H if isinstance(G, nx.Graph) else NetworkxSource(H, like=src)
 
 
+def _check_options(fmt: str, dest: str | os.PathLike, *, yed: bool, dialect: str | None, excel: bool) -> None:
+    """Raise UsageError for an unknown format or dialect, or an option the format does not take."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)}, dyadyears)")
+    if yed and fmt != "graphml":
+        raise UsageError("--yed only applies to GraphML")
+    if excel and fmt != "csv":
+        raise UsageError("--excel only applies to CSV")
+    _check_extension(fmt, dest)
+    if dialect is not None:
+        from .cypher import DIALECTS
+
+        if fmt != "cypher":
+            raise UsageError("--dialect only applies to Cypher")
+        if dialect.lower() not in DIALECTS:
+            raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
+
+
 def export(
     G: GraphSource | nx.MultiDiGraph,
     fmt: str | None,
@@ -186,20 +204,7 @@ def export(
         from .dyadyears import export_dyadyears
 
         return export_dyadyears(G, dest)
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)}, dyadyears)")
-    if yed and fmt != "graphml":
-        raise UsageError("--yed only applies to GraphML")
-    if excel and fmt != "csv":
-        raise UsageError("--excel only applies to CSV")
-    _check_extension(fmt, dest)
-    if dialect is not None:
-        from .cypher import DIALECTS
-
-        if fmt != "cypher":
-            raise UsageError("--dialect only applies to Cypher")
-        if dialect.lower() not in DIALECTS:
-            raise UsageError(f"unknown Cypher dialect {dialect!r} (dialects: {', '.join(DIALECTS)})")
+    _check_options(fmt, dest, yed=yed, dialect=dialect, excel=excel)
     exporter = FORMATS[fmt](yed=yed, dialect=dialect, excel=excel)
     g = as_source(G)
     to_stdout = str(dest) == "-"

@@ -38,7 +38,6 @@ Lists (aliases, sources) are joined with ``LIST_SEPARATOR`` (`` | ``); inside an
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,11 +74,6 @@ def attr_column(key: str) -> str:
 def attr_key(column: str) -> str:
     """The attribute key of an ``attr_`` column: the inverse of ``attr_column``."""
     return _KEY_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), column[len(ATTR_PREFIX) :])
-
-
-def source_registry(G: GraphSource | nx.MultiDiGraph) -> dict[str, dict]:
-    """Source id -> its registry entry (title, url, date), {} when the graph has none."""
-    return dict(as_source(G).sources)
 
 
 def _provenance(row: dict[str, Any], ids: list[str] | None, reg: dict[str, dict] | None) -> None:
@@ -410,13 +404,6 @@ def xml_text(text: str) -> str:
 def xml_attr(text: str) -> str:
     """Escape an attribute value (double-quoted); tab, LF and CR survive attribute normalisation."""
     return (xml_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;"))  # fmt: skip
-
-
-def publish(path: Path, mode: int = 0o666) -> None:
-    """Give a written file the usual permissions (``mkstemp`` makes it owner-only)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, mode & ~umask)
 
 
 def dump_json(value: object) -> str:

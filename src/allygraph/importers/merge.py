@@ -11,9 +11,9 @@ with a marker comment inside the list::
       - id: canada         # imported
         ...
 
-Why: the hand-written part is never re-serialised unless an import adds to it, and then through
-ruamel.yaml's round trip or text splices, which keep every comment and byte they do not touch. The
-generated part is kept sorted, one record per block; a record the import writes anew goes through
+Why: the hand-written part is never re-serialised: what an import adds to it is spliced into its
+text (``edit.core``'s splices, the editing commands' own path), which keeps every comment and byte
+it does not touch. The generated part is kept sorted, one record per block; a record the import writes anew goes through
 ``yamlout`` (fast and the same on every run, so re-importing changes nothing and a newer export
 shows as a small diff), every other record keeps its text byte for byte.
 
@@ -36,7 +36,8 @@ Rules:
 - hand-written content below the marker that the rewrite cannot place (a record without an id,
   an id written twice, another top-level section such as ``tiers:``) makes the import refuse,
   naming its lines;
-- a file written with CRLF line ends keeps them;
+- a file written with CRLF line ends keeps them; a list indented by other than two spaces keeps
+  its indentation (the generated records take it);
 - the merged directory is validated before anything is written; the two files are then replaced
   together (``fsutil.commit_data``: both or neither, under the directory's lock).
 """
@@ -45,7 +46,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import json
 import re
 from collections.abc import Sequence
@@ -53,11 +53,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import yamlsrc
-from ..errors import DataError, Problem, UsageError
+from ..edit.core import append_entry, flow_insert, insert_text, items, scalar_of, set_field, validate_files
+from ..edit.doc import Doc, Node, field_of, indent_at
+from ..errors import DataError, UsageError
 from ..fsutil import commit_data
 from ..inputs import read_input
 from ..load import ENTITIES_FILE, RELATIONS_FILE, data_dir
 from ..names import build_index, exact_key
+from ..yamltext import ENTITY_KEYS, RELATION_KEYS, flow, source_entry
 from . import yamlout
 from .common import ImportResult, natural_key
 
@@ -162,6 +165,7 @@ class _Side:
     generated: dict[str, dict]
     marker_line: int | None
     crlf: bool = False
+    indent: int = 2  # the column of the list's dashes, which the generated records take
     blocks: dict[str, _Block] = field(default_factory=dict)  # the text of each record below the marker
     tail: list[str] = field(default_factory=list)  # comment lines after the last record
 
@@ -175,7 +179,7 @@ class _Side:
         value = self.generated[rid]
         if block.digest is None:
             # written before digests, or not by an import: the import's own layout, untouched, is its
-            if "".join(block.body) != _record_text(value):
+            if "".join(block.body) != _record_text(value, self.indent):
                 return "other"
         elif block.digest != digest(value):
             return "edited"
@@ -225,7 +229,8 @@ class _Side:
                 f"{path}: hand-written content below the import marker (line {marker_line}) would be lost: "
                 f"{', '.join(lost)}; move it above the marker line, then import again"
             )
-        side = cls(path, key, text, doc if isinstance(doc, yamlsrc.YMap) else None, hand, generated, marker_line, crlf)
+        side = cls(path, key, text, doc if isinstance(doc, yamlsrc.YMap) else None, hand, generated, marker_line, crlf,
+                   _indent(lines, items))  # fmt: skip
         if marker_line is not None:
             side.blocks, side.tail = _blocks(lines, marker_line, starts)
         return side
@@ -240,7 +245,11 @@ class _Side:
         doc = self.doc
         items = doc.get(self.key)
         keys = list(doc)
-        block = isinstance(items, list) and bool(items) and _starts_block(self.text, doc.value_pos.get(self.key))
+        block = (
+            isinstance(items, list)
+            and bool(items)
+            and _starts_block(self.text, getattr(doc, "value_pos", {}).get(self.key))
+        )
         if keys and keys[-1] == self.key and block:
             return self.text.rstrip() + "\n\n"
         return _move_list_last(self.text, self.key)
@@ -319,9 +328,20 @@ def digest(rec: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def _record_text(rec: dict) -> str:
-    keys = yamlout.RELATION_KEYS if "from" in rec or "to" in rec else yamlout.ENTITY_KEYS
-    return yamlout.record(rec, keys)
+def _record_text(rec: dict, indent: int = 2) -> str:
+    keys = RELATION_KEYS if "from" in rec or "to" in rec else ENTITY_KEYS
+    return yamlout.record(rec, keys, indent)
+
+
+def _indent(lines: list[str], items: object) -> int:
+    """The column of the dashes of a block list (two when it is empty or in flow style), from
+    its first item (``items``: the list as ``yamlsrc`` read it, with its items' positions)."""
+    pos = getattr(items, "item_pos", None)
+    if not pos:
+        return 2
+    line = lines[pos[0][0] - 1]
+    rest = line.lstrip(" ")
+    return len(line) - len(rest) if rest.startswith("-") else 2
 
 
 def _plain(value):
@@ -339,174 +359,112 @@ def _starts_block(text: str, pos: tuple[int, int] | None) -> bool:
     return line[pos[1] - 1 :].startswith("-")
 
 
-# --- ruamel round trip for the hand-written part ----------------------------------------------
-
-
-def _ruamel():
-    from ruamel.yaml import YAML
-
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 1_000_000
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
-def _dump(yaml, doc) -> str:
-    out = io.StringIO()
-    yaml.dump(doc, out)
-    return out.getvalue()
+# --- the hand-written part: text splices (``edit.core``'s), every other byte kept ------------
 
 
 def _move_list_last(text: str, key: str) -> str:
-    """Rewrite the document so that ``key`` is its last key, a block list (or bare, if empty)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    yaml = _ruamel()
-    doc = yaml.load(text)
-    if not isinstance(doc, CommentedMap):
-        return text.rstrip() + f"\n{key}:\n"
-    items = doc.pop(key, None) or []
-    if not items:
-        body = _dump(yaml, doc) if doc else ""
-        return body.rstrip() + ("\n" if body.strip() else "") + f"{key}:\n"
-    seq = items if isinstance(items, CommentedSeq) else CommentedSeq(items)
-    seq.fa.set_block_style()
-    doc[key] = seq
-    return _dump(yaml, doc).rstrip() + "\n\n"
-
-
-def _last_slot(node):
-    """The container and key of the deepest last value: where ruamel keeps a trailing comment."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    while True:
-        if isinstance(node, CommentedMap) and node:
-            key = list(node)[-1]
-            if (
-                isinstance(node[key], (CommentedMap, CommentedSeq))
-                and node[key]
-                and node[key].fa.flow_style() is not True
-            ):
-                node = node[key]
-                continue
-            return node, key
-        if isinstance(node, CommentedSeq) and node:
-            i = len(node) - 1
-            if isinstance(node[i], (CommentedMap, CommentedSeq)) and node[i]:
-                node = node[i]
-                continue
-            return node, i
-        return None, None
+    """The document with ``key`` as its last section, a block list (or bare, when empty), so that
+    generated records can follow: the section's text moves to the end as it stands (the items of
+    a list in flow style become block items, each as it was written); every other byte stays."""
+    doc = Doc.parse(key, text.encode("utf-8"))
+    top, text = doc.top(key), doc.text  # offsets count from after a byte order mark, kept apart
+    if top is None:
+        return doc.bom + _joined(text, f"{key}:\n", "")
+    k, v = top
+    start = doc.line_start(k.start_mark.index)
+    if v.id == "sequence" and v.value and not v.flow_style:
+        end = doc.record_end(v.value[-1])
+        return doc.bom + _joined(text[:start] + text[end:], text[start:end], "\n")
+    if v.id == "scalar" and v.value in ("", "~", "null") and not v.style:
+        end, after = doc.line_end(k.end_mark.index), max(v.end_mark.index, text.index(":", k.end_mark.index) + 1)
+    elif v.id == "sequence":
+        end, after = doc.record_end(v), doc.value_end(v)
+    else:
+        return doc.bom + text  # not a list: validation names it
+    comment = text[after:end].strip()
+    head = f"{key}:" + (f"  {comment}" if comment.startswith("#") else "") + "\n"
+    body = _block_items(doc, v) if v.id == "sequence" else ""
+    return doc.bom + _joined(text[:start] + text[end:], head + body, "\n" if body else "")
 
 
-def _append(container, key, value) -> None:
-    """Add ``key: value`` at the end of a mapping, keeping the blank line/comment that followed it."""
-    old_node, old_key = _last_slot(container)
-    token = old_node.ca.items.pop(old_key, None) if old_node is not None else None
-    container[key] = value
-    if token is not None:
-        new_node, new_key = _last_slot(container)
-        if new_node is not None:
-            new_node.ca.items[new_key] = token
+def _block_items(doc: Doc, seq: Node) -> str:
+    """The items of a flow list as block items, each as it was written, with the comments
+    written between them (above the first item before it, beside an item after it)."""
+    out, at = [], seq.start_mark.index + 1
+    for n, item in enumerate(seq.value):
+        out += [f"  {note}\n" for note in _COMMENTS.findall(doc.text, at, item.start_mark.index)]
+        end = doc.value_end(item)
+        stop = seq.value[n + 1].start_mark.index if n + 1 < len(seq.value) else seq.end_mark.index
+        notes = _COMMENTS.findall(doc.text, end, stop)
+        beside = f"  {notes[0]}" if notes else ""
+        out += [f"  - {_indented(doc.text[item.start_mark.index : end])}{beside}\n", *(f"  {n}\n" for n in notes[1:])]
+        at = stop
+    return "".join(out)
 
 
-def _insert(mapping, key, value, before: tuple[str, ...]) -> None:
-    for i, k in enumerate(mapping):
-        if k in before:
-            mapping.insert(i, key, value)
-            return
-    _append(mapping, key, value)
+_COMMENTS = re.compile(r"#[^\n]*")
 
 
-def _flow_map(values: dict):
-    from ruamel.yaml.comments import CommentedMap
-
-    cm = CommentedMap(values)
-    cm.fa.set_flow_style()
-    return cm
+def _joined(rest: str, section: str, after: str) -> str:
+    rest = rest.rstrip()
+    return (rest + "\n" if rest else "") + section + after
 
 
-def _flow_seq(values: list):
-    from ruamel.yaml.comments import CommentedSeq
-
-    cs = CommentedSeq(values)
-    cs.fa.set_flow_style()
-    return cs
+def _indented(item: str) -> str:
+    """A flow item written over several lines, its later lines indented under its new dash."""
+    first, *more = item.split("\n")
+    return "\n".join([first, *(line if line.startswith("    ") else "    " + line.lstrip(" ") for line in more)])
 
 
-def _enrich_hand(text: str, key: str, additions: dict[str, dict]) -> str:
-    """Add attributes, aliases and sources to hand-written records, touching nothing else."""
-    yaml = _ruamel()
-    doc = yaml.load(text)
-    for item in doc[key]:
-        add = additions.get(item.get("id")) if hasattr(item, "get") else None
-        if not add:
-            continue
-        if add.get("aliases"):
-            if isinstance(item.get("aliases"), list):
-                item["aliases"].extend(add["aliases"])
-            else:
-                _insert(
-                    item,
-                    "aliases",
-                    _flow_seq(add["aliases"]),
-                    ("description", "wikidata", "since", "until", "attributes", "sources"),
-                )
-        if add.get("attributes"):
-            if isinstance(item.get("attributes"), dict):
-                for k, v in add["attributes"].items():
-                    item["attributes"][k] = v
-            else:
-                _insert(item, "attributes", _flow_map(add["attributes"]), ("sources",))
-        if add.get("sources"):
-            if isinstance(item.get("sources"), list):
-                item["sources"].extend(add["sources"])
-            else:
-                _append(item, "sources", _flow_seq(add["sources"]))
-    return _dump(yaml, doc)
-
-
-def _add_sources(text: str, new: dict[str, dict], additions: dict[str, dict] | None = None) -> str:
-    """Add entries to the ``sources:`` registry of relations.yaml, and ``additions`` (attributes
-    and sources) to hand-written relations, as text spliced in (the editing commands' own path:
-    every other byte stays as it was)."""
-    from ..edit.core import append_entry, items, set_field, set_in_mapping
-    from ..edit.doc import Doc, field_of
-    from ..edit.emit import flow, source_entry
-
-    doc = Doc.parse(RELATIONS_FILE, text.encode("utf-8"))
-    if new:  # one splice for all: a registry that is not there yet is made once
+def _enrich(text: str, name: str, key: str, additions: dict[str, dict], order: tuple[str, ...],
+            new_sources: dict[str, dict] | None = None) -> str:  # fmt: skip
+    """Add aliases, attributes and sources to the hand-written records of list ``key`` (and
+    ``new_sources`` to the ``sources:`` registry), as text spliced in: every other byte stays."""
+    doc = Doc.parse(name, text.encode("utf-8"))
+    if new_sources:  # one splice for all: a registry that is not there yet is made once
         append_entry(
             doc,
             "sources",
-            lambda indent: "".join(source_entry(s, v, indent, doc.nl) for s, v in new.items()),
-            before="relations",
+            lambda indent: "".join(source_entry(s, v, indent, doc.nl) for s, v in new_sources.items()),
+            before=key,
         )
-    for node in items(doc, "relations") if additions else []:
-        add = additions.get(next((v.value for k, v in node.value if k.value == "id"), "")) if node.id == "mapping" else None  # type: ignore[union-attr]  # additions is not None here (the loop runs only then)  # fmt: skip
+    for node in items(doc, key) if additions else []:
+        add = additions.get(scalar_of(node, "id") or "") if node.id == "mapping" else None
         if not add:
             continue
-        attrs = add.get("attributes") or {}
-        found = field_of(node, "attributes")
-        if found is not None and found[1].id == "mapping" and found[1].value and not found[1].flow_style:
-            for key, value in attrs.items():
-                set_in_mapping(doc, node, "attributes", key, flow(value))
-        elif attrs and found is not None and found[1].id == "mapping" and found[1].value:
-            end = found[1].end_mark.index - 1  # the closing brace: the new pairs go before it
-            doc.splice(end, end, "".join(f", {flow(k)}: {flow(v)}" for k, v in attrs.items()))
-        elif attrs:
-            set_field(doc, node, "attributes", flow(attrs), yamlout.RELATION_KEYS)
+        if add.get("aliases"):
+            _extend_list(doc, node, "aliases", add["aliases"], order)
+        if add.get("attributes"):
+            _extend_mapping(doc, node, "attributes", add["attributes"], order)
         if add.get("sources"):
-            found = field_of(node, "sources")
-            if found is not None and found[1].id == "sequence" and found[1].value and not found[1].flow_style:
-                last = found[1].value[-1]
-                pad = " " * (last.start_mark.column - 2)
-                doc.splice(doc.record_end(last), doc.record_end(last), "".join(f"{pad}- {flow(s)}{doc.nl}" for s in add["sources"]))  # fmt: skip
-            else:
-                old = [v.value for v in found[1].value] if found is not None and found[1].id == "sequence" else []
-                set_field(doc, node, "sources", flow([*old, *add["sources"]]), yamlout.RELATION_KEYS)
-    return doc.applied()
+            _extend_list(doc, node, "sources", add["sources"], order)
+    return doc.bom + doc.applied()
+
+
+def _extend_list(doc: Doc, record: Node, key: str, values: list, order: tuple[str, ...]) -> None:
+    """Append ``values`` to a record's list field, in the list's own style; a record without
+    the field gets it (in ``order``'s place) as a flow list."""
+    found = field_of(record, key)
+    seq = found[1] if found is not None else None
+    if seq is not None and seq.id == "sequence" and seq.flow_style:
+        flow_insert(doc, seq, ", ".join(flow(v) for v in values))
+    elif seq is not None and seq.id == "sequence" and seq.value:
+        pad = " " * indent_at(doc, doc.dash(seq, len(seq.value) - 1))
+        insert_text(doc, doc.record_end(seq.value[-1]), "".join(f"{pad}- {flow(v)}{doc.nl}" for v in values))
+    else:
+        set_field(doc, record, key, flow(values), order)
+
+
+def _extend_mapping(doc: Doc, record: Node, key: str, values: dict, order: tuple[str, ...]) -> None:
+    """Set entries of a record's mapping field, in the mapping's own style (block or flow); a
+    record without the field (or with an empty one) gets it as a flow mapping."""
+    found = field_of(record, key)
+    mapping = found[1] if found is not None else None
+    if mapping is not None and mapping.id == "mapping" and mapping.value:
+        for k, v in values.items():
+            set_field(doc, mapping, str(k), flow(v))
+    else:
+        set_field(doc, record, key, flow(values), order)
 
 
 # --- merging ---------------------------------------------------------------------------------
@@ -543,13 +501,13 @@ class Target:
 
         etext = es.hand_text()
         if enrich:
-            etext = _enrich_hand(etext, "entities", enrich)
+            etext = _enrich(etext, str(es.path), "entities", enrich, ENTITY_KEYS)
         rtext = rs.hand_text()
         if new_sources or report.into_hand:
-            rtext = _add_sources(rtext, new_sources, report.into_hand)
+            rtext = _enrich(rtext, str(rs.path), "relations", report.into_hand, RELATION_KEYS, new_sources)
         self.texts = {
-            es.path: _with_section(etext, _entity_section(gen_entities, es, fresh), es.tail),
-            rs.path: _with_section(rtext, _relation_section(gen_relations, rs, fresh), rs.tail),
+            es.path: _with_section(etext, _entity_section(gen_entities, es, fresh), es.tail, es.indent),
+            rs.path: _with_section(rtext, _relation_section(gen_relations, rs, fresh), rs.tail, rs.indent),
         }
         return report
 
@@ -565,7 +523,7 @@ class Target:
                 new[side.path.name] = data
         if not new:
             return False
-        _validate(self.texts)
+        validate_files(self.directory, {p.name: t.encode("utf-8") for p, t in self.texts.items()})
         commit_data(self.directory, new)
         return True
 
@@ -790,12 +748,13 @@ def _combine(old: dict, new: dict) -> dict:
     return _clean(out)
 
 
-def _with_section(hand: str, section: str, tail: Sequence[str] = ()) -> str:
+def _with_section(hand: str, section: str, tail: Sequence[str] = (), indent: int = 2) -> str:
     if not section:
         return hand.rstrip() + "\n" if not hand.rstrip().endswith(":") else hand
-    note = "".join(f"  {line}\n" for line in MARKER_NOTE.splitlines())
+    pad = " " * indent
+    note = "".join(f"{pad}{line}\n" for line in MARKER_NOTE.splitlines())
     end = "\n" + "".join(line if line.endswith(_BREAKS) else line + "\n" for line in tail) if tail else ""
-    return f"{hand}  {MARKER}\n{note}{section}{end}"
+    return f"{hand}{pad}{MARKER}\n{note}{section}{end}"
 
 
 def _entity_section(ents: dict[str, dict], side: _Side, fresh: set[str]) -> str:
@@ -807,7 +766,7 @@ def _entity_section(ents: dict[str, dict], side: _Side, fresh: set[str]) -> str:
         ents,
         lambda e: (group(e), e.get("type", "")),
         lambda e: f"{e.get('type')} entities",
-        yamlout.ENTITY_KEYS,
+        ENTITY_KEYS,
         side,
         fresh,
     )
@@ -821,7 +780,7 @@ def _relation_section(rels: dict[str, dict], side: _Side, fresh: set[str]) -> st
         rels,
         lambda r: (source(r), r.get("type", "")),
         lambda r: f"{r.get('type')} relations from {source(r)}",
-        yamlout.RELATION_KEYS,
+        RELATION_KEYS,
         side,
         fresh,
     )
@@ -836,7 +795,7 @@ def _section(records: dict[str, dict], group, title, keys, side: _Side, fresh: s
     for rec in sorted(records.values(), key=lambda r: (group(r), natural_key(r["id"]))):
         g = group(rec)
         if g != last:
-            parts.append(("\n" if parts else "") + f"  # --- {title(rec)} ---\n")
+            parts.append(("\n" if parts else "") + " " * side.indent + f"# --- {title(rec)} ---\n")
             last = g
         else:
             parts.append("\n")
@@ -844,18 +803,6 @@ def _section(records: dict[str, dict], group, title, keys, side: _Side, fresh: s
         if block is not None and rec["id"] not in fresh:
             parts.append(block.text())
             continue
-        first, nl, rest = yamlout.record(rec, keys).partition("\n")
+        first, nl, rest = yamlout.record(rec, keys, side.indent).partition("\n")
         parts.append(f"{first}  # import:{digest(rec)}{nl}{rest}")
     return "".join(parts)
-
-
-def _validate(texts: dict[Path, str]) -> None:
-    from ..fsutil import scratch_folder
-    from ..load import validate
-
-    with scratch_folder({p.name: t.encode("utf-8") for p, t in texts.items()}, prefix="allygraph-import-") as tmp:
-        names = {str(tmp / path.name): str(path) for path in texts}
-        dataset, problems = validate(tmp)
-    if dataset is None:
-        fixed = [Problem(names.get(p.file, p.file), p.line, p.column, p.message, p.severity) for p in problems]
-        raise DataError(fixed)

@@ -68,7 +68,6 @@ def _plain(value: Any, depth: int = 0) -> bool:
 
 _SHAPES: dict[tuple, tuple | None] = {}  # (table, keys, types) -> the keys whose values need a look
 _GOOD_DATES: set[str] = set()
-_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def _shape(table: Mapping[str, type], required: frozenset[str], keys: tuple, types: tuple) -> tuple | None:

@@ -1,0 +1,70 @@
+"""YAML text for records, shared by the editing commands (``edit``) and the importers
+(``importers``): the contract's key orders, and the writers of one scalar, one flow value and one
+entry of the ``sources:`` registry.
+
+Written by hand rather than with a YAML library so that the output is the same on every run
+and every machine (stable diffs), and fast for tens of thousands of records. Both packages build
+on this module; neither needs the other's writer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+ENTITY_KEYS = ("id", "name", "type", "aliases", "description", "wikidata", "since", "until", "attributes", "sources")
+RELATION_KEYS = ("id", "from", "to", "type", "tier", "status", "since", "until", "via", "attributes", "sources", "note")
+SOURCE_KEYS = ("title", "url", "publisher", "date", "grade", "note")
+DATE_FIELDS = {"since", "until", "date"}
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_\-./()' ]*")
+_RESERVED = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
+# Characters PyYAML will not read raw, or reads as line breaks: write them as escapes.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def scalar(value: object) -> str:
+    """One YAML scalar that reads back as ``value`` (strings stay strings, dates stay text)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        mantissa, _, exponent = repr(value).partition("e")
+        if "." not in mantissa:
+            mantissa += ".0"
+        return mantissa + (f"e{exponent}" if exponent else "")  # YAML 1.1 floats need the dot
+    text = str(value)
+    if _PLAIN.fullmatch(text) and text == text.strip() and text.casefold() not in _RESERVED:
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _UNSAFE.sub(
+        lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) < 0xD800 or ord(m.group()) > 0xDFFF else "\\ufffd",
+        quoted,
+    )
+
+
+def flow(value: object) -> str:
+    """A value on one line: a scalar, ``[a, b]`` or ``{k: v}``."""
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{scalar(k)}: {flow(v)}" for k, v in value.items()) + "}"
+    return scalar(value)
+
+
+def value_text(key: str, value: object) -> str:
+    """A field's value as it follows ``key: `` (dates always quoted, as the bundled data writes them)."""
+    if key in DATE_FIELDS and value is not None:
+        return json.dumps(str(value))
+    return flow(value)
+
+
+def source_entry(sid: str, src: dict, indent: int, nl: str = "\n") -> str:
+    """One entry of the ``sources:`` registry at ``indent``."""
+    pad = " " * indent
+    ordered = [k for k in SOURCE_KEYS if k in src] + sorted(k for k in src if k not in SOURCE_KEYS)
+    lines = [f"{pad}{scalar(sid)}:"] + [f"{pad}  {k}: {value_text(k, src[k])}" for k in ordered if src[k] is not None]
+    return nl.join(lines) + nl
