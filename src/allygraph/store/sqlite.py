@@ -18,7 +18,7 @@ from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
 from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
 from ..vocab import Registry
-from .base import Store
+from .base import Counts, Store
 from .shape import check_entity, check_registry, check_relation, check_source, check_warnings
 
 if TYPE_CHECKING:
@@ -439,6 +439,11 @@ class SQLiteStore(Store):
     def relation_count(self) -> int:
         """How many relations."""
         return self.db.execute("SELECT count(*) FROM relations").fetchone()[0]
+
+    def counts(self) -> Counts:
+        """How many entities, relations and sources (counted by SQLite, nothing decoded)."""
+        one = "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM relations), (SELECT count(*) FROM sources)"
+        return Counts(*self.db.execute(one).fetchone())
 
     def close(self) -> None:
         """Close the database."""
