@@ -73,6 +73,11 @@ class Store(ABC):
         raise NotImplementedError
 
     @abstractmethod
+    def relation(self, rid: str) -> dict | None:
+        """The relation with id ``rid``, or None."""
+        raise NotImplementedError
+
+    @abstractmethod
     def has_entity(self, eid: str) -> bool:
         """Whether the store holds an entity with id ``eid``."""
         raise NotImplementedError

@@ -55,6 +55,11 @@ class GradedStore(Store):
         """The kept relations that went through ``u``."""
         return [r for r in self.inner.via_rels(u) if self.keeps(r)]
 
+    def relation(self, rid: str) -> dict | None:
+        """The relation with id ``rid`` when it is kept, else None."""
+        rel = self.inner.relation(rid)
+        return rel if rel is not None and self.keeps(rel) else None
+
     def has_entity(self, eid: str) -> bool:
         """Whether the store holds entity ``eid``."""
         return self.inner.has_entity(eid)

@@ -41,6 +41,10 @@ class _OverDataset(Store):
         """Every exact name key -> the ids of the entities it names."""
         return self.ds.index["exact"]
 
+    def relation(self, rid: str) -> dict | None:
+        """The relation with id ``rid``, or None."""
+        return self.ds.relations.get(rid)
+
     def all_sources(self) -> dict[str, dict]:
         """The whole source registry (a copy: id -> source)."""
         return dict(self.ds.sources)
@@ -117,6 +121,11 @@ class GraphStore(_OverDataset):
         such edge, e.g. a part chosen by ``export.select``)."""
         edges = self.G.succ.get(rel["from"], {}).get(rel["to"])
         return edges.get(rel["id"]) if edges is not None else None
+
+    def relation(self, rid: str) -> dict | None:
+        """The graph's relation with id ``rid`` (its edge's data), or None."""
+        rel = self.ds.relations.get(rid)
+        return self._edge(rel) if rel is not None else None
 
     def via_rels(self, u: str) -> list[dict]:
         """The relations of the graph that go through ``u``."""

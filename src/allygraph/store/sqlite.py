@@ -363,6 +363,16 @@ class SQLiteStore(Store):
         """The relations that go through ``u``."""
         return self._rels_by("via", u)
 
+    def relation(self, rid: str) -> dict | None:
+        """The relation with id ``rid``, or None (a scan of the rows: ask rarely)."""
+        row = self.db.execute("SELECT doc FROM relations WHERE id = ? LIMIT 1", (rid,)).fetchone()
+        if row is None:
+            return None
+        rel = self._checked(check_relation, self._loads(row[0]), self.has_entity)
+        if rel.get("id") != rid:
+            raise self._damaged("a relation is filed under another id")
+        return rel
+
     def source(self, sid: str) -> dict | None:
         """A source of the registry, or None."""
         row = self.db.execute("SELECT doc FROM sources WHERE id = ?", (sid,)).fetchone()
