@@ -140,18 +140,20 @@ class GraphStore(_OverDataset):
     def iter_relations(self) -> Iterator[dict]:
         """Every relation of the graph (its edges' data): those of the Dataset in the data's order,
         then any edge added to the graph since."""
-        seen = 0
-        for rel in self.ds.relations.values():
-            data = self._edge(rel)
-            if data is not None:
-                seen += 1
-                yield data
-        if seen < self.G.number_of_edges():
-            rels = self.ds.relations
-            for u, v, rid, extra in self.G.edges(keys=True, data=True):
-                known = rels.get(rid)
-                if known is None or known["from"] != u or known["to"] != v:
-                    yield extra
+        rels = self.ds.relations
+        found: dict[str, dict] = {}
+        extra = []
+        for u, v, rid, data in self.G.edges(keys=True, data=True):  # one pass over the graph
+            rel = rels.get(rid)
+            if rel is not None and rel["from"] == u and rel["to"] == v:
+                found[rid] = data
+            else:
+                extra.append(data)
+        if len(found) == len(rels):
+            yield from (found[rid] for rid in rels)
+        else:
+            yield from (found[rid] for rid in rels if rid in found)
+        yield from extra
 
     def counts(self) -> Counts:
         """How many entities and relations the graph holds, and sources the Dataset registers."""
