@@ -28,7 +28,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
-from ..store import Store, as_store
+from ..store import Counts, Store, as_store
 from ..vocab import SYMMETRIC_TYPES
 
 if TYPE_CHECKING:
@@ -126,6 +126,12 @@ class StoreSource:
         self.symmetric_types: frozenset[str] = store.registry.symmetric_types
         self.directory: str | None = store.directory
         self.sources: dict[str, dict] = store.all_sources()
+        self._counts: Counts | None = None
+
+    def _count(self) -> Counts:
+        if self._counts is None:
+            self._counts = self.store.counts()  # once: a store on disk or a graded view counts by reading
+        return self._counts
 
     def nodes(self) -> Iterator[tuple[str, dict]]:
         """Every entity as ``(id, entity)``."""
@@ -142,11 +148,11 @@ class StoreSource:
 
     def number_of_nodes(self) -> int:
         """How many entities."""
-        return self.store.counts().entities
+        return self._count().entities
 
     def number_of_edges(self) -> int:
         """How many relations."""
-        return self.store.counts().relations
+        return self._count().relations
 
     def query_store(self) -> Store:
         """The store itself."""
