@@ -137,6 +137,24 @@ def test_a_selected_graph_is_queried_as_itself_not_as_the_graph_it_came_from(sma
     assert {r["id"] for r in as_store(H).iter_relations()} == kept
 
 
+def test_a_selected_graph_knows_only_its_own_entities(small_dir):
+    """A part of a graph answers for what it holds: an entity left out is unknown (it crashed
+    with KeyError from the graph's adjacency), and the streams, counts and lookups agree."""
+    from allygraph.errors import UnknownEntity
+
+    H = export.select(allygraph.load_graph(small_dir, use_cache=False), types=["alliance"])
+    S = as_store(H)
+    for ask in (lambda: query.show(H, "OSA"), lambda: query.neighbors(H, "OSA"), lambda: query.path(H, "Japan", "OSA")):
+        with pytest.raises(UnknownEntity):
+            ask()
+    ids = {eid for eid, _ in S.iter_entities()}
+    assert ids == set(H.nodes) and S.counts()[:2] == (len(ids), H.number_of_edges())
+    assert S.has_entity("japan") and not S.has_entity("osa")
+    with pytest.raises(KeyError):
+        S.entity("osa")
+    assert S.relation("us-ph") is not None and S.relation("osa-ph") is None
+
+
 def test_an_analysis_of_a_selected_graph_counts_only_its_relations(small_dir):
     """Every relation of a graph is its edges, not the whole Dataset it was built from."""
     from allygraph.analysis.centrality import rank

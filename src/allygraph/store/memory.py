@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
+from ..errors import UnknownEntity
 from .base import Counts, Store
 
 if TYPE_CHECKING:
@@ -107,6 +108,24 @@ class GraphStore(_OverDataset):
     def __init__(self, G: nx.MultiDiGraph) -> None:
         super().__init__(G.graph["dataset"])
         self.G = G
+
+    def resolve(self, name: str) -> str:
+        """The id ``name`` means (``Dataset.resolve``), when that entity is in the graph (a part
+        chosen by ``export.select`` knows only its own); UnknownEntity otherwise."""
+        eid = self.ds.resolve(name)
+        if eid not in self.G:
+            raise UnknownEntity(name, [])
+        return eid
+
+    def entity(self, eid: str) -> dict:
+        """The record of an entity of the graph; KeyError when the graph has none."""
+        if eid not in self.G:
+            raise KeyError(eid)
+        return self.ds.entities[eid]
+
+    def has_entity(self, eid: str) -> bool:
+        """Whether ``eid`` is an entity of the graph."""
+        return eid in self.G and eid in self.ds.entities
 
     def out_rels(self, u: str) -> list[dict]:
         """The relations written from ``u`` (the data of its out-edges)."""
