@@ -174,6 +174,11 @@ def test_any_store_exports(small_dir, tmp_path):
     a, b = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("s", "g"))
     key = lambda x: json.dumps(x, sort_keys=True)  # noqa: E731
     assert sorted(map(key, a["edges"])) == sorted(map(key, b["edges"])) and a["graph"] == b["graph"]
+    assert isinstance(export.as_source(S), export.NetworkxSource)  # in memory: exported as its graph
+    graded = export.as_source(GradedStore(S, "official"))  # a view with no graph of its own streams
+    assert isinstance(graded, export.StoreSource)
+    kept = [rid for _, _, rid, _ in graded.edges()]
+    assert graded.number_of_edges() == len(kept) and set(kept) < {r["id"] for r in S.iter_relations()}
 
 
 # ---- architecture --------------------------------------------------------------------------------

@@ -161,25 +161,28 @@ class StoreSource:
 
 def as_source(G: object) -> GraphSource:
     """The export view of what an exporter was given: a source as is; a networkx graph read in the
-    graph's order (``NetworkxSource``); anything else ``store.as_store`` accepts (a Store, or
-    something holding one as ``.store``) through its Store interface (``StoreSource``)."""
+    graph's order (``NetworkxSource``, its registries from its Dataset when it has one); anything
+    else through ``store.as_store`` (the one "graph or store" adapter): a store that holds its data
+    in memory exports from its networkx graph, as a graph would, and one on disk (or a server, or
+    a graded view) streams through ``StoreSource``."""
     if isinstance(G, (NetworkxSource, StoreSource, GraphSource)):
         return G  # a source already (the views here, or any class with the same members)
     graph = getattr(G, "graph", None)
     if isinstance(graph, dict) and hasattr(G, "edges") and not isinstance(G, Store):
         return NetworkxSource(cast("nx.MultiDiGraph", G))  # a networkx graph (no dataset needed)
     try:
-        return StoreSource(as_store(G))
+        store = as_store(G)
     except TypeError:
         raise TypeError(f"cannot export a {type(G).__name__}: give a networkx graph or a graph source") from None
+    held = store.memory_graph()
+    return StoreSource(store) if held is None else NetworkxSource(held)
 
 
 def graph_for(data: str | os.PathLike | None = None, use_cache: bool = True) -> GraphSource:
-    """The source to export a data directory from (the bundled one by default): a large
-    directory's SQLite cache streams through a ``StoreSource``; ordinary data, held in memory
-    anyway, exports from its networkx graph (``NetworkxSource``), as ``allygraph.load_graph()`` does."""
+    """The source to export a data directory from (the bundled one by default), as ``as_source``
+    views the store the command line opens: a large directory's SQLite cache streams through a
+    ``StoreSource``; ordinary data, held in memory anyway, exports from its networkx graph
+    (``NetworkxSource``), as ``allygraph.load_graph()`` does."""
     from ..load import open_store
 
-    store = open_store(data, use_cache=use_cache)
-    G = store.memory_graph()
-    return StoreSource(store) if G is None else NetworkxSource(G)
+    return as_source(open_store(data, use_cache=use_cache))
