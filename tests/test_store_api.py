@@ -98,6 +98,21 @@ def test_every_store_answers_the_whole_interface_alike(store_of_kind, small_dir)
         assert S.source(sid) == src
 
 
+def test_the_contract_test_covers_every_store_class():
+    """A new Store implementation must join the contract test above (``KINDS`` and the server)."""
+    import importlib
+
+    for mod in ("store.memory", "store.sqlite", "store.graded", "server.store"):
+        importlib.import_module(f"allygraph.{mod}")
+
+    def concrete(cls: type) -> set[type]:
+        found = {cls} if not getattr(cls, "__abstractmethods__", None) else set()
+        return found.union(*(concrete(sub) for sub in cls.__subclasses__()))
+
+    ours = {c.__name__ for c in concrete(Store) if c.__module__.startswith("allygraph.")}
+    assert ours == {"DatasetStore", "GraphStore", "SQLiteStore", "GradedStore", "ServerStore"}
+
+
 def test_a_store_that_leaves_out_part_of_the_interface_cannot_be_made():
     class Partial(Store):
         def entity(self, eid: str) -> dict:
