@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import itertools
 
+from ..store import as_store
 from .cluster import MAX_FRAMEWORK, _collect, _Ties
-from .common import Rollup, clock_of, store_of
+from .common import Rollup, clock_of
 
 
 def _signs(ties: _Ties, day) -> tuple[dict[frozenset, int], dict[frozenset, dict]]:
@@ -35,7 +36,7 @@ def balance(G: object, *, as_of: str | None = None, all_time: bool = False, roll
     ``all_time``): ``{"as_of", "pairs": {"positive", "negative", "mixed"}, "triangles": n,
     "balanced": n, "unbalanced": [[a, b, c], ...], "details": [{"members", "signs", "relations"}]}``,
     unbalanced triangles sorted, each with its three pairs' signs (ab, ac, bc) and relations."""
-    S = store_of(G)
+    S = as_store(G)
     clock = clock_of(S, as_of, all_time)
     reg = S.registry
     layers = {t.layer for t in reg.relation_types.values() if t.tie and t.polarity == "cooperative"}

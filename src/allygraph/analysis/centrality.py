@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..errors import UsageError
-from .common import Rollup, all_relations, clock_of, neighbourhood, store_of
+from ..store import as_store
+from .common import Rollup, all_relations, clock_of, neighbourhood
 
 METRICS = ("degree", "betweenness", "pagerank", "eigenvector")
 MAX_EDGES = 2_000_000  # above this, whole-graph ranking refuses with advice
@@ -171,7 +172,7 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         raise UsageError("--limit must be at least 1")
     if sample is not None and sample < 1:
         raise UsageError("--sample must be at least 1")
-    S = store_of(G)
+    S = as_store(G)
     clock = clock_of(S, as_of, all_time, spans=spans)
     for t in entity_types or ():
         if t not in S.registry.entity_types:

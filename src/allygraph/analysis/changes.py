@@ -16,11 +16,12 @@
 from __future__ import annotations
 
 from ..errors import UsageError
+from ..store import as_store
 from ..ties import tie_of
 from ..vocab import TIER_TYPES, designation_of
 from .centrality import rank
 from .cluster import clusters
-from .common import Rollup, all_relations, check_date, clock_of, store_of
+from .common import Rollup, all_relations, check_date, clock_of
 
 
 def _rungs(S, clock, rels: list[dict]) -> dict[tuple[str, str], tuple[int, str | None, str]]:
@@ -54,7 +55,7 @@ def changes(G: object, date_from: str, date_to: str, *, around: str | None = Non
         check_date(opt, value)
     if movers < 0:
         raise UsageError("--movers must be at least 0")
-    S = store_of(G)
+    S = as_store(G)
     spans: dict = {}  # one span per relation, for both days
     c1, c2 = clock_of(S, date_from, spans=spans), clock_of(S, date_to, spans=spans)
     assert c1.day is not None and c2.day is not None  # both days are given (checked above)

@@ -39,8 +39,9 @@ import itertools
 from collections.abc import Iterable
 
 from ..errors import UsageError
+from ..store import as_store
 from ..ties import Tie, is_access_agreement, strength, tie_of
-from .common import Rollup, all_relations, clock_of, later, run_start, store_of
+from .common import Rollup, all_relations, clock_of, later, run_start
 
 SECURITY_LAYERS = ("alliance", "access", "defence", "exercise", "arms", "deployment", "framework")
 TIE_TYPES = (*SECURITY_LAYERS, "partnership")  # what --type may name: the layers above, and partnership
@@ -408,7 +409,7 @@ def clusters(G: object, *, as_of: str | None = None, min_size: int = 3, types: I
                             spans=spans)  # fmt: skip
 
         return by_years(one, years, as_of, all_time)
-    S = store_of(G)
+    S = as_store(G)
     clock = clock_of(S, as_of, all_time, spans=spans)
     day = clock.day
     if min_size < 2:

@@ -4,43 +4,21 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from .. import dates
 from ..errors import UsageError
-from ..store import Store, as_store
+from ..store import Store
 from ..ties import Clock
 
 
-def store_of(G: Any) -> Store:
-    """The Store behind what a caller passed: a Store, a networkx graph, or a graph source that
-    holds a store (``export.StoreSource``)."""
-    held = getattr(G, "store", None)
-    return held if isinstance(held, Store) else as_store(G)
-
-
 def all_relations(S: Store) -> Iterator[dict]:
-    """Every relation of a store, whatever its backend: the in-memory Dataset's relations, or the
-    SQLite cache's rows streamed in the data's order."""
-    from ..store import SQLiteStore
-
-    if isinstance(S, SQLiteStore) or hasattr(S, "iter_relations"):
-        yield from S.iter_relations()
-        return
-    ds = getattr(S, "ds", None)
-    if ds is None:
-        raise TypeError(f"cannot list every relation of {type(S).__name__}")
-    yield from ds.relations.values()
+    """Every relation of a store, whatever its backend (``Store.iter_relations``)."""
+    return S.iter_relations()
 
 
 def all_entities(S: Store) -> Iterator[tuple[str, dict]]:
-    """Every (id, entity) of a store."""
-    from ..store import SQLiteStore
-
-    if isinstance(S, SQLiteStore) or hasattr(S, "iter_entities"):
-        yield from S.iter_entities()
-        return
-    yield from S.ds.entities.items()  # type: ignore[attr-defined]  # the in-memory stores hold a Dataset
+    """Every (id, entity) of a store (``Store.iter_entities``)."""
+    return S.iter_entities()
 
 
 def touching(S: Store, eid: str) -> list[dict]:

@@ -41,10 +41,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from ..errors import UsageError
-from ..store import Store
+from ..store import Store, as_store
 from ..ties import Clock, is_access_agreement, tie_of
 from ..vocab import designation_of
-from .common import Rollup, all_entities, all_relations, store_of
+from .common import Rollup, all_entities, all_relations
 
 COLUMNS = ("ccode1", "ccode2", "state1", "state2", "year", "alliance", "partnership", "rank1", "rank2",
            "access_agreement", "shared_frameworks", "dispute", "incidents", "arms_transfers", "aid")  # fmt: skip
@@ -190,7 +190,7 @@ def dyad_years(G: object, *, year_from: int | None = None, year_to: int | None =
     """
     from .. import dates
 
-    S = store_of(G)
+    S = as_store(G)
     this_year = dates.today().year
     lo = 1816 if year_from is None else year_from
     hi = this_year if year_to is None else year_to

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 
 from .. import dates
 from ..query import EdgeFilter
-from ..store import Store
+from ..store import Store, as_store
 from ..ties import Clock, effective_status, tie_of
 from . import words
-from .common import all_entities, all_relations, check_date, store_of, touching
+from .common import all_entities, all_relations, check_date, touching
 
 # What a relation's start and end are called, by type (other types: "<type>" and "<type>_ended").
 _START = {
@@ -315,7 +315,7 @@ def timeline(G: object, x: str | None = None, y: str | None = None, *, date_from
     events). Returns ``{"as_of", "events": [{"date", "kind", "summary", "status", "actors",
     "relation" or "entity", "sources", "parties", "type"}], "entities", "sources", ...}``.
     """
-    S = store_of(G)
+    S = as_store(G)
     clock = Clock.from_options(as_of, all_time, reported=True, store=S)
     keep = EdgeFilter(types, None, None, S.registry.relation_types)
     lo, hi = check_date("--from", date_from), check_date("--to", date_to)

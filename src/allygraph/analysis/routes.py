@@ -10,10 +10,9 @@ from urllib.parse import quote
 from ..errors import NoPath
 from ..grades import grades_of
 from ..query import path
-from ..store import Store
+from ..store import Store, as_store
 from ..ties import effective_status, is_reported
 from . import words
-from .common import store_of
 
 _MD = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
@@ -112,7 +111,7 @@ def explain(G: object, a: str, b: str, *, k: int = 3, max_hops: int = 4, types: 
 
     if k < 1:
         raise UsageError("--routes must be at least 1")
-    S = store_of(G)
+    S = as_store(G)
     clock = Clock.from_options(as_of, all_time, reported=True, store=S)
     reg = S.registry
     hostile = sorted(t for t in types or () if t in reg.relation_types and is_adversarial(reg, {"type": t}))

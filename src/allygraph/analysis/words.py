@@ -272,16 +272,13 @@ def contradiction(S: Store, rel: dict, esc: Escape = str) -> str:
 
 
 def _relation(S: Store, rid: str, near: dict) -> dict | None:
-    """A relation by id: the store's own index when it has one, else among the relations of the
-    claim's own parties (where what contradicts a claim usually is)."""
-    ds = getattr(S, "ds", None)
-    if ds is not None and rid in getattr(ds, "relations", {}):
-        return ds.relations[rid]
+    """A relation by id: first among the relations of the claim's own parties (where what
+    contradicts a claim usually is), else the store's (``Store.relation``)."""
     for end in (near["from"], near["to"]):
         for other in (*S.out_rels(end), *S.in_rels(end)):
             if other.get("id") == rid:
                 return other
-    return None
+    return S.relation(rid)
 
 
 def sentence(S: Store, rel: dict, status: str, form: str = "holds", esc: Escape = str, *,

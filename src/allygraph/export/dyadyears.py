@@ -27,13 +27,13 @@ def export_dyadyears(G: object, dest: str | os.PathLike, **options: Any) -> dict
     """Compute the panel of ``G`` (options as ``analysis.dyads.dyad_years``) and write it to
     ``dest`` ('-': stdout). Returns the export stats: ``{"format", "path", "files", "rows",
     "from", "to", "directed", "states", "skipped", "bytes"}``."""
-    from ..analysis.common import store_of
     from ..analysis.dyads import dyad_years
+    from ..store import as_store
 
     text = str(dest)
     if text != "-" and Path(text).suffix.lower() != ".csv":
         raise UsageError(f"-o {text!r}: a dyad-year panel is a CSV file: name it {Path(text).stem}.csv")
-    S = store_of(G)
+    S = as_store(G)
     result = dyad_years(S, **options)
     stats: dict[str, Any] = {"format": "dyadyears", "path": text, "files": [text], "rows": len(result["rows"])}
     stats.update({k: result[k] for k in ("from", "to", "directed", "states", "skipped")})

@@ -8,10 +8,13 @@ which exports never write into). Two adapters make one:
 
 - ``NetworkxSource``: a MultiDiGraph from ``allygraph.load_graph()`` or ``export.select()`` (the
   Python API), its registries read off the Dataset in ``G.graph["dataset"]``;
-- ``StoreSource``: the SQLite cache of a large data directory (``store.SQLiteStore``), streamed row
-  by row, so exporting a million relations needs no more memory than a query does.
+- ``StoreSource``: any query ``Store`` (``store.base``), read through its ``iter_entities``,
+  ``iter_relations`` and ``counts``: the SQLite cache of a large data directory streams row by
+  row, so exporting a million relations needs no more memory than a query does.
 
-``as_source`` picks the adapter; ``graph_for`` opens a data directory the way the command line does.
+``as_source`` picks the view (whatever is not a graph source or a networkx graph goes through
+``store.as_store``, the one "graph or store" adapter); ``graph_for`` opens a data directory the way
+the command line does.
 
 >>> import allygraph
 >>> src = as_source(allygraph.load_graph(use_cache=False))
@@ -23,9 +26,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
-from ..store import SQLiteStore, Store, as_store
+from ..store import Counts, Store, as_store
 from ..vocab import SYMMETRIC_TYPES
 
 if TYPE_CHECKING:
@@ -114,14 +117,21 @@ class NetworkxSource:
 
 
 class StoreSource:
-    """The SQLite cache of a data directory as a source, streamed row by row in insertion order."""
+    """A query Store as a source (e.g. the SQLite cache of a data directory, streamed row by row
+    in the data's order): it reads only the ``Store`` interface."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self.tiers, self.tier_rank = store.tiers, store.tier_rank
         self.symmetric_types: frozenset[str] = store.registry.symmetric_types
         self.directory: str | None = store.directory
         self.sources: dict[str, dict] = store.all_sources()
+        self._counts: Counts | None = None
+
+    def _count(self) -> Counts:
+        if self._counts is None:
+            self._counts = self.store.counts()  # once: a store on disk or a graded view counts by reading
+        return self._counts
 
     def nodes(self) -> Iterator[tuple[str, dict]]:
         """Every entity as ``(id, entity)``."""
@@ -138,11 +148,11 @@ class StoreSource:
 
     def number_of_nodes(self) -> int:
         """How many entities."""
-        return self.store.entity_count()
+        return self._count().entities
 
     def number_of_edges(self) -> int:
         """How many relations."""
-        return self.store.relation_count()
+        return self._count().relations
 
     def query_store(self) -> Store:
         """The store itself."""
@@ -150,26 +160,29 @@ class StoreSource:
 
 
 def as_source(G: object) -> GraphSource:
-    """A source for what an exporter was given: a source as is, a networkx graph, a SQLite store,
-    or anything holding one as ``.store``."""
+    """The export view of what an exporter was given: a source as is; a networkx graph read in the
+    graph's order (``NetworkxSource``, its registries from its Dataset when it has one); anything
+    else through ``store.as_store`` (the one "graph or store" adapter): a store that holds its data
+    in memory exports from its networkx graph, as a graph would, and one on disk (or a server, or
+    a graded view) streams through ``StoreSource``."""
     if isinstance(G, (NetworkxSource, StoreSource, GraphSource)):
-        return G  # a source already (the adapters here, or any class with the same members)
-    store = G if isinstance(G, SQLiteStore) else getattr(G, "store", None)
-    if isinstance(store, SQLiteStore):
-        return StoreSource(store)
-    if hasattr(G, "graph") and hasattr(G, "edges"):
-        return NetworkxSource(G)  # type: ignore[arg-type]  # any graph-like object (graph, edges) is read as one
-    raise TypeError(f"cannot export a {type(G).__name__}: give a networkx graph or a graph source")
+        return G  # a source already (the views here, or any class with the same members)
+    graph = getattr(G, "graph", None)
+    if isinstance(graph, dict) and hasattr(G, "edges") and not isinstance(G, Store):
+        return NetworkxSource(cast("nx.MultiDiGraph", G))  # a networkx graph (no dataset needed)
+    try:
+        store = as_store(G)
+    except TypeError:
+        raise TypeError(f"cannot export a {type(G).__name__}: give a networkx graph or a graph source") from None
+    held = store.memory_graph()
+    return StoreSource(store) if held is None else NetworkxSource(held)
 
 
 def graph_for(data: str | os.PathLike | None = None, use_cache: bool = True) -> GraphSource:
-    """The source to export a data directory from (the bundled one by default): a large
-    directory's SQLite cache streams through a ``StoreSource``; ordinary data loads into a networkx
-    graph (``NetworkxSource``), as ``allygraph.load_graph()`` does."""
-    from ..graph import build
+    """The source to export a data directory from (the bundled one by default), as ``as_source``
+    views the store the command line opens: a large directory's SQLite cache streams through a
+    ``StoreSource``; ordinary data, held in memory anyway, exports from its networkx graph
+    (``NetworkxSource``), as ``allygraph.load_graph()`` does."""
     from ..load import open_store
 
-    store = open_store(data, use_cache=use_cache)
-    if isinstance(store, SQLiteStore):
-        return StoreSource(store)
-    return NetworkxSource(build(store.ds))
+    return as_source(open_store(data, use_cache=use_cache))

@@ -9,11 +9,12 @@ other name reads the label index (every entity's id, name and aliases) once per 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from ..errors import AmbiguousName, UsageError
 from ..names import build_index, exact_key, loose_key
 from ..names import resolve as resolve_name
-from ..store.base import Store
+from ..store.base import Counts, Store
 from ..vocab import Registry
 from .conn import Connection
 from .push import DEFAULT_OWNER, READ_RECORD
@@ -22,8 +23,20 @@ ENTITY = "MATCH (n:Entity {id: $id}) WHERE n.allygraph_owner = $owner RETURN n.a
 SOURCE = "MATCH (n:Source {id: $id}) WHERE n.allygraph_owner = $owner RETURN n.allygraph_doc"
 ENDS = ("MATCH (a:Entity {id: $id})-[r:RELATION]-() WHERE a.allygraph_owner = $owner AND r.allygraph_owner = $owner "
         "RETURN DISTINCT r.allygraph_doc")  # fmt: skip  # both directions in one round trip
+RELATION = "MATCH ()-[r:RELATION {id: $id}]->() WHERE r.allygraph_owner = $owner RETURN r.allygraph_doc"
 VIA = "MATCH ()-[r:RELATION]->() WHERE r.via = $id AND r.allygraph_owner = $owner RETURN r.allygraph_doc"
 LABELS = "MATCH (n:Entity) WHERE n.allygraph_owner = $owner RETURN n.id, n.name, n.aliases"
+EVERY = {  # every element allygraph pushed, in a stable order (the server keeps no order of the data)
+    "entities": "MATCH (n:Entity) WHERE n.allygraph_owner = $owner RETURN n.id, n.allygraph_doc ORDER BY n.id",
+    "relations": ("MATCH ()-[r:RELATION]->() WHERE r.allygraph_owner = $owner "
+                  "RETURN r.allygraph_doc ORDER BY r.id"),
+    "sources": "MATCH (n:Source) WHERE n.allygraph_owner = $owner RETURN n.id, n.allygraph_doc ORDER BY n.id",
+}  # fmt: skip
+COUNT = {
+    "entities": "MATCH (n:Entity) WHERE n.allygraph_owner = $owner RETURN count(n)",
+    "relations": "MATCH ()-[r:RELATION]->() WHERE r.allygraph_owner = $owner RETURN count(r)",
+    "sources": "MATCH (n:Source) WHERE n.allygraph_owner = $owner RETURN count(n)",
+}
 BY_KEY = {  # the entities one name key names, found on the server (no label index shipped)
     "exact": "MATCH (n:Entity) WHERE n.allygraph_owner = $owner AND $key IN n.allygraph_keys RETURN n.id",
     "loose": "MATCH (n:Entity) WHERE n.allygraph_owner = $owner AND $key IN n.allygraph_loose RETURN n.id",
@@ -131,6 +144,34 @@ class ServerStore(Store):
     def labels(self) -> dict[str, list[str]]:
         """Every exact name key -> the ids of the entities it names."""
         return self._label_index()[1]["exact"]
+
+    def relation(self, rid: str) -> dict | None:
+        """The relation with id ``rid``, or None."""
+        found = self._docs(RELATION, rid)
+        return found[0] if found else None
+
+    def has_entity(self, eid: str) -> bool:
+        """Whether the server holds entity ``eid`` (read once, then kept)."""
+        return self._entity(eid) is not None
+
+    def iter_entities(self) -> Iterator[tuple[str, dict]]:
+        """Every entity as ``(id, record)``, ordered by id."""
+        for eid, doc in self.conn.read(EVERY["entities"], {"owner": self.owner}):
+            yield eid, json.loads(doc)
+
+    def iter_relations(self) -> Iterator[dict]:
+        """Every relation, ordered by id."""
+        for (doc,) in self.conn.read(EVERY["relations"], {"owner": self.owner}):
+            yield json.loads(doc)
+
+    def all_sources(self) -> dict[str, dict]:
+        """The whole source registry (id -> source)."""
+        return {sid: json.loads(doc) for sid, doc in self.conn.read(EVERY["sources"], {"owner": self.owner})}
+
+    def counts(self) -> Counts:
+        """How many entities, relations and sources the server holds (counted there)."""
+        one = {kind: self.conn.read(COUNT[kind], {"owner": self.owner})[0][0] for kind in COUNT}
+        return Counts(one["entities"], one["relations"], one["sources"])
 
     def close(self) -> None:
         """Close the connection."""

@@ -1,17 +1,21 @@
-"""What queries read: a graph store with one small interface and three implementations.
+"""What queries, analyses and exporters read: a graph store with one interface (``base.Store``:
+lookups by id, name and end, and every entity, relation and source with their ``counts``).
 
 - ``DatasetStore`` reads a loaded Dataset through adjacency lists (the command line on
   ordinary data); ``GraphStore`` reads a networkx MultiDiGraph (the Python API);
-- ``SQLiteStore`` reads the compiled cache of a large data directory, row by row.
+- ``SQLiteStore`` reads the compiled cache of a large data directory, row by row;
+- ``graded.GradedStore`` is any store seen through ``--min-grade``, and
+  ``server.store.ServerStore`` a graph server (``--server``).
 
-All hand out relations as the same plain dicts (the contract's keys).
+All hand out relations as the same plain dicts (the contract's keys). ``as_store`` is the one
+adapter from what a caller passed (a Store, a graph source holding one, a networkx graph).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Store
+from .base import Counts, Store
 from .memory import DatasetStore, GraphStore, as_store
 
 if TYPE_CHECKING:
@@ -31,5 +35,5 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-__all__ = ["INDEXES", "SCHEMA", "DatasetStore", "GraphStore", "SQLiteStore", "SQLiteWriter", "Store", "as_store",
+__all__ = ["INDEXES", "SCHEMA", "Counts", "DatasetStore", "GraphStore", "SQLiteStore", "SQLiteWriter", "Store", "as_store",
            "sqlite_intact", "write_sqlite"]  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..grades import grades_of, meets
-from .base import Store
+from .base import Counts, Store
 
 
 class GradedStore(Store):
@@ -55,13 +55,28 @@ class GradedStore(Store):
         """The kept relations that went through ``u``."""
         return [r for r in self.inner.via_rels(u) if self.keeps(r)]
 
+    def relation(self, rid: str) -> dict | None:
+        """The relation with id ``rid`` when it is kept, else None."""
+        rel = self.inner.relation(rid)
+        return rel if rel is not None and self.keeps(rel) else None
+
+    def has_entity(self, eid: str) -> bool:
+        """Whether the store holds entity ``eid``."""
+        return self.inner.has_entity(eid)
+
     def iter_relations(self) -> Iterator[dict]:
-        """Every kept relation, in the data's order."""
-        inner = self.inner
-        every = inner.iter_relations() if hasattr(inner, "iter_relations") else inner.ds.relations.values()  # type: ignore[attr-defined]  # in-memory stores hold a Dataset
-        return (r for r in every if self.keeps(r))
+        """Every kept relation, in the store's order."""
+        return (r for r in self.inner.iter_relations() if self.keeps(r))
 
     def iter_entities(self) -> Iterator[tuple[str, dict]]:
         """Every (id, entity) of the store."""
-        inner = self.inner
-        return inner.iter_entities() if hasattr(inner, "iter_entities") else iter(inner.ds.entities.items())  # type: ignore[attr-defined]  # in-memory stores hold a Dataset
+        return self.inner.iter_entities()
+
+    def all_sources(self) -> dict[str, dict]:
+        """The store's whole source registry."""
+        return self.inner.all_sources()
+
+    def counts(self) -> Counts:
+        """The store's entities and sources, and the relations kept (counted by reading them)."""
+        inner = self.inner.counts()
+        return inner._replace(relations=sum(1 for _ in self.iter_relations()))

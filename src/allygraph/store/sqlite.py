@@ -18,7 +18,7 @@ from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
 from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
 from ..vocab import Registry
-from .base import Store
+from .base import Counts, Store
 from .shape import check_entity, check_registry, check_relation, check_source, check_warnings
 
 if TYPE_CHECKING:
@@ -364,6 +364,16 @@ class SQLiteStore(Store):
         """The relations that go through ``u``."""
         return self._rels_by("via", u)
 
+    def relation(self, rid: str) -> dict | None:
+        """The relation with id ``rid``, or None (a scan of the rows: ask rarely)."""
+        row = self.db.execute("SELECT doc FROM relations WHERE id = ? LIMIT 1", (rid,)).fetchone()
+        if row is None:
+            return None
+        rel = self._checked(check_relation, self._loads(row[0]), self.has_entity)
+        if rel.get("id") != rid:
+            raise self._damaged("a relation is filed under another id")
+        return rel
+
     def source(self, sid: str) -> dict | None:
         """A source of the registry, or None."""
         row = self.db.execute("SELECT doc FROM sources WHERE id = ?", (sid,)).fetchone()
@@ -440,6 +450,11 @@ class SQLiteStore(Store):
     def relation_count(self) -> int:
         """How many relations."""
         return self.db.execute("SELECT count(*) FROM relations").fetchone()[0]
+
+    def counts(self) -> Counts:
+        """How many entities, relations and sources (counted by SQLite, nothing decoded)."""
+        one = "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM relations), (SELECT count(*) FROM sources)"
+        return Counts(*self.db.execute(one).fetchone())
 
     def close(self) -> None:
         """Close the database."""

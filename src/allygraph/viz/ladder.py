@@ -7,10 +7,10 @@ import datetime as _dt
 from pathlib import Path
 
 from .. import dates
-from ..analysis.common import store_of
 from ..errors import UsageError
 from ..export.common import xml_text
 from ..query import tier_history
+from ..store import as_store
 from ..ties import span
 from ..vocab import TIER_TYPES
 
@@ -22,7 +22,7 @@ def ladder_steps(G: object, x: str) -> dict:
     """Each partner's rung over time on ``x``'s ladder: ``{"entity", "rungs": [{id, name, rank}],
     "partners": [{"id", "name", "steps": [{"since", "rank", "tier"}]}]}``, a step each time the
     best rung in force changes (rank None: no alliance or partnership in force)."""
-    S = store_of(G)
+    S = as_store(G)
     eid = S.resolve(x)
     partners = sorted({r["to"] if r["from"] == eid else r["from"] for r in (*S.out_rels(eid), *S.in_rels(eid))
                        if r["type"] in TIER_TYPES} - {eid})  # fmt: skip

@@ -9,10 +9,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .. import dates
-from ..analysis.common import all_entities, all_relations, check_date, neighbourhood, store_of
+from ..analysis.common import all_entities, all_relations, check_date, neighbourhood
 from ..errors import UsageError
 from ..export.common import xml_text
 from ..query import EdgeFilter
+from ..store import as_store
 from ..ties import Clock, effective_status
 from .layout import layout
 
@@ -72,7 +73,7 @@ def picture(G: object, x: str | None = None, *, depth: int = 1, as_of: str | Non
     ``as_of`` is the day shown first, and then only the entities with a relation in force that
     day are drawn. Reported relations and contradicted claims carry ``doubt`` and ``label``
     (drawn dashed and labelled); undated relations start at their earliest dated source. Refuses (UsageError, with advice) above ``max_nodes``."""
-    S = store_of(G)
+    S = as_store(G)
     as_of = check_date("--as-of", as_of)
     clock = Clock(dates.as_of_day(as_of) if as_of else None, reported=True, store=S)
     keep = EdgeFilter(types, None, None, S.registry.relation_types)
@@ -131,7 +132,7 @@ def viz(G: object, x: str | None = None, *, out: str | Path, depth: int = 1, as_
 
 def data_of(G: object) -> tuple[str, ...]:
     """The data directory a picture is drawn from, which its file never lands in (``fsutil``)."""
-    directory = getattr(store_of(G), "directory", None)
+    directory = getattr(as_store(G), "directory", None)
     return (str(directory),) if directory else ()
 
 
