@@ -2,7 +2,8 @@
 
 Layout:
 
-- ``app.py``: the Typer ``app``, its root options and ``main()`` (the ``allygraph`` entry point);
+- ``app.py``: the Typer ``app``, its root options, the table of commands (``COMMANDS``) and
+  ``main()`` (the ``allygraph`` entry point); only the command that runs is imported and built;
 - ``options.py``: every option more than one command takes, declared once (``DataOpt``,
   ``JsonOpt``, ``NoCacheOpt``, ``TypeOpt``, ``AsOfOpt``, ...);
 - ``errors.py``: the one place that turns an exception into a message and an ``ExitCode``;
@@ -13,8 +14,9 @@ Adding a command group (e.g. ``analysis.py``): write the module with
 ``group = typer.Typer()`` (top-level commands) or ``group = typer.Typer(name="source", help=...)``
 (a subcommand group), declare commands with ``@group.command()`` using the shared options and
 ``common.respond``, and import the library lazily inside each command (startup stays fast). Then
-register it with one line in ``app.py``: ``app.add_typer(analysis.group)`` (and add it to the
-``from . import ...`` there). A group module never imports ``app.py``.
+register each command with one line of ``COMMANDS`` in ``app.py``: ``"rank": "analysis.group"``
+(a subcommand group: its name, ``"source": "edit.source_group"``); ``tests/test_startup.py``
+fails while the table and the modules disagree. A group module never imports ``app.py``.
 
 Exit codes (CONTRACT.md §3, ``allygraph.errors.ExitCode``): 0 done; 1 nothing to show (unknown
 entity, no path, no match); 2 bad input (invalid data, bad arguments, ambiguous name); 74 output
