@@ -99,3 +99,14 @@ def test_a_cached_query_imports_only_what_it_needs(small_dir):
     modules = json.loads(proc.stderr.split("MODULES ", 1)[1])
     loaded = [m for m in NOT_ON_A_CACHED_QUERY if m in modules or any(n.startswith(m + ".") for n in modules)]
     assert loaded == []
+
+
+def test_the_objects_of_startup_are_frozen_and_the_collector_left_as_found():
+    """Importing the command line pauses the cyclic collector and freezes what the import made
+    (the collector never scans it again, at exit either); a collector the caller had turned off
+    stays off."""
+    probe = "import gc, sys; {before}import allygraph.cli; print(gc.isenabled(), gc.get_freeze_count() > 10000)"
+    on = subprocess.run([sys.executable, "-c", probe.format(before="")], capture_output=True, text=True, check=True)
+    assert on.stdout.split() == ["True", "True"]
+    off = subprocess.run([sys.executable, "-c", probe.format(before="gc.disable(); ")], capture_output=True, text=True, check=True)  # fmt: skip
+    assert off.stdout.split() == ["False", "True"]
