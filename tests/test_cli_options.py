@@ -46,15 +46,32 @@ def test_the_block_without_grade_or_server():
     assert [p.name for p in typer.main.get_command(app).params] == ["data", "as_json", "no_cache"]
 
 
-def test_no_command_spells_the_block_out_again():
-    """The block (``--data``, ``--json``, ``--no-cache``, with or without ``--min-grade``) is spelled
-    out in no signature of the cli modules: a command that reads the data takes it from ``@reads_data()``."""
+def test_no_command_spells_a_block_out_again():
+    """The blocks (``--data``, ``--json``, then ``--no-cache`` or ``--dry-run``) are spelled out in
+    no signature of the cli modules: a command takes them from ``@reads_data()`` or ``@edits_data()``."""
     spelled = []
     for path in sorted((REPO / "src" / "allygraph" / "cli").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.FunctionDef) and {"data", "as_json", "no_cache"} <= {a.arg for a in node.args.args}:
-                spelled.append(f"{path.name}:{node.name}")
+            if isinstance(node, ast.FunctionDef):
+                args = " ".join(a.arg for a in node.args.args)
+                if "data as_json no_cache" in args or "data as_json dry_run" in args:
+                    spelled.append(f"{path.name}:{node.name}")
     assert spelled == []
+
+
+def test_commands_that_change_the_data_end_with_the_edit_block():
+    ends = {
+        " ".join(path): [p.name for p in c.params][-3:] for path, c in cli_commands() if not isinstance(c, click.Group)
+    }
+    for name in ["add entity", "source add", "link", "edit", "rename", "rm", "fmt"]:
+        assert ends[name] == ["data", "as_json", "dry_run"], name
+
+
+def test_the_edit_block_reaches_the_change(small_dir):
+    before = (small_dir / "entities.yaml").read_text()
+    out = invoke("rename", "japan", "nippon", "--data", str(small_dir), "--json", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) and (small_dir / "entities.yaml").read_text() == before
 
 
 def test_commands_that_read_the_data_end_with_the_block():
