@@ -14,9 +14,8 @@ import functools
 import inspect
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NamedTuple, Optional
 
 import typer
 
@@ -45,8 +44,7 @@ EntityArg = Annotated[str, typer.Argument(help="An id, name or alias (any case),
 FileArg = Annotated[Path, typer.Argument(help="The input file.", show_default=False)]
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):  # (a NamedTuple: made in a tenth of a dataclass's time, at every start)
     """The values of the options block ``@reads_data()`` gives a command (None: not taken)."""
 
     data: Optional[Path] = None
@@ -62,8 +60,7 @@ class Reading:
         return store(self.data, self.no_cache, self.min_grade, self.server)
 
 
-@dataclass(frozen=True)
-class Editing:
+class Editing(NamedTuple):
     """The values of the options block ``@edits_data()`` gives a command."""
 
     data: Optional[Path] = None
