@@ -20,7 +20,7 @@ from .errors import handle
 
 # Every command, in the order `allygraph --help` lists them: its name -> "module.Typer" in this
 # package (a named Typer, e.g. cache.group, is a subcommand group). A new command is one line here
-# (tests/test_cli.py checks that this table and the modules' commands agree).
+# (tests/test_startup.py checks that this table and the modules' commands agree).
 COMMANDS: dict[str, str] = {
     "path": "query.group", "show": "query.group", "neighbors": "query.group", "tiers": "query.group",
     "search": "query.group", "check": "query.group", "types": "query.group",
