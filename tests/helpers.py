@@ -80,6 +80,23 @@ def invoke(*args: str, env: dict | None = None, input: str | None = None, cwd: P
     return Invoked(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
 
 
+def cli_commands(command=None, path: tuple[str, ...] = ()):
+    """Every command of the command line, groups too, as (words after ``allygraph``, click
+    command), in the order ``--help`` lists them (the root group builds each one as it is asked)."""
+    import click
+    import typer.main
+
+    if command is None:
+        from allygraph.cli import app
+
+        command = typer.main.get_command(app)
+    yield path, command
+    if isinstance(command, click.Group):
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            yield from cli_commands(command.get_command(ctx, name), (*path, name))
+
+
 def write_data(directory: Path, entities: str | None, relations: str | None) -> Path:
     """Write entities.yaml / relations.yaml (dedented); None leaves a file out."""
     directory.mkdir(parents=True, exist_ok=True)

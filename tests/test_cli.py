@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from helpers import allygraph_exe, invoke, run, run_in_terminal, write_data
+from helpers import allygraph_exe, cli_commands, invoke, run, run_in_terminal, write_data
 from test_terminal import piped
 
 RELATION_KEYS = {"id", "from", "to", "type", "status"}
@@ -198,27 +198,21 @@ def test_closed_pipe_ends_quietly():
 # ---- the shape of the command line (issue 10) -------------------------------------------------------
 
 
-def _options(command, path=()) -> list[tuple[str, str, str]]:
+def _options() -> list[tuple[str, str, str]]:
     """(command path, option name, help) for every option of every command, subcommands too."""
     import click
 
     out = []
-    if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
-            out += _options(sub, (*path, name))
-    for p in command.params:
-        if isinstance(p, click.Option):
-            out += [(" ".join(path), opt, p.help or "") for opt in p.opts if opt.startswith("--")]
+    for path, command in cli_commands():
+        for p in command.params:
+            if isinstance(p, click.Option):
+                out += [(" ".join(path), opt, p.help or "") for opt in p.opts if opt.startswith("--")]
     return out
 
 
 def test_a_shared_option_has_one_help_text_everywhere():
-    import typer
-
-    from allygraph.cli import app
-
     helps: dict[str, set[str]] = {}
-    for where, opt, text in _options(typer.main.get_command(app)):
+    for where, opt, text in _options():
         if (where, opt) == ("add entity", "--type"):
             continue  # the entity's own type (issue 14 names it so), not the relation-type filter
         helps.setdefault(opt, set()).add(text)

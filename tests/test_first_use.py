@@ -9,22 +9,11 @@ import re
 
 import click
 import pytest
-import typer.main
 
-from allygraph.cli.app import app
-from helpers import invoke, run_in_terminal, write_data
+from helpers import cli_commands, invoke, run_in_terminal, write_data
 
-
-def _commands(cmd: click.Command, path: tuple[str, ...] = ()):
-    """Every command a user can run, as (words after ``allygraph``, click command)."""
-    if isinstance(cmd, click.Group):
-        for name, sub in cmd.commands.items():
-            yield from _commands(sub, (*path, name))
-    else:
-        yield path, cmd
-
-
-COMMANDS = list(_commands(typer.main.get_command(app)))
+# every command a user can run, as (words after ``allygraph``, click command)
+COMMANDS = [(path, command) for path, command in cli_commands() if not isinstance(command, click.Group)]
 
 
 def _flat(text: str) -> str:

@@ -108,13 +108,14 @@ def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True)
     and reads only what it needs; ordinary ones load (from the pickle cache) into memory.
     """
     from .store import DatasetStore
-    from .validate import paused_gc
 
     directory = data_dir(data)
     if use_cache and cache.is_large(directory):
         store = cache.get_sqlite(directory)
         if store is not None:
             return store
+        from .validate import paused_gc  # only to compile: a cached query never imports validate
+
         before = cache.stamp(directory)
         writer = cache.sqlite_writer(directory)  # compiles the cache while validation runs
         try:

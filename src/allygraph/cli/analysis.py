@@ -18,8 +18,8 @@ from ..render.analysis import (
     timeline_blocks,
     viz_blocks,
 )
-from .common import respond, store
-from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, MinGradeOpt, NoCacheOpt, TypeOpt
+from .common import respond
+from .options import AsOfOpt, DepthOpt, Reading, TypeOpt, reads_data
 
 group = typer.Typer()
 
@@ -34,6 +34,7 @@ YearsOpt = Annotated[Optional[str], typer.Option("--years", help="One result per
     "timeline",
     epilog="Example: allygraph timeline Japan Philippines --from 2015\n\nExample: allygraph timeline --type arms_transfer --from 2020",
 )
+@reads_data()
 def timeline_command(
     x: Annotated[Optional[str], typer.Argument(help="An entity (id, name or alias); none: the whole data set.")] = None,
     y: Annotated[Optional[str], typer.Argument(help="A second entity: the pair's events.")] = None,
@@ -43,10 +44,8 @@ def timeline_command(
     as_of: AsOfOpt = None,
     all_time: AllTimeOpt = False,
     no_roll_up: Annotated[bool, typer.Option("--no-roll-up", help="Count an agency's events (a coast guard, an armed force) for itself only, not for its state.")] = False,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """Dated events, oldest first: tier upgrades, agreements, memberships, transfers, exercises, incidents.
 
@@ -54,7 +53,7 @@ def timeline_command(
     says its status that day; an agency's events count for its state unless --no-roll-up."""
     from ..analysis import timeline
 
-    respond(as_json, lambda: timeline(store(data, no_cache, min_grade), x, y, date_from=date_from, date_to=date_to, types=types,
+    respond(reading.as_json, lambda: timeline(reading.store(), x, y, date_from=date_from, date_to=date_to, types=types,
                                    as_of=as_of, all_time=all_time, roll_up=not no_roll_up), timeline_blocks)  # fmt: skip
 
 
@@ -62,6 +61,7 @@ def timeline_command(
     "clusters",
     epilog="Example: allygraph clusters --as-of 2026-06\n\nExample: allygraph clusters --around Japan --type alliance --type partnership",
 )
+@reads_data()
 def clusters_command(
     as_of: AsOfOpt = None,
     all_time: AllTimeOpt = False,
@@ -73,10 +73,8 @@ def clusters_command(
     rung: Annotated[str, typer.Option("--rung", help="With --type partnership: the lowest rung that counts.", metavar="TIER")] = "strategic_partnership",
     roll_up: RollUpOpt = True,
     years: YearsOpt = None,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """Security clusters of states on a day: declared (frameworks) and emergent (every pair tied).
 
@@ -87,7 +85,7 @@ def clusters_command(
     emergent only if its members are tied without it."""
     from ..analysis import clusters
 
-    respond(as_json, lambda: clusters(store(data, no_cache, min_grade), as_of=as_of, min_size=min_size, types=types, rung=rung,
+    respond(reading.as_json, lambda: clusters(reading.store(), as_of=as_of, min_size=min_size, types=types, rung=rung,
                                    around=around, method=method, all_time=all_time, roll_up=roll_up,
                                    layers=layers, years=years), per_year(clusters_blocks))  # fmt: skip
 
@@ -96,6 +94,7 @@ def clusters_command(
     "rank",
     epilog="Example: allygraph rank --by betweenness --entity-type state\n\nExample: allygraph rank --by pagerank --as-of 2015 -n 10",
 )
+@reads_data()
 def rank_command(
     by: Annotated[str, typer.Option("--by", help="degree, betweenness, pagerank or eigenvector.", metavar="METRIC")] = "degree",
     types: TypeOpt = None,
@@ -110,15 +109,13 @@ def rank_command(
     around: AroundOpt = None,
     depth: DepthOpt = 2,
     sample: Annotated[Optional[int], typer.Option("--sample", help="Betweenness: sample this many source nodes (default: exact up to 2,000 entities, else 256).", metavar="K")] = None,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """Who brokers the network: centrality by networkx over cooperative ties in force (default today)."""
     from ..analysis import rank
 
-    respond(as_json, lambda: rank(store(data, no_cache, min_grade), by, types=types, as_of=as_of, limit=limit, around=around,
+    respond(reading.as_json, lambda: rank(reading.store(), by, types=types, as_of=as_of, limit=limit, around=around,
                                depth=depth, sample=sample, entity_types=entity_type, all_time=all_time,
                                include_adversarial=include_adversarial, weight=weight, roll_up=roll_up,
                                years=years), per_year(rank_blocks))  # fmt: skip
@@ -128,19 +125,18 @@ def rank_command(
     "balance",
     epilog="Example: allygraph balance --as-of 2024\n\nExample: allygraph balance --json | jq '.unbalanced'",
 )
+@reads_data()
 def balance_command(
     as_of: AsOfOpt = None,
     all_time: AllTimeOpt = False,
     roll_up: RollUpOpt = True,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """Structural balance: triangles of states, cooperative ties +, disputes -, the unbalanced listed."""
     from ..analysis import balance
 
-    respond(as_json, lambda: balance(store(data, no_cache, min_grade), as_of=as_of, all_time=all_time, roll_up=roll_up),
+    respond(reading.as_json, lambda: balance(reading.store(), as_of=as_of, all_time=all_time, roll_up=roll_up),
             balance_blocks)  # fmt: skip
 
 
@@ -148,6 +144,7 @@ def balance_command(
     "changes",
     epilog="Example: allygraph changes --from 2026-05-27 --to 2026-05-28\n\nExample: allygraph changes --from 2016 --to 2026 --around Philippines",
 )
+@reads_data()
 def changes_command(
     date_from: Annotated[str, typer.Option("--from", help="The earlier day.", metavar="DATE")] = ...,  # type: ignore[assignment]  # typer: ... marks a required option
     date_to: Annotated[str, typer.Option("--to", help="The later day.", metavar="DATE")] = ...,  # type: ignore[assignment]  # typer: ... marks a required option
@@ -155,15 +152,13 @@ def changes_command(
     method: Annotated[str, typer.Option("--method", help="How clusters are found: cliques, kcore or louvain.", metavar="METHOD")] = "cliques",
     movers: Annotated[int, typer.Option("--movers", help="Show this many of the largest rank movers.", metavar="N")] = 10,
     roll_up: RollUpOpt = True,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """What changed between two days: relations formed, ended and upgraded, clusters, rank movers."""
     from ..analysis import changes
 
-    respond(as_json, lambda: changes(store(data, no_cache, min_grade), date_from, date_to, around=around, method=method,
+    respond(reading.as_json, lambda: changes(reading.store(), date_from, date_to, around=around, method=method,
                                   movers=movers, roll_up=roll_up), changes_blocks)  # fmt: skip
 
 
@@ -171,6 +166,7 @@ def changes_command(
     "explain",
     epilog="Example: allygraph explain Philippines India > brief.md\n\nExample: allygraph explain Japan Australia --routes 2 --as-of 2020",
 )
+@reads_data()
 def explain_command(
     a: Annotated[str, typer.Argument(help="From: an id, name or alias.")],
     b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
@@ -180,10 +176,8 @@ def explain_command(
     max_hops: Annotated[int, typer.Option("--max-hops", help="Routes of at most this many hops.", metavar="N")] = 4,
     all_time: AllTimeOpt = False,
     include_adversarial: Annotated[bool, typer.Option("--include-adversarial", help="Also follow adversarial ties (disputes): never a route by default.")] = False,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """The best routes between two actors, of distinct kinds of ties, as Markdown with citations.
 
@@ -192,7 +186,7 @@ def explain_command(
     force today (or --as-of DATE, or --all-time); confirmed ties before reported ones."""
     from ..analysis import explain
 
-    respond(as_json, lambda: explain(store(data, no_cache, min_grade), a, b, k=routes, max_hops=max_hops, types=types,
+    respond(reading.as_json, lambda: explain(reading.store(), a, b, k=routes, max_hops=max_hops, types=types,
                                   as_of=as_of, all_time=all_time, include_adversarial=include_adversarial),
             explain_blocks)  # fmt: skip
 
@@ -201,17 +195,16 @@ def explain_command(
     "viz",
     epilog="Example: allygraph viz Japan -o japan.html\n\nExample: allygraph viz Japan --depth 2 --as-of 2020 -o japan.svg",
 )
+@reads_data()
 def viz_command(
     x: Annotated[Optional[str], typer.Argument(help="Centre the map on this entity; none: the whole data set (if small).")] = None,
     around: AroundOpt = None,
     depth: DepthOpt = 1,
     as_of: AsOfOpt = None,
     types: TypeOpt = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]  # typer: ... marks a required option
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.html (interactive, offline) or FILE.svg (static, A4).", metavar="FILE")] = ...,  # type: ignore[assignment]
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """Draw a network map: an offline HTML page (date slider, search, sources) or an SVG.
 
@@ -225,7 +218,7 @@ def viz_command(
         if x is not None and around is not None:
             raise UsageError("give the centre once: X or --around")
         return viz(
-            store(data, no_cache, min_grade),
+            reading.store(),
             x if x is not None else around,
             out=output,
             depth=depth,
@@ -233,4 +226,4 @@ def viz_command(
             types=types,
         )
 
-    respond(as_json, compute, viz_blocks)
+    respond(reading.as_json, compute, viz_blocks)

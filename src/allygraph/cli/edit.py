@@ -16,21 +16,21 @@ from ..render.edit import changed_blocks, diff_blocks, init_blocks
 from ..render.layout import emit, to_json
 from .common import respond
 from .errors import fail
-from .options import DataOpt, JsonOpt
+from .options import DataOpt, Editing, JsonOpt, edits_data
 
 group = typer.Typer()
 add_group = typer.Typer(name="add", help="Add a record to a data directory (see also: allygraph link, allygraph source add).", no_args_is_help=True)  # fmt: skip
 source_group = typer.Typer(name="source", help="The source registry of a data directory.", no_args_is_help=True)
 
-ChangeDryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff of the files; write nothing.")]  # fmt: skip
 SourceOpt = Annotated[list[str], typer.Option("--source", "-s", help="A source id from the registry, or a URL (repeatable).", metavar="SOURCE")]  # fmt: skip
 AttrOpt = Annotated[Optional[list[str]], typer.Option("--attr", help="An attribute, key=value (repeatable); numbers and true/false are read as such.", metavar="K=V")]  # fmt: skip
 
 
-def _change(as_json: bool, call: Callable[[], dict]) -> None:
+def _change(editing: Editing, call: Callable[[], dict]) -> None:
     """Run one change and report it; a record still referred to lists the records (``rm``)."""
     from ..edit import InUse
 
+    as_json = editing.as_json
     try:
         result = call()
     except InUse as exc:
@@ -48,6 +48,7 @@ def _change(as_json: bool, call: Callable[[], dict]) -> None:
 @add_group.command(
     "entity", epilog="Example: allygraph add entity brunei --name Brunei --type state --alias BRN --data ./my-data"
 )
+@edits_data()
 def add_entity(
     eid: Annotated[str, typer.Argument(metavar="ID", help="The new id: letters, digits, '_', '-', '.'.")],
     name: Annotated[str, typer.Option("--name", help="Display name.")],
@@ -61,41 +62,41 @@ def add_entity(
     source: Annotated[
         Optional[list[str]], typer.Option("--source", "-s", help="A source id or URL (repeatable).")
     ] = None,  # fmt: skip
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    dry_run: ChangeDryRunOpt = False,
+    *,
+    editing: Editing,
 ) -> None:
     """Add an entity, e.g. allygraph add entity brunei --name Brunei --type state --alias BRN."""
     from .. import edit
 
-    _change(as_json, lambda: edit.add_entity(eid, name, etype, aliases=alias, description=description, wikidata=wikidata,
-                                             attributes=edit.pairs(attr, "--attr"), sources=source, data=data,
-                                             dry_run=dry_run))  # fmt: skip
+    _change(editing, lambda: edit.add_entity(eid, name, etype, aliases=alias, description=description, wikidata=wikidata,
+                                             attributes=edit.pairs(attr, "--attr"), sources=source, data=editing.data,
+                                             dry_run=editing.dry_run))  # fmt: skip
 
 
 @source_group.command(
     "add",
     epilog="Example: allygraph source add mofa-raa --title 'Signing of the Japan-Philippines RAA' --url https://www.mofa.go.jp/ --date 2024-07-08",
 )
+@edits_data()
 def source_add(
     sid: Annotated[str, typer.Argument(metavar="ID", help="The source's id, cited from relations.")],
     title: Annotated[str, typer.Option("--title", help="The document's title.")],
     url: Annotated[str, typer.Option("--url", help="Where it is.")],
     publisher: Annotated[Optional[str], typer.Option("--publisher", help="Who published it.")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="YYYY, YYYY-MM or YYYY-MM-DD.", metavar="DATE")] = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    dry_run: ChangeDryRunOpt = False,
+    *,
+    editing: Editing,
 ) -> None:
     """Register a source, e.g. allygraph source add mofa-raa --title "..." --url https://..."""
     from .. import edit
 
-    _change(as_json, lambda: edit.add_source(sid, title, url, publisher=publisher, date=date, data=data, dry_run=dry_run))  # fmt: skip
+    _change(editing, lambda: edit.add_source(sid, title, url, publisher=publisher, date=date, data=editing.data, dry_run=editing.dry_run))  # fmt: skip
 
 
 @group.command(
     epilog="Example: allygraph link Japan exercises_with Philippines --since 2026 --source https://example.org/article\n\nExample: allygraph link Japan partnership Philippines --tier comprehensive_strategic_partnership --since 2026-05-28 --source mb-csp-2026 --dry-run"
 )
+@edits_data()
 def link(
     a: Annotated[str, typer.Argument(help="From: an id, name or alias.")],
     rtype: Annotated[str, typer.Argument(metavar="TYPE", help="Relation type, e.g. partnership, exercises_with.")],
@@ -120,22 +121,22 @@ def link(
     rid: Annotated[
         Optional[str], typer.Option("--id", help="The relation's id (default: derived from its content).")
     ] = None,  # fmt: skip
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    dry_run: ChangeDryRunOpt = False,
+    *,
+    editing: Editing,
 ) -> None:
     """Add a relation, e.g. allygraph link Japan exercises_with Philippines --since 2026 --source https://..."""
     from .. import edit
 
-    _change(as_json, lambda: edit.link(a, rtype, b, sources=source, tier=tier, status=status, since=since, until=until,
-                                       via=via, attributes=edit.pairs(attr, "--attr"), note=note, rid=rid, data=data,
-                                       dry_run=dry_run))  # fmt: skip
+    _change(editing, lambda: edit.link(a, rtype, b, sources=source, tier=tier, status=status, since=since, until=until,
+                                       via=via, attributes=edit.pairs(attr, "--attr"), note=note, rid=rid, data=editing.data,
+                                       dry_run=editing.dry_run))  # fmt: skip
 
 
 @group.command(
     "edit",
     epilog="Example: allygraph edit us-jp-alliance-1951 --set status=ended --set until=1960-06-23\n\nExample: allygraph edit japan --set attributes.iso3=JPN --dry-run",
 )
+@edits_data()
 def edit_cmd(
     ident: Annotated[str, typer.Argument(metavar="ID", help="An entity (id, name or alias), relation or source id.")],
     set_: Annotated[
@@ -150,52 +151,51 @@ def edit_cmd(
         Optional[list[str]],
         typer.Option("--unset", help="Remove a field (repeatable), or attributes.KEY.", metavar="FIELD"),
     ] = None,  # fmt: skip
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    dry_run: ChangeDryRunOpt = False,
+    *,
+    editing: Editing,
 ) -> None:
     """Change fields of a record, e.g. allygraph edit us-jp-alliance-1951 --set until=1960-06-23."""
     from .. import edit
 
-    _change(as_json, lambda: edit.edit(ident, set=set_, unset=unset, data=data, dry_run=dry_run))
+    _change(editing, lambda: edit.edit(ident, set=set_, unset=unset, data=editing.data, dry_run=editing.dry_run))
 
 
 @group.command(epilog="Example: allygraph rename tc_90 tc90_king_air --dry-run")
+@edits_data()
 def rename(
     old: Annotated[str, typer.Argument(help="The id to change (an entity, relation or source).")],
     new: Annotated[str, typer.Argument(help="The new id.")],
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    dry_run: ChangeDryRunOpt = False,
+    *,
+    editing: Editing,
 ) -> None:
     """Change an id and every reference to it (relations, via, attributes, ladders, source lists)."""
     from .. import edit
 
-    _change(as_json, lambda: edit.rename(old, new, data=data, dry_run=dry_run))
+    _change(editing, lambda: edit.rename(old, new, data=editing.data, dry_run=editing.dry_run))
 
 
 @group.command(epilog="Example: allygraph rm example-csp\n\nExample: allygraph rm tc_90 --cascade --dry-run")
+@edits_data()
 def rm(
     ident: Annotated[str, typer.Argument(metavar="ID", help="An entity, relation or source id.")],
     cascade: Annotated[bool, typer.Option("--cascade", help="Also remove what refers to it (listed).")] = False,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    dry_run: ChangeDryRunOpt = False,
+    *,
+    editing: Editing,
 ) -> None:
     """Remove a record; refused while anything refers to it, unless --cascade."""
     from .. import edit
 
-    _change(as_json, lambda: edit.rm(ident, cascade=cascade, data=data, dry_run=dry_run))
+    _change(editing, lambda: edit.rm(ident, cascade=cascade, data=editing.data, dry_run=editing.dry_run))
 
 
 @group.command(epilog="Example: allygraph fmt --check --data ./my-data")
+@edits_data()
 def fmt(
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when a file is not in the canonical layout.")
     ] = False,  # fmt: skip
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    dry_run: ChangeDryRunOpt = False,
+    *,
+    editing: Editing,
 ) -> None:
     """Rewrite both data files in the canonical layout (idempotent; comments kept; no value changes)."""
     from .. import edit
@@ -203,10 +203,10 @@ def fmt(
     result: dict = {}
 
     def call() -> dict:
-        result.update(edit.fmt(data=data, dry_run=dry_run, check=check))
+        result.update(edit.fmt(data=editing.data, dry_run=editing.dry_run, check=check))
         return result
 
-    _change(as_json, call)
+    _change(editing, call)
     if check and result.get("changed"):
         raise typer.Exit(1)
 

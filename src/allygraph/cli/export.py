@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
 from ..errors import AllygraphError
 from ..render.text import safe
-from .common import store
 from .errors import fail, usage
-from .options import AsOfOpt, DataOpt, DepthOpt, JsonOpt, MinGradeOpt, NoCacheOpt, TypeOpt
+from .options import AsOfOpt, DepthOpt, MinGradeOpt, Reading, TypeOpt, reads_data
 
 group = typer.Typer()
 
@@ -21,6 +19,7 @@ group = typer.Typer()
     "export",
     epilog="Example: allygraph export -o japan.graphml --around Japan --depth 2\n\nExample: allygraph export cypher --dialect memgraph -o graph.cypher\n\nExample: allygraph export json -o - | jq .nodes",
 )
+@reads_data(grade=False)
 def export_command(
     fmt: Annotated[Optional[str], typer.Argument(metavar="[FORMAT]", help="graphml, gexf, json, cyjs, csv, cypher, neo4j or dyadyears. Default: from the -o extension.", show_default=False)] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="Where to write, e.g. -o graph.graphml; '-' for stdout; a directory for neo4j.", metavar="FILE")] = ...,  # type: ignore[assignment]  # typer: ... marks a required option
@@ -37,9 +36,8 @@ def export_command(
     directed: Annotated[bool, typer.Option("--directed", help="dyadyears: both orders of each pair; arms and aid counted from state1 to state2.")] = False,
     include_reported: Annotated[bool, typer.Option("--include-reported", help="dyadyears: count relations only reported, not confirmed.")] = False,
     no_roll_up: Annotated[bool, typer.Option("--no-roll-up", help="dyadyears: do not count an agency's relations for its state.")] = False,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """Export the graph (or part of it) for Gephi, yEd, Cytoscape, igraph, D3 or Neo4j.
 
@@ -61,6 +59,7 @@ def export_command(
 
     from .. import export as ex
 
+    data, as_json, no_cache = reading.data, reading.as_json, reading.no_cache
     if as_json and output == "-":
         usage("--json and -o - both write to stdout; pick one")
     panel = (fmt or "").lower() == "dyadyears"
@@ -69,7 +68,7 @@ def export_command(
     if panel and (around is not None or types or as_of is not None or yed or dialect is not None or min_grade):
         usage("dyadyears takes --from/--to, not --around, --type, --as-of, --min-grade, --yed or --dialect")
     if panel:
-        _dyadyears(data, no_cache, output, as_json, year_from=year_from, year_to=year_to, directed=directed,
+        _dyadyears(reading, output, year_from=year_from, year_to=year_to, directed=directed,
                    reported=include_reported, roll_up=not no_roll_up)  # fmt: skip
         return
 
@@ -103,16 +102,16 @@ def export_command(
         print(json.dumps(stats, ensure_ascii=False))
 
 
-def _dyadyears(data: Optional[Path], no_cache: bool, output: str, as_json: bool, **options: Any) -> None:
+def _dyadyears(reading: Reading, output: str, **options: Any) -> None:
     """``export dyadyears``: write the panel, then the one-line summary (and the stats with --json)."""
     import json
 
     from ..export.dyadyears import export_dyadyears
 
     try:
-        stats = export_dyadyears(store(data, no_cache), output, **options)
+        stats = export_dyadyears(reading.store(), output, **options)
     except AllygraphError as exc:
-        fail(exc, as_json)
+        fail(exc, reading.as_json)
     where = "stdout" if output == "-" else safe(output)
     print(f"allygraph: wrote dyadyears: {stats['rows']:,} pair-years of {stats['states']} states, "
           f"{stats['from']}-{stats['to']}, {stats['bytes']:,} bytes to {where}", file=sys.stderr)  # fmt: skip
@@ -121,5 +120,5 @@ def _dyadyears(data: Optional[Path], no_cache: bool, output: str, as_json: bool,
             f"allygraph: states without a COW code left out: {safe(', '.join(stats['skipped']))}",
             file=sys.stderr,
         )
-    if as_json:
+    if reading.as_json:
         print(json.dumps(stats, ensure_ascii=False))

@@ -23,19 +23,7 @@ from ..render.query import (
     types_blocks,
 )
 from .common import respond, store
-from .options import (
-    AsOfOpt,
-    DataOpt,
-    DepthOpt,
-    EntityArg,
-    ExcludeOpt,
-    JsonOpt,
-    LimitOpt,
-    MinGradeOpt,
-    NoCacheOpt,
-    TypeOpt,
-)
-from .server import ServerOpt
+from .options import AsOfOpt, DataOpt, DepthOpt, EntityArg, ExcludeOpt, JsonOpt, LimitOpt, Reading, TypeOpt, reads_data
 
 group = typer.Typer()
 
@@ -43,6 +31,7 @@ group = typer.Typer()
 @group.command(
     epilog="Example: allygraph path Japan Philippines\n\nExample: allygraph path TC-90 Philippines --all --type arms_transfer"
 )
+@reads_data(server=True)
 def path(
     a: Annotated[str, typer.Argument(help="From: an id, name or alias (any case).")],
     b: Annotated[str, typer.Argument(help="To: an id, name or alias.")],
@@ -52,77 +41,59 @@ def path(
     exclude: ExcludeOpt = None,
     as_of: AsOfOpt = None,
     directed: Annotated[bool, typer.Option("--directed", help="Follow relations only as written (symmetric ones both ways).")] = False,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
-    server: ServerOpt = None,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """How two actors are connected: shortest path(s), every relation on each hop, with dates and sources."""
     from .. import query
 
-    respond(as_json, lambda: query.path(store(data, no_cache, min_grade, server), a, b, all_paths=all_paths, max_hops=max_hops,
-                                        types=types, exclude=exclude, as_of=as_of, directed=directed),
+    respond(reading.as_json, lambda: query.path(reading.store(), a, b, all_paths=all_paths, max_hops=max_hops,
+                                                types=types, exclude=exclude, as_of=as_of, directed=directed),
             path_blocks)  # fmt: skip
 
 
 @group.command(
     epilog="Example: allygraph show Japan --as-of 2020 --type partnership\n\nExample: allygraph show OSA --json"
 )
-def show(
-    x: EntityArg,
-    as_of: AsOfOpt = None,
-    types: TypeOpt = None,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
-    server: ServerOpt = None,
-) -> None:
+@reads_data(server=True)
+def show(x: EntityArg, as_of: AsOfOpt = None, types: TypeOpt = None, *, reading: Reading) -> None:
     """An entity card: its details, relations grouped by type, what goes through it, conflicting claims."""
     from .. import query
 
-    respond(
-        as_json,
-        lambda: query.show(store(data, no_cache, min_grade, server), x, as_of=as_of, types=types),
-        show_blocks,
-    )
+    respond(reading.as_json, lambda: query.show(reading.store(), x, as_of=as_of, types=types), show_blocks)
 
 
 @group.command(
     epilog="Example: allygraph neighbors TC-90 --depth 2\n\nExample: allygraph neighbors Japan --direction out --type provides"
 )
+@reads_data(server=True)
 def neighbors(
     x: EntityArg,
     depth: DepthOpt = 1,
     types: TypeOpt = None,
     direction: Annotated[str, typer.Option("--direction", help="in, out or both.", metavar="in|out|both")] = "both",
     as_of: AsOfOpt = None,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
-    server: ServerOpt = None,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """Entities within N hops, with the relations that reach them."""
     from .. import query
 
-    respond(as_json, lambda: query.neighbors(store(data, no_cache, min_grade, server), x, depth=depth, types=types,
-                                             direction=direction, as_of=as_of), neighbors_blocks)  # fmt: skip
+    respond(reading.as_json, lambda: query.neighbors(reading.store(), x, depth=depth, types=types, direction=direction,
+                                                     as_of=as_of), neighbors_blocks)  # fmt: skip
 
 
 @group.command(
     epilog="Example: allygraph tiers Japan\n\nExample: allygraph tiers Japan Philippines\n\nExample: allygraph tiers Japan --plot japan.svg"
 )
+@reads_data()
 def tiers(
     x: EntityArg,
     y: Annotated[Optional[str], typer.Argument(help="A partner: show the tier between X and Y and its history.")] = None,
     plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw X's partners' rungs over time as a step chart: FILE.svg.", metavar="FILE")] = None,
     as_of: AsOfOpt = None,
-    min_grade: MinGradeOpt = None,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:  # fmt: skip
     """Partners by partnership tier (highest first), or the tier history between two parties."""
     from .. import query
@@ -131,11 +102,11 @@ def tiers(
         from ..render.analysis import viz_blocks  # the pictures' blocks: only with --plot
         from ..viz import tiers_plot
 
-        respond(as_json, lambda: tiers_plot(store(data, no_cache, min_grade), x, plot), viz_blocks)
+        respond(reading.as_json, lambda: tiers_plot(reading.store(), x, plot), viz_blocks)
     elif y is None:
-        respond(as_json, lambda: query.tiers(store(data, no_cache, min_grade), x, as_of=as_of), tiers_blocks)
+        respond(reading.as_json, lambda: query.tiers(reading.store(), x, as_of=as_of), tiers_blocks)
     else:
-        respond(as_json, lambda: _two_parties(query.tier_history(store(data, no_cache, min_grade), x, y, as_of=as_of), x, y),
+        respond(reading.as_json, lambda: _two_parties(query.tier_history(reading.store(), x, y, as_of=as_of), x, y),
                 tier_history_blocks)  # fmt: skip
 
 
@@ -147,17 +118,17 @@ def _two_parties(result: dict, x: str, y: str) -> dict:
 
 
 @group.command(epilog="Example: allygraph search 'coast guard'\n\nExample: allygraph search phillipines --limit 3")
+@reads_data(grade=False)
 def search(
     text: Annotated[str, typer.Argument(help="What to look for (fuzzy: typos are fine).")],
     limit: LimitOpt = 10,
-    data: DataOpt = None,
-    as_json: JsonOpt = False,
-    no_cache: NoCacheOpt = False,
+    *,
+    reading: Reading,
 ) -> None:
     """Fuzzy search over ids, names and aliases. Exits 1 when nothing matches."""
     from .. import query
 
-    found = respond(as_json, lambda: query.search(store(data, no_cache), text, limit=limit), search_blocks)
+    found = respond(reading.as_json, lambda: query.search(reading.store(), text, limit=limit), search_blocks)
     if not found["matches"]:
         raise typer.Exit(ExitCode.NOTHING)
 

@@ -1,19 +1,17 @@
-"""``allygraph push URL``, and ``--server URL`` (the option ``path``, ``neighbors`` and ``show`` take).
+"""``allygraph push URL`` (``--server URL``, the option ``path``, ``neighbors`` and ``show`` take, is in ``options.py``).
 
 The library does the work (``allygraph.server``); this parses, calls and renders.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from ..render.server import push_blocks
 from .common import respond
 from .options import DataOpt, JsonOpt
-
-ServerOpt = Annotated[Optional[str], typer.Option("--server", help="Ask the graph server that `allygraph push` filled (falkordb://host:port/graph, bolt://host, neo4j+s://host...) instead of the data directory.", metavar="URL", show_default=False)]  # fmt: skip
 
 group = typer.Typer()
 
