@@ -37,6 +37,11 @@ COMMANDS: dict[str, str] = {
 }  # fmt: skip
 
 
+# click names close matches of an unknown command itself (8.2+: NoSuchCommand); Typer's own
+# "Did you mean" would then say it a second time
+TYPER_SUGGESTS = not hasattr(click.exceptions, "NoSuchCommand")
+
+
 class LazyGroup(TyperGroup):
     """The root group: lists ``COMMANDS`` and builds a command only when it is asked for."""
 
@@ -59,6 +64,7 @@ class LazyGroup(TyperGroup):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         """As click's; an unknown name is reported with suggestions drawn from every command."""
+        self.suggest_commands = self.suggest_commands and TYPER_SUGGESTS
         try:
             return super().resolve_command(ctx, args)
         except click.UsageError:
@@ -78,7 +84,7 @@ def build(name: str) -> click.Command:
     options: dict[str, Any] = {"pretty_exceptions_short": app.pretty_exceptions_short, "rich_markup_mode": app.rich_markup_mode}  # fmt: skip
     info = TyperInfo(sub)
     if typer.main.solve_typer_info_defaults(info).name:  # a subcommand group, e.g. `cache`
-        return typer.main.get_group_from_info(info, suggest_commands=app.suggest_commands, **options)
+        return typer.main.get_group_from_info(info, suggest_commands=app.suggest_commands and TYPER_SUGGESTS, **options)
     for command in sub.registered_commands:
         if command.callback and (command.name or typer.main.get_command_name(command.callback.__name__)) == name:
             return typer.main.get_command_from_info(command, **options)
