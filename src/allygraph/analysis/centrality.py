@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..errors import UsageError
-from .common import Rollup, all_relations, clock_of, neighbourhood, store_of
+from .common import Rollup, all_relations, clock_of, neighbourhood, store_of, tie_ends
 
 METRICS = ("degree", "betweenness", "pagerank", "eigenvector")
 MAX_EDGES = 2_000_000  # above this, whole-graph ranking refuses with advice
@@ -44,7 +44,47 @@ def _keep(S, types: Iterable[str] | None, clock, include_adversarial: bool):
         return rel["type"] in followed and clock(rel)
 
     keep.types = wanted  # type: ignore[attr-defined]
+    keep.followed = followed  # type: ignore[attr-defined]
+    keep.clock = clock  # type: ignore[attr-defined]
     return keep
+
+
+def _pairs(S, keep, max_edges: int, rollup) -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
+    """What ``_build`` adds without weights over the whole graph, read from the store's rows in
+    force (``common.tie_ends``: no record decoded on the SQLite store): each kept relation's
+    (rolled-up) ends in the data's order, self-ties left out, and the agencies each state stands for."""
+    moved = rollup.moved()
+    actors: dict[str, set[str]] = {}
+    pairs: list[tuple[str, str]] = []
+    for n, (a, b) in enumerate(tie_ends(S, keep.followed, keep.clock), 1):
+        if n > max_edges:
+            raise UsageError(
+                f"more than {max_edges:,} relations to rank: narrow it with --type (e.g. --type alliance "
+                f"--type partnership), --as-of, or --around X --depth N")  # fmt: skip
+        if moved:
+            u, v = moved.get(a, a), moved.get(b, b)
+            if u != a:
+                actors.setdefault(u, set()).add(a)
+            if v != b:
+                actors.setdefault(v, set()).add(b)
+            a, b = u, v
+        if a != b:
+            pairs.append((a, b))
+    return pairs, actors
+
+
+def _degree(pairs: list[tuple[str, str]]) -> tuple[dict[str, float], int, int]:
+    """``nx.degree_centrality`` of the graph of ``pairs`` (and its nodes and edges), without
+    building it: each node's distinct neighbours over ``n - 1``."""
+    edges = {(a, b) if a < b else (b, a) for a, b in pairs}
+    deg: dict[str, int] = {}
+    for a, b in edges:
+        deg[a] = deg.get(a, 0) + 1
+        deg[b] = deg.get(b, 0) + 1
+    if len(deg) <= 1:
+        return dict.fromkeys(deg, 1), len(deg), len(edges)
+    s = 1.0 / (len(deg) - 1)
+    return {x: d * s for x, d in deg.items()}, len(deg), len(edges)
 
 
 def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weight: bool, relations=None):
@@ -176,8 +216,22 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         if t not in S.registry.entity_types:
             raise UsageError(f"--entity-type {t!r} is not an entity type ({', '.join(S.registry.entity_types)})")
     keep = _keep(S, types, clock, include_adversarial)
-    H, actors = _build(S, keep, around, depth, max_edges, Rollup(S, roll_up), weight, relations)
-    scores, k = _scores(H, by, sample, seed, weight) if H.number_of_nodes() else ({}, None)
+    if around is None and relations is None and not weight:  # the whole graph, from the store's rows
+        pairs, actors = _pairs(S, keep, max_edges, Rollup(S, roll_up))
+        if by == "degree":
+            (scores, nodes, edges), k = _degree(pairs), None
+        else:
+            import networkx as nx
+
+            H = nx.Graph()
+            H.add_edges_from(pairs)
+            del pairs
+            nodes, edges = H.number_of_nodes(), H.number_of_edges()
+            scores, k = _scores(H, by, sample, seed, weight) if nodes else ({}, None)
+    else:
+        H, actors = _build(S, keep, around, depth, max_edges, Rollup(S, roll_up), weight, relations)
+        nodes, edges = H.number_of_nodes(), H.number_of_edges()
+        scores, k = _scores(H, by, sample, seed, weight) if nodes else ({}, None)
     wanted = set(entity_types or ())
     ranked = []
     for eid, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -191,6 +245,6 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         if limit is not None and len(ranked) >= limit:
             break
     return {"by": by, "as_of": clock.as_of, "types": sorted(keep.types or ()), "around": around,
-            "nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "sample": k, "seed": seed if k else None,
+            "nodes": nodes, "edges": edges, "sample": k, "seed": seed if k else None,
             "weight": weight, "roll_up": roll_up, "include_adversarial": include_adversarial,
             "ranking": ranked}  # fmt: skip
