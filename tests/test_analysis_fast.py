@@ -18,7 +18,7 @@ from allygraph.analysis import rank
 from allygraph.analysis.common import Rollup, all_relations
 from allygraph.store import DatasetStore, SQLiteStore
 from allygraph.ties import Clock
-from helpers import write_records
+from helpers import invoke, write_records
 
 STATES = ["s0", "s1", "s2", "s3", "s4"]
 ORGS = ["o0", "o1", "o2"]  # agencies: each part of a state, of another agency, or of nothing
@@ -144,3 +144,80 @@ def test_the_fast_paths_compute_the_one_rule(tmp_path, monkeypatch, raw, owners,
                         assert rank(mem, by, roll_up=roll_up, limit=None, **opts) == slow
         finally:
             sql.close()
+
+
+# --- betweenness states its sample and its error --------------------------------------------------
+
+
+def _random_graph(seed: int, n: int = 60, p: float = 0.07):
+    import networkx as nx
+
+    G = nx.gnp_random_graph(n, p, seed=seed)
+    return nx.relabel_nodes(G, {i: f"n{i:02d}" for i in G})
+
+
+def test_sampled_betweenness_is_networkx_s_own_scores():
+    """The same scores as ``nx.betweenness_centrality(k, seed)``, unweighted and weighted."""
+    import random
+
+    import networkx as nx
+
+    from allygraph.analysis.centrality import _sampled_betweenness
+
+    for seed in range(6):
+        G = _random_graph(seed)
+        rng = random.Random(seed)
+        for u, v in G.edges:
+            G[u][v]["distance"] = rng.choice([1.0, 1.25, 2.0, 5.0])
+        for k in (2, 9, 30):
+            assert dict(_sampled_betweenness(G, k, seed, None)) == nx.betweenness_centrality(G, k=k, seed=seed)
+            assert dict(_sampled_betweenness(G, k, seed, "distance")) == nx.betweenness_centrality(
+                G, k=k, seed=seed, weight="distance"
+            )
+
+
+def test_the_standard_error_is_the_spread_of_the_estimate():
+    """Over many seeds, a sampled score scatters around the exact one as its stated standard error
+    says: the stated variance (its mean over the seeds) is within 20% of the observed spread for
+    the busiest entities, and sampling every source but one gives errors near zero."""
+    import statistics
+
+    import networkx as nx
+
+    from allygraph.analysis.centrality import _sampled_betweenness
+
+    G = _random_graph(7)
+    exact = nx.betweenness_centrality(G)
+    top = sorted(exact, key=lambda v: -exact[v])[:5]
+    runs = [_sampled_betweenness(G, 12, seed, None) for seed in range(300)]
+    for v in top:
+        spread = statistics.pstdev(r[v] for r in runs)
+        stated = statistics.fmean(r.stderr[v] ** 2 for r in runs) ** 0.5
+        assert 0.8 < stated / spread < 1.2, (v, stated, spread)
+        assert abs(statistics.fmean(r[v] for r in runs) - exact[v]) < 3 * spread / len(runs) ** 0.5
+    nearly_all = _sampled_betweenness(G, len(G) - 1, 1, None)
+    assert max(nearly_all.stderr.values()) < 0.2 * max(r.stderr[v] for r in runs for v in top)
+
+
+def test_rank_says_its_sample_seed_and_error(tmp_path):
+    """``--json`` has the sample size, the seed, ``exact`` and the largest standard error (each
+    ranked entity its own); the plain output says them too; a small graph is exact."""
+    import json
+
+    ents = [{"id": f"s{i}", "name": f"S{i}", "type": "state"} for i in range(8)]
+    rels = [{"id": f"r{i}", "from": f"s{i}", "to": f"s{(i * 3 + 1) % 8}", "type": "alliance", "since": "2000"}
+            for i in range(8)]  # fmt: skip
+    rels += [{"id": f"q{i}", "from": f"s{i}", "to": f"s{(i + 1) % 8}", "type": "alliance", "since": "2000"}
+             for i in range(8)]  # fmt: skip
+    d = write_records(tmp_path / "d", ents, rels)
+    got = invoke("rank", "--by", "betweenness", "--sample", "3", "--json", "--data", str(d))
+    doc = json.loads(got.stdout)
+    assert (doc["sample"], doc["seed"], doc["exact"]) == (3, 1, False)
+    assert doc["stderr"] == max(r["stderr"] for r in doc["ranking"]) and doc["stderr"] > 0
+    assert "standard error" in doc["error"]
+    plain = invoke("rank", "--by", "betweenness", "--sample", "3", "--data", str(d)).stdout
+    assert "sampled from 3 sources (seed 1; standard error of a score at most" in plain and " ± " in plain
+    exact = json.loads(invoke("rank", "--by", "betweenness", "--json", "--data", str(d)).stdout)
+    assert (exact["sample"], exact["exact"], exact["stderr"]) == (None, True, 0.0)
+    assert all("stderr" not in r for r in exact["ranking"])
+    assert "betweenness exact" in invoke("rank", "--by", "betweenness", "--data", str(d)).stdout

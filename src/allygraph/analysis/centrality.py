@@ -162,11 +162,59 @@ def _scores(H, by: str, sample: int | None, seed: int, weight: bool = False) -> 
                 f"or --type")  # fmt: skip
         k = sample if sample is not None else (None if n <= EXACT_BETWEENNESS else DEFAULT_SAMPLE)
         k = None if k is not None and k >= n else k
-        return nx.betweenness_centrality(H, k=k, seed=seed if k else None, weight="distance" if weight else None), k
+        if k is None:
+            return nx.betweenness_centrality(H, weight="distance" if weight else None), None
+        return _sampled_betweenness(H, k, seed, "distance" if weight else None), k
     try:
         return nx.eigenvector_centrality(H, max_iter=1000, weight=w), None
     except nx.PowerIterationFailedConvergence:
         raise UsageError("eigenvector centrality did not converge: try --by pagerank, or narrow with --type") from None
+
+
+class Sampled(dict):
+    """Betweenness estimated from a sample of sources: the scores, and each one's standard error
+    (``stderr``)."""
+
+    stderr: dict
+
+
+def _sampled_betweenness(H, k: int, seed: int, weight: str | None) -> Sampled:
+    """``nx.betweenness_centrality(H, k=k, seed=seed, weight=weight)``, the same scores by the same
+    steps (networkx's own single-source and accumulation functions), with each score's standard
+    error from the sample: a node's score is the mean of its dependency on each sampled source
+    (scaled), so its error is the sample's standard deviation over the square root of the number
+    of sources, times the finite-population correction (sources are drawn without replacement)."""
+    import math
+
+    import networkx as nx
+    from networkx.algorithms.centrality import betweenness as nxb
+
+    n = len(H)
+    sources = nx.utils.create_py_random_state(seed).sample(list(H.nodes()), k)
+    total = dict.fromkeys(H, 0.0)
+    squares = dict.fromkeys(H, 0.0)
+    for s in sources:
+        if weight is None:
+            S, P, sigma, _ = nxb._single_source_shortest_path_basic(H, s)
+        else:
+            S, P, sigma, _ = nxb._single_source_dijkstra_path_basic(H, s, weight)
+        total, delta = nxb._accumulate_basic(total, S, P, sigma, s)
+        for w, d in delta.items():
+            if w != s:
+                squares[w] += d * d
+    raw = dict(total)
+    out = Sampled(nxb._rescale(total, n, normalized=True, directed=False, endpoints=False, sampled_nodes=sources))
+    picked = set(sources)
+    out.stderr = {}
+    for v, sum1 in raw.items():
+        m, pop = (k - 1, n - 1) if v in picked else (k, n)  # a sampled node is no source of its own
+        if m < 2 or pop < 2 or n < 3:
+            out.stderr[v] = math.nan if m < 2 and pop > m else 0.0
+            continue
+        var = max(squares[v] - sum1 * sum1 / m, 0.0) / (m - 1)  # the sample variance of the dependencies
+        se_mean = math.sqrt(var / m * (pop - m) / pop)
+        out.stderr[v] = se_mean / (n - 2)  # scaled as the score is: over the n - 2 other targets
+    return out
 
 
 def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, as_of: str | None = None,
@@ -232,6 +280,7 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         H, actors = _build(S, keep, around, depth, max_edges, Rollup(S, roll_up), weight, relations)
         nodes, edges = H.number_of_nodes(), H.number_of_edges()
         scores, k = _scores(H, by, sample, seed, weight) if nodes else ({}, None)
+    errors = getattr(scores, "stderr", None)
     wanted = set(entity_types or ())
     ranked = []
     for eid, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -239,6 +288,8 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         if wanted and ent["type"] not in wanted:
             continue
         row = {"id": eid, "name": ent["name"], "type": ent["type"], "score": round(float(score), 6)}
+        if errors is not None:
+            row["stderr"] = _err(errors[eid])
         if eid in actors:
             row["actors"] = sorted(actors[eid])
         ranked.append(row)
@@ -247,4 +298,24 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
     return {"by": by, "as_of": clock.as_of, "types": sorted(keep.types or ()), "around": around,
             "nodes": nodes, "edges": edges, "sample": k, "seed": seed if k else None,
             "weight": weight, "roll_up": roll_up, "include_adversarial": include_adversarial,
-            "ranking": ranked}  # fmt: skip
+            "ranking": ranked, **_error(by, k, errors)}  # fmt: skip
+
+
+def _err(x: float) -> float | None:
+    """A standard error as JSON writes it (None when the sample cannot tell: one source)."""
+    import math
+
+    return None if math.isnan(x) else round(float(x), 6)
+
+
+def _error(by: str, k: int | None, errors: dict | None) -> dict:
+    """What ``rank --by betweenness`` says of its accuracy: ``exact``, and when sampled the
+    largest standard error of any entity's score (``stderr``) and how it was estimated."""
+    if by != "betweenness":
+        return {}
+    if errors is None:
+        return {"exact": True, "stderr": 0.0, "error": "exact: every entity was a source"}
+    worst = max((_err(x) for x in errors.values()), key=lambda x: -1.0 if x is None else x, default=0.0)
+    return {"exact": False, "stderr": worst,
+            "error": f"sampled {k} sources: each score's standard error from the spread of its dependency on the "
+                     f"sampled sources, with the finite-population correction; stderr is the largest"}  # fmt: skip
