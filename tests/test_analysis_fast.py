@@ -1,6 +1,7 @@
 """The analyses' fast paths at a million relations (issue 20) compute the one rule of ``ties``:
-the SQLite store's relations in force (``SQLiteStore.tie_rows``, the rule in SQL) and whole-graph
-``rank`` built from them agree with the relation-by-relation path on random small graphs, with
+the SQLite store's relations in force (``SQLiteStore.tie_rows``, the rule in SQL), whole-graph
+``rank`` built from them and ``clusters`` reading only the types it uses agree with the
+relation-by-relation path on random small graphs, with
 reported, contradicted, ended, suspended, signed, undated-with-dated-sources, one-day, adversarial
 relations and agencies rolled up through ``part_of``."""
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from allygraph import cache, load
-from allygraph.analysis import rank
+from allygraph.analysis import clusters, rank
 from allygraph.analysis.common import Rollup, all_relations
 from allygraph.store import DatasetStore, SQLiteStore
 from allygraph.ties import Clock
@@ -114,6 +115,21 @@ def _stores(d: Path, monkeypatch, thread: bool) -> tuple[SQLiteStore, DatasetSto
     owners=["s3", "o0", None],
     thread=True,
 )  # fmt: skip
+@example(  # a dispute in force drops a security tie; a framework of three; an agency's exercise counts for its state
+    raw=[
+        {"type": "alliance", "from": "s0", "to": "s1", "status": None, "dates": ["2010"], "one_day": False,
+         "source": "dated", "contradicted": False},
+        {"type": "disputes_with", "from": "s1", "to": "s0", "status": None, "dates": ["2010-06"], "one_day": False,
+         "source": "dated", "contradicted": False},
+        {"type": "exercises_with", "from": "o0", "to": "s2", "status": None, "dates": ["2010"], "one_day": False,
+         "source": "dated", "contradicted": False},
+        {"type": "alliance", "from": "s1", "to": "s2", "status": None, "dates": ["2010"], "one_day": False,
+         "source": "dated", "contradicted": False},
+    ] + [{"type": "member_of", "from": s, "to": "fw", "status": None, "dates": ["1999"], "one_day": False,
+          "source": "undated", "contradicted": False} for s in ("s0", "s2", "s3")],
+    owners=["s0", None, None],
+    thread=False,
+)  # fmt: skip
 def test_the_fast_paths_compute_the_one_rule(tmp_path, monkeypatch, raw, owners, thread):
     ents, rels = _records(raw, owners)
     with tempfile.TemporaryDirectory(dir=tmp_path) as tmp:
@@ -142,6 +158,12 @@ def test_the_fast_paths_compute_the_one_rule(tmp_path, monkeypatch, raw, owners,
                         slow = rank(mem, by, roll_up=roll_up, limit=None, relations=every, **opts)
                         assert rank(sql, by, roll_up=roll_up, limit=None, **opts) == slow
                         assert rank(mem, by, roll_up=roll_up, limit=None, **opts) == slow
+                for method in ("cliques", "louvain"):
+                    for opts in ({"as_of": "2015"}, {"all_time": True}):
+                        kw = {"method": method, "roll_up": roll_up, "min_size": 2, **opts}
+                        slow = clusters(mem, relations=every, **kw)  # every relation, read one by one
+                        assert clusters(sql, **kw) == slow
+                        assert clusters(mem, **kw) == slow
         finally:
             sql.close()
 
@@ -221,3 +243,13 @@ def test_rank_says_its_sample_seed_and_error(tmp_path):
     assert (exact["sample"], exact["exact"], exact["stderr"]) == (None, True, 0.0)
     assert all("stderr" not in r for r in exact["ranking"])
     assert "betweenness exact" in invoke("rank", "--by", "betweenness", "--data", str(d)).stdout
+
+
+def test_the_analysis_extra_is_part_of_the_test_extra():
+    """CI installs ``.[test]``: it must bring everything ``.[analysis]`` does, so pagerank runs there."""
+    import tomllib
+
+    extras = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert set(extras["analysis"]) <= set(extras["test"])

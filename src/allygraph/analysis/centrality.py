@@ -187,7 +187,7 @@ def _sampled_betweenness(H, k: int, seed: int, weight: str | None) -> Sampled:
     import math
 
     import networkx as nx
-    from networkx.algorithms.centrality import betweenness as nxb
+    from networkx.algorithms.centrality import betweenness as nxb  # type: ignore[import-untyped]
 
     n = len(H)
     sources = nx.utils.create_py_random_state(seed).sample(list(H.nodes()), k)

@@ -192,6 +192,16 @@ class Rollup:
         return out
 
 
+def relations_of(S: Store, types: Iterable[str]) -> Iterator[dict]:
+    """Every relation of one of ``types``, in the data's order: the store's own read when it has
+    one (``SQLiteStore.relations_of`` decodes no other record), else every relation filtered."""
+    fast = getattr(S, "relations_of", None)
+    if fast is not None:
+        return fast(types)
+    wanted = set(types)
+    return (r for r in all_relations(S) if r["type"] in wanted)
+
+
 def tie_ends(S: Store, types: Iterable[str], clock: Clock) -> Iterator[tuple[str, str]]:
     """``(from, to)`` of every relation of ``types`` in force by ``clock``, in the data's order:
     the store's own fast read when it has one (``SQLiteStore.tie_rows``: the same rule in SQL),
