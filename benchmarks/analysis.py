@@ -121,10 +121,27 @@ def _ratio(label: str, a: float, b: float) -> None:
     print(f"    {label}: A/B {a / b:.2f}  (load now {_load():.1f})", flush=True)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (less sensitive to a busy machine
+    than the wall clock: a figure's CPU time is what it costs on a quiet one, give or take)."""
+    import resource
+
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + c.ru_utime + c.ru_stime
+
+
+CPU: list[float] = []  # the CPU seconds of the last _took
+
+
 def _took(fn) -> tuple[float, object]:
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     out = fn()
+    CPU[:] = [_cpu() - c]
     return time.perf_counter() - t, out
+
+
+def _cpu_note() -> str:
+    return f", cpu {CPU[0]:.2f} s" if CPU else ""
 
 
 def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvain: bool) -> None:
@@ -141,10 +158,14 @@ def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvai
     env = {**os.environ, "PYTHONPATH": old or "", **({"ALLYGRAPH_CACHE_DIR": old_cache} if old_cache else {})}
     for i in range(1, rounds + 1):
         ta, _ = _took(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL))
-        print(f"A{i} allygraph rank --by degree (a fresh process; target 1 s)     {ta:8.2f} s  (load {_load():.1f})")
+        print(
+            f"A{i} allygraph rank --by degree (a fresh process; target 1 s)     {ta:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
         if old:
             to, _ = _took(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env))
-            print(f"O{i} the same command, older code                               {to:8.2f} s  (load {_load():.1f})")
+            print(
+                f"O{i} the same command, older code                               {to:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+            )
             print(f"    degree: new/old {ta / to:.2f}", flush=True)
     S = open_store(d)
     clock = clock_of(S, None)
@@ -152,7 +173,9 @@ def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvai
     print(f"    rows for B (not timed): {len(pairs):,} pairs")
     for i in range(1, rounds + 1):
         ta, r = _took(lambda: rank(open_store(d), "pagerank"))
-        print(f"A{i} rank --by pagerank (end to end)                               {ta:8.2f} s  (load {_load():.1f})")
+        print(
+            f"A{i} rank --by pagerank (end to end)                               {ta:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
 
         def b() -> dict:
             H = nx.Graph()
@@ -160,7 +183,9 @@ def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvai
             return nx.pagerank(H)
 
         tb, pr = _took(b)
-        print(f"B{i} nx.Graph().add_edges_from(pairs); nx.pagerank(H)               {tb:8.2f} s  (load {_load():.1f})")
+        print(
+            f"B{i} nx.Graph().add_edges_from(pairs); nx.pagerank(H)               {tb:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
         top = max(pr, key=lambda v: (pr[v], v))
         print(f"    {r['nodes']:,} entities, {r['edges']:,} ties; top {r['ranking'][0]['id']} (B: {top})")
         _ratio("pagerank", ta, tb)
@@ -173,7 +198,9 @@ def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvai
     print(f"    weighted state edges for B (not timed): {len(edges):,}")
     for i in range(1, rounds + 1):
         ta, r = _took(lambda: clusters(open_store(d), as_of=D2, method="louvain"))
-        print(f"A{i} clusters --method louvain --as-of {D2} (end to end)   {ta:8.2f} s  (load {_load():.1f})")
+        print(
+            f"A{i} clusters --method louvain --as-of {D2} (end to end)   {ta:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
 
         def c() -> list:
             H = nx.Graph()
@@ -181,7 +208,9 @@ def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvai
             return nx.community.louvain_communities(H, weight="weight", seed=18)
 
         tb, comms = _took(c)
-        print(f"B{i} nx.Graph().add_weighted_edges_from(edges); louvain_communities {tb:8.2f} s  (load {_load():.1f})")
+        print(
+            f"B{i} nx.Graph().add_weighted_edges_from(edges); louvain_communities {tb:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
         print(f"    {len(r['clusters']):,} communities of 3 or more (B: {sum(1 for x in comms if len(x) >= 3):,})")
         _ratio("louvain", ta, tb)
 

@@ -54,33 +54,34 @@ def _pairs(S, keep, max_edges: int, rollup) -> tuple[list[tuple[str, str]], dict
     force (``common.tie_ends``: no record decoded on the SQLite store): each kept relation's
     (rolled-up) ends in the data's order, self-ties left out, and the agencies each state stands for."""
     moved = rollup.moved()
+    rows = list(tie_ends(S, keep.followed, keep.clock))
+    if len(rows) > max_edges:
+        raise UsageError(
+            f"more than {max_edges:,} relations to rank: narrow it with --type (e.g. --type alliance "
+            f"--type partnership), --as-of, or --around X --depth N")  # fmt: skip
     actors: dict[str, set[str]] = {}
+    if not moved:
+        return [(a, b) for a, b in rows if a != b], actors
     pairs: list[tuple[str, str]] = []
-    for n, (a, b) in enumerate(tie_ends(S, keep.followed, keep.clock), 1):
-        if n > max_edges:
-            raise UsageError(
-                f"more than {max_edges:,} relations to rank: narrow it with --type (e.g. --type alliance "
-                f"--type partnership), --as-of, or --around X --depth N")  # fmt: skip
-        if moved:
-            u, v = moved.get(a, a), moved.get(b, b)
-            if u != a:
-                actors.setdefault(u, set()).add(a)
-            if v != b:
-                actors.setdefault(v, set()).add(b)
-            a, b = u, v
-        if a != b:
-            pairs.append((a, b))
+    for a, b in rows:
+        u, v = moved.get(a, a), moved.get(b, b)
+        if u != a:
+            actors.setdefault(u, set()).add(a)
+        if v != b:
+            actors.setdefault(v, set()).add(b)
+        if u != v:
+            pairs.append((u, v))
     return pairs, actors
 
 
 def _degree(pairs: list[tuple[str, str]]) -> tuple[dict[str, float], int, int]:
     """``nx.degree_centrality`` of the graph of ``pairs`` (and its nodes and edges), without
     building it: each node's distinct neighbours over ``n - 1``."""
+    from collections import Counter
+    from itertools import chain
+
     edges = {(a, b) if a < b else (b, a) for a, b in pairs}
-    deg: dict[str, int] = {}
-    for a, b in edges:
-        deg[a] = deg.get(a, 0) + 1
-        deg[b] = deg.get(b, 0) + 1
+    deg = Counter(chain.from_iterable(edges))
     if len(deg) <= 1:
         return dict.fromkeys(deg, 1), len(deg), len(edges)
     s = 1.0 / (len(deg) - 1)
