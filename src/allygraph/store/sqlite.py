@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING
 from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
 from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
+from ..ties import effective_status
 from ..vocab import Registry
 from .base import Store
 from .shape import check_entity, check_registry, check_relation, check_source, check_warnings
@@ -54,8 +55,6 @@ def relation_row(rel: dict) -> tuple:
 def tie_columns(rel: dict) -> tuple[str, str, str | None, str | None]:
     """What the time rule reads of a relation, as columns (``SQLiteStore.tie_rows`` filters on
     them in SQL): its type, effective status (``ties.effective_status``), since and until."""
-    from ..ties import effective_status
-
     since, until = rel.get("since"), rel.get("until")
     return (rel["type"], effective_status(rel), None if since is None else str(since),
             None if until is None else str(until))  # fmt: skip
