@@ -32,8 +32,9 @@ Issue 20's figures (``--issue20``), each printed with the ratio and the load ave
   (open the cache, read the relations in force, roll up, build, networkx's function). B is
   networkx alone from the same rows in the fastest plain way: the edge list of the graph A
   analyses, held in memory as Python tuples (computed once, outside the timing: ``(a, b)`` for
-  pagerank, ``(a, b, weight)`` for louvain), then ``nx.Graph().add_edges_from`` (or
-  ``add_weighted_edges_from``) and ``nx.pagerank(H)`` (or ``louvain_communities(H,
+  pagerank, the nodes in the graph's order and ``(a, b, weight)`` for louvain, so that B's graph
+  is A's and louvain finds the same communities), then ``nx.Graph().add_edges_from`` (or
+  ``add_nodes_from`` and ``add_weighted_edges_from``) and ``nx.pagerank(H)`` (or ``louvain_communities(H,
   weight="weight", seed=18)``). B includes building the graph, not reading or filtering rows.
 """
 
@@ -193,7 +194,9 @@ def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvai
         return
     clock = clock_of(S, D2)
     ties, _ = _collect(S, clock, Rollup(S), set(SECURITY_LAYERS), None, 6)
-    edges = [(a, b, w) for a, b, w in _graph(ties, clock.day, weighted=True)[0].edges(data="weight")]
+    G = _graph(ties, clock.day, weighted=True)[0]
+    nodes, edges = list(G), [(a, b, w) for a, b, w in G.edges(data="weight")]  # nodes first: the same order
+    del G
     del ties
     print(f"    weighted state edges for B (not timed): {len(edges):,}")
     for i in range(1, rounds + 1):
@@ -204,6 +207,7 @@ def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvai
 
         def c() -> list:
             H = nx.Graph()
+            H.add_nodes_from(nodes)
             H.add_weighted_edges_from(edges)
             return nx.community.louvain_communities(H, weight="weight", seed=18)
 
