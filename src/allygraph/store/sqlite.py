@@ -479,18 +479,14 @@ class SQLiteStore(Store):
             f"WHERE type IN ({marks}) AND (since IS NULL OR ({rule})) ORDER BY rowid", params | args)  # fmt: skip
         clock = Clock(day, reported=reported, store=self)
 
-        def ends() -> Iterator[tuple[str, str]]:
-            for a, b, doc in rows:
-                if doc is None:
-                    yield a, b
-                    continue
-                rel = self._loads(doc)
-                if type(rel) is not dict:
-                    raise self._damaged("a relation is not a record")
-                if clock(rel):
-                    yield rel["from"], rel["to"]
+        def undated(doc: object) -> tuple[str, str] | None:
+            rel = self._loads(doc)
+            if type(rel) is not dict:
+                raise self._damaged("a relation is not a record")
+            return (rel["from"], rel["to"]) if clock(rel) else None
 
-        return ends()
+        found = [(a, b) if doc is None else undated(doc) for a, b, doc in rows]  # a list: no generator step per row
+        return iter([p for p in found if p is not None])
 
     def relations_of(self, types: Iterable[str]) -> Iterator[dict]:
         """Every relation of one of ``types``, in the data's order, decoding only those (as
