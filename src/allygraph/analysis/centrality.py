@@ -77,15 +77,21 @@ def _pairs(S, keep, max_edges: int, rollup) -> tuple[list[tuple[str, str]], dict
 def _degree(pairs: list[tuple[str, str]]) -> tuple[dict[str, float], int, int]:
     """``nx.degree_centrality`` of the graph of ``pairs`` (and its nodes and edges), without
     building it: each node's distinct neighbours over ``n - 1``."""
-    from collections import Counter
     from itertools import chain
 
-    edges = {(a, b) if a < b else (b, a) for a, b in pairs}
-    deg = Counter(chain.from_iterable(edges))
-    if len(deg) <= 1:
-        return dict.fromkeys(deg, 1), len(deg), len(edges)
-    s = 1.0 / (len(deg) - 1)
-    return {x: d * s for x, d in deg.items()}, len(deg), len(edges)
+    index: dict[str, int] = {}  # each node a number, so that a tie is one int (cheaper than a pair of strings)
+    number = index.setdefault
+    codes = iter([number(x, len(index)) for x in chain.from_iterable(pairs)])
+    n = len(index)
+    edges = {a * n + b if a < b else b * n + a for a, b in zip(codes, codes, strict=True)}
+    deg = [0] * n
+    for e in edges:
+        deg[e // n] += 1
+        deg[e % n] += 1
+    if n <= 1:
+        return dict.fromkeys(index, 1), n, len(edges)
+    s = 1.0 / (n - 1)
+    return {x: d * s for x, d in zip(index, deg, strict=True)}, n, len(edges)
 
 
 def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weight: bool, relations=None):
