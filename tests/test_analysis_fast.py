@@ -142,7 +142,8 @@ def test_the_fast_paths_compute_the_one_rule(tmp_path, monkeypatch, raw, owners,
                     for types in (TYPES, ["partnership"], ["disputes_with", "party_to"]):
                         clock = Clock(day, reported=reported, store=mem)
                         want = [(r["from"], r["to"]) for r in every if r["type"] in types and clock(r)]
-                        assert list(sql.tie_rows(types, day, reported=reported)) == want, (day, reported, types)
+                        got = list(sql.tie_rows(types, Clock(day, reported=reported, store=sql)))
+                        assert got == want, (day, reported, types)
             for roll_up in (True, False):
                 rollup = Rollup(mem, roll_up)
                 moved = Rollup(sql, roll_up).moved()
@@ -166,6 +167,16 @@ def test_the_fast_paths_compute_the_one_rule(tmp_path, monkeypatch, raw, owners,
                         assert clusters(mem, **kw) == slow
         finally:
             sql.close()
+
+
+def test_the_cache_columns_read_the_status_as_ties_does():
+    """``tie_columns`` writes ``ties.effective_status`` (it cannot import ``ties``)."""
+    from allygraph.store.sqlite import tie_columns
+    from allygraph.ties import effective_status
+
+    for rel in ({}, {"status": "signed"}, {"status": "reported", "contradicted_by": ["x"]}, {"contradicted_by": []},
+                {"status": None}, {"status": "ended", "contradicted_by": ["a", "b"]}):  # fmt: skip
+        assert tie_columns({"type": "alliance", **rel})[1] == effective_status(rel)
 
 
 # --- betweenness states its sample and its error --------------------------------------------------

@@ -224,6 +224,27 @@ def _sampled_betweenness(H, k: int, seed: int, weight: str | None) -> Sampled:
     return out
 
 
+def _ranked(S, keep, by: str, around: str | None, depth: int, max_edges: int, rollup, weight: bool, relations,
+            sample: int | None, seed: int) -> tuple[dict, int | None, int, int, dict]:  # fmt: skip
+    """The scores (and the betweenness sample), the graph's nodes and edges, and the agencies
+    each state stands for: the whole graph from the store's rows in force when unweighted (degree
+    without building it), else ``_build``."""
+    if around is None and relations is None and not weight:
+        pairs, actors = _pairs(S, keep, max_edges, rollup)
+        if by == "degree":
+            scores, nodes, edges = _degree(pairs)
+            return scores, None, nodes, edges, actors
+        import networkx as nx
+
+        H = nx.Graph()
+        H.add_edges_from(pairs)
+        del pairs
+    else:
+        H, actors = _build(S, keep, around, depth, max_edges, rollup, weight, relations)
+    scores, k = _scores(H, by, sample, seed, weight) if H.number_of_nodes() else ({}, None)
+    return scores, k, H.number_of_nodes(), H.number_of_edges(), actors
+
+
 def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, as_of: str | None = None,
          limit: int | None = 20, around: str | None = None, depth: int = 2, sample: int | None = None,
          seed: int = 1, entity_types: Iterable[str] | None = None, max_edges: int = MAX_EDGES,
@@ -271,22 +292,8 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         if t not in S.registry.entity_types:
             raise UsageError(f"--entity-type {t!r} is not an entity type ({', '.join(S.registry.entity_types)})")
     keep = _keep(S, types, clock, include_adversarial)
-    if around is None and relations is None and not weight:  # the whole graph, from the store's rows
-        pairs, actors = _pairs(S, keep, max_edges, Rollup(S, roll_up))
-        if by == "degree":
-            (scores, nodes, edges), k = _degree(pairs), None
-        else:
-            import networkx as nx
-
-            H = nx.Graph()
-            H.add_edges_from(pairs)
-            del pairs
-            nodes, edges = H.number_of_nodes(), H.number_of_edges()
-            scores, k = _scores(H, by, sample, seed, weight) if nodes else ({}, None)
-    else:
-        H, actors = _build(S, keep, around, depth, max_edges, Rollup(S, roll_up), weight, relations)
-        nodes, edges = H.number_of_nodes(), H.number_of_edges()
-        scores, k = _scores(H, by, sample, seed, weight) if nodes else ({}, None)
+    scores, k, nodes, edges, actors = _ranked(S, keep, by, around, depth, max_edges, Rollup(S, roll_up), weight,
+                                              relations, sample, seed)  # fmt: skip
     errors = getattr(scores, "stderr", None)
     wanted = set(entity_types or ())
     ranked = []

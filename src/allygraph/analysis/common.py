@@ -208,7 +208,7 @@ def tie_ends(S: Store, types: Iterable[str], clock: Clock) -> Iterator[tuple[str
     else each relation asked of the clock."""
     fast = getattr(S, "tie_rows", None)
     if fast is not None:
-        return fast(types, clock.day, reported=clock.reported)
+        return fast(types, clock)
     wanted = set(types)
     return ((r["from"], r["to"]) for r in all_relations(S) if r["type"] in wanted and clock(r))
 

@@ -11,14 +11,13 @@ import datetime as _dt
 import marshal
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
 from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
-from ..ties import effective_status
 from ..vocab import Registry
 from .base import Store
 from .shape import check_entity, check_registry, check_relation, check_source, check_warnings
@@ -54,9 +53,12 @@ def relation_row(rel: dict) -> tuple:
 
 def tie_columns(rel: dict) -> tuple[str, str, str | None, str | None]:
     """What the time rule reads of a relation, as columns (``SQLiteStore.tie_rows`` filters on
-    them in SQL): its type, effective status (``ties.effective_status``), since and until."""
+    them in SQL): its type, effective status, since and until. The status is
+    ``ties.effective_status``'s rule, written here because ``ties`` names the store (no import
+    cycle); ``tests/test_analysis_fast.py`` holds the two to each other."""
+    status = "contradicted" if rel.get("contradicted_by") else (rel.get("status") or "active")
     since, until = rel.get("since"), rel.get("until")
-    return (rel["type"], effective_status(rel), None if since is None else str(since),
+    return (rel["type"], status, None if since is None else str(since),
             None if until is None else str(until))  # fmt: skip
 
 
@@ -458,16 +460,14 @@ class SQLiteStore(Store):
 
     # ------------------------------------------------------------ the analyses' reads (issue 20)
 
-    def tie_rows(
-        self, types: Iterable[str], day: _dt.date | None, *, reported: bool = False
-    ) -> Iterator[tuple[str, str]]:
-        """``(from, to)`` of every relation of ``types`` in force on ``day`` (on any day when None)
-        by ``ties.Clock``'s rule, in the data's order, without decoding a record: a dated
-        relation is filtered in SQL over its columns (``tie_columns``); an undated one (placed by
-        its sources) is decoded and asked of a ``Clock``. Reported relations count only with
-        ``reported``."""
-        from ..ties import Clock
-
+    def tie_rows(self, types: Iterable[str], clock: Callable[[dict], bool]) -> Iterator[tuple[str, str]]:
+        """``(from, to)`` of every relation of ``types`` in force by ``clock`` (a ``ties.Clock``:
+        on its ``day``, any day when None; reported relations only when it counts them), in the
+        data's order, without decoding a record: a dated relation is filtered in SQL over its
+        columns (``tie_columns``) by the clock's rule; an undated one (placed by its sources) is
+        decoded and asked of the clock."""
+        day: _dt.date | None = getattr(clock, "day")  # noqa: B009 - any object with the clock's day
+        reported: bool = getattr(clock, "reported", False)
         wanted = sorted(set(types))
         if not wanted:
             return iter(())
@@ -477,7 +477,6 @@ class SQLiteStore(Store):
         rows = self.db.execute(  # one pass: a dated row filtered here, an undated one handed over with its record
             f"SELECT src, dst, CASE WHEN since IS NULL THEN coalesce(doc, x'') END FROM relations "
             f"WHERE type IN ({marks}) AND (since IS NULL OR ({rule})) ORDER BY rowid", params | args)  # fmt: skip
-        clock = Clock(day, reported=reported, store=self)
 
         def undated(doc: object) -> tuple[str, str] | None:
             rel = self._loads(doc)
