@@ -99,7 +99,7 @@ def _stores(d: Path, monkeypatch, thread: bool) -> tuple[SQLiteStore, DatasetSto
     return sql, DatasetStore(load.load(d, use_cache=False))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     raw=st.lists(relation, max_size=14),
     owners=st.lists(st.sampled_from([None, *STATES, *ORGS]), min_size=3, max_size=3),
