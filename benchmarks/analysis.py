@@ -20,6 +20,22 @@ has 2 cores shared with other jobs, so such a figure is slower than on a quiet m
   each (the movers). The difference is the cost of reading the data by the one rule.
 
 ``--all`` adds the issue 13 figures (timeline, explain, whole-graph rank).
+
+Issue 20's figures (``--issue20``), each printed with the ratio and the load average:
+
+- ``rank --by degree``: the command end to end (``allygraph rank --by degree --json``, a fresh
+  process on the compiled cache); the target is 1 s. With ``--old SRC`` (the ``src`` folder of an
+  older allygraph, e.g. ``git worktree add /tmp/old f2481dd``) and ``--old-cache DIR`` (its own
+  cache folder: the cache's tables changed), the same command of the old code alternates with it
+  (new/old ratio).
+- ``rank --by pagerank`` and ``clusters --method louvain``: A is the library call end to end
+  (open the cache, read the relations in force, roll up, build, networkx's function). B is
+  networkx alone from the same rows in the fastest plain way: the edge list of the graph A
+  analyses, held in memory as Python tuples (computed once, outside the timing: ``(a, b)`` for
+  pagerank, the nodes in the graph's order and ``(a, b, weight)`` for louvain, so that B's graph
+  is A's and louvain finds the same communities), then ``nx.Graph().add_edges_from`` (or
+  ``add_nodes_from`` and ``add_weighted_edges_from``) and ``nx.pagerank(H)`` (or ``louvain_communities(H,
+  weight="weight", seed=18)``). B includes building the graph, not reading or filtering rows.
 """
 
 from __future__ import annotations
@@ -102,6 +118,107 @@ def issue18(d: Path, rounds: int, only: str | None = None) -> None:
         print(f"    {n[0]:,} ties differ; {n[1]:,} and {n[2]:,} cliques of 3 or more")
 
 
+def _ratio(label: str, a: float, b: float) -> None:
+    print(f"    {label}: A/B {a / b:.2f}  (load now {_load():.1f})", flush=True)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (less sensitive to a busy machine
+    than the wall clock: a figure's CPU time is what it costs on a quiet one, give or take)."""
+    import resource
+
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + c.ru_utime + c.ru_stime
+
+
+CPU: list[float] = []  # the CPU seconds of the last _took
+
+
+def _took(fn) -> tuple[float, object]:
+    t, c = time.perf_counter(), _cpu()
+    out = fn()
+    CPU[:] = [_cpu() - c]
+    return time.perf_counter() - t, out
+
+
+def _cpu_note() -> str:
+    return f", cpu {CPU[0]:.2f} s" if CPU else ""
+
+
+def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvain: bool) -> None:
+    import networkx as nx
+
+    from allygraph.analysis import clusters, rank
+    from allygraph.analysis.centrality import _keep, _pairs
+    from allygraph.analysis.cluster import SECURITY_LAYERS, _collect, _graph
+    from allygraph.analysis.common import Rollup, clock_of
+    from allygraph.load import open_store
+
+    print(f"issue 20 on {d}: load average at start {_load():.1f} (2 cores)")
+    cmd = [sys.executable, "-m", "allygraph", "rank", "--by", "degree", "--json", "--data", str(d)]
+    env = {**os.environ, "PYTHONPATH": old or "", **({"ALLYGRAPH_CACHE_DIR": old_cache} if old_cache else {})}
+    for i in range(1, rounds + 1):
+        ta, _ = _took(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL))
+        print(
+            f"A{i} allygraph rank --by degree (a fresh process; target 1 s)     {ta:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
+        if old:
+            to, _ = _took(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env))
+            print(
+                f"O{i} the same command, older code                               {to:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+            )
+            print(f"    degree: new/old {ta / to:.2f}", flush=True)
+    S = open_store(d)
+    clock = clock_of(S, None)
+    pairs, _ = _pairs(S, _keep(S, None, clock, False), 10**9, Rollup(S))
+    print(f"    rows for B (not timed): {len(pairs):,} pairs")
+    for i in range(1, rounds + 1):
+        ta, r = _took(lambda: rank(open_store(d), "pagerank"))
+        print(
+            f"A{i} rank --by pagerank (end to end)                               {ta:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
+
+        def b() -> dict:
+            H = nx.Graph()
+            H.add_edges_from(pairs)
+            return nx.pagerank(H)
+
+        tb, pr = _took(b)
+        print(
+            f"B{i} nx.Graph().add_edges_from(pairs); nx.pagerank(H)               {tb:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
+        top = max(pr, key=lambda v: (pr[v], v))
+        print(f"    {r['nodes']:,} entities, {r['edges']:,} ties; top {r['ranking'][0]['id']} (B: {top})")
+        _ratio("pagerank", ta, tb)
+    if not louvain:
+        return
+    clock = clock_of(S, D2)
+    ties, _ = _collect(S, clock, Rollup(S), set(SECURITY_LAYERS), None, 6)
+    G = _graph(ties, clock.day, weighted=True)[0]
+    nodes, edges = list(G), [(a, b, w) for a, b, w in G.edges(data="weight")]  # nodes first: the same order
+    del G
+    del ties
+    print(f"    weighted state edges for B (not timed): {len(edges):,}")
+    for i in range(1, rounds + 1):
+        ta, r = _took(lambda: clusters(open_store(d), as_of=D2, method="louvain"))
+        print(
+            f"A{i} clusters --method louvain --as-of {D2} (end to end)   {ta:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
+
+        def c() -> list:
+            H = nx.Graph()
+            H.add_nodes_from(nodes)
+            H.add_weighted_edges_from(edges)
+            return nx.community.louvain_communities(H, weight="weight", seed=18)
+
+        tb, comms = _took(c)
+        print(
+            f"B{i} nx.Graph().add_weighted_edges_from(edges); louvain_communities {tb:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
+        print(f"    {len(r['clusters']):,} communities of 3 or more (B: {sum(1 for x in comms if len(x) >= 3):,})")
+        _ratio("louvain", ta, tb)
+
+
 def issue13(d: Path) -> None:
     from allygraph.analysis import clusters, explain, rank, timeline
     from allygraph.load import open_store
@@ -127,6 +244,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="A B pairs per figure (default 2: A B A B)")
     ap.add_argument("--all", action="store_true", help="also the issue 13 figures")
     ap.add_argument("--only", choices=("louvain", "changes"), help="only this issue 18 figure")
+    ap.add_argument("--issue20", action="store_true", help="issue 20's figures instead of issue 18's")
+    ap.add_argument("--no-louvain", action="store_true", help="issue 20: leave out louvain (minutes per run)")
+    ap.add_argument("--old", help="issue 20: the src folder of an older allygraph, for rank --by degree new/old")
+    ap.add_argument("--old-cache", help="issue 20: that older code's own cache folder")
     args = ap.parse_args()
     d = Path(args.dir)
     if not (d / "relations.yaml").exists():
@@ -134,6 +255,9 @@ def main() -> None:
     from allygraph.load import open_store
 
     _timed("first load and cache compile (not part of the figures)", lambda: open_store(d))
+    if args.issue20:
+        issue20(d, args.rounds, args.old, args.old_cache, not args.no_louvain)
+        return
     issue18(d, args.rounds, args.only)
     if args.all:
         issue13(d)

@@ -11,10 +11,11 @@ strongest tie's ``weight`` (``ties.strength``) and ``distance`` (its inverse). A
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from ..errors import UsageError
 from ..store import as_store
-from .common import Rollup, all_relations, clock_of, neighbourhood
+from .common import Rollup, all_relations, clock_of, neighbourhood, tie_ends
 
 METRICS = ("degree", "betweenness", "pagerank", "eigenvector")
 MAX_EDGES = 2_000_000  # above this, whole-graph ranking refuses with advice
@@ -44,8 +45,55 @@ def _keep(S, types: Iterable[str] | None, clock, include_adversarial: bool):
     def keep(rel: dict) -> bool:
         return rel["type"] in followed and clock(rel)
 
-    keep.types = wanted  # type: ignore[attr-defined]  # the filter carries its types, as EdgeFilter does
+    keep.types = wanted  # type: ignore[attr-defined]
+    keep.followed = followed  # type: ignore[attr-defined]
+    keep.clock = clock  # type: ignore[attr-defined]
     return keep
+
+
+def _pairs(S, keep, max_edges: int, rollup) -> tuple[list[tuple[str, str]], dict[str, set[str]]]:
+    """What ``_build`` adds without weights over the whole graph, read from the store's rows in
+    force (``common.tie_ends``: no record decoded on the SQLite store): each kept relation's
+    (rolled-up) ends in the data's order, self-ties left out, and the agencies each state stands for."""
+    moved = rollup.moved()
+    rows = list(tie_ends(S, keep.followed, keep.clock))
+    if len(rows) > max_edges:
+        raise UsageError(
+            f"more than {max_edges:,} relations to rank: narrow it with --type (e.g. --type alliance "
+            f"--type partnership), --as-of, or --around X --depth N")  # fmt: skip
+    actors: dict[str, set[str]] = {}
+    if not moved:
+        return [(a, b) for a, b in rows if a != b], actors
+    pairs: list[tuple[str, str]] = []
+    for a, b in rows:
+        u, v = moved.get(a, a), moved.get(b, b)
+        if u != a:
+            actors.setdefault(u, set()).add(a)
+        if v != b:
+            actors.setdefault(v, set()).add(b)
+        if u != v:
+            pairs.append((u, v))
+    return pairs, actors
+
+
+def _degree(pairs: list[tuple[str, str]]) -> tuple[dict[str, float], int, int]:
+    """``nx.degree_centrality`` of the graph of ``pairs`` (and its nodes and edges), without
+    building it: each node's distinct neighbours over ``n - 1``."""
+    from itertools import chain
+
+    index: dict[str, int] = {}  # each node a number, so that a tie is one int (cheaper than a pair of strings)
+    number = index.setdefault
+    codes = iter([number(x, len(index)) for x in chain.from_iterable(pairs)])
+    n = len(index)
+    edges = {a * n + b if a < b else b * n + a for a, b in zip(codes, codes, strict=True)}
+    deg = [0] * n
+    for e in edges:
+        deg[e // n] += 1
+        deg[e % n] += 1
+    if n <= 1:
+        return dict.fromkeys(index, 1), n, len(edges)
+    s = 1.0 / (n - 1)
+    return {x: d * s for x, d in zip(index, deg, strict=True)}, n, len(edges)
 
 
 def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weight: bool, relations=None):
@@ -124,11 +172,82 @@ def _scores(H, by: str, sample: int | None, seed: int, weight: bool = False) -> 
                 f"or --type")  # fmt: skip
         k = sample if sample is not None else (None if n <= EXACT_BETWEENNESS else DEFAULT_SAMPLE)
         k = None if k is not None and k >= n else k
-        return nx.betweenness_centrality(H, k=k, seed=seed if k else None, weight="distance" if weight else None), k
+        if k is None:
+            return nx.betweenness_centrality(H, weight="distance" if weight else None), None
+        return _sampled_betweenness(H, k, seed, "distance" if weight else None), k
     try:
         return nx.eigenvector_centrality(H, max_iter=1000, weight=w), None
     except nx.PowerIterationFailedConvergence:
         raise UsageError("eigenvector centrality did not converge: try --by pagerank, or narrow with --type") from None
+
+
+class Sampled(dict):
+    """Betweenness estimated from a sample of sources: the scores, and each one's standard error
+    (``stderr``)."""
+
+    stderr: dict
+
+
+def _sampled_betweenness(H, k: int, seed: int, weight: str | None) -> Sampled:
+    """``nx.betweenness_centrality(H, k=k, seed=seed, weight=weight)``, the same scores by the same
+    steps (networkx's own single-source and accumulation functions), with each score's standard
+    error from the sample: a node's score is the mean of its dependency on each sampled source
+    (scaled), so its error is the sample's standard deviation over the square root of the number
+    of sources, times the finite-population correction (sources are drawn without replacement)."""
+    import math
+
+    import networkx as nx
+    from networkx.algorithms.centrality import betweenness
+
+    nxb: Any = betweenness  # its per-source helpers are private: the stubs do not name them
+
+    n = len(H)
+    sources = nx.utils.create_py_random_state(seed).sample(list(H.nodes()), k)
+    total = dict.fromkeys(H, 0.0)
+    squares = dict.fromkeys(H, 0.0)
+    for s in sources:
+        if weight is None:
+            S, P, sigma, _ = nxb._single_source_shortest_path_basic(H, s)
+        else:
+            S, P, sigma, _ = nxb._single_source_dijkstra_path_basic(H, s, weight)
+        total, delta = nxb._accumulate_basic(total, S, P, sigma, s)
+        for w, d in delta.items():
+            if w != s:
+                squares[w] += d * d
+    raw = dict(total)
+    out = Sampled(nxb._rescale(total, n, normalized=True, directed=False, endpoints=False, sampled_nodes=sources))
+    picked = set(sources)
+    out.stderr = {}
+    for v, sum1 in raw.items():
+        m, pop = (k - 1, n - 1) if v in picked else (k, n)  # a sampled node is no source of its own
+        if m < 2 or pop < 2 or n < 3:
+            out.stderr[v] = math.nan if m < 2 and pop > m else 0.0
+            continue
+        var = max(squares[v] - sum1 * sum1 / m, 0.0) / (m - 1)  # the sample variance of the dependencies
+        se_mean = math.sqrt(var / m * (pop - m) / pop)
+        out.stderr[v] = se_mean / (n - 2)  # scaled as the score is: over the n - 2 other targets
+    return out
+
+
+def _ranked(S, keep, by: str, around: str | None, depth: int, max_edges: int, rollup, weight: bool, relations,
+            sample: int | None, seed: int) -> tuple[dict, int | None, int, int, dict]:  # fmt: skip
+    """The scores (and the betweenness sample), the graph's nodes and edges, and the agencies
+    each state stands for: the whole graph from the store's rows in force when unweighted (degree
+    without building it), else ``_build``."""
+    if around is None and relations is None and not weight:
+        pairs, actors = _pairs(S, keep, max_edges, rollup)
+        if by == "degree":
+            scores, nodes, edges = _degree(pairs)
+            return scores, None, nodes, edges, actors
+        import networkx as nx
+
+        H: nx.Graph = nx.Graph()
+        H.add_edges_from(pairs)
+        del pairs
+    else:
+        H, actors = _build(S, keep, around, depth, max_edges, rollup, weight, relations)
+    scores, k = _scores(H, by, sample, seed, weight) if H.number_of_nodes() else ({}, None)
+    return scores, k, H.number_of_nodes(), H.number_of_edges(), actors
 
 
 def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, as_of: str | None = None,
@@ -178,8 +297,9 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         if t not in S.registry.entity_types:
             raise UsageError(f"--entity-type {t!r} is not an entity type ({', '.join(S.registry.entity_types)})")
     keep = _keep(S, types, clock, include_adversarial)
-    H, actors = _build(S, keep, around, depth, max_edges, Rollup(S, roll_up), weight, relations)
-    scores, k = _scores(H, by, sample, seed, weight) if H.number_of_nodes() else ({}, None)
+    scores, k, nodes, edges, actors = _ranked(S, keep, by, around, depth, max_edges, Rollup(S, roll_up), weight,
+                                              relations, sample, seed)  # fmt: skip
+    errors = getattr(scores, "stderr", None)
     wanted = set(entity_types or ())
     ranked = []
     for eid, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -187,12 +307,34 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
         if wanted and ent["type"] not in wanted:
             continue
         row = {"id": eid, "name": ent["name"], "type": ent["type"], "score": round(float(score), 6)}
+        if errors is not None:
+            row["stderr"] = _err(errors[eid])
         if eid in actors:
             row["actors"] = sorted(actors[eid])
         ranked.append(row)
         if limit is not None and len(ranked) >= limit:
             break
     return {"by": by, "as_of": clock.as_of, "types": sorted(keep.types or ()), "around": around,
-            "nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "sample": k, "seed": seed if k else None,
+            "nodes": nodes, "edges": edges, "sample": k, "seed": seed if k else None,
             "weight": weight, "roll_up": roll_up, "include_adversarial": include_adversarial,
-            "ranking": ranked}  # fmt: skip
+            "ranking": ranked, **_error(by, k, errors)}  # fmt: skip
+
+
+def _err(x: float) -> float | None:
+    """A standard error as JSON writes it (None when the sample cannot tell: one source)."""
+    import math
+
+    return None if math.isnan(x) else round(float(x), 6)
+
+
+def _error(by: str, k: int | None, errors: dict | None) -> dict:
+    """What ``rank --by betweenness`` says of its accuracy: ``exact``, and when sampled the
+    largest standard error of any entity's score (``stderr``) and how it was estimated."""
+    if by != "betweenness":
+        return {}
+    if errors is None:
+        return {"exact": True, "stderr": 0.0, "error": "exact: every entity was a source"}
+    worst = max((_err(x) for x in errors.values()), key=lambda x: -1.0 if x is None else x, default=0.0)
+    return {"exact": False, "stderr": worst,
+            "error": f"sampled {k} sources: each score's standard error from the spread of its dependency on the "
+                     f"sampled sources, with the finite-population correction; stderr is the largest"}  # fmt: skip

@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from ..errors import UsageError
 from ..store import as_store
 from ..ties import Tie, is_access_agreement, strength, tie_of
-from .common import Rollup, all_relations, clock_of, later, run_start
+from .common import Rollup, clock_of, later, relations_of, run_start
 
 SECURITY_LAYERS = ("alliance", "access", "defence", "exercise", "arms", "deployment", "framework")
 TIE_TYPES = (*SECURITY_LAYERS, "partnership")  # what --type may name: the layers above, and partnership
@@ -141,7 +141,7 @@ def _collect(S, clock, rollup: Rollup, layers: set[str], rung: str | None, max_f
     joined: dict[str, dict[str, list[tuple[dict, str]]]] = {}  # agreement or framework -> state -> (rel, actor)
     entity = _entity_lookup(S)
     model: dict[str, Tie] = {}  # relation type -> its tie model (read once per type)
-    for rel in all_relations(S) if relations is None else relations:
+    for rel in _read(S, layers) if relations is None else relations:
         typ = rel["type"]
         t = model.get(typ)
         if t is None:
@@ -189,6 +189,20 @@ def _collect(S, clock, rollup: Rollup, layers: set[str], rung: str | None, max_f
                 acted = tuple(x for x in (x1, x2) if rollup.type_of(x) != "state")
                 ties.add(p, q, _interval(clock, [r1, r2]), tag, (r1["id"], r2["id"]), acted, w)
     return ties, members
+
+
+def _read(S, layers: set[str]):
+    """The relations ``_collect`` may use, in the data's order: ties that join an agreement or a
+    framework, adversarial ties, and cooperative ties of ``layers`` (it skips every other type
+    before it reads anything else of it, so the store need not decode them)."""
+    reg = S.registry
+    types = []
+    for typ in reg.relation_types:
+        t = tie_of(reg, typ)
+        if t.tie and (typ in ("party_to", "member_of") or t.polarity == "adversarial"
+                      or (t.polarity == "cooperative" and t.layer in layers)):  # fmt: skip
+            types.append(typ)
+    return relations_of(S, types)
 
 
 def _entity_lookup(S):

@@ -143,6 +143,54 @@ class Rollup:
         """What ``eid`` counts as in a graph of any entities: its state when rolled up, else itself."""
         return (self.state(eid) or eid) if self.on else eid
 
+    def moved(self) -> dict[str, str]:
+        """Every entity ``node`` maps to another (an organization ``part_of`` a state -> that
+        state), found from the ``part_of`` relations alone: ``node(x)`` is ``moved().get(x, x)``."""
+        if not self.on:
+            return {}
+        fast = getattr(self.S, "sources_of", None)
+        parts = (
+            fast("part_of")
+            if fast is not None
+            else {r["from"] for r in all_relations(self.S) if r["type"] == "part_of"}
+        )
+        out = {}
+        for x in parts:
+            try:
+                kind = self.S.entity(x)["type"]
+            except KeyError:
+                continue
+            if kind == "organization":
+                if x not in self._owner:
+                    from ..ties import owner_state
+
+                    self._owner[x] = owner_state(self.S, x)
+                state = self._owner[x]
+                if state is not None and state != x:
+                    out[x] = state
+        return out
+
+
+def relations_of(S: Store, types: Iterable[str]) -> Iterator[dict]:
+    """Every relation of one of ``types``, in the data's order: the store's own read when it has
+    one (``SQLiteStore.relations_of`` decodes no other record), else every relation filtered."""
+    fast = getattr(S, "relations_of", None)
+    if fast is not None:
+        return fast(types)
+    wanted = set(types)
+    return (r for r in all_relations(S) if r["type"] in wanted)
+
+
+def tie_ends(S: Store, types: Iterable[str], clock: Clock) -> Iterator[tuple[str, str]]:
+    """``(from, to)`` of every relation of ``types`` in force by ``clock``, in the data's order:
+    the store's own fast read when it has one (``SQLiteStore.tie_rows``: the same rule in SQL),
+    else each relation asked of the clock."""
+    fast = getattr(S, "tie_rows", None)
+    if fast is not None:
+        return fast(types, clock)
+    wanted = set(types)
+    return ((r["from"], r["to"]) for r in all_relations(S) if r["type"] in wanted and clock(r))
+
 
 def parse_years(value: str) -> list[int]:
     """``--years Y1:Y2`` (or one year ``Y``) as the list of years, each read on its last day

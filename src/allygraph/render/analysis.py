@@ -97,10 +97,24 @@ def _dropped_blocks(result: dict, names: dict) -> list[Block]:
                   rows=rows, wrap=("disputes", "ties dropped"))]  # fmt: skip
 
 
+def _stderr(x: float | None) -> str:
+    """A betweenness standard error as the plain output says it."""
+    return "unknown (one source)" if x is None else f"{x:.4f}"
+
+
+def _plus_minus(row: dict) -> str:
+    """`` ± e``: a sampled score's standard error ("" for an exact score)."""
+    return "" if "stderr" not in row else f" ± {_stderr(row['stderr'])}"
+
+
 def rank_blocks(result: dict) -> list[Block]:
     """``rank``: the ranking, with how it was computed."""
     extras = {
-        "sample": lambda: f"betweenness sampled from {result['sample']} sources (seed {result['seed']})",
+        "sample": lambda: (
+            f"betweenness sampled from {result['sample']} sources (seed {result['seed']}; "
+            f"standard error of a score at most {_stderr(result.get('stderr'))})"
+        ),
+        "exact": lambda: "betweenness exact (every entity a source)",
         "as_of": lambda: _as_of(result),
         "types": lambda: f"types {', '.join(result['types'])}",
         "weight": lambda: "weighted by tie strength",
@@ -113,7 +127,7 @@ def rank_blocks(result: dict) -> list[Block]:
     how = ", ".join(said)
     if "as_of" in result and result["as_of"] is None:
         how += ", all time"
-    rows = [[str(i), r["name"], r["id"], r["type"], f"{r['score']:.4f}", ", ".join(r.get("actors", ()))]
+    rows = [[str(i), r["name"], r["id"], r["type"], f"{r['score']:.4f}" + _plus_minus(r), ", ".join(r.get("actors", ()))]
             for i, r in enumerate(result["ranking"], 1)]  # fmt: skip
     return [Block(f"Ranked by {result['by']} ({how})", columns=["#", "name", "id", "type", "score", "acting agencies"],
                   rows=rows, wrap=("acting agencies",))]  # fmt: skip

@@ -7,10 +7,11 @@ stores hand out (the contract's keys).
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import marshal
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE entities(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
 CREATE TABLE labels(key TEXT, loose INTEGER, id TEXT);
-CREATE TABLE relations(id TEXT, src TEXT, dst TEXT, via TEXT, doc BLOB);
+CREATE TABLE relations(id TEXT, src TEXT, dst TEXT, via TEXT, doc BLOB, type TEXT, status TEXT, since TEXT, until TEXT);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
 """
 LABEL_INDEXES = """
@@ -42,12 +43,23 @@ CREATE INDEX relations_via ON relations(via) WHERE via IS NOT NULL;
 INDEXES = LABEL_INDEXES + RELATION_INDEXES
 
 
-INSERT_RELATION = "INSERT INTO relations VALUES (?, ?, ?, ?, ?)"
+INSERT_RELATION = "INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def relation_row(rel: dict) -> tuple:
     """A relation as a row of the ``relations`` table (for ``INSERT_RELATION``)."""
-    return rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel)
+    return rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel), *tie_columns(rel)
+
+
+def tie_columns(rel: dict) -> tuple[str, str, str | None, str | None]:
+    """What the time rule reads of a relation, as columns (``SQLiteStore.tie_rows`` filters on
+    them in SQL): its type, effective status, since and until. The status is
+    ``ties.effective_status``'s rule, written here because ``ties`` names the store (no import
+    cycle); ``tests/test_analysis_fast.py`` holds the two to each other."""
+    status = "contradicted" if rel.get("contradicted_by") else (rel.get("status") or "active")
+    since, until = rel.get("since"), rel.get("until")
+    return (rel["type"], status, None if since is None else str(since),
+            None if until is None else str(until))  # fmt: skip
 
 
 def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
@@ -121,7 +133,7 @@ class SQLiteWriter:
         for r in relations:
             doc = dumps(r)
             docs.append(doc)
-            rows.append((r["id"], r["from"], r["to"], r.get("via"), pos, len(doc)))
+            rows.append((r["id"], r["from"], r["to"], r.get("via"), pos, len(doc), *tie_columns(r)))
             pos += len(doc)
         self._queue.put((json.dumps(rows), b"".join(docs), len(rows)))
 
@@ -129,7 +141,7 @@ class SQLiteWriter:
         """Queue relations changed after they were added, each with its place among the added
         ones (0 for the first): their record is written again."""
         dumps = marshal.dumps
-        self._queue.put(("changed", [(dumps(r), n + 1) for n, r in relations]))
+        self._queue.put(("changed", [(dumps(r), *tie_columns(r), n + 1) for n, r in relations]))
 
     def relations_done(self) -> None:
         """Every relation is handed over: the writer builds the relation indexes meanwhile."""
@@ -144,7 +156,10 @@ class SQLiteWriter:
             json_sql, rowid = _has_json(db), 1
             while (batch := self._queue.get()) is not _DONE and batch is not None:
                 if batch[0] == "changed":  # changed after they were added
-                    db.executemany("UPDATE relations SET doc = ? WHERE rowid = ?", batch[1])
+                    db.executemany(
+                        "UPDATE relations SET doc = ?, type = ?, status = ?, since = ?, until = ? WHERE rowid = ?",
+                        batch[1],
+                    )
                 elif json_sql:
                     db.execute(
                         _INSERT_BATCH, (batch[0], batch[1], rowid)
@@ -188,9 +203,11 @@ class SQLiteWriter:
 # A batch in one statement: sqlite3 lets go of the GIL for the whole statement, where
 # ``executemany`` takes it back for every row (and waits for the validating thread each time).
 _INSERT_BATCH = (
-    "INSERT INTO relations(rowid, id, src, dst, via, doc) SELECT ?3 + key, json_extract(value, '$[0]'), "
-    "json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
-    "substr(?2, json_extract(value, '$[4]'), json_extract(value, '$[5]')) FROM json_each(?1)"
+    "INSERT INTO relations(rowid, id, src, dst, via, doc, type, status, since, until) SELECT ?3 + key, "
+    "json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), "
+    "json_extract(value, '$[3]'), substr(?2, json_extract(value, '$[4]'), json_extract(value, '$[5]')), "
+    "json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), "
+    "json_extract(value, '$[9]') FROM json_each(?1)"
 )  # ?3: the rowid of the batch's first relation (rowids count relations in the data's order, from 1)
 
 
@@ -206,7 +223,8 @@ def _rows(rows_json: str, blob: bytes) -> list[tuple]:
     """A batch as ``executemany`` rows, for an SQLite without JSON functions."""
     import json
 
-    return [(rid, src, dst, via, blob[pos - 1 : pos - 1 + n]) for rid, src, dst, via, pos, n in json.loads(rows_json)]
+    return [(rid, src, dst, via, blob[pos - 1 : pos - 1 + n], *cols)
+            for rid, src, dst, via, pos, n, *cols in json.loads(rows_json)]  # fmt: skip
 
 
 _PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY;"
@@ -456,6 +474,75 @@ class SQLiteStore(Store):
         one = "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM relations), (SELECT count(*) FROM sources)"
         return Counts(*self.db.execute(one).fetchone())
 
+    # ------------------------------------------------------------ the analyses' reads (issue 20)
+
+    def tie_rows(self, types: Iterable[str], clock: Callable[[dict], bool]) -> Iterator[tuple[str, str]]:
+        """``(from, to)`` of every relation of ``types`` in force by ``clock`` (a ``ties.Clock``:
+        on its ``day``, any day when None; reported relations only when it counts them), in the
+        data's order, without decoding a record: a dated relation is filtered in SQL over its
+        columns (``tie_columns``) by the clock's rule; an undated one (placed by its sources) is
+        decoded and asked of the clock."""
+        day: _dt.date | None = getattr(clock, "day")  # noqa: B009 - any object with the clock's day
+        reported: bool = getattr(clock, "reported", False)
+        wanted = sorted(set(types))
+        if not wanted:
+            return iter(())
+        params: dict[str, object] = {f"t{i}": t for i, t in enumerate(wanted)}
+        marks = ", ".join(f":t{i}" for i in range(len(wanted)))
+        rule, args = _in_force_sql(day, reported)
+        rows = self.db.execute(  # one pass: a dated row filtered here, an undated one handed over with its record
+            f"SELECT src, dst, CASE WHEN since IS NULL THEN coalesce(doc, x'') END FROM relations "
+            f"WHERE type IN ({marks}) AND (since IS NULL OR ({rule})) ORDER BY rowid", params | args)  # fmt: skip
+
+        def undated(doc: object) -> tuple[str, str] | None:
+            rel = self._loads(doc)
+            if type(rel) is not dict:
+                raise self._damaged("a relation is not a record")
+            return (rel["from"], rel["to"]) if clock(rel) else None
+
+        found = [(a, b) if doc is None else undated(doc) for a, b, doc in rows]  # a list: no generator step per row
+        return iter([p for p in found if p is not None])
+
+    def relations_of(self, types: Iterable[str]) -> Iterator[dict]:
+        """Every relation of one of ``types``, in the data's order, decoding only those (as
+        ``iter_relations``, whose records the others would have cost)."""
+        wanted = sorted(set(types))
+        marks = ", ".join("?" * len(wanted))
+        for (doc,) in self.db.execute(f"SELECT doc FROM relations WHERE type IN ({marks}) ORDER BY rowid", wanted):
+            rel = self._loads(doc)
+            if type(rel) is not dict:
+                raise self._damaged("a relation is not a record")
+            yield rel
+
+    def sources_of(self, rel_type: str) -> list[str]:
+        """The distinct ``from`` of the relations of one type (e.g. who is ``part_of`` something)."""
+        # one pass over the table (through the src index it would visit every row in random order)
+        rows = self.db.execute("SELECT src FROM relations NOT INDEXED WHERE type = ?", (rel_type,))
+        return list(dict.fromkeys(r[0] for r in rows))
+
     def close(self) -> None:
         """Close the database."""
         self.db.close()
+
+
+# ``ties``' rule for a dated relation over its columns (``since`` is not null): a partial date
+# padded to its first day (``2015`` -> ``2015-01-01``) compares as ISO text, as dates do.
+_FIRST = "({0} || substr('-01-01', length({0}) - 3))"
+_STATUS_OK = ("status NOT IN ('signed', 'negotiating', 'proposed', 'contradicted'{reported}) "
+              "AND (until IS NOT NULL OR status NOT IN ('ended', 'suspended'))")  # fmt: skip
+_MAX = _dt.date.max.isoformat()
+
+
+def _in_force_sql(day: _dt.date | None, reported: bool) -> tuple[str, dict[str, str]]:
+    """The WHERE clause (and its named arguments) of ``ties.span`` / ``Clock.__call__`` for
+    dated relations: in force on ``day`` (on some day when None)."""
+    ok = _STATUS_OK.format(reported="" if reported else ", 'reported'")
+    since, until = _FIRST.format("since"), _FIRST.format("until")
+    if day is None:  # the span is not empty: [first(since), end) with end as ties._bounds says
+        return (f"{ok} AND (CASE WHEN until IS NULL THEN {since} < :max WHEN since = until THEN since != :max "
+                f"ELSE {since} < {until} END)"), {"max": _MAX}  # fmt: skip
+    if day == _dt.date.max:  # every span ends on or before it
+        return "0", {}
+    # a one-time happening (since = until) covers its whole last day
+    return (f"{ok} AND {since} <= :day AND (CASE WHEN until IS NULL THEN 1 WHEN since = until THEN "
+            f"substr(:day, 1, length(until)) <= until ELSE :day < {until} END)"), {"day": day.isoformat()}  # fmt: skip
