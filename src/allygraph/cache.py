@@ -55,9 +55,9 @@ SQLITE_BYTES = int(os.environ.get("ALLYGRAPH_SQLITE_BYTES", 8 * 1024 * 1024))
 HASH_BYTES = 8 * 1024 * 1024  # always hash data directories smaller than this
 RECENT_NS = 2_000_000_000  # a file changed this recently is hashed too (coarse timestamps)
 MAGIC = b"allygraph-cache\n"
-# what ``clear`` may remove: our names (``.pickle``: an older allygraph's), starting as ours do
-OURS = re.compile(r"\.?data-[0-9a-f]{20}\.(cache|sqlite|sqlite\.seal|pickle)(\.allygraph-[a-z0-9_]+\.tmp)?")
-_HEADS = (MAGIC, b"SQLite format 3\x00", b"\x80", b"seal ")  # ours, SQLite's, a pickle's, a seal
+# what ``clear`` may remove: our names, starting as ours do
+OURS = re.compile(r"\.?data-[0-9a-f]{20}\.(cache|sqlite|sqlite\.seal)(\.allygraph-[a-z0-9_]+\.tmp)?")
+_HEADS = (MAGIC, b"SQLite format 3\x00", b"seal ")  # ours, SQLite's, a seal
 
 
 def cache_dir() -> Path:
@@ -369,10 +369,8 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
     row and re-stamp and re-seal the cache, so the next query opens it instead of rebuilding.
     The seal is removed first: a crash midway leaves a cache that fails its seal and is rebuilt.
     Returns False (the cache is dropped and rebuilt on the next query) when that cannot be done."""
-    import marshal
-
-    from .fsutil import atomic_write_bytes, sqlite_connect
-    from .store.sqlite import INSERT_RELATION, relation_row
+    from .fsutil import atomic_write_bytes
+    from .store.sqlite import add_row
 
     path = _path_for(directory, "sqlite")
     seal = Path(f"{path}.seal")
@@ -380,16 +378,7 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
         if refusal() is not None or _read_seal(path) is None:
             return False
         _discard(seal)
-        db = sqlite_connect(path)
-        try:
-            with db:
-                row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
-                if row is None or marshal.loads(row[0]) != before:
-                    raise ValueError("the cache changed meanwhile")
-                db.execute(INSERT_RELATION, relation_row(rel))
-                db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp(directory)),))
-        finally:
-            db.close()
+        add_row(path, rel, before, stamp(directory))
         atomic_write_bytes(seal, _seal_of(os.stat(path)), exact_mode=0o600)
         return True
     except Exception:  # noqa: BLE001 - a cache that cannot be updated is rebuilt, never trusted
@@ -403,9 +392,8 @@ def settle_stamp(directory: Path) -> bool:
     full build would stamp it then (a large file's content is no longer hashed), so queries stop
     paying for the hash. The content is proven first: the current stamp, hashes included, must
     still match. Called by a background process that ``edit.link`` starts; holds the data lock."""
-    import marshal
-
-    from .fsutil import atomic_write_bytes, lock_data, sqlite_connect
+    from .fsutil import atomic_write_bytes, lock_data
+    from .store.sqlite import restamp
 
     newest = max(max(os.stat(directory / n).st_mtime_ns, os.stat(directory / n).st_ctime_ns) for n in FILES)
     time.sleep(max(0.0, (newest + RECENT_NS - time.time_ns()) / 1e9) + 0.05)
@@ -420,12 +408,7 @@ def settle_stamp(directory: Path) -> bool:
         if fresh == saved or not fresh:
             return False
         _discard(Path(f"{path}.seal"))
-        db = sqlite_connect(path)
-        try:
-            with db:
-                db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(fresh),))
-        finally:
-            db.close()
+        restamp(path, fresh)
         atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
     return True
 

@@ -105,7 +105,7 @@ def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True)
     """What the command line queries: a Store over the data directory.
 
     Large directories are compiled once into the SQLite cache, and every later query opens it
-    and reads only what it needs; ordinary ones load (from the pickle cache) into memory.
+    and reads only what it needs; ordinary ones load (from the marshal cache) into memory.
     """
     from .store import DatasetStore
     from .validate import paused_gc

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from .. import fsutil
 from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
-from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
 from ..vocab import Registry
 from .base import Store
@@ -57,9 +57,9 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
     from ..progress import track
     from ..timing import stage
 
-    tmp = _temp_beside(path)
+    tmp = fsutil.temp_beside(path, exact_mode=0o600)
     try:
-        db = sqlite_connect(tmp)
+        db = fsutil.sqlite_connect(tmp)
         db.executescript(_PRAGMAS + SCHEMA)
         rels = dataset.relations
         with stage("cache: insert relations"):
@@ -68,20 +68,36 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
             db.executescript(RELATION_INDEXES)
         _fill_rest(db, dataset, meta)
         db.close()
-        _publish(tmp, path)
+        fsutil.publish(tmp, path)
     except BaseException:
-        discard(tmp)
+        fsutil.discard(tmp)
         raise
 
 
-def _temp_beside(path: Path) -> str:
-    """A new private (0600) file beside ``path``, to be renamed onto it when complete (``fsutil``)."""
-    return temp_beside(path, exact_mode=0o600)
+def add_row(path: Path, rel: dict, before: str, after: str) -> None:
+    """Insert one relation into the complete cache at ``path`` in place, and change its stamp from
+    ``before`` to ``after``, in one transaction. Raises ValueError when the cache no longer carries
+    ``before`` (it changed meanwhile); nothing is written then."""
+    db = fsutil.sqlite_connect(path)
+    try:
+        with db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+            if row is None or marshal.loads(row[0]) != before:
+                raise ValueError("the cache changed meanwhile")
+            db.execute(INSERT_RELATION, relation_row(rel))
+            db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(after),))
+    finally:
+        db.close()
 
 
-def _publish(tmp: str, path: Path) -> None:
-    """Flush the complete file to disk, then rename it into place (``fsutil.publish``)."""
-    publish(tmp, path)
+def restamp(path: Path, stamp: str) -> None:
+    """Give the complete cache at ``path`` the stamp ``stamp`` (its content is unchanged)."""
+    db = fsutil.sqlite_connect(path)
+    try:
+        with db:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp),))
+    finally:
+        db.close()
 
 
 _DONE = object()  # on the writer's queue: every relation has been handed over
@@ -104,7 +120,7 @@ class SQLiteWriter:
         import threading
 
         self.path = path
-        self.tmp = _temp_beside(path)
+        self.tmp = fsutil.temp_beside(path, exact_mode=0o600)
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._db: sqlite3.Connection | None = None
@@ -139,7 +155,7 @@ class SQLiteWriter:
         from ..timing import stage
 
         try:
-            self._db = db = sqlite_connect(self.tmp, check_same_thread=False)
+            self._db = db = fsutil.sqlite_connect(self.tmp, check_same_thread=False)
             db.executescript(_PRAGMAS + SCHEMA)
             json_sql, rowid = _has_json(db), 1
             while (batch := self._queue.get()) is not _DONE and batch is not None:
@@ -173,7 +189,7 @@ class SQLiteWriter:
             db = self._join()
             _fill_rest(db, dataset, meta)
             db.close()
-            _publish(self.tmp, self.path)
+            fsutil.publish(self.tmp, self.path)
         except BaseException:
             self.abort()
             raise
@@ -182,7 +198,7 @@ class SQLiteWriter:
         """Stop, and delete the unfinished file."""
         with contextlib.suppress(BaseException):
             self._join().close()
-        discard(self.tmp)
+        fsutil.discard(self.tmp)
 
 
 # A batch in one statement: sqlite3 lets go of the GIL for the whole statement, where
