@@ -284,28 +284,18 @@ def _read_seal(path: Path) -> bytes | None:
 
 def sqlite_writer(directory: Path) -> SQLiteWriter | None:
     """A writer that compiles ``directory``'s SQLite cache while it is validated (``put_sqlite``
-    finishes it); None when there is no trusted cache folder, no free core, or the file cannot be
-    started (``put_sqlite`` then compiles it after validation)."""
+    finishes it); None when there is no trusted cache folder or the file cannot be started
+    (``put_sqlite`` then compiles it after validation). It never depends on how busy the machine
+    is: the rows it writes are written either way, and with it the relations need not be kept.
+    ``ALLYGRAPH_SQLITE_THREAD=0`` turns it off (the cache is then compiled after validation)."""
     from .store import SQLiteWriter
 
-    if refusal(create=True) is not None or not _core_free():
+    if os.environ.get("ALLYGRAPH_SQLITE_THREAD") in ("", "0") or refusal(create=True) is not None:
         return None
     try:
         return SQLiteWriter(_path_for(directory, "sqlite"))
     except Exception:  # noqa: BLE001 - no cache: the caller answers from memory
         return None
-
-
-def _core_free() -> bool:
-    """Is a core free for the writer's thread (``ALLYGRAPH_SQLITE_THREAD=1``/``0`` decides)? On a
-    busy machine the thread only adds work: compiling after validation costs least in all."""
-    flag = os.environ.get("ALLYGRAPH_SQLITE_THREAD")
-    if flag is not None:
-        return flag not in ("", "0")
-    try:
-        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
-    except OSError:
-        return False
 
 
 def put_sqlite(

@@ -31,3 +31,26 @@ def peak_rss_mb() -> float:
         return 0.0
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+class Totals:
+    """Stages that recur (once per piece of a file read in pieces), summed and printed once by
+    ``report`` when ``ALLYGRAPH_TIMING=1``."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Add the block's time to stage ``name``."""
+        if not ENABLED:
+            yield
+            return
+        t0 = time.perf_counter()
+        yield
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0
+
+    def report(self) -> None:
+        """Print each stage's total (in the order they first ran)."""
+        for name, seconds in self.seconds.items():
+            print(f"[timing] {name}: {seconds:.2f} s (peak {peak_rss_mb():,.0f} MB)", file=sys.stderr)

@@ -124,6 +124,7 @@ class SQLiteWriter:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._db: sqlite3.Connection | None = None
+        self.abandoned = False
         self._thread = threading.Thread(target=self._run, name="allygraph-sqlite", daemon=True)
         self._thread.start()
 
@@ -196,9 +197,15 @@ class SQLiteWriter:
 
     def abort(self) -> None:
         """Stop, and delete the unfinished file."""
+        self.abandoned = True
         with contextlib.suppress(BaseException):
             self._join().close()
         fsutil.discard(self.tmp)
+
+    def abandon(self) -> None:
+        """Stop and delete the unfinished file: the data is read again without this writer
+        (``abandoned`` is then true, and the cache is compiled after validation)."""
+        self.abort()
 
 
 # A batch in one statement: sqlite3 lets go of the GIL for the whole statement, where
