@@ -5,9 +5,13 @@ order) and every record must be what the whole-file read gives."""
 
 from __future__ import annotations
 
-import pytest
+import datetime
 
-from allygraph import cache, load, synth, yamlsrc
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from allygraph import cache, dates, load, synth, yamlsrc
 from allygraph.errors import DataError
 from allygraph.store import DatasetStore, SQLiteStore
 from allygraph.validate import relations as relations_mod
@@ -168,3 +172,37 @@ def test_invalid_streamed_data_raises_and_leaves_no_cache(tmp_path, pieces, monk
     with pytest.raises(DataError):
         load.open_store(d)
     assert not list((tmp_path / "cache").glob("*.sqlite*"))
+
+
+_days = st.dates(min_value=datetime.date(1000, 1, 1), max_value=datetime.date(9999, 12, 31))
+_partial = st.builds(lambda d, n: d.isoformat()[:n], _days, st.sampled_from([4, 7, 10]))
+
+
+@given(_partial, _partial)
+def test_the_loops_date_order_is_the_calendars(since, until):
+    """The loader compares a relation's checked dates as padded ISO text: the same answer as
+    ``dates.ordered`` for every pair of partial dates."""
+    fast = (until + "-01-01")[:10] >= (since + "-01-01")[:10]
+    assert fast == dates.ordered(since, until)
+
+
+def test_until_before_since_is_still_found_at_every_precision(tmp_path):
+    d = synth.write(tmp_path / "s", 60, seed=1)
+    rel = d / "relations.yaml"
+    text = rel.read_text()
+    head, rest = text.split("relations:\n", 1)
+    extra = "".join(
+        f"  - {{id: bad{n}, from: state_0, to: state_1, type: alliance, since: '{s}', until: '{u}', sources: [synth]}}\n"
+        for n, (s, u) in enumerate(
+            [
+                ("2001", "2000-12-31"),
+                ("2001-02", "2001-01"),
+                ("2001-02-02", "2001-02-01"),
+                ("2001-01-01", "2001-01"),
+                ("2001-03", "2001"),
+            ]
+        )  # fmt: skip
+    )
+    rel.write_text(head + "relations:\n" + extra + rest)
+    found = [p.message for p in validate(d)[1] if "is before since" in p.message]
+    assert [m.split("'")[1] for m in found] == ["bad0", "bad1", "bad2", "bad4"]

@@ -25,6 +25,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem
 
@@ -666,13 +667,13 @@ class StreamedList(list):
 def _parse_piece(text: str, key: str) -> list | None:
     import yaml_rs
 
-    value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_alias_limits())
+    value: object = yaml_rs.loads(text, parse_datetime=False, alias_limits=_alias_limits())
     if isinstance(value, dict) and list(value) == [key] and isinstance(value[key], list):
         return value[key]
     return None
 
 
-def _alias_limits() -> object:
+def _alias_limits() -> Any:
     import yaml_rs
 
     try:
@@ -711,6 +712,7 @@ def _streamed(text: str, key: str) -> dict | None:
         cuts.append(cut)
     cuts.append(len(text))
     counts = [text.count(marker, a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
+    head: object
     try:
         head = yaml_rs.loads(text[: cuts[1] + 1], parse_datetime=False, alias_limits=_alias_limits())
     except Exception:  # noqa: BLE001 - any refusal: the caller reads it whole
@@ -737,9 +739,9 @@ def read_positioned(
     if text is None:
         return None, problems, TreePositions(None)
     if stream is not None and len(text) >= FAST_BYTES and not exact:
-        value = _streamed(text, stream)
-        if isinstance(value, dict):
-            return value, [], TextPositions(text, value, name)
+        streamed = _streamed(text, stream)
+        if streamed is not None:
+            return streamed, [], TextPositions(text, streamed, name)
     if len(text) >= FAST_BYTES and not exact:
         value = _fast(text)
         if isinstance(value, (dict, list)):

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Protocol
 
 from .. import dates
@@ -93,7 +95,7 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
         known.on_ladder,
         known.sources.__contains__,
     )
-    parse_date, ordered, weak = dates.parse_checked, dates.ordered, known.weak
+    parse_date, weak, default_status = dates.parse_checked, known.weak, DEFAULT_STATUS
     declared = tuple(relation_types)
     totals = Totals()
     progress = track(range(len(items)), len(items), "checking relations")
@@ -106,8 +108,8 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
             good = check_records(file, "relations", "relation", chunk, declared=declared, offset=start)
         bad = set(range(start, start + len(chunk))).difference(good) if len(good) != len(chunk) else set()
         with totals.stage("check relations"):
+            deque(islice(progress, len(chunk)), 0)  # the bar moves a piece at a time
             for i, rec in enumerate(chunk, start):
-                next(progress, None)
                 if i in bad:
                     _report_bad_record(file, i, rec, known)
                     continue
@@ -124,7 +126,9 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
                 if not (frm in entities and to in entities and (via is None or via in entities)
                         and (tier in tier_set if tier is not None else rtype != "partnership")):  # fmt: skip
                     ok = check_relation_refs(file, ("relations", i), rec, relation_label(rec, i), known) and ok
-                if since is not None and until is not None and ok and not ordered(since, until):
+                # until before since: their first days compared as ISO text (dates here are checked
+                # YYYY, YYYY-MM or YYYY-MM-DD: padded to a day, text order is time order)
+                if since is not None and until is not None and ok and (until + "-01-01")[:10] < (since + "-01-01")[:10]:
                     ok = False
                     file.add(("relations", i, "until"), f"{relation_label(rec, i)}: until {until!r} is before since {since!r}")  # fmt: skip
                 refs = rec.get("sources")
@@ -133,11 +137,35 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
                 if (not refs or (undated and rtype in TIME_BOUND_TYPES) or frm == to or (tier is not None and rtype not in TIER_TYPES)
                         or not all(map(known_source, refs)) or (weak and all(map(weak.__contains__, refs)))):  # fmt: skip
                     _sources_and_warnings(file, i, rec, refs, undated, known, check_sources)
-                if rec.get("designations") is not None:
+                designations = rec.get("designations")
+                if designations is not None:
                     ok = _check_designations(file, ("relations", i), rec, relation_label(rec, i), known.tier_ids) and ok
                 if on_ladder and (frm in on_ladder or to in on_ladder) and rtype in TIER_TYPES:
                     _warn_off_ladder(file, ("relations", i), rec, relation_label(rec, i), on_ladder)
-                rel = _stored(rec, since, until, refs)
+                # the relation as stored, keys in the contract's order (its id is set once known)
+                rel = {"id": None, "from": frm, "to": to, "type": rtype}
+                if tier is not None:
+                    rel["tier"] = tier
+                if designations:
+                    rel["designations"] = dict(designations)
+                rel["status"] = rec.get("status") or default_status
+                if since is not None:
+                    rel["since"] = since
+                if until is not None:
+                    rel["until"] = until
+                if via is not None:
+                    rel["via"] = via
+                attrs = rec.get("attributes")
+                if attrs:
+                    rel["attributes"] = attrs if type(attrs) is dict else dict(attrs)
+                if refs:
+                    rel["sources"] = refs
+                note = rec.get("note")
+                if note is not None:
+                    rel["note"] = note
+                refuted_by = rec.get("contradicted_by")
+                if refuted_by:
+                    rel["contradicted_by"] = [refuted_by] if type(refuted_by) is str else list(refuted_by)
                 rid = rec.get("id")
                 explicit = rid is not None
                 if not explicit:
@@ -189,14 +217,14 @@ def _check_contradicted_by(file: File, refuted: list[tuple[int, str, list]], val
     """A ``contradicted_by`` names valid relations of this file, never the relation itself.
     ``refuted``: (index, id, refs) of each valid relation that has some; ``valid()``: the valid
     relations' ids in the file's order (asked only when a reference is unknown)."""
-    known: set[str] | None = None
-    ids: list[str] = []
+    ids: list[str] | None = None
+    known: set[str] = set()
     for i, rid, refs in refuted:
         for ref in refs:
             if ref == rid:
                 file.add(("relations", i, "contradicted_by"), f"relation {rid!r}: field 'contradicted_by': a claim cannot contradict itself")  # fmt: skip
                 continue
-            if known is None:
+            if ids is None:
                 ids = valid()
                 known = set(ids)
             if ref not in known:
@@ -231,37 +259,6 @@ def _sources_and_warnings(file: File, i: int, rec: dict, refs: list, undated: bo
         file.add(("relations", i, "tier"), f"{relation_label(rec, i)}: 'tier' only applies to a partnership, not {rtype!r}", "warning")  # fmt: skip
     if rec["from"] == rec["to"]:
         file.add(("relations", i, "to"), f"{relation_label(rec, i)}: relates {rec['to']!r} to itself", "warning")
-
-
-def _stored(rec: dict, since: str | None, until: str | None, refs: list[str]) -> dict:
-    """A relation as stored, keys in the contract's order (its id is set once it is known)."""
-    rel = {"id": None, "from": rec["from"], "to": rec["to"], "type": rec["type"]}
-    tier = rec.get("tier")
-    if tier is not None:
-        rel["tier"] = tier
-    designations = rec.get("designations")
-    if designations:
-        rel["designations"] = dict(designations)
-    rel["status"] = rec.get("status") or DEFAULT_STATUS
-    if since is not None:
-        rel["since"] = since
-    if until is not None:
-        rel["until"] = until
-    via = rec.get("via")
-    if via is not None:
-        rel["via"] = via
-    attrs = rec.get("attributes")
-    if attrs:
-        rel["attributes"] = attrs if type(attrs) is dict else dict(attrs)
-    if refs:
-        rel["sources"] = refs
-    note = rec.get("note")
-    if note is not None:
-        rel["note"] = note
-    refuted = rec.get("contradicted_by")
-    if refuted:
-        rel["contradicted_by"] = [refuted] if type(refuted) is str else list(refuted)
-    return rel
 
 
 def _report_repeat(file: File, i: int, rec: dict, rid: str, explicit: bool, first_i: int) -> None:
