@@ -621,7 +621,7 @@ def _split_last_list(text: str) -> tuple[tuple[str, str], str] | None:
 
 # --- a large file's last list, parsed a piece at a time (the first load's memory) ------------
 
-PIECE_BYTES = 8 * 1024 * 1024  # the text parsed at a time when a list is read in pieces
+PIECE_BYTES = 16 * 1024 * 1024  # the text parsed at a time when a list is read in pieces (smaller: slower)
 
 
 class StreamBroken(Exception):

@@ -53,7 +53,7 @@ def relation_row(rel: dict) -> tuple:
 def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
     """Compile a Dataset into an SQLite file at ``path`` in this thread: written aside (0600),
     flushed to disk, then renamed, so the cache folder only ever holds complete files. (The
-    least work in all; ``SQLiteWriter`` does it beside validation when a core is free.)"""
+    least work in all; ``SQLiteWriter`` does it beside validation.)"""
     from ..progress import track
     from ..timing import stage
 

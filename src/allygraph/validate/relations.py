@@ -63,7 +63,7 @@ class Sink(Protocol):
         """Drop what was handed over: the data is read again from the start, without the sink."""
 
 
-BATCH = 20_000  # relations handed to the sink at a time
+BATCH = 100_000  # relations handed to the sink at a time (few: each hand-over is a switch of threads)
 
 
 def relations_section(file: File, items: list, known: Known, relation_types: dict,
