@@ -70,147 +70,140 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
                       check_sources: Callable[..., None], sink: Sink | None = None) -> dict[str, dict]:  # fmt: skip
     """The relations (id -> record as the contract writes it) that passed every check.
     ``check_sources(file, path, refs, label, record)`` reports unknown sources; ``sink`` gets the
-    valid relations batch by batch, while the loop goes on. The loop's common path is written
-    out here (it runs a million times); anything unusual goes to the helpers below.
+    valid relations batch by batch, while the loop goes on.
 
     ``items`` may be a ``yamlsrc.StreamedList`` (a large file read a piece at a time): each piece
     is checked, handed to ``sink`` and let go before the next, so the records are not kept (the
-    result is empty: ``sink`` holds them) and the memory holds a few pieces, not the whole file.
+    result is empty: ``sink`` holds them) and the memory holds a piece, not the whole file.
     Every problem is the same as when the list is read whole."""
     from ..yamlsrc import StreamedList
 
     streamed = isinstance(items, StreamedList) and sink is not None
     chunks = items.chunks() if streamed else iter([(0, items)])  # type: ignore[attr-defined]
-    relations: dict[str, dict] = {}
-    first_index: dict[str, int] = {}
-    invalid: set[str] = set()  # ids of relations that failed a check (streamed: none are kept)
-    refuted: list[tuple[int, str, list]] = []  # (index, id, contradicted_by) of the valid relations
-    ordinal: dict[str, int] = {}  # streamed: each tier relation's place among those handed over
-    added = 0
-    tier_rels: list[tuple[int, dict, bool]] = []
-    batch: list[dict] = []
-    entities, tier_set, on_ladder, known_source = (
-        known.entities,
-        known.tier_set,
-        known.on_ladder,
-        known.sources.__contains__,
-    )
-    parse_date, weak, default_status = dates.parse_checked, known.weak, DEFAULT_STATUS
+    run = _Pass(file, known, check_sources, sink, streamed)
     declared = tuple(relation_types)
     totals = Totals()
     progress = track(range(len(items)), len(items), "checking relations")
     while True:
-        with totals.stage("parse relations (pieces not ready in time)"):
+        with totals.stage("parse relations (the pieces after the first)"):
             start, chunk = next(chunks, (0, None))
         if chunk is None:
             break
         with totals.stage("validate relations (pydantic)"):
             good = check_records(file, "relations", "relation", chunk, declared=declared, offset=start)
         bad = set(range(start, start + len(chunk))).difference(good) if len(good) != len(chunk) else set()
+        deque(islice(progress, len(chunk)), 0)  # the bar moves a piece at a time
         with totals.stage("check relations"):
-            deque(islice(progress, len(chunk)), 0)  # the bar moves a piece at a time
-            for i, rec in enumerate(chunk, start):
-                if i in bad:
-                    _report_bad_record(file, i, rec, known)
-                    continue
-                frm, to, rtype = rec["from"], rec["to"], rec["type"]
-                via, tier, since, until = rec.get("via"), rec.get("tier"), rec.get("since"), rec.get("until")
-                ok = True
-                try:
-                    if since is not None:
-                        since = parse_date(since)
-                    if until is not None:
-                        until = parse_date(until)
-                except ValueError:
-                    since, until, ok = _report_dates(file, i, rec)
-                if not (frm in entities and to in entities and (via is None or via in entities)
-                        and (tier in tier_set if tier is not None else rtype != "partnership")):  # fmt: skip
-                    ok = check_relation_refs(file, ("relations", i), rec, relation_label(rec, i), known) and ok
-                # until before since: their first days compared as ISO text (dates here are checked
-                # YYYY, YYYY-MM or YYYY-MM-DD: padded to a day, text order is time order)
-                if since is not None and until is not None and ok and (until + "-01-01")[:10] < (since + "-01-01")[:10]:
-                    ok = False
-                    file.add(("relations", i, "until"), f"{relation_label(rec, i)}: until {until!r} is before since {since!r}")  # fmt: skip
-                refs = rec.get("sources")
-                refs = [] if refs is None else refs if type(refs) is list else names_of(refs)
-                undated = since is None and until is None
-                if (not refs or (undated and rtype in TIME_BOUND_TYPES) or frm == to or (tier is not None and rtype not in TIER_TYPES)
-                        or not all(map(known_source, refs)) or (weak and all(map(weak.__contains__, refs)))):  # fmt: skip
-                    _sources_and_warnings(file, i, rec, refs, undated, known, check_sources)
-                designations = rec.get("designations")
-                if designations is not None:
-                    ok = _check_designations(file, ("relations", i), rec, relation_label(rec, i), known.tier_ids) and ok
-                if on_ladder and (frm in on_ladder or to in on_ladder) and rtype in TIER_TYPES:
-                    _warn_off_ladder(file, ("relations", i), rec, relation_label(rec, i), on_ladder)
-                # the relation as stored, keys in the contract's order (its id is set once known)
-                rel = {"id": None, "from": frm, "to": to, "type": rtype}
-                if tier is not None:
-                    rel["tier"] = tier
-                if designations:
-                    rel["designations"] = dict(designations)
-                rel["status"] = rec.get("status") or default_status
-                if since is not None:
-                    rel["since"] = since
-                if until is not None:
-                    rel["until"] = until
-                if via is not None:
-                    rel["via"] = via
-                attrs = rec.get("attributes")
-                if attrs:
-                    rel["attributes"] = attrs if type(attrs) is dict else dict(attrs)
-                if refs:
-                    rel["sources"] = refs
-                note = rec.get("note")
-                if note is not None:
-                    rel["note"] = note
-                refuted_by = rec.get("contradicted_by")
-                if refuted_by:
-                    rel["contradicted_by"] = [refuted_by] if type(refuted_by) is str else list(refuted_by)
-                rid = rec.get("id")
-                explicit = rid is not None
-                if not explicit:
-                    rid = derive_relation_id(rel)
-                if rid in first_index:
-                    _report_repeat(file, i, rec, rid, explicit, first_index[rid])
-                    continue
-                first_index[rid] = i
-                if not ok:
-                    invalid.add(rid)
-                    continue
-                rel["id"] = rid
-                if not streamed:
-                    relations[rid] = rel
-                if "contradicted_by" in rel:
-                    refuted.append((i, rid, rel["contradicted_by"]))
-                if sink is not None:
-                    batch.append(rel)
-                    if len(batch) >= BATCH:
-                        sink.add(batch)
-                        batch = []
-                if rtype in TIER_TYPES:
-                    tier_rels.append((i, rel, rec.get("status") is None))
-                    if streamed:
-                        ordinal[rid] = added
-                added += 1
+            run.check(chunk, start, bad)
         del chunk, bad, good
-    for _ in progress:  # the bar ends full
-        pass
+    deque(progress, 0)  # the bar ends full
     totals.report()
-    valid: Callable[[], list[str]] = (lambda: list(relations)) if not streamed else (
-        lambda: [rid for rid in first_index if rid not in invalid])  # fmt: skip
-    _check_contradicted_by(file, refuted, valid)
-    changed = _warn_superseded(file, tier_rels)
-    if sink is not None:
-        sink.add(batch)
-        if changed:
-            if streamed:
-                places = sorted((ordinal[rel["id"]], rel) for rel in changed)
-            else:
-                wanted = {rel["id"] for rel in changed}
-                places = [(n, relations[rid]) for n, rid in enumerate(relations) if rid in wanted]
-            sink.changed(places)
-        sink.relations_done()
-    return relations
+    return run.finish()
+
+
+class _Pass:
+    """One pass over the relations, a piece at a time (``check``), then the checks that need
+    them all (``finish``). ``check``'s loop runs a million times: its common path is written out,
+    anything unusual goes to the helpers below."""
+
+    def __init__(self, file: File, known: Known, check_sources: Callable[..., None], sink: Sink | None,
+                 streamed: bool) -> None:  # fmt: skip
+        self.file, self.known, self.check_sources, self.sink, self.streamed = file, known, check_sources, sink, streamed
+        self.relations: dict[str, dict] = {}  # kept unless streamed (then the sink has them)
+        self.first_index: dict[str, int] = {}
+        self.invalid: set[str] = set()  # ids of relations that failed a check
+        self.refuted: list[tuple[int, str, list]] = []  # (index, id, contradicted_by) of the valid ones
+        self.ordinal: dict[str, int] = {}  # streamed: each tier relation's place among those handed over
+        self.added = 0
+        self.tier_rels: list[tuple[int, dict, bool]] = []
+        self.batch: list[dict] = []
+
+    def check(self, chunk: list, start: int, bad: set[int]) -> None:
+        """Check the relations ``chunk`` (``start``: the index of its first) and hand over the valid
+        ones; ``bad``: the indexes the shape check refused."""
+        file, known, sink, streamed = self.file, self.known, self.sink, self.streamed
+        relations, first_index, batch, tier_rels = self.relations, self.first_index, self.batch, self.tier_rels
+        entities, tier_set, on_ladder, known_source = known.entities, known.tier_set, known.on_ladder, known.sources.__contains__  # fmt: skip
+        parse_date, weak, added = dates.parse_checked, known.weak, self.added
+        for i, rec in enumerate(chunk, start):
+            if i in bad:
+                _report_bad_record(file, i, rec, known)
+                continue
+            frm, to, rtype = rec["from"], rec["to"], rec["type"]
+            via, tier, since, until = rec.get("via"), rec.get("tier"), rec.get("since"), rec.get("until")
+            ok = True
+            try:
+                if since is not None:
+                    since = parse_date(since)
+                if until is not None:
+                    until = parse_date(until)
+            except ValueError:
+                since, until, ok = _report_dates(file, i, rec)
+            if not (frm in entities and to in entities and (via is None or via in entities)
+                    and (tier in tier_set if tier is not None else rtype != "partnership")):  # fmt: skip
+                ok = check_relation_refs(file, ("relations", i), rec, relation_label(rec, i), known) and ok
+            # until before since: first days compared as ISO text (checked YYYY, YYYY-MM or
+            # YYYY-MM-DD, padded to a day: text order is time order; dates.ordered's answer)
+            if since is not None and until is not None and ok and (until + "-01-01")[:10] < (since + "-01-01")[:10]:
+                ok = False
+                file.add(("relations", i, "until"), f"{relation_label(rec, i)}: until {until!r} is before since {since!r}")  # fmt: skip
+            refs = rec.get("sources")
+            refs = [] if refs is None else refs if type(refs) is list else names_of(refs)
+            undated = since is None and until is None
+            if (not refs or (undated and rtype in TIME_BOUND_TYPES) or frm == to or (tier is not None and rtype not in TIER_TYPES)
+                    or not all(map(known_source, refs)) or (weak and all(map(weak.__contains__, refs)))):  # fmt: skip
+                _sources_and_warnings(file, i, rec, refs, undated, known, self.check_sources)
+            if rec.get("designations") is not None:
+                ok = _check_designations(file, ("relations", i), rec, relation_label(rec, i), known.tier_ids) and ok
+            if on_ladder and (frm in on_ladder or to in on_ladder) and rtype in TIER_TYPES:
+                _warn_off_ladder(file, ("relations", i), rec, relation_label(rec, i), on_ladder)
+            rel = _stored(rec, since, until, refs)
+            rid = rec.get("id")
+            explicit = rid is not None
+            if not explicit:
+                rid = derive_relation_id(rel)
+            if rid in first_index:
+                _report_repeat(file, i, rec, rid, explicit, first_index[rid])
+                continue
+            first_index[rid] = i
+            if not ok:
+                self.invalid.add(rid)
+                continue
+            rel["id"] = rid
+            if not streamed:
+                relations[rid] = rel
+            if "contradicted_by" in rel:
+                self.refuted.append((i, rid, rel["contradicted_by"]))
+            if sink is not None:
+                batch.append(rel)
+                if len(batch) >= BATCH:
+                    sink.add(batch)
+                    self.batch = batch = []
+            if rtype in TIER_TYPES:
+                tier_rels.append((i, rel, rec.get("status") is None))
+                if streamed:
+                    self.ordinal[rid] = added
+            added += 1
+        self.added = added
+
+    def finish(self) -> dict[str, dict]:
+        """The checks that need every relation; the sink gets the last batch and the changes."""
+        relations, first_index, invalid, sink = self.relations, self.first_index, self.invalid, self.sink
+        valid: Callable[[], list[str]] = (lambda: list(relations)) if not self.streamed else (
+            lambda: [rid for rid in first_index if rid not in invalid])  # fmt: skip
+        _check_contradicted_by(self.file, self.refuted, valid)
+        changed = _warn_superseded(self.file, self.tier_rels)
+        if sink is not None:
+            sink.add(self.batch)
+            if changed:
+                if self.streamed:
+                    places = sorted((self.ordinal[rel["id"]], rel) for rel in changed)
+                else:
+                    wanted = {rel["id"] for rel in changed}
+                    places = [(n, relations[rid]) for n, rid in enumerate(relations) if rid in wanted]
+                sink.changed(places)
+            sink.relations_done()
+        return relations
 
 
 def _check_contradicted_by(file: File, refuted: list[tuple[int, str, list]], valid: Callable[[], list[str]]) -> None:
@@ -259,6 +252,37 @@ def _sources_and_warnings(file: File, i: int, rec: dict, refs: list, undated: bo
         file.add(("relations", i, "tier"), f"{relation_label(rec, i)}: 'tier' only applies to a partnership, not {rtype!r}", "warning")  # fmt: skip
     if rec["from"] == rec["to"]:
         file.add(("relations", i, "to"), f"{relation_label(rec, i)}: relates {rec['to']!r} to itself", "warning")
+
+
+def _stored(rec: dict, since: str | None, until: str | None, refs: list[str]) -> dict:
+    """A relation as stored, keys in the contract's order (its id is set once it is known)."""
+    rel = {"id": None, "from": rec["from"], "to": rec["to"], "type": rec["type"]}
+    tier = rec.get("tier")
+    if tier is not None:
+        rel["tier"] = tier
+    designations = rec.get("designations")
+    if designations:
+        rel["designations"] = dict(designations)
+    rel["status"] = rec.get("status") or DEFAULT_STATUS
+    if since is not None:
+        rel["since"] = since
+    if until is not None:
+        rel["until"] = until
+    via = rec.get("via")
+    if via is not None:
+        rel["via"] = via
+    attrs = rec.get("attributes")
+    if attrs:
+        rel["attributes"] = attrs if type(attrs) is dict else dict(attrs)
+    if refs:
+        rel["sources"] = refs
+    note = rec.get("note")
+    if note is not None:
+        rel["note"] = note
+    refuted = rec.get("contradicted_by")
+    if refuted:
+        rel["contradicted_by"] = [refuted] if type(refuted) is str else list(refuted)
+    return rel
 
 
 def _report_repeat(file: File, i: int, rec: dict, rid: str, explicit: bool, first_i: int) -> None:
