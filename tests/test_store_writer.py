@@ -36,11 +36,14 @@ def _everything(store) -> dict:
     }
 
 
-@pytest.mark.parametrize("thread", ["1", "0"])
+@pytest.mark.parametrize("thread", ["1", "0", None])
 def test_the_sqlite_cache_holds_what_memory_holds(force_sqlite, monkeypatch, thread):
     """On the bundled data: every entity, relation (by each end and by via), source and label,
-    compiled beside validation or after it."""
-    monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", thread)
+    compiled beside validation on a thread (1), after it (0), or as validation goes (default)."""
+    if thread is None:
+        monkeypatch.delenv("ALLYGRAPH_SQLITE_THREAD")
+    else:
+        monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", thread)
     sql = load.open_store()
     assert isinstance(sql, SQLiteStore)
     ds = load.load(use_cache=False)
@@ -91,7 +94,7 @@ def test_without_sqlite_json_functions_the_rows_are_the_same(force_sqlite, small
     assert _everything(sql) == _everything(DatasetStore(load.load(small_dir, use_cache=False)))
 
 
-@pytest.mark.parametrize("thread", ["1", "0"])
+@pytest.mark.parametrize("thread", ["1", "0", "default"])
 def test_the_sqlite_cache_is_written_through_fsutil(force_sqlite, small_dir, monkeypatch, thread):
     """``fsutil`` is the one write path: the cache's temporary file comes from ``fsutil.temp_beside``
     and is renamed into place by ``fsutil.publish`` (no temp-and-rename of the store's own)."""

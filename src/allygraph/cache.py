@@ -284,16 +284,17 @@ def _read_seal(path: Path) -> bytes | None:
 
 def sqlite_writer(directory: Path) -> SQLiteWriter | None:
     """A writer that compiles ``directory``'s SQLite cache while it is validated (``put_sqlite``
-    finishes it); None when there is no trusted cache folder or the file cannot be started
-    (``put_sqlite`` then compiles it after validation). It never depends on how busy the machine
-    is: the rows it writes are written either way, and with it the relations need not be kept.
-    ``ALLYGRAPH_SQLITE_THREAD=0`` turns it off (the cache is then compiled after validation)."""
+    finishes it), so the relations stream into it and are not kept; None when there is no
+    trusted cache folder or the file cannot be started (``put_sqlite`` then compiles it after
+    validation). It never depends on how busy the machine is. ``ALLYGRAPH_SQLITE_THREAD=1``
+    inserts on a second thread (``store.SQLiteWriter``), ``0`` turns the writer off."""
     from .store import SQLiteWriter
 
-    if os.environ.get("ALLYGRAPH_SQLITE_THREAD") in ("", "0") or refusal(create=True) is not None:
+    flag = os.environ.get("ALLYGRAPH_SQLITE_THREAD")
+    if flag in ("", "0") or refusal(create=True) is not None:
         return None
     try:
-        return SQLiteWriter(_path_for(directory, "sqlite"))
+        return SQLiteWriter(_path_for(directory, "sqlite"), thread=flag == "1")
     except Exception:  # noqa: BLE001 - no cache: the caller answers from memory
         return None
 
