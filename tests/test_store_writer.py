@@ -39,11 +39,14 @@ def _everything(store) -> dict:
     }
 
 
-@pytest.mark.parametrize("thread", ["1", "0"])
+@pytest.mark.parametrize("thread", ["1", "0", None])
 def test_the_sqlite_cache_holds_what_memory_holds(force_sqlite, monkeypatch, thread):
     """On the bundled data: every entity, relation (by each end and by via), source and label,
-    compiled beside validation or after it."""
-    monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", thread)
+    compiled beside validation on a thread (1), after it (0), or as validation goes (default)."""
+    if thread is None:
+        monkeypatch.delenv("ALLYGRAPH_SQLITE_THREAD")
+    else:
+        monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", thread)
     sql = load.open_store()
     assert isinstance(sql, SQLiteStore)
     ds = load.load(use_cache=False)
@@ -92,3 +95,50 @@ def test_without_sqlite_json_functions_the_rows_are_the_same(force_sqlite, small
     sql = load.open_store(small_dir)
     assert isinstance(sql, SQLiteStore)
     assert _everything(sql) == _everything(DatasetStore(load.load(small_dir, use_cache=False)))
+
+
+@pytest.mark.parametrize("thread", ["1", "0", "default"])
+def test_the_sqlite_cache_is_written_through_fsutil(force_sqlite, small_dir, monkeypatch, thread):
+    """``fsutil`` is the one write path: the cache's temporary file comes from ``fsutil.temp_beside``
+    and is renamed into place by ``fsutil.publish`` (no temp-and-rename of the store's own)."""
+    from allygraph import fsutil
+
+    monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", thread)
+    made, published = [], []
+    real_temp, real_publish = fsutil.temp_beside, fsutil.publish
+
+    def temp_beside(path, exact_mode=0o600):
+        made.append(real_temp(path, exact_mode))
+        return made[-1]
+
+    def publish(tmp, path):
+        published.append((tmp, path))
+        real_publish(tmp, path)
+
+    monkeypatch.setattr(fsutil, "temp_beside", temp_beside)
+    monkeypatch.setattr(fsutil, "publish", publish)
+    store = load.open_store(small_dir)
+    assert isinstance(store, SQLiteStore)
+    assert published == [(made[0], store.path)] and len(made) == 1 and not os.path.exists(made[0])
+
+
+def test_cache_module_holds_no_sql():
+    """The cache decides; ``store.sqlite`` holds every statement that touches the SQLite file."""
+    import inspect
+    import re
+
+    text = inspect.getsource(cache)
+    assert not re.search(r"\b(SELECT|UPDATE|INSERT|DELETE)\b|\.execute\(|sqlite_connect", text)
+
+
+def test_cache_clear_leaves_a_pickle_named_like_a_cache(tmp_path, monkeypatch):
+    """No allygraph writes pickle caches: a ``data-<hash>.pickle`` is not ours to remove."""
+    folder = tmp_path / "cachedir"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("ALLYGRAPH_CACHE_DIR", str(folder))
+    pickle_like = folder / f"data-{'0' * 20}.pickle"
+    pickle_like.write_bytes(b"\x80\x04K\x01.")
+    ours = folder / f"data-{'0' * 20}.cache"
+    ours.write_bytes(cache.MAGIC + b"stale\n")
+    assert cache.clear() == 1
+    assert pickle_like.exists() and not ours.exists()

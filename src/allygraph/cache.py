@@ -55,9 +55,9 @@ SQLITE_BYTES = int(os.environ.get("ALLYGRAPH_SQLITE_BYTES", 8 * 1024 * 1024))
 HASH_BYTES = 8 * 1024 * 1024  # always hash data directories smaller than this
 RECENT_NS = 2_000_000_000  # a file changed this recently is hashed too (coarse timestamps)
 MAGIC = b"allygraph-cache\n"
-# what ``clear`` may remove: our names (``.pickle``: an older allygraph's), starting as ours do
-OURS = re.compile(r"\.?data-[0-9a-f]{20}\.(cache|sqlite|sqlite\.seal|pickle)(\.allygraph-[a-z0-9_]+\.tmp)?")
-_HEADS = (MAGIC, b"SQLite format 3\x00", b"\x80", b"seal ")  # ours, SQLite's, a pickle's, a seal
+# what ``clear`` may remove: our names, starting as ours do
+OURS = re.compile(r"\.?data-[0-9a-f]{20}\.(cache|sqlite|sqlite\.seal)(\.allygraph-[a-z0-9_]+\.tmp)?")
+_HEADS = (MAGIC, b"SQLite format 3\x00", b"seal ")  # ours, SQLite's, a seal
 
 
 def cache_dir() -> Path:
@@ -284,28 +284,19 @@ def _read_seal(path: Path) -> bytes | None:
 
 def sqlite_writer(directory: Path) -> SQLiteWriter | None:
     """A writer that compiles ``directory``'s SQLite cache while it is validated (``put_sqlite``
-    finishes it); None when there is no trusted cache folder, no free core, or the file cannot be
-    started (``put_sqlite`` then compiles it after validation)."""
+    finishes it), so the relations stream into it and are not kept; None when there is no
+    trusted cache folder or the file cannot be started (``put_sqlite`` then compiles it after
+    validation). It never depends on how busy the machine is. ``ALLYGRAPH_SQLITE_THREAD=1``
+    inserts on a second thread (``store.SQLiteWriter``), ``0`` turns the writer off."""
     from .store import SQLiteWriter
 
-    if refusal(create=True) is not None or not _core_free():
+    flag = os.environ.get("ALLYGRAPH_SQLITE_THREAD")
+    if flag in ("", "0") or refusal(create=True) is not None:
         return None
     try:
-        return SQLiteWriter(_path_for(directory, "sqlite"))
+        return SQLiteWriter(_path_for(directory, "sqlite"), thread=flag == "1")
     except Exception:  # noqa: BLE001 - no cache: the caller answers from memory
         return None
-
-
-def _core_free() -> bool:
-    """Is a core free for the writer's thread (``ALLYGRAPH_SQLITE_THREAD=1``/``0`` decides)? On a
-    busy machine the thread only adds work: compiling after validation costs least in all."""
-    flag = os.environ.get("ALLYGRAPH_SQLITE_THREAD")
-    if flag is not None:
-        return flag not in ("", "0")
-    try:
-        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
-    except OSError:
-        return False
 
 
 def put_sqlite(
@@ -369,10 +360,8 @@ def add_relation(directory: Path, rel: dict, before: str | None) -> bool:
     row and re-stamp and re-seal the cache, so the next query opens it instead of rebuilding.
     The seal is removed first: a crash midway leaves a cache that fails its seal and is rebuilt.
     Returns False (the cache is dropped and rebuilt on the next query) when that cannot be done."""
-    import marshal
-
-    from .fsutil import atomic_write_bytes, sqlite_connect
-    from .store.sqlite import INSERT_RELATION, relation_row
+    from .fsutil import atomic_write_bytes
+    from .store.sqlite import add_row
 
     path = _path_for(directory, "sqlite")
     seal = Path(f"{path}.seal")
@@ -380,16 +369,7 @@ def add_relation(directory: Path, rel: dict, before: str | None) -> bool:
         if refusal() is not None or _read_seal(path) is None:
             return False
         _discard(seal)
-        db = sqlite_connect(path)
-        try:
-            with db:
-                row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
-                if row is None or marshal.loads(row[0]) != before:
-                    raise ValueError("the cache changed meanwhile")
-                db.execute(INSERT_RELATION, relation_row(rel))
-                db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp(directory)),))
-        finally:
-            db.close()
+        add_row(path, rel, before, stamp(directory))
         atomic_write_bytes(seal, _seal_of(os.stat(path)), exact_mode=0o600)
         return True
     except Exception:  # noqa: BLE001 - a cache that cannot be updated is rebuilt, never trusted
@@ -403,9 +383,8 @@ def settle_stamp(directory: Path) -> bool:
     full build would stamp it then (a large file's content is no longer hashed), so queries stop
     paying for the hash. The content is proven first: the current stamp, hashes included, must
     still match. Called by a background process that ``edit.link`` starts; holds the data lock."""
-    import marshal
-
-    from .fsutil import atomic_write_bytes, lock_data, sqlite_connect
+    from .fsutil import atomic_write_bytes, lock_data
+    from .store.sqlite import restamp
 
     newest = max(max(os.stat(directory / n).st_mtime_ns, os.stat(directory / n).st_ctime_ns) for n in FILES)
     time.sleep(max(0.0, (newest + RECENT_NS - time.time_ns()) / 1e9) + 0.05)
@@ -420,12 +399,7 @@ def settle_stamp(directory: Path) -> bool:
         if fresh == saved or not fresh:
             return False
         _discard(Path(f"{path}.seal"))
-        db = sqlite_connect(path)
-        try:
-            with db:
-                db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(fresh),))
-        finally:
-            db.close()
+        restamp(path, fresh)
         atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
     return True
 

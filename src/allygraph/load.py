@@ -105,7 +105,7 @@ def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True)
     """What the command line queries: a Store over the data directory.
 
     Large directories are compiled once into the SQLite cache, and every later query opens it
-    and reads only what it needs; ordinary ones load (from the pickle cache) into memory.
+    and reads only what it needs; ordinary ones load (from the marshal cache) into memory.
     """
     from .store import DatasetStore
 
@@ -117,16 +117,21 @@ def open_store(data: str | os.PathLike | None = None, *, use_cache: bool = True)
         from .validate import paused_gc  # only to compile: a cached query never imports validate
 
         before = cache.stamp(directory)
-        writer = cache.sqlite_writer(directory)  # compiles the cache while validation runs
+        # compiles the cache while validation runs; the relations stream into it (not kept)
+        writer = cache.sqlite_writer(directory)
         try:
             dataset = _validated(directory, writer)
         except BaseException:
             if writer is not None:
                 writer.abort()  # invalid data (or an interruption): the unfinished file goes
             raise
+        if writer is not None and writer.abandoned:
+            writer = None  # the relations were read again whole: compiled after validation
         with paused_gc():
             store = cache.put_sqlite(directory, dataset, before, writer)
-        return store if store is not None else DatasetStore(dataset)  # no writable cache: in memory
+        if store is None:  # no writable cache: in memory (read again if they went to the writer)
+            return DatasetStore(dataset if writer is None or dataset.relations else load(directory, use_cache=False))
+        return store
     return DatasetStore(load(directory, use_cache=use_cache))
 
 

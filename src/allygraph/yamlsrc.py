@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem
 
@@ -624,15 +626,129 @@ def _split_last_list(text: str) -> tuple[tuple[str, str], str] | None:
     return (text[: cut + 1], f"{key}:\n" + text[cut + 1 :]), key
 
 
+# --- a large file's last list, parsed a piece at a time (the first load's memory) ------------
+
+PIECE_BYTES = 16 * 1024 * 1024  # the text parsed at a time when a list is read in pieces (smaller: slower)
+
+
+class StreamBroken(Exception):
+    """A piece of a streamed list did not read as the whole text would (a quoted value across a
+    cut, an unusual layout): the caller reads the file again in one piece."""
+
+
+class StreamedList(list):
+    """The items of a file's last top-level list, read a piece at a time so that only a few
+    pieces' values are in memory at once. As a list it holds one ``None`` per item (its length
+    is the number of items, which positions need); ``chunks()`` yields ``(start, items)`` in
+    order, each piece parsed when the one before it has been checked."""
+
+    def __init__(self, count: int, first: list, pieces: list[tuple[str, int]], key: str) -> None:
+        super().__init__([None] * count)
+        self._first, self._pieces, self._key = first, pieces, key
+
+    def chunks(self) -> Iterator[tuple[int, list]]:
+        """Each piece's items with the index of its first item, parsed as it is asked for (in
+        this thread: a parsing thread would contend with the checks for the interpreter, which
+        costs most on a busy machine); raises ``StreamBroken`` when a piece does not parse to
+        the items its text holds."""
+        first, self._first = self._first, []
+        pieces, self._pieces = self._pieces, []
+        key = self._key
+        start = len(first)
+        yield 0, first
+        del first
+        for n, (text, count) in enumerate(pieces):
+            pieces[n] = ("", count)  # its text is let go with its items
+            try:
+                items = _parse_piece(text, key)
+            except Exception:  # noqa: BLE001 - any refusal: read the file whole
+                items = None
+            del text
+            if not isinstance(items, list) or len(items) != count:
+                raise StreamBroken(key)
+            yield start, items
+            start += count
+            del items
+
+
+def _parse_piece(text: str, key: str) -> list | None:
+    import yaml_rs
+
+    value: object = yaml_rs.loads(text, parse_datetime=False, alias_limits=_alias_limits())
+    if isinstance(value, dict) and list(value) == [key] and isinstance(value[key], list):
+        return value[key]
+    return None
+
+
+def _alias_limits() -> Any:
+    import yaml_rs
+
+    try:
+        return yaml_rs.AliasLimits(max_total_replayed_events=ALIAS_SLACK)
+    except TypeError:
+        return None
+
+
+def _streamed(text: str, key: str) -> dict | None:
+    """``text`` read with its last top-level list (``key``) as a ``StreamedList``: the head (the
+    sections before it, and the list's first piece) parsed now, the rest a piece at a time. None
+    when the layout is anything else, or yaml-rs may read it differently from the positioned path
+    (the caller then reads it whole)."""
+    if "!" in text and _TAG_RE.search(text):
+        return None
+    if _DEEP_RE.search(text) or _DEEP_RE.match("\n" + text[:DEEP_COLUMN]):
+        return None
+    try:
+        import yaml_rs
+    except ImportError:
+        return None
+    owner = re.compile(rf"(?m)^{re.escape(key)}[ \t]*:[ \t]*$").search(text)
+    if owner is None:
+        return None
+    first_item = re.compile(r"\n([ \t]*)- ").search(text, owner.end())
+    if first_item is None or re.search(r"\n[^\s#-]", text[first_item.start() :]):
+        return None  # no block list there, or a top-level key after the list
+    marker = "\n" + first_item.group(1) + "- "
+    if text.find(marker, owner.end()) != first_item.start():
+        return None
+    cuts = [first_item.start()]  # each piece starts after a marker's newline
+    while True:
+        cut = text.find(marker, cuts[-1] + PIECE_BYTES)
+        if cut < 0:
+            break
+        cuts.append(cut)
+    cuts.append(len(text))
+    counts = [text.count(marker, a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
+    head: object
+    try:
+        head = yaml_rs.loads(text[: cuts[1] + 1], parse_datetime=False, alias_limits=_alias_limits())
+    except Exception:  # noqa: BLE001 - any refusal: the caller reads it whole
+        return None
+    if not (isinstance(head, dict) and list(head)[-1:] == [key] and isinstance(head[key], list)
+            and len(head[key]) == counts[0]):  # fmt: skip
+        return None
+    if _LEADING_ZERO_RE.search(text) is not None:
+        return None
+    prefix = f"{key}:\n"
+    pieces = [(prefix + text[a + 1 : b + 1], n) for a, b, n in zip(cuts[1:], cuts[2:], counts[1:], strict=False)]
+    head[key] = StreamedList(sum(counts), head[key], pieces, key)
+    return head
+
+
 def read_positioned(
-    path: Path, display: str | None = None, exact: bool = False
+    path: Path, display: str | None = None, exact: bool = False, stream: str | None = None
 ) -> tuple[object, list[Problem], TreePositions | TextPositions]:
     """Read one YAML file: (value, problems, positions). Large files take the fast path, unless
-    ``exact`` (the positioned path for any size)."""
+    ``exact`` (the positioned path for any size). With ``stream`` (a top-level key), a large
+    file whose last section is the block list ``stream`` gives it as a ``StreamedList``."""
     name = display or str(path)
     text, problems = _decode(path, name)
     if text is None:
         return None, problems, TreePositions(None)
+    if stream is not None and len(text) >= FAST_BYTES and not exact:
+        streamed = _streamed(text, stream)
+        if streamed is not None:
+            return streamed, [], TextPositions(text, streamed, name)
     if len(text) >= FAST_BYTES and not exact:
         value = _fast(text)
         if isinstance(value, (dict, list)):

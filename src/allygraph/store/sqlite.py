@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .. import fsutil
 from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
-from ..fsutil import discard, publish, sqlite_connect, temp_beside
 from ..names import exact_key, loose_key, suggest, word_matches
 from ..vocab import Registry
 from .base import Counts, Store
@@ -44,6 +44,7 @@ INDEXES = LABEL_INDEXES + RELATION_INDEXES
 
 
 INSERT_RELATION = "INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+UPDATE_CHANGED = "UPDATE relations SET doc = ?, type = ?, status = ?, since = ?, until = ? WHERE rowid = ?"
 
 
 def relation_row(rel: dict) -> tuple:
@@ -65,13 +66,13 @@ def tie_columns(rel: dict) -> tuple[str, str, str | None, str | None]:
 def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
     """Compile a Dataset into an SQLite file at ``path`` in this thread: written aside (0600),
     flushed to disk, then renamed, so the cache folder only ever holds complete files. (The
-    least work in all; ``SQLiteWriter`` does it beside validation when a core is free.)"""
+    least work in all; ``SQLiteWriter`` does it beside validation.)"""
     from ..progress import track
     from ..timing import stage
 
-    tmp = _temp_beside(path)
+    tmp = fsutil.temp_beside(path, exact_mode=0o600)
     try:
-        db = sqlite_connect(tmp)
+        db = fsutil.sqlite_connect(tmp)
         db.executescript(_PRAGMAS + SCHEMA)
         rels = dataset.relations
         with stage("cache: insert relations"):
@@ -80,20 +81,36 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
             db.executescript(RELATION_INDEXES)
         _fill_rest(db, dataset, meta)
         db.close()
-        _publish(tmp, path)
+        fsutil.publish(tmp, path)
     except BaseException:
-        discard(tmp)
+        fsutil.discard(tmp)
         raise
 
 
-def _temp_beside(path: Path) -> str:
-    """A new private (0600) file beside ``path``, to be renamed onto it when complete (``fsutil``)."""
-    return temp_beside(path, exact_mode=0o600)
+def add_row(path: Path, rel: dict, before: str | None, after: str) -> None:
+    """Insert one relation into the complete cache at ``path`` in place, and change its stamp from
+    ``before`` to ``after``, in one transaction. Raises ValueError when the cache no longer carries
+    ``before`` (it changed meanwhile); nothing is written then."""
+    db = fsutil.sqlite_connect(path)
+    try:
+        with db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+            if row is None or marshal.loads(row[0]) != before:
+                raise ValueError("the cache changed meanwhile")
+            db.execute(INSERT_RELATION, relation_row(rel))
+            db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(after),))
+    finally:
+        db.close()
 
 
-def _publish(tmp: str, path: Path) -> None:
-    """Flush the complete file to disk, then rename it into place (``fsutil.publish``)."""
-    publish(tmp, path)
+def restamp(path: Path, stamp: str) -> None:
+    """Give the complete cache at ``path`` the stamp ``stamp`` (its content is unchanged)."""
+    db = fsutil.sqlite_connect(path)
+    try:
+        with db:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp),))
+    finally:
+        db.close()
 
 
 _DONE = object()  # on the writer's queue: every relation has been handed over
@@ -102,30 +119,43 @@ _DONE = object()  # on the writer's queue: every relation has been handed over
 class SQLiteWriter:
     """Compiles the SQLite cache of a data directory while it is being validated.
 
-    Validation hands over each batch of relations that passed their checks (``add``); a second
-    thread inserts them (sqlite3 lets go of the GIL while it steps, so the B-tree work runs on
-    the other core), then builds the relation indexes while validation finishes the rest.
-    ``finish`` adds the entities, sources, labels and meta, and renames the file into place;
-    ``abort`` (invalid data, an error) deletes it. The file is written aside (0600) with
-    ``journal_mode=OFF, synchronous=OFF``: nothing reads it before it is complete, flushed and
-    renamed.
+    Validation hands over each batch of relations that passed their checks (``add``), then says
+    they are all there (``relations_done``: the relation indexes are built); ``finish`` adds the
+    entities, sources, labels and meta, and renames the file into place; ``abort`` (invalid data,
+    an error) deletes it. The file is written aside (0600) with ``journal_mode=OFF,
+    synchronous=OFF``: nothing reads it before it is complete, flushed and renamed.
+
+    With ``thread``, a second thread inserts the batches (one statement each: sqlite3 lets go of
+    the interpreter while it steps, so the B-tree work runs on the other core) and builds the
+    indexes while validation finishes. Without it (the default), each batch is inserted as it
+    comes: the least work in all, and the same speed on a machine whose cores are busy anyway.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, thread: bool = False) -> None:
         import queue
         import threading
 
         self.path = path
-        self.tmp = _temp_beside(path)
+        self.tmp = fsutil.temp_beside(path, exact_mode=0o600)
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._db: sqlite3.Connection | None = None
-        self._thread = threading.Thread(target=self._run, name="allygraph-sqlite", daemon=True)
-        self._thread.start()
+        self.abandoned = self._done = False
+        self._thread: threading.Thread | None = None
+        if thread:
+            self._thread = threading.Thread(target=self._run, name="allygraph-sqlite", daemon=True)
+            self._thread.start()
+        else:
+            self._db = fsutil.sqlite_connect(self.tmp)
+            self._db.executescript(_PRAGMAS + SCHEMA)
 
     def add(self, relations: list[dict]) -> None:
-        """Queue relations (valid so far, in the data's order) for insertion, as they are now:
-        one JSON array of (id, from, to, via, offset, length) and one blob of their records."""
+        """Insert relations (valid so far, in the data's order) as they are now; with a thread,
+        queued as one JSON array of (id, from, to, via, offset, length) and one blob of records."""
+        if self._thread is None:
+            if self._db is not None:
+                self._db.executemany(INSERT_RELATION, map(relation_row, relations))
+            return
         import json
 
         dumps = marshal.dumps
@@ -138,26 +168,39 @@ class SQLiteWriter:
         self._queue.put((json.dumps(rows), b"".join(docs), len(rows)))
 
     def changed(self, relations: list[tuple[int, dict]]) -> None:
-        """Queue relations changed after they were added, each with its place among the added
-        ones (0 for the first): their record is written again."""
+        """Write again the records of relations changed after they were added, each with its
+        place among the added ones (0 for the first)."""
         dumps = marshal.dumps
-        self._queue.put(("changed", [(dumps(r), *tie_columns(r), n + 1) for n, r in relations]))
+        rows = [(dumps(r), *tie_columns(r), n + 1) for n, r in relations]
+        if self._thread is None:
+            if self._db is not None:
+                self._db.executemany(UPDATE_CHANGED, rows)
+            return
+        self._queue.put(("changed", rows))
 
     def relations_done(self) -> None:
-        """Every relation is handed over: the writer builds the relation indexes meanwhile."""
+        """Every relation is handed over: the relation indexes are built (by the thread, meanwhile)."""
+        self._done = True
+        if self._thread is None:
+            from ..timing import stage
+
+            if self._db is not None:
+                with stage("cache: relation indexes"):
+                    self._db.executescript(RELATION_INDEXES)
+            return
         self._queue.put(_DONE)
 
     def _run(self) -> None:
         from ..timing import stage
 
         try:
-            self._db = db = sqlite_connect(self.tmp, check_same_thread=False)
+            self._db = db = fsutil.sqlite_connect(self.tmp, check_same_thread=False)
             db.executescript(_PRAGMAS + SCHEMA)
             json_sql, rowid = _has_json(db), 1
             while (batch := self._queue.get()) is not _DONE and batch is not None:
                 if batch[0] == "changed":  # changed after they were added
                     db.executemany(
-                        "UPDATE relations SET doc = ?, type = ?, status = ?, since = ?, until = ? WHERE rowid = ?",
+                        UPDATE_CHANGED,
                         batch[1],
                     )
                 elif json_sql:
@@ -174,8 +217,9 @@ class SQLiteWriter:
             self._error = exc
 
     def _join(self) -> sqlite3.Connection:
-        self._queue.put(None)
-        self._thread.join()
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._db is not None
@@ -184,20 +228,27 @@ class SQLiteWriter:
     def finish(self, dataset: Dataset, meta: dict) -> None:
         """Wait for the relations, add the rest, and rename the complete file into place."""
         try:
-            self.relations_done()
+            if not self._done:
+                self.relations_done()
             db = self._join()
             _fill_rest(db, dataset, meta)
             db.close()
-            _publish(self.tmp, self.path)
+            fsutil.publish(self.tmp, self.path)
         except BaseException:
             self.abort()
             raise
 
     def abort(self) -> None:
         """Stop, and delete the unfinished file."""
+        self.abandoned = True
         with contextlib.suppress(BaseException):
             self._join().close()
-        discard(self.tmp)
+        fsutil.discard(self.tmp)
+
+    def abandon(self) -> None:
+        """Stop and delete the unfinished file: the data is read again without this writer
+        (``abandoned`` is then true, and the cache is compiled after validation)."""
+        self.abort()
 
 
 # A batch in one statement: sqlite3 lets go of the GIL for the whole statement, where

@@ -43,9 +43,16 @@ def paused_gc() -> Iterator[None]:
 def validate(directory: Path, sink: Sink | None = None) -> tuple[Dataset | None, list[Problem]]:
     """Validate a data directory. Returns (dataset or None when there are errors, problems).
     ``sink`` receives the relations that pass, as they pass (``relations.Sink``)."""
+    from ..yamlsrc import StreamBroken
+
     with paused_gc():
         try:
-            dataset, problems, odd_keys = _validate(directory, sink)
+            try:
+                dataset, problems, odd_keys = _validate(directory, sink)
+            except StreamBroken:  # a piece of the relations did not read as the whole would:
+                if sink is not None:  # read the file whole (the sink's rows are dropped)
+                    sink.abandon()
+                dataset, problems, odd_keys = _validate(directory, None)
             if odd_keys:  # the fast path read a key as null, a number or true/false: the data is
                 # invalid; read it again as small files are read, so the errors are the same
                 dataset, problems, _ = _validate(directory, None, exact=True)
@@ -77,7 +84,10 @@ def _validate(directory: Path, sink: Sink | None, exact: bool = False) -> tuple[
     with stage("parse entities"):
         edoc, p1, epos = yamlsrc.read_positioned(directory / ENTITIES_FILE, ename, exact)
     with stage("parse relations"):
-        rdoc, p2, rpos = yamlsrc.read_positioned(directory / RELATIONS_FILE, rname, exact)
+        # with a sink, a large relations file is read a piece at a time: each piece is checked
+        # and handed to the sink before the next (the memory holds a few pieces, not the file)
+        stream = "relations" if sink is not None else None
+        rdoc, p2, rpos = yamlsrc.read_positioned(directory / RELATIONS_FILE, rname, exact, stream)
     unread = [p for doc, ps in ((edoc, p1), (rdoc, p2)) if doc is None for p in ps if p.severity == "error"]
     if unread:  # a file that cannot be read or parsed: say so, and stop (what follows would only be noise)
         return None, unread, False

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Protocol
 
 from .. import dates
 from ..grades import grades_of
 from ..names import suggest
 from ..progress import track
-from ..timing import stage
+from ..timing import Totals
 from ..vocab import DEFAULT_STATUS, TIER_TYPES, TIME_BOUND_TYPES, designation_of, tier_of
 from .report import File, check_records, date_field, names_of
 
@@ -57,32 +59,73 @@ class Sink(Protocol):
     def relations_done(self) -> None:
         """No more relations."""
 
+    def abandon(self) -> None:
+        """Drop what was handed over: the data is read again from the start, without the sink."""
 
-BATCH = 20_000  # relations handed to the sink at a time
+
+BATCH = 100_000  # relations handed to the sink at a time (few: each hand-over is a switch of threads)
 
 
 def relations_section(file: File, items: list, known: Known, relation_types: dict,
                       check_sources: Callable[..., None], sink: Sink | None = None) -> dict[str, dict]:  # fmt: skip
     """The relations (id -> record as the contract writes it) that passed every check.
     ``check_sources(file, path, refs, label, record)`` reports unknown sources; ``sink`` gets the
-    valid relations batch by batch, while the loop goes on. The loop's common path is written
-    out here (it runs a million times); anything unusual goes to the helpers below."""
-    relations: dict[str, dict] = {}
-    first_index: dict[str, int] = {}
-    with stage("validate relations (pydantic)"):
-        good = check_records(file, "relations", "relation", items, declared=tuple(relation_types))
-    bad = set(range(len(items))).difference(good) if len(good) != len(items) else set()
-    tier_rels: list[tuple[int, dict, bool]] = []
-    batch: list[dict] = []
-    entities, tier_set, on_ladder, known_source = (
-        known.entities,
-        known.tier_set,
-        known.on_ladder,
-        known.sources.__contains__,
-    )
-    parse_date, ordered, weak = dates.parse_checked, dates.ordered, known.weak
-    with stage("check relations"):
-        for i, rec in enumerate(track(items, len(items), "checking relations")):
+    valid relations batch by batch, while the loop goes on.
+
+    ``items`` may be a ``yamlsrc.StreamedList`` (a large file read a piece at a time): each piece
+    is checked, handed to ``sink`` and let go before the next, so the records are not kept (the
+    result is empty: ``sink`` holds them) and the memory holds a piece, not the whole file.
+    Every problem is the same as when the list is read whole."""
+    from ..yamlsrc import StreamedList
+
+    streamed = isinstance(items, StreamedList) and sink is not None
+    chunks = items.chunks() if streamed else iter([(0, items)])  # type: ignore[attr-defined]
+    run = _Pass(file, known, check_sources, sink, streamed)
+    declared = tuple(relation_types)
+    totals = Totals()
+    progress = track(range(len(items)), len(items), "checking relations")
+    while True:
+        with totals.stage("parse relations (the pieces after the first)"):
+            start, chunk = next(chunks, (0, None))
+        if chunk is None:
+            break
+        with totals.stage("validate relations (pydantic)"):
+            good = check_records(file, "relations", "relation", chunk, declared=declared, offset=start)
+        bad = set(range(start, start + len(chunk))).difference(good) if len(good) != len(chunk) else set()
+        deque(islice(progress, len(chunk)), 0)  # the bar moves a piece at a time
+        with totals.stage("check relations"):
+            run.check(chunk, start, bad)
+        del chunk, bad, good
+    deque(progress, 0)  # the bar ends full
+    totals.report()
+    return run.finish()
+
+
+class _Pass:
+    """One pass over the relations, a piece at a time (``check``), then the checks that need
+    them all (``finish``). ``check``'s loop runs a million times: its common path is written out,
+    anything unusual goes to the helpers below."""
+
+    def __init__(self, file: File, known: Known, check_sources: Callable[..., None], sink: Sink | None,
+                 streamed: bool) -> None:  # fmt: skip
+        self.file, self.known, self.check_sources, self.sink, self.streamed = file, known, check_sources, sink, streamed
+        self.relations: dict[str, dict] = {}  # kept unless streamed (then the sink has them)
+        self.first_index: dict[str, int] = {}
+        self.invalid: set[str] = set()  # ids of relations that failed a check
+        self.refuted: list[tuple[int, str, list]] = []  # (index, id, contradicted_by) of the valid ones
+        self.ordinal: dict[str, int] = {}  # streamed: each tier relation's place among those handed over
+        self.added = 0
+        self.tier_rels: list[tuple[int, dict, bool]] = []
+        self.batch: list[dict] = []
+
+    def check(self, chunk: list, start: int, bad: set[int]) -> None:
+        """Check the relations ``chunk`` (``start``: the index of its first) and hand over the valid
+        ones; ``bad``: the indexes the shape check refused."""
+        file, known, sink, streamed = self.file, self.known, self.sink, self.streamed
+        relations, first_index, batch, tier_rels = self.relations, self.first_index, self.batch, self.tier_rels
+        entities, tier_set, on_ladder, known_source = known.entities, known.tier_set, known.on_ladder, known.sources.__contains__  # fmt: skip
+        parse_date, weak, added = dates.parse_checked, known.weak, self.added
+        for i, rec in enumerate(chunk, start):
             if i in bad:
                 _report_bad_record(file, i, rec, known)
                 continue
@@ -99,7 +142,9 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
             if not (frm in entities and to in entities and (via is None or via in entities)
                     and (tier in tier_set if tier is not None else rtype != "partnership")):  # fmt: skip
                 ok = check_relation_refs(file, ("relations", i), rec, relation_label(rec, i), known) and ok
-            if since is not None and until is not None and ok and not ordered(since, until):
+            # until before since: first days compared as ISO text (checked YYYY, YYYY-MM or
+            # YYYY-MM-DD, padded to a day: text order is time order; dates.ordered's answer)
+            if since is not None and until is not None and ok and (until + "-01-01")[:10] < (since + "-01-01")[:10]:
                 ok = False
                 file.add(("relations", i, "until"), f"{relation_label(rec, i)}: until {until!r} is before since {since!r}")  # fmt: skip
             refs = rec.get("sources")
@@ -107,7 +152,7 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
             undated = since is None and until is None
             if (not refs or (undated and rtype in TIME_BOUND_TYPES) or frm == to or (tier is not None and rtype not in TIER_TYPES)
                     or not all(map(known_source, refs)) or (weak and all(map(weak.__contains__, refs)))):  # fmt: skip
-                _sources_and_warnings(file, i, rec, refs, undated, known, check_sources)
+                _sources_and_warnings(file, i, rec, refs, undated, known, self.check_sources)
             if rec.get("designations") is not None:
                 ok = _check_designations(file, ("relations", i), rec, relation_label(rec, i), known.tier_ids) and ok
             if on_ladder and (frm in on_ladder or to in on_ladder) and rtype in TIER_TYPES:
@@ -121,33 +166,62 @@ def relations_section(file: File, items: list, known: Known, relation_types: dic
                 _report_repeat(file, i, rec, rid, explicit, first_index[rid])
                 continue
             first_index[rid] = i
-            if ok:
-                rel["id"] = rid
+            if not ok:
+                self.invalid.add(rid)
+                continue
+            rel["id"] = rid
+            if not streamed:
                 relations[rid] = rel
-                if sink is not None:
-                    batch.append(rel)
-                    if len(batch) >= BATCH:
-                        sink.add(batch)
-                        batch = []
-                if rtype in TIER_TYPES:
-                    tier_rels.append((i, rel, rec.get("status") is None))
-    _check_contradicted_by(file, items, first_index, relations)
-    _hand_over(file, relations, tier_rels, batch, sink)
-    return relations
+            if "contradicted_by" in rel:
+                self.refuted.append((i, rid, rel["contradicted_by"]))
+            if sink is not None:
+                batch.append(rel)
+                if len(batch) >= BATCH:
+                    sink.add(batch)
+                    self.batch = batch = []
+            if rtype in TIER_TYPES:
+                tier_rels.append((i, rel, rec.get("status") is None))
+                if streamed:
+                    self.ordinal[rid] = added
+            added += 1
+        self.added = added
+
+    def finish(self) -> dict[str, dict]:
+        """The checks that need every relation; the sink gets the last batch and the changes."""
+        relations, first_index, invalid, sink = self.relations, self.first_index, self.invalid, self.sink
+        valid: Callable[[], list[str]] = (lambda: list(relations)) if not self.streamed else (
+            lambda: [rid for rid in first_index if rid not in invalid])  # fmt: skip
+        _check_contradicted_by(self.file, self.refuted, valid)
+        changed = _warn_superseded(self.file, self.tier_rels)
+        if sink is not None:
+            sink.add(self.batch)
+            if changed:
+                if self.streamed:
+                    places = sorted((self.ordinal[rel["id"]], rel) for rel in changed)
+                else:
+                    wanted = {rel["id"] for rel in changed}
+                    places = [(n, relations[rid]) for n, rid in enumerate(relations) if rid in wanted]
+                sink.changed(places)
+            sink.relations_done()
+        return relations
 
 
-def _check_contradicted_by(file: File, items: list, first_index: dict[str, int], relations: dict[str, dict]) -> None:
-    """A ``contradicted_by`` names relations of this file, never the relation itself."""
-    for rid, rel in relations.items():
-        refs = rel.get("contradicted_by")
-        if not refs:
-            continue
-        i = first_index[rid]
+def _check_contradicted_by(file: File, refuted: list[tuple[int, str, list]], valid: Callable[[], list[str]]) -> None:
+    """A ``contradicted_by`` names valid relations of this file, never the relation itself.
+    ``refuted``: (index, id, refs) of each valid relation that has some; ``valid()``: the valid
+    relations' ids in the file's order (asked only when a reference is unknown)."""
+    ids: list[str] | None = None
+    known: set[str] = set()
+    for i, rid, refs in refuted:
         for ref in refs:
             if ref == rid:
                 file.add(("relations", i, "contradicted_by"), f"relation {rid!r}: field 'contradicted_by': a claim cannot contradict itself")  # fmt: skip
-            elif ref not in relations:
-                hint = suggest(ref, list(relations), limit=1)
+                continue
+            if ids is None:
+                ids = valid()
+                known = set(ids)
+            if ref not in known:
+                hint = suggest(ref, ids, limit=1)
                 tip = f" — did you mean {hint[0]!r}?" if hint else ""
                 file.add(("relations", i, "contradicted_by"), f"relation {rid!r}: field 'contradicted_by': unknown relation {ref!r}{tip}")  # fmt: skip
 
@@ -158,18 +232,6 @@ def _report_dates(file: File, i: int, rec: dict) -> tuple[str | None, str | None
     since, ok1 = date_field(file, ("relations", i), label, rec, "since")
     until, ok2 = date_field(file, ("relations", i), label, rec, "until")
     return since, until, ok1 and ok2
-
-
-def _hand_over(file: File, relations: dict[str, dict], tier_rels: list[tuple[int, dict, bool]], batch: list[dict],
-               sink: Sink | None) -> None:  # fmt: skip
-    """End the tiers that later ones supersede, then give the sink the last batch and the changes."""
-    changed = _warn_superseded(file, tier_rels)
-    if sink is not None:
-        sink.add(batch)
-        if changed:
-            wanted = {rel["id"] for rel in changed}
-            sink.changed([(n, relations[rid]) for n, rid in enumerate(relations) if rid in wanted])
-        sink.relations_done()
 
 
 def _sources_and_warnings(file: File, i: int, rec: dict, refs: list, undated: bool, known: Known,

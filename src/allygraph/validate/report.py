@@ -113,11 +113,12 @@ def _field_message(kind: str, field: str, value: object, errors: list[dict], dec
 
 
 def check_records(file: File, section: str, kind: str, items: list, keys: list | None = None,
-                  declared: tuple = ()) -> list[int]:  # fmt: skip
+                  declared: tuple = (), offset: int = 0) -> list[int]:  # fmt: skip
     """Validate records in bulk; report each problem once; return the indexes that passed.
 
     ``keys`` names the records of a mapping section (sources), validated as a list;
-    ``declared`` the types the data directory adds (``records.adapter``).
+    ``declared`` the types the data directory adds (``records.adapter``); ``offset`` is the
+    index of ``items[0]`` in its section (a piece of a list read a piece at a time).
     """
     from pydantic import ValidationError
 
@@ -130,7 +131,7 @@ def check_records(file: File, section: str, kind: str, items: list, keys: list |
         chunk = items[start : start + CHUNK]
         try:
             ta.validate_python(chunk)
-            good.extend(range(start, start + len(chunk)))
+            good.extend(range(offset + start, offset + start + len(chunk)))
             continue
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_context=False)
@@ -138,11 +139,11 @@ def check_records(file: File, section: str, kind: str, items: list, keys: list |
         for err in errors:
             loc = err["loc"]
             by_record.setdefault(int(loc[0]), {}).setdefault(str(loc[1]) if len(loc) > 1 else "", []).append(err)
-        good.extend(start + offset for offset in range(len(chunk)) if offset not in by_record)
-        for offset, per_field in by_record.items():
-            i = start + offset
-            path = (section, keys[i] if keys is not None else i)
-            _report_record(file, kind, path, chunk[offset], per_field, declared)
+        good.extend(offset + start + at for at in range(len(chunk)) if at not in by_record)
+        for at, per_field in by_record.items():
+            i = start + at
+            path = (section, keys[i] if keys is not None else offset + i)
+            _report_record(file, kind, path, chunk[at], per_field, declared)
     return good
 
 
