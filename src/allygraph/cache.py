@@ -351,7 +351,7 @@ def clear() -> int:
     return removed
 
 
-# --- an edit that adds one relation updates the SQLite cache in place (issue 14) ---------------
+# --- an edit that adds one relation updates the SQLite cache in place ---------------
 
 
 def add_relation(directory: Path, rel: dict, before: str | None) -> bool:

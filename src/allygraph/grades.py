@@ -1,5 +1,5 @@
 """How much a source can carry: a reliability grade for every source, as intelligence analysts
-grade theirs (issue 19).
+grade theirs.
 
 Grades, strongest first (``GRADES``):
 

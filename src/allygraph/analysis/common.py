@@ -96,7 +96,7 @@ def later(a: str | None, b: str | None) -> str | None:
     return a if dates.first_day(a) >= dates.first_day(b) else b
 
 
-# ----------------------------------------------------------------- issue 18: clock, roll-up, years
+# ----------------------------------------------------------------- the clock, roll-up, years
 
 
 def clock_of(S: Store, as_of: str | None, all_time: bool = False, *, spans: dict | None = None) -> Clock:

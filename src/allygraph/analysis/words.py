@@ -1,4 +1,4 @@
-"""The words of analysis: how a relation reads as an English sentence (issue 18).
+"""The words of analysis: how a relation reads as an English sentence.
 
 One table, ``TEMPLATES``, keyed by relation type and status, holds every sentence ``timeline`` and
 ``explain`` write. Each entry is a ``Phrase`` with three forms: ``began`` (the event of its start,

@@ -525,7 +525,7 @@ class SQLiteStore(Store):
         one = "SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM relations), (SELECT count(*) FROM sources)"
         return Counts(*self.db.execute(one).fetchone())
 
-    # ------------------------------------------------------------ the analyses' reads (issue 20)
+    # ------------------------------------------------------------ the analyses' reads
 
     def tie_rows(self, types: Iterable[str], clock: Callable[[dict], bool]) -> Iterator[tuple[str, str]]:
         """``(from, to)`` of every relation of ``types`` in force by ``clock`` (a ``ties.Clock``:
