@@ -7,6 +7,7 @@ with facts of the data."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -14,6 +15,7 @@ from allygraph import cache, load
 from allygraph.errors import DataError
 from allygraph.store import DatasetStore, SQLiteStore
 from allygraph.validate import relations as relations_mod
+from helpers import SMALL_ENTITIES, SMALL_RELATIONS, write_data
 
 
 @pytest.fixture
@@ -142,3 +144,24 @@ def test_cache_clear_leaves_a_pickle_named_like_a_cache(tmp_path, monkeypatch):
     ours.write_bytes(cache.MAGIC + b"stale\n")
     assert cache.clear() == 1
     assert pickle_like.exists() and not ours.exists()
+
+
+def test_a_file_written_just_before_a_long_load_still_gets_its_cache(tmp_path, monkeypatch):
+    """A data file written moments before a load is hashed into the stamp; when the load outlasts
+    ``RECENT_NS`` the stamp taken after it must hash the same files to compare. Before, it did
+    not: the cache was dropped and a large directory read twice (44 s instead of 25 s at 1M)."""
+    import types
+
+    d = write_data(tmp_path / "d", SMALL_ENTITIES, SMALL_RELATIONS)
+    monkeypatch.setattr(cache, "HASH_BYTES", 0)  # as for a large directory: hashed only when recent
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    real, calls = time.time_ns, []
+
+    def clock() -> int:  # the first stamp sees the files as just written; every later one, 10 s on
+        calls.append(1)
+        return real() + (0 if len(calls) == 1 else 10 * cache.RECENT_NS)
+
+    monkeypatch.setattr(cache, "time", types.SimpleNamespace(time_ns=clock))
+    store = load.open_store(d)
+    assert type(store).__name__ == "SQLiteStore"
+    assert cache.get_sqlite(d) is not None  # and the next command opens it

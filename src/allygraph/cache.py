@@ -226,7 +226,7 @@ def put(directory: Path, dataset: Dataset, before: str) -> None:
 
     from .fsutil import atomic_open
 
-    if not before or stamp(directory) != before or refusal(create=True) is not None:
+    if not before or stamp(directory, like=before) != before or refusal(create=True) is not None:
         return  # the files changed while we read them (do not cache a mix), or no trusted folder
     try:
         values = [getattr(dataset, name) for name in _DATASET_FIELDS]
@@ -306,7 +306,7 @@ def put_sqlite(
     return its store (None if it cannot be written)."""
     from .store import SQLiteStore, write_sqlite
 
-    if not before or stamp(directory) != before or refusal(create=True) is not None:
+    if not before or stamp(directory, like=before) != before or refusal(create=True) is not None:
         if writer is not None:
             writer.abort()
         return None
