@@ -143,8 +143,7 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
             store = None
             commit_data(directory, {RELATIONS: raw[:at] + lead + text.encode("utf-8")})
             rel = _loaded(rec)
-            if cache.add_relation(directory, rel, saved):
-                _settle_later(directory)
+            cache.add_relation(directory, rel, saved)  # the next query re-stamps it (cache._settle)
         finally:
             if store is not None:
                 store.close()
@@ -159,20 +158,3 @@ def _loaded(rec: dict) -> dict:
     rel["status"] = rel.get("status") or DEFAULT_STATUS
     order = ("id", "from", "to", "type", "tier", "status", "since", "until", "via", "attributes", "sources", "note")
     return {k: rel[k] for k in order if k in rel}
-
-
-def _settle_later(directory: Path) -> None:
-    """Start a detached process that re-stamps the cache once the new file is no longer recent
-    (``cache.settle_stamp``): until then each query hashes the file, after that it need not.
-    ``ALLYGRAPH_SETTLE=0`` turns it off (the cache stays correct, queries keep hashing)."""
-    import contextlib
-    import os
-    import subprocess
-    import sys
-
-    if os.environ.get("ALLYGRAPH_SETTLE") == "0":
-        return
-    code = "import sys; from pathlib import Path; from allygraph.cache import settle_stamp; settle_stamp(Path(sys.argv[1]))"
-    with contextlib.suppress(OSError):
-        subprocess.Popen([sys.executable, "-c", code, str(directory)], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
