@@ -370,12 +370,22 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
     """After ``edit.link`` appended ``rel`` to a large directory whose SQLite cache carried the
     stamp ``before`` (checked under the data lock, so the cache held everything else), insert its
     row and re-stamp and re-seal the cache, so the next query opens it instead of rebuilding.
-    The seal is removed first: a crash midway leaves a cache that fails its seal and is rebuilt.
     Returns False (the cache is dropped and rebuilt on the next query) when that cannot be done."""
+    from .store.sqlite import INSERT_RELATION, relation_row
+
+    return update_rows(directory, before, [(INSERT_RELATION, relation_row(rel))])
+
+
+def update_rows(directory: Path, before: str, statements: list[tuple[str, tuple]]) -> bool:
+    """After an edit of a large directory whose SQLite cache carried the stamp ``before``
+    (checked under the data lock, so the cache held everything else), run ``statements`` (SQL,
+    parameters) in one transaction and re-stamp and re-seal the cache, so the next query opens
+    it instead of rebuilding. The seal is removed first: a crash midway leaves a cache that fails
+    its seal and is rebuilt. Returns False (the cache is dropped and rebuilt on the next query)
+    when that cannot be done."""
     import marshal
 
     from .fsutil import atomic_write_bytes, sqlite_connect
-    from .store.sqlite import INSERT_RELATION, relation_row
 
     path = _path_for(directory, "sqlite")
     seal = Path(f"{path}.seal")
@@ -389,7 +399,8 @@ def add_relation(directory: Path, rel: dict, before: str) -> bool:
                 row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
                 if row is None or marshal.loads(row[0]) != before:
                     raise ValueError("the cache changed meanwhile")
-                db.execute(INSERT_RELATION, relation_row(rel))
+                for sql, params in statements:
+                    db.execute(sql, params)
                 db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp(directory)),))
         finally:
             db.close()

@@ -12,11 +12,14 @@ caller validates the whole directory as for any change.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidChange, Problem
 from ..inputs import read_input
 from ..store import SQLiteStore
+from .doc import Doc, compose
 
 RELATIONS = "relations.yaml"
 _TOP = re.compile(rb"\n(?=[^\s#-])")
@@ -47,7 +50,7 @@ class _At:
     key = value
 
 
-def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str) -> list[Problem]:
+def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str, own: int | None = None) -> list[Problem]:
     """What ``check`` would report about ``rec`` added to the valid directory behind ``store``."""
     from ..validate.relations import Known, check_relation_refs, relation_label
     from ..validate.report import File, check_records, date_field
@@ -73,8 +76,9 @@ def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str)
     for i, ref in enumerate(plain.get("sources", [])):
         if "://" not in ref and store.source(ref) is None:
             f.add((*path, "sources", i), f"{label}: unknown source {ref!r} (add it under 'sources:' in relations.yaml, or give a URL)")  # fmt: skip
-    if store.db.execute("SELECT 1 FROM relations WHERE id = ?", (plain["id"],)).fetchone():
-        f.add((*path, "id"), f"duplicate relation id {plain['id']!r}")
+    rid = plain.get("id")
+    if rid is not None and store.db.execute("SELECT 1 FROM relations WHERE id = ? AND rowid IS NOT ?", (rid, own)).fetchone():  # fmt: skip
+        f.add((*path, "id"), f"duplicate relation id {rid!r}")
     return [p for p in f.problems if p.severity == "error"]
 
 
@@ -158,3 +162,480 @@ def _loaded(rec: dict) -> dict:
     rel["status"] = rel.get("status") or DEFAULT_STATUS
     order = ("id", "from", "to", "type", "tier", "status", "since", "until", "via", "attributes", "sources", "note")
     return {k: rel[k] for k in order if k in rel}
+
+
+# --- edit, rm and rename on a large directory: records located by a line scan (issue 20) -------
+#
+# A large file is never composed whole. Its list section (``relations:``, ``entities:``) is cut
+# into records by a scan for the lines that start an item at the section's dash column; the
+# count must equal the cache's, and the record a change touches (with its neighbours, so that
+# blank lines and the last item are seen as in the whole file) is composed alone, its value
+# checked against the cache's row before anything is spliced. The change is spliced by the same
+# functions as the general path, checked against the cache, committed, and the cache's rows are
+# updated in place (``cache.update_rows``). Anything this path does not know to be local (a
+# tier, which later tiers supersede; ``contradicted_by``; a reference outside the list sections;
+# an entity's fields) goes to the general path, which validates the whole directory.
+
+ENTITIES = "entities.yaml"
+_LEAD = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*")  # blank and comment lines
+_DASH = re.compile(r" *-(?=[ \t\r\n])")
+_TOP_LINE = re.compile(r"\n(?=[^\s#-])")  # a line that starts a top-level key
+_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+UPDATE_RELATION = "UPDATE relations SET id = ?, src = ?, dst = ?, via = ?, doc = ? WHERE rowid = ?"
+
+
+class Fallback(Exception):
+    """The large path cannot take this change: the caller takes the general path."""
+
+
+class LargeFile:
+    """One data file as text with the records of one list section located (``starts``: the
+    offset of each record's first line; ``end``: where the section's last record ends)."""
+
+    def __init__(self, directory: Path, name: str, section: str):
+        self.path = directory / name
+        self.name, self.section = name, section
+        try:
+            text = read_input(self.path).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise Fallback from None
+        self.bom = ""
+        if text.startswith("\ufeff"):
+            self.bom, text = "\ufeff", text[1:]
+        self.text = text
+        self.nl = "\r\n" if "\r\n" in text else "\n"
+        self.starts, self.end = scan(text, section)
+        self.replaced: dict[int, tuple[int, str]] = {}  # window start -> (its end, its new text)
+
+    def window(self, lo: int, hi: int) -> tuple[Doc, int, int]:
+        """Records ``lo`` to ``hi - 1`` composed alone: (their Doc, its offset in the file, its end)."""
+        from ..errors import UsageError
+
+        a = self.starts[lo]
+        b = self.starts[hi] if hi < len(self.starts) else self.end
+        doc = Doc(str(self.path), self.text[a:b], "", self.nl)
+        try:
+            doc.root = compose(doc.text, doc.name)
+        except UsageError:
+            raise Fallback from None
+        if doc.root is None or doc.root.id != "sequence" or len(doc.root.value) != hi - lo:
+            raise Fallback
+        return doc, a, b
+
+    def index_of(self, offset: int) -> int:
+        """The record holding ``offset`` (Fallback when it is outside the section's records)."""
+        import bisect
+
+        if not self.starts or offset < self.starts[0] or offset >= self.end:
+            raise Fallback
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        """Replace ``text[start:end]`` (a window) with ``new`` when the file is written."""
+        self.replaced[start] = (end, new)
+
+    def data(self) -> bytes:
+        """The file's bytes with the windows replaced."""
+        out, at = [], 0
+        for start in sorted(self.replaced):
+            end, new = self.replaced[start]
+            out += [self.text[at:start], new]
+            at = end
+        out.append(self.text[at:])
+        return (self.bom + "".join(out)).encode("utf-8")
+
+    def patch(self) -> str:
+        """The change as ``--dry-run`` shows it: the hunks a unified diff of the whole file gives
+        (each window with four lines around it, so that hunks group as they would)."""
+        import difflib
+
+        regions: list[list[int]] = []
+        for start in sorted(self.replaced):
+            end = self.replaced[start][0]
+            a, b = start, end
+            for _ in range(4):
+                a = self.text.rfind("\n", 0, max(a - 1, 0)) + 1 if a > 0 else 0
+                nxt = self.text.find("\n", b)
+                b = len(self.text) if nxt < 0 else nxt + 1
+            if regions and a <= regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], b)
+            else:
+                regions.append([a, b])
+        out, line, counted = [], 0, 0
+        path = str(self.path)
+        for a, b in regions:
+            line += self.text.count("\n", counted, a)
+            counted = a
+            old = self.text[a:b]
+            new, at = [], a
+            for start in sorted(s for s in self.replaced if a <= s < b):
+                end, text = self.replaced[start]
+                new += [self.text[at:start], text]
+                at = end
+            new.append(self.text[at:b])
+            hunks = list(difflib.unified_diff(old.splitlines(True), "".join(new).splitlines(True), path, path))
+            for h in hunks[2:] if out else hunks:
+                m = re.match(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", h)
+                if m:
+                    h = f"@@ -{int(m[1]) + line}{m[2] or ''} +{int(m[3]) + line}{m[4] or ''} @@\n"
+                out.append(h)
+        return "".join(x if x.endswith("\n") else x + "\n" for x in out)
+
+    def hits(self, token: str) -> list[int]:
+        """Offsets where ``token`` is written as a whole id (not inside a longer one)."""
+        text, out, at = self.text, [], 0
+        while (at := text.find(token, at)) >= 0:
+            end = at + len(token)
+            if (at == 0 or text[at - 1] not in _ID_CHARS) and (end >= len(text) or text[end] not in _ID_CHARS):
+                out.append(at)
+            at = end
+        return out
+
+
+def scan(text: str, section: str) -> tuple[list[int], int]:
+    """(the offset of each record's first line, the end of its last) of a block list section
+    written at the top level of ``text``; Fallback for any other layout."""
+    head = section + ":"
+    at = 0 if text.startswith(head) else text.find("\n" + head) + 1
+    if at == 0 and not text.startswith(head):
+        raise Fallback
+    if text.find("\n" + head, at) >= 0:
+        raise Fallback  # written twice (the cache says it is not; this path does not guess)
+    eol = text.find("\n", at)
+    eol = len(text) if eol < 0 else eol
+    rest = text[at + len(head) : eol].strip()
+    if rest and not rest.startswith("#"):
+        raise Fallback  # a flow list (or a scalar) on the key's line
+    body = min(eol + 1, len(text))
+    first = _LEAD.match(text, body).end()  # type: ignore[union-attr]
+    dash = _DASH.match(text, first)
+    if dash is None:
+        raise Fallback
+    column = len(dash.group()) - 1
+    top = _TOP_LINE.search(text, body - 1)
+    end = top.start() + 1 if top else len(text)
+    item = re.compile("\n" + " " * column + r"-(?=[ \t\r\n])")
+    starts = [first] + [m.start() + 1 for m in item.finditer(text, first, end)]
+    return starts, end
+
+
+def plain(node: object, name: str) -> dict:
+    """A record node's value as the loader reads it (plain dicts and lists)."""
+    from ..yamlsrc import _Builder
+
+    problems: list = []
+    value = _Builder(name, problems).build(node)
+    if problems or not isinstance(value, dict):
+        raise Fallback
+    return _unwrap(value)
+
+
+def _unwrap(value: object) -> Any:
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def stored_relation(rec: dict, status: str | None = None) -> dict:
+    """A relation record as the loader stores it (dates checked, status defaulted, the id
+    derived when none is written); ``status``: the stored status of a tier, which the loader
+    may have set from later tiers (``_warn_superseded``)."""
+    from ..dates import parse_checked
+    from ..validate.relations import _stored, derive_relation_id
+    from ..validate.report import names_of
+
+    try:
+        since = parse_checked(rec["since"]) if rec.get("since") is not None else None
+        until = parse_checked(rec["until"]) if rec.get("until") is not None else None
+    except (ValueError, TypeError):
+        raise Fallback from None
+    refs = rec.get("sources")
+    refs = [] if refs is None else refs if type(refs) is list else names_of(refs)
+    rel = _stored(rec, since, until, refs)
+    rel["id"] = rec["id"] if rec.get("id") is not None else derive_relation_id(rel)
+    if status is not None:
+        rel["status"] = status
+    return rel
+
+
+def _large(directory: Path, run: Callable[[SQLiteStore], dict]) -> dict | None:
+    """``run(store)`` under the data lock with the directory's current SQLite cache; None when
+    there is none or ``run`` falls back (the caller then takes the general path)."""
+    from .. import cache
+    from ..fsutil import lock_data
+
+    with lock_data(directory):
+        store = cache.get_sqlite(directory)
+        if store is None:
+            return None
+        try:
+            return run(store)
+        except Fallback:
+            return None
+        finally:
+            store.close()
+
+
+def _relation_at(store: SQLiteStore, ident: str) -> tuple[int, dict, int, int]:
+    """(rowid, stored record, place in the file, how many) of the relation ``ident``."""
+    import marshal
+
+    from ..vocab import TIER_TYPES
+
+    row = store.db.execute("SELECT rowid, doc FROM relations WHERE id = ?", (ident,)).fetchone()
+    if row is None or store.has_entity(ident) or store.source(ident) is not None:
+        raise Fallback  # not a relation, or a name the general path resolves (or refuses)
+    rowid, old = row[0], marshal.loads(row[1])
+    if old["type"] in TIER_TYPES or "contradicted_by" in old or "designations" in old:
+        raise Fallback
+    first, last, count = store.db.execute("SELECT min(rowid), max(rowid), count(*) FROM relations").fetchone()
+    if last - first + 1 == count:
+        rank = rowid - first
+    else:
+        rank = store.db.execute("SELECT count(*) FROM relations WHERE rowid < ?", (rowid,)).fetchone()[0]
+    return rowid, old, rank, count
+
+
+def _rowid_at(store: SQLiteStore, rank: int) -> int:
+    row = store.db.execute("SELECT rowid FROM relations ORDER BY rowid LIMIT 1 OFFSET ?", (rank,)).fetchone()
+    if row is None:
+        raise Fallback
+    return row[0]
+
+
+def _locate(store: SQLiteStore, f: LargeFile, ident: str, lo_pad: int = 1) -> tuple[int, dict, int, Doc, int, int]:
+    """The relation ``ident`` in ``f``: (rowid, stored record, window's first record, window Doc,
+    window start, window end); its record is ``doc.root.value[k - lo]``."""
+    rowid, old, k, count = _relation_at(store, ident)
+    if len(f.starts) != count:
+        raise Fallback  # the scan did not find the records the cache holds
+    lo, hi = max(k - lo_pad, 0), min(k + 2, count)
+    doc, a, b = f.window(lo, hi)
+    if stored_relation(plain(doc.root.value[k - lo], doc.name)) != old:
+        raise Fallback  # not the record the cache holds at that place
+    return rowid, old, k - lo, doc, a, b
+
+
+def _checked_relation(store: SQLiteStore, f: LargeFile, doc: Doc, a: int, i: int, rowid: int | None,
+                      old_id: str | None) -> dict:  # fmt: skip
+    """The changed relation record ``i`` of window ``doc`` (at offset ``a``) as stored, after
+    checking it as ``check`` would against the cache (InvalidChange, nothing written)."""
+    from ..errors import UsageError
+    from ..vocab import TIER_TYPES
+    from .core import NEW_RECORD
+
+    new_text = doc.applied()
+    try:
+        root = compose(new_text, doc.name)
+    except UsageError:
+        raise Fallback from None
+    if root is None or root.id != "sequence":
+        raise Fallback
+    node = root.value[i]
+    rec = plain(node, doc.name)
+    line = f.text.count("\n", 0, a) + 1 + new_text.count("\n", 0, node.start_mark.index)
+    errors = problems_for(store, rec, str(f.path), line, new_text[node.start_mark.index : doc.value_end(node)], own=rowid)  # fmt: skip
+    if errors:
+        note = NEW_RECORD.replace("the new record", "the change")
+        raise InvalidChange([e._replace(message=e.message + note) for e in errors], f.path.parent)
+    if rec.get("type") in TIER_TYPES or rec.get("contradicted_by") or rec.get("designations"):
+        raise Fallback
+    rel = stored_relation(rec)
+    if rel["id"] != old_id:
+        if "contradicted_by" in f.text:
+            raise Fallback  # another record may name the old id
+        if store.db.execute("SELECT 1 FROM relations WHERE id = ? AND rowid IS NOT ?", (rel["id"], rowid)).fetchone():
+            raise Fallback  # it repeats another relation: the general path says where
+    return rel
+
+
+def _commit(directory: Path, store: SQLiteStore, files: list[LargeFile], statements: list[tuple[str, tuple]]) -> None:
+    """Write the changed files together, then update the cache's rows in place."""
+    from .. import cache
+    from ..fsutil import commit_data
+
+    saved = store.stamp() or ""
+    store.close()
+    commit_data(directory, {f.name: f.data() for f in files if f.replaced})
+    cache.update_rows(directory, saved, statements)
+
+
+def _result(changed: list[dict], files: list[LargeFile], dry_run: bool) -> dict:
+    result: dict = {"changed": changed}
+    if dry_run:
+        result["dry_run"] = True
+        result["patch"] = "".join(f.patch() for f in files if f.replaced)
+    return result
+
+
+def edit_large(directory: Path, ident: str, changes: list[tuple], dry_run: bool = False) -> dict | None:
+    """``edit`` of one relation of a large directory (see above); None: take the general path."""
+    from .ops import apply_changes
+
+    def run(store: SQLiteStore) -> dict:
+        from ..store.sqlite import relation_row
+
+        f = LargeFile(directory, RELATIONS, "relations")
+        rowid, old, i, doc, a, b = _locate(store, f, ident)
+        apply_changes(doc, doc.root.value[i], "relation", ident, changes, lambda: doc.root.value[i], f.path)
+        rel = _checked_relation(store, f, doc, a, i, rowid, ident)
+        f.replace(a, b, doc.applied())
+        if not dry_run:
+            _commit(directory, store, [f], [(UPDATE_RELATION, (*relation_row(rel), rowid))])
+        return _result([{"file": str(f.path), "id": ident, "action": "changed"}], [f], dry_run)
+
+    return _large(directory, run)
+
+
+def rm_large(directory: Path, ident: str, dry_run: bool = False) -> dict | None:
+    """``rm`` of one relation of a large directory; None: take the general path."""
+    from .core import remove_item
+
+    def run(store: SQLiteStore) -> dict:
+        f = LargeFile(directory, RELATIONS, "relations")
+        rowid, old, i, doc, a, b = _locate(store, f, ident)
+        if "contradicted_by" in f.text:
+            raise Fallback  # another record may name it
+        remove_item(doc, doc.root, doc.root.value[i])
+        f.replace(a, b, doc.applied())
+        if not dry_run:
+            _commit(directory, store, [f], [("DELETE FROM relations WHERE rowid = ?", (rowid,))])
+        return _result([{"file": str(f.path), "id": ident, "action": "removed"}], [f], dry_run)
+
+    return _large(directory, run)
+
+
+def rename_large(directory: Path, old: str, new: str, dry_run: bool = False) -> dict | None:
+    """``rename`` of a relation or an entity of a large directory: the references are the rows
+    SQL finds (an entity's ``from``/``to``/``via``) and the places a scan finds the id written,
+    which must agree; None: take the general path."""
+
+    def run(store: SQLiteStore) -> dict:
+        if store.has_entity(old):
+            if store.source(old) is not None or store.db.execute("SELECT 1 FROM relations WHERE id = ?", (old,)).fetchone():  # fmt: skip
+                raise Fallback  # ambiguous: the general path says so
+            return _rename_entity(directory, store, old, new, dry_run)
+        return _rename_relation(directory, store, old, new, dry_run)
+
+    return _large(directory, run)
+
+
+def _rename_relation(directory: Path, store: SQLiteStore, old: str, new: str, dry_run: bool) -> dict:
+    from ..errors import UsageError
+    from ..store.sqlite import relation_row
+    from .core import set_field
+    from .doc import field_of, scalar_text
+    from .emit import RELATION_KEYS, value_text
+
+    f = LargeFile(directory, RELATIONS, "relations")
+    rowid, rel, i, doc, a, b = _locate(store, f, old)
+    if old == new:
+        return {"changed": []}
+    if store.db.execute("SELECT 1 FROM relations WHERE id = ?", (new,)).fetchone():
+        raise UsageError(f"relation {new!r} already exists in {f.path}")
+    if "contradicted_by" in f.text:
+        raise Fallback
+    node = doc.root.value[i]
+    written = field_of(node, "id")
+    if written is not None:
+        doc.splice(written[1].start_mark.index, written[1].end_mark.index, scalar_text(doc, written[1], new))
+    else:
+        set_field(doc, node, "id", value_text("id", new), RELATION_KEYS)
+    f.replace(a, b, doc.applied())
+    if not dry_run:
+        _commit(directory, store, [f], [(UPDATE_RELATION, (*relation_row({**rel, "id": new}), rowid))])
+    return _result([{"file": str(f.path), "id": new, "action": "renamed", "old": old}], [f], dry_run)
+
+
+def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_run: bool) -> dict:
+    import marshal
+
+    from ..errors import UsageError
+    from ..names import build_index
+    from ..store.sqlite import relation_row
+    from ..vocab import TIER_TYPES
+    from .doc import scalar_text, walk
+    from .ops import _refers
+
+    ents = LargeFile(directory, ENTITIES, "entities")
+    if old == new:
+        return {"changed": []}
+    if store.has_entity(new):
+        raise UsageError(f"entity {new!r} already exists in {ents.path}")
+    rels = LargeFile(directory, RELATIONS, "relations")
+    count = store.db.execute("SELECT count(*) FROM relations").fetchone()[0]
+    if len(rels.starts) != count or len(ents.starts) != store.db.execute("SELECT count(*) FROM entities").fetchone()[0]:
+        raise Fallback
+    users = {r for (r,) in store.db.execute(
+        "SELECT rowid FROM relations WHERE src = ?1 UNION SELECT rowid FROM relations WHERE dst = ?1 "
+        "UNION SELECT rowid FROM relations WHERE via = ?1", (old,))}  # fmt: skip
+    statements: list[tuple[str, tuple]] = []
+    notes: list[dict] = [{"file": str(ents.path), "id": new, "action": "renamed", "old": old}]
+    own = 0
+    for f in (ents, rels):
+        for k in sorted({f.index_of(at) for at in f.hits(old)}):
+            doc, a, b = f.window(k, k + 1)
+            record = doc.root.value[0]
+            before = plain(record, doc.name)
+            changed, refs_entity = False, False
+            for path, node, is_key in walk(doc.root):
+                if node.id != "scalar" or node.value != old:
+                    continue
+                full = (f.section, k, *path[1:])
+                if _refers("entity", full, is_key):
+                    doc.splice(node.start_mark.index, node.end_mark.index, scalar_text(doc, node, new))
+                    changed = True
+                    refs_entity = refs_entity or (len(full) == 3 and full[2] in ("from", "to", "via"))
+                    own += f is ents and full[2] == "id"
+            if not changed:
+                continue
+            f.replace(a, b, doc.applied())
+            after = plain(compose(doc.applied(), doc.name).value[0], doc.name)
+            if f is ents:
+                eid = before.get("id")
+                cached = store.entity(eid) if isinstance(eid, str) and store.has_entity(eid) else None
+                if cached is None:
+                    raise Fallback
+                ent = _renamed_entity(cached, old, new)
+                if eid == old:
+                    statements += [("DELETE FROM entities WHERE id = ?", (old,)), ("DELETE FROM labels WHERE id = ?", (old,)),
+                                   ("INSERT INTO entities VALUES (?, ?)", (new, marshal.dumps(ent)))]  # fmt: skip
+                    index = build_index({new: ent})
+                    statements += [("INSERT INTO labels VALUES (?, ?, ?)", (key, loose, eid2))
+                                   for loose, table in ((0, index["exact"]), (1, index["loose"]))
+                                   for key, ids in table.items() for eid2 in ids]  # fmt: skip
+                else:
+                    statements.append(("UPDATE entities SET doc = ? WHERE id = ?", (marshal.dumps(ent), eid)))
+                    notes.append({"file": str(ents.path), "id": eid, "action": "changed"})
+                continue
+            rowid = _rowid_at(store, k)
+            row = store.db.execute("SELECT doc FROM relations WHERE rowid = ?", (rowid,)).fetchone()
+            cached = marshal.loads(row[0])
+            status = cached["status"] if cached["type"] in TIER_TYPES else None
+            if stored_relation(before, status) != cached:
+                raise Fallback  # not the record the cache holds at that place
+            rel = stored_relation(after, status)
+            if rel["id"] != cached["id"] and ("contradicted_by" in rels.text or store.db.execute(
+                    "SELECT 1 FROM relations WHERE id = ?", (rel["id"],)).fetchone()):  # fmt: skip
+                raise Fallback
+            if refs_entity:
+                users.discard(rowid)
+            statements.append((UPDATE_RELATION, (*relation_row(rel), rowid)))
+            notes.append({"file": str(rels.path), "id": cached["id"], "action": "changed"})
+    if own != 1 or users:
+        raise Fallback  # the scan and the cache disagree
+    if not dry_run:
+        _commit(directory, store, [ents, rels], statements)
+    return _result(notes, [ents, rels], dry_run)
+
+
+def _renamed_entity(ent: dict, old: str, new: str) -> dict:
+    """A stored entity with the id and the attributes that name ``old`` renamed."""
+    out = dict(ent)
+    if out.get("id") == old:
+        out["id"] = new
+    if isinstance(out.get("attributes"), dict):
+        out["attributes"] = {k: new if v == old else v for k, v in out["attributes"].items()}
+    return out
