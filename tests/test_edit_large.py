@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from allygraph import cache, edit, synth
 from allygraph.errors import InvalidChange, UsageError
@@ -23,7 +25,7 @@ LAYOUTS = ["synth", "plain"]
 @pytest.fixture(scope="module")
 def dirs(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("large")
-    return {layout: synth.write(base / layout, 150, seed=4, layout=layout) for layout in LAYOUTS}
+    return {layout: synth.write(base / layout, 80, seed=4, layout=layout) for layout in LAYOUTS}
 
 
 def _pair(src: Path, tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
@@ -81,7 +83,9 @@ def _cache_is_fresh(large: Path) -> None:
     assert store is not None
     try:
         ds = load(large, use_cache=False)
-        rows = [(rid, marshal.loads(doc)) for rid, doc in store.db.execute("SELECT id, doc FROM relations ORDER BY rowid")]
+        rows = [
+            (rid, marshal.loads(doc)) for rid, doc in store.db.execute("SELECT id, doc FROM relations ORDER BY rowid")
+        ]
         assert rows == list(ds.relations.items())
         assert [(s, d, v) for s, d, v in store.db.execute("SELECT src, dst, via FROM relations ORDER BY rowid")] == [
             (r["from"], r["to"], r.get("via")) for r in ds.relations.values()
@@ -124,7 +128,9 @@ def test_edit_of_a_relation(dirs, layout, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_edit_unsets_a_field(dirs, layout, tmp_path, monkeypatch):
-    _check(dirs, layout, tmp_path, monkeypatch, lambda d, rid, dry: edit.edit(rid, unset=["since"], data=d, dry_run=dry))
+    _check(
+        dirs, layout, tmp_path, monkeypatch, lambda d, rid, dry: edit.edit(rid, unset=["since"], data=d, dry_run=dry)
+    )
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -134,12 +140,20 @@ def test_rm_of_a_relation(dirs, layout, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_rename_of_a_relation(dirs, layout, tmp_path, monkeypatch):
-    _check(dirs, layout, tmp_path, monkeypatch, lambda d, rid, dry: edit.rename(rid, "renamed-rel", data=d, dry_run=dry))
+    _check(
+        dirs, layout, tmp_path, monkeypatch, lambda d, rid, dry: edit.rename(rid, "renamed-rel", data=d, dry_run=dry)
+    )
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_rename_of_an_entity_changes_every_reference(dirs, layout, tmp_path, monkeypatch):
-    _check(dirs, layout, tmp_path, monkeypatch, lambda d, rid, dry: edit.rename("state_1", "state_one", data=d, dry_run=dry))
+    _check(
+        dirs,
+        layout,
+        tmp_path,
+        monkeypatch,
+        lambda d, rid, dry: edit.rename("state_1", "state_one", data=d, dry_run=dry),
+    )
     assert "state_one" in (tmp_path / "large" / "relations.yaml").read_text()
 
 
@@ -176,3 +190,45 @@ def test_a_tier_takes_the_general_path(dirs, tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
     edit.edit(rid, set=["note=x"], data=large)
     _same_files(general, large)
+
+
+@pytest.fixture(autouse=True)
+def _small_chunks(monkeypatch):
+    """Records are counted per chunk of the file: chunks of a few bytes make every test cross
+    many chunk boundaries."""
+    from allygraph.edit import large
+
+    monkeypatch.setattr(large, "CHUNK", 61)
+
+
+RECORD_FORMS = st.sampled_from(["  - {id: r, from: a}\n", "  -\n    id: r\n", "  - id: r\n    to: b\n",
+                                "  - id: r # c\n\n", "  -\tid: r\n", "  # - not a record\n  - id: r\n"])  # fmt: skip
+
+
+@settings(max_examples=30, deadline=None)
+@given(forms=st.lists(RECORD_FORMS, min_size=1, max_size=30), chunk=st.integers(1, 40))
+def test_records_are_counted_and_found_across_chunks(tmp_path_factory, forms, chunk):
+    """The scan finds the same record starts as a plain regex over the whole file, wherever
+    the chunk boundaries fall (a dash alone on its line, a tab after the dash, comments)."""
+    import re
+
+    from allygraph.edit import large
+
+    text = "sources: {}\nrelations:\n" + "".join(forms) + "tiers: []\n"
+    d = tmp_path_factory.mktemp("scan")
+    (d / "relations.yaml").write_text(text)
+    old = large.CHUNK
+    large.CHUNK = chunk
+    try:
+        f = large.LargeFile(d, "relations.yaml", "relations")
+    finally:
+        large.CHUNK = old
+    section = text.index("relations:\n") + len("relations:\n")
+    want = [
+        m.start() + 1 for m in re.finditer(r"\n  -[ \t\n]", text) if section <= m.start() + 1 < text.index("tiers:")
+    ]
+    assert want[0] == f.first or text[f.first :].startswith("  # ")
+    starts = [f.start(k) for k in range(f.total)]
+    assert f.total == len(want) and starts == want and f.start(f.total) == text.index("tiers:")
+    for k, at in enumerate(starts):
+        assert f.index_of(at + 4) == k

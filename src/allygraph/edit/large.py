@@ -50,7 +50,9 @@ class _At:
     key = value
 
 
-def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str, own: int | None = None) -> list[Problem]:
+def problems_for(
+    store: SQLiteStore, rec: dict, file: str, line: int, text: str, own: int | None = None
+) -> list[Problem]:
     """What ``check`` would report about ``rec`` added to the valid directory behind ``store``."""
     from ..validate.relations import Known, check_relation_refs, relation_label
     from ..validate.report import File, check_records, date_field
@@ -177,11 +179,12 @@ def _loaded(rec: dict) -> dict:
 # an entity's fields) goes to the general path, which validates the whole directory.
 
 ENTITIES = "entities.yaml"
-_LEAD = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*")  # blank and comment lines
-_DASH = re.compile(r" *-(?=[ \t\r\n])")
-_TOP_LINE = re.compile(r"\n(?=[^\s#-])")  # a line that starts a top-level key
-_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_LEAD = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*")  # blank and comment lines
+_DASH = re.compile(rb" *-(?=[ \t\r\n])")
+_TOP_LINE = re.compile(rb"\n(?=[^\s#-])")  # a line that starts a top-level key
+_ID_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 UPDATE_RELATION = "UPDATE relations SET id = ?, src = ?, dst = ?, via = ?, doc = ? WHERE rowid = ?"
+CHUNK = 1 << 22  # the scan counts records per chunk of about this many bytes
 
 
 class Fallback(Exception):
@@ -189,34 +192,65 @@ class Fallback(Exception):
 
 
 class LargeFile:
-    """One data file as text with the records of one list section located (``starts``: the
-    offset of each record's first line; ``end``: where the section's last record ends)."""
+    """One data file as bytes with the records of one list section located: the section is cut
+    at the lines that start an item at its dash column, counted per chunk at C speed (a million
+    records are never a million Python objects); ``start(k)`` finds record ``k``'s first line
+    by scanning one chunk, ``index_of`` the record holding an offset."""
 
     def __init__(self, directory: Path, name: str, section: str):
         self.path = directory / name
         self.name, self.section = name, section
         try:
-            text = read_input(self.path).decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            self.raw = read_input(self.path)
+        except OSError:
             raise Fallback from None
-        self.bom = ""
-        if text.startswith("\ufeff"):
-            self.bom, text = "\ufeff", text[1:]
-        self.text = text
-        self.nl = "\r\n" if "\r\n" in text else "\n"
-        self.starts, self.end = scan(text, section)
+        self.nl = "\r\n" if b"\r\n" in self.raw else "\n"
+        self.first, self.end, column = scan(self.raw, section)
+        self.item = b"\n" + b" " * column + b"-"
+        self.items = [self.item + c for c in (b" ", b"\t", b"\r", b"\n")]
+        self.chunks: list[int] = []  # chunk start offsets (each at a line break, or the first record)
+        self.counts: list[int] = []  # records starting after each chunk's start, up to the next
+        at = self.first
+        while at < self.end:
+            nxt = self.raw.find(b"\n", min(at + CHUNK, self.end))
+            nxt = self.end if nxt < 0 or nxt >= self.end else nxt
+            self.chunks.append(at)
+            self.counts.append(self._count(at, nxt))
+            at = nxt
+        self.total = 1 + sum(self.counts) if self.chunks else 0
         self.replaced: dict[int, tuple[int, str]] = {}  # window start -> (its end, its new text)
+
+    def _count(self, a: int, b: int) -> int:
+        """How many records start after a line break in ``[a, b)``."""
+        stop = b + len(self.items[0]) - 1
+        return sum(self.raw.count(item, a, stop) for item in self.items)
+
+    def start(self, k: int) -> int:
+        """The offset of record ``k``'s first line (``end`` for ``k == total``)."""
+        if k == 0:
+            return self.first
+        if k >= self.total:
+            return self.end
+        seen = 0
+        for at, n in zip(self.chunks, self.counts, strict=True):
+            if seen + n >= k:
+                pattern = re.compile(re.escape(self.item) + rb"[ \t\r\n]")
+                for m in pattern.finditer(self.raw, at, self.end):
+                    seen += 1
+                    if seen == k:
+                        return m.start() + 1
+            seen += n
+        raise Fallback
 
     def window(self, lo: int, hi: int) -> tuple[Doc, int, int]:
         """Records ``lo`` to ``hi - 1`` composed alone: (their Doc, its offset in the file, its end)."""
         from ..errors import UsageError
 
-        a = self.starts[lo]
-        b = self.starts[hi] if hi < len(self.starts) else self.end
-        doc = Doc(str(self.path), self.text[a:b], "", self.nl)
+        a, b = self.start(lo), self.start(hi)
         try:
+            doc = Doc(str(self.path), self.raw[a:b].decode("utf-8"), "", self.nl)
             doc.root = compose(doc.text, doc.name)
-        except UsageError:
+        except (UsageError, UnicodeDecodeError):
             raise Fallback from None
         if doc.root is None or doc.root.id != "sequence" or len(doc.root.value) != hi - lo:
             raise Fallback
@@ -226,12 +260,17 @@ class LargeFile:
         """The record holding ``offset`` (Fallback when it is outside the section's records)."""
         import bisect
 
-        if not self.starts or offset < self.starts[0] or offset >= self.end:
+        if not self.chunks or offset < self.first or offset >= self.end:
             raise Fallback
-        return bisect.bisect_right(self.starts, offset) - 1
+        i = bisect.bisect_right(self.chunks, offset) - 1
+        return sum(self.counts[:i]) + self._count(self.chunks[i], offset)
+
+    def line_of(self, offset: int) -> int:
+        """The line number (from 1) of ``offset``."""
+        return self.raw.count(b"\n", 0, offset) + 1
 
     def replace(self, start: int, end: int, new: str) -> None:
-        """Replace ``text[start:end]`` (a window) with ``new`` when the file is written."""
+        """Replace ``raw[start:end]`` (a window) with ``new`` when the file is written."""
         self.replaced[start] = (end, new)
 
     def data(self) -> bytes:
@@ -239,40 +278,41 @@ class LargeFile:
         out, at = [], 0
         for start in sorted(self.replaced):
             end, new = self.replaced[start]
-            out += [self.text[at:start], new]
+            out += [self.raw[at:start], new.encode("utf-8")]
             at = end
-        out.append(self.text[at:])
-        return (self.bom + "".join(out)).encode("utf-8")
+        out.append(self.raw[at:])
+        return b"".join(out)
 
     def patch(self) -> str:
         """The change as ``--dry-run`` shows it: the hunks a unified diff of the whole file gives
         (each window with four lines around it, so that hunks group as they would)."""
         import difflib
 
+        raw = self.raw
         regions: list[list[int]] = []
         for start in sorted(self.replaced):
-            end = self.replaced[start][0]
-            a, b = start, end
+            a, b = start, self.replaced[start][0]
             for _ in range(4):
-                a = self.text.rfind("\n", 0, max(a - 1, 0)) + 1 if a > 0 else 0
-                nxt = self.text.find("\n", b)
-                b = len(self.text) if nxt < 0 else nxt + 1
+                a = raw.rfind(b"\n", 0, max(a - 1, 0)) + 1 if a > 0 else 0
+                nxt = raw.find(b"\n", b)
+                b = len(raw) if nxt < 0 else nxt + 1
             if regions and a <= regions[-1][1]:
                 regions[-1][1] = max(regions[-1][1], b)
             else:
                 regions.append([a, b])
-        out, line, counted = [], 0, 0
+        out: list[str] = []
+        line, counted = 0, 0
         path = str(self.path)
         for a, b in regions:
-            line += self.text.count("\n", counted, a)
+            line += raw.count(b"\n", counted, a)
             counted = a
-            old = self.text[a:b]
             new, at = [], a
             for start in sorted(s for s in self.replaced if a <= s < b):
                 end, text = self.replaced[start]
-                new += [self.text[at:start], text]
+                new += [raw[at:start].decode("utf-8"), text]
                 at = end
-            new.append(self.text[at:b])
+            new.append(raw[at:b].decode("utf-8"))
+            old = raw[a:b].decode("utf-8")
             hunks = list(difflib.unified_diff(old.splitlines(True), "".join(new).splitlines(True), path, path))
             for h in hunks[2:] if out else hunks:
                 m = re.match(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", h)
@@ -283,40 +323,37 @@ class LargeFile:
 
     def hits(self, token: str) -> list[int]:
         """Offsets where ``token`` is written as a whole id (not inside a longer one)."""
-        text, out, at = self.text, [], 0
-        while (at := text.find(token, at)) >= 0:
-            end = at + len(token)
-            if (at == 0 or text[at - 1] not in _ID_CHARS) and (end >= len(text) or text[end] not in _ID_CHARS):
-                out.append(at)
-            at = end
-        return out
+        raw, ids = self.raw, _ID_CHARS
+        pattern = re.compile(re.escape(token.encode("utf-8")) + rb"(?![A-Za-z0-9_.-])")
+        return [m.start() for m in pattern.finditer(raw) if m.start() == 0 or raw[m.start() - 1] not in ids]
+
+    def mentions(self, word: bytes) -> bool:
+        """Whether ``word`` is written anywhere in the file."""
+        return word in self.raw
 
 
-def scan(text: str, section: str) -> tuple[list[int], int]:
-    """(the offset of each record's first line, the end of its last) of a block list section
-    written at the top level of ``text``; Fallback for any other layout."""
-    head = section + ":"
-    at = 0 if text.startswith(head) else text.find("\n" + head) + 1
-    if at == 0 and not text.startswith(head):
+def scan(raw: bytes, section: str) -> tuple[int, int, int]:
+    """(the offset of the first record, the end of the last, the dash column) of a block list
+    section written at the top level of ``raw``; Fallback for any other layout (a BOM too)."""
+    head = section.encode() + b":"
+    at = 0 if raw.startswith(head) else raw.find(b"\n" + head) + 1
+    if at == 0 and not raw.startswith(head):
         raise Fallback
-    if text.find("\n" + head, at) >= 0:
+    if raw.find(b"\n" + head, at) >= 0:
         raise Fallback  # written twice (the cache says it is not; this path does not guess)
-    eol = text.find("\n", at)
-    eol = len(text) if eol < 0 else eol
-    rest = text[at + len(head) : eol].strip()
-    if rest and not rest.startswith("#"):
+    eol = raw.find(b"\n", at)
+    eol = len(raw) if eol < 0 else eol
+    rest = raw[at + len(head) : eol].strip()
+    if rest and not rest.startswith(b"#"):
         raise Fallback  # a flow list (or a scalar) on the key's line
-    body = min(eol + 1, len(text))
-    first = _LEAD.match(text, body).end()  # type: ignore[union-attr]
-    dash = _DASH.match(text, first)
+    body = min(eol + 1, len(raw))
+    first = _LEAD.match(raw, body).end()  # type: ignore[union-attr]
+    dash = _DASH.match(raw, first)
     if dash is None:
         raise Fallback
-    column = len(dash.group()) - 1
-    top = _TOP_LINE.search(text, body - 1)
-    end = top.start() + 1 if top else len(text)
-    item = re.compile("\n" + " " * column + r"-(?=[ \t\r\n])")
-    starts = [first] + [m.start() + 1 for m in item.finditer(text, first, end)]
-    return starts, end
+    top = _TOP_LINE.search(raw, body - 1)
+    end = top.start() + 1 if top else len(raw)
+    return first, end, len(dash.group()) - 1
 
 
 def plain(node: object, name: str) -> dict:
@@ -409,7 +446,7 @@ def _locate(store: SQLiteStore, f: LargeFile, ident: str, lo_pad: int = 1) -> tu
     """The relation ``ident`` in ``f``: (rowid, stored record, window's first record, window Doc,
     window start, window end); its record is ``doc.root.value[k - lo]``."""
     rowid, old, k, count = _relation_at(store, ident)
-    if len(f.starts) != count:
+    if f.total != count:
         raise Fallback  # the scan did not find the records the cache holds
     lo, hi = max(k - lo_pad, 0), min(k + 2, count)
     doc, a, b = f.window(lo, hi)
@@ -435,7 +472,7 @@ def _checked_relation(store: SQLiteStore, f: LargeFile, doc: Doc, a: int, i: int
         raise Fallback
     node = root.value[i]
     rec = plain(node, doc.name)
-    line = f.text.count("\n", 0, a) + 1 + new_text.count("\n", 0, node.start_mark.index)
+    line = f.line_of(a) + new_text.count("\n", 0, node.start_mark.index)
     errors = problems_for(store, rec, str(f.path), line, new_text[node.start_mark.index : doc.value_end(node)], own=rowid)  # fmt: skip
     if errors:
         note = NEW_RECORD.replace("the new record", "the change")
@@ -444,7 +481,7 @@ def _checked_relation(store: SQLiteStore, f: LargeFile, doc: Doc, a: int, i: int
         raise Fallback
     rel = stored_relation(rec)
     if rel["id"] != old_id:
-        if "contradicted_by" in f.text:
+        if f.mentions(b"contradicted_by"):
             raise Fallback  # another record may name the old id
         if store.db.execute("SELECT 1 FROM relations WHERE id = ? AND rowid IS NOT ?", (rel["id"], rowid)).fetchone():
             raise Fallback  # it repeats another relation: the general path says where
@@ -496,7 +533,7 @@ def rm_large(directory: Path, ident: str, dry_run: bool = False) -> dict | None:
     def run(store: SQLiteStore) -> dict:
         f = LargeFile(directory, RELATIONS, "relations")
         rowid, old, i, doc, a, b = _locate(store, f, ident)
-        if "contradicted_by" in f.text:
+        if f.mentions(b"contradicted_by"):
             raise Fallback  # another record may name it
         remove_item(doc, doc.root, doc.root.value[i])
         f.replace(a, b, doc.applied())
@@ -535,7 +572,7 @@ def _rename_relation(directory: Path, store: SQLiteStore, old: str, new: str, dr
         return {"changed": []}
     if store.db.execute("SELECT 1 FROM relations WHERE id = ?", (new,)).fetchone():
         raise UsageError(f"relation {new!r} already exists in {f.path}")
-    if "contradicted_by" in f.text:
+    if f.mentions(b"contradicted_by"):
         raise Fallback
     node = doc.root.value[i]
     written = field_of(node, "id")
@@ -566,7 +603,7 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
         raise UsageError(f"entity {new!r} already exists in {ents.path}")
     rels = LargeFile(directory, RELATIONS, "relations")
     count = store.db.execute("SELECT count(*) FROM relations").fetchone()[0]
-    if len(rels.starts) != count or len(ents.starts) != store.db.execute("SELECT count(*) FROM entities").fetchone()[0]:
+    if rels.total != count or ents.total != store.db.execute("SELECT count(*) FROM entities").fetchone()[0]:
         raise Fallback
     users = {r for (r,) in store.db.execute(
         "SELECT rowid FROM relations WHERE src = ?1 UNION SELECT rowid FROM relations WHERE dst = ?1 "
@@ -617,7 +654,7 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
             if stored_relation(before, status) != cached:
                 raise Fallback  # not the record the cache holds at that place
             rel = stored_relation(after, status)
-            if rel["id"] != cached["id"] and ("contradicted_by" in rels.text or store.db.execute(
+            if rel["id"] != cached["id"] and (rels.mentions(b"contradicted_by") or store.db.execute(
                     "SELECT 1 FROM relations WHERE id = ?", (rel["id"],)).fetchone()):  # fmt: skip
                 raise Fallback
             if refs_entity:
