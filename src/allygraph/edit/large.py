@@ -206,8 +206,8 @@ class LargeFile:
             raise Fallback from None
         self.nl = "\r\n" if b"\r\n" in self.raw else "\n"
         self.first, self.end, column = scan(self.raw, section)
-        self.item = b"\n" + b" " * column + b"-"
-        self.items = [self.item + c for c in (b" ", b"\t", b"\r", b"\n")]
+        self.item = b"\n" + b" " * column + b"-"  # what starts a record (a line like ``  -x`` too,
+        # which no record of a valid file has: then the count is not the cache's, and this path falls back)
         self.chunks: list[int] = []  # chunk start offsets (each at a line break, or the first record)
         self.counts: list[int] = []  # records starting after each chunk's start, up to the next
         at = self.first
@@ -219,11 +219,11 @@ class LargeFile:
             at = nxt
         self.total = 1 + sum(self.counts) if self.chunks else 0
         self.replaced: dict[int, tuple[int, str]] = {}  # window start -> (its end, its new text)
+        self._mentions: dict[bytes, bool] = {}
 
     def _count(self, a: int, b: int) -> int:
         """How many records start after a line break in ``[a, b)``."""
-        stop = b + len(self.items[0]) - 1
-        return sum(self.raw.count(item, a, stop) for item in self.items)
+        return self.raw.count(self.item, a, b + len(self.item) - 1)
 
     def start(self, k: int) -> int:
         """The offset of record ``k``'s first line (``end`` for ``k == total``)."""
@@ -234,8 +234,7 @@ class LargeFile:
         seen = 0
         for at, n in zip(self.chunks, self.counts, strict=True):
             if seen + n >= k:
-                pattern = re.compile(re.escape(self.item) + rb"[ \t\r\n]")
-                for m in pattern.finditer(self.raw, at, self.end):
+                for m in re.compile(re.escape(self.item)).finditer(self.raw, at, self.end):
                     seen += 1
                     if seen == k:
                         return m.start() + 1
@@ -328,8 +327,10 @@ class LargeFile:
         return [m.start() for m in pattern.finditer(raw) if m.start() == 0 or raw[m.start() - 1] not in ids]
 
     def mentions(self, word: bytes) -> bool:
-        """Whether ``word`` is written anywhere in the file."""
-        return word in self.raw
+        """Whether ``word`` is written anywhere in the file (each word looked for once)."""
+        if word not in self._mentions:
+            self._mentions[word] = word in self.raw
+        return self._mentions[word]
 
 
 def scan(raw: bytes, section: str) -> tuple[int, int, int]:
@@ -421,7 +422,12 @@ def _relation_at(store: SQLiteStore, ident: str) -> tuple[int, dict, int, int]:
 
     from ..vocab import TIER_TYPES
 
-    row = store.db.execute("SELECT rowid, doc FROM relations WHERE id = ?", (ident,)).fetchone()
+    parts = ident.rsplit(".", 3)  # a derived id starts with its ``from``: ask that index first
+    row = None
+    if len(parts) == 4:
+        row = store.db.execute("SELECT rowid, doc FROM relations WHERE src = ? AND id = ?", (parts[0], ident)).fetchone()
+    if row is None:
+        row = store.db.execute("SELECT rowid, doc FROM relations WHERE id = ?", (ident,)).fetchone()
     if row is None or store.has_entity(ident) or store.source(ident) is not None:
         raise Fallback  # not a relation, or a name the general path resolves (or refuses)
     rowid, old = row[0], marshal.loads(row[1])
@@ -435,11 +441,23 @@ def _relation_at(store: SQLiteStore, ident: str) -> tuple[int, dict, int, int]:
     return rowid, old, rank, count
 
 
-def _rowid_at(store: SQLiteStore, rank: int) -> int:
-    row = store.db.execute("SELECT rowid FROM relations ORDER BY rowid LIMIT 1 OFFSET ?", (rank,)).fetchone()
-    if row is None:
+def _rowids_at(store: SQLiteStore, ranks: list[int], span: tuple[int, int, int]) -> dict[int, int]:
+    """The rowids of the relations at places ``ranks`` (sorted; ``span``: min rowid, max rowid,
+    count): computed when no row was ever removed, else read in one pass over the rowids."""
+    first, last, count = span
+    if last - first + 1 == count:
+        return {k: first + k for k in ranks}
+    out, wanted = {}, iter(ranks)
+    k = next(wanted, None)
+    for rank, (rowid,) in enumerate(store.db.execute("SELECT rowid FROM relations ORDER BY rowid")):
+        if k is None:
+            break
+        if rank == k:
+            out[k] = rowid
+            k = next(wanted, None)
+    if k is not None:
         raise Fallback
-    return row[0]
+    return out
 
 
 def _locate(store: SQLiteStore, f: LargeFile, ident: str, lo_pad: int = 1) -> tuple[int, dict, int, Doc, int, int]:
@@ -602,7 +620,8 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
     if store.has_entity(new):
         raise UsageError(f"entity {new!r} already exists in {ents.path}")
     rels = LargeFile(directory, RELATIONS, "relations")
-    count = store.db.execute("SELECT count(*) FROM relations").fetchone()[0]
+    span = store.db.execute("SELECT min(rowid), max(rowid), count(*) FROM relations").fetchone()
+    count = span[2]
     if rels.total != count or ents.total != store.db.execute("SELECT count(*) FROM entities").fetchone()[0]:
         raise Fallback
     users = {r for (r,) in store.db.execute(
@@ -610,9 +629,11 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
         "UNION SELECT rowid FROM relations WHERE via = ?1", (old,))}  # fmt: skip
     statements: list[tuple[str, tuple]] = []
     notes: list[dict] = [{"file": str(ents.path), "id": new, "action": "renamed", "old": old}]
-    own = 0
+    own, new_ids = 0, list[str]()
+    places = {f: sorted({f.index_of(at) for at in f.hits(old)}) for f in (ents, rels)}
+    rowids = _rowids_at(store, places[rels], span)
     for f in (ents, rels):
-        for k in sorted({f.index_of(at) for at in f.hits(old)}):
+        for k in places[f]:
             doc, a, b = f.window(k, k + 1)
             record = doc.root.value[0]
             before = plain(record, doc.name)
@@ -647,22 +668,27 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
                     statements.append(("UPDATE entities SET doc = ? WHERE id = ?", (marshal.dumps(ent), eid)))
                     notes.append({"file": str(ents.path), "id": eid, "action": "changed"})
                 continue
-            rowid = _rowid_at(store, k)
+            rowid = rowids[k]
             row = store.db.execute("SELECT doc FROM relations WHERE rowid = ?", (rowid,)).fetchone()
             cached = marshal.loads(row[0])
             status = cached["status"] if cached["type"] in TIER_TYPES else None
             if stored_relation(before, status) != cached:
                 raise Fallback  # not the record the cache holds at that place
             rel = stored_relation(after, status)
-            if rel["id"] != cached["id"] and (rels.mentions(b"contradicted_by") or store.db.execute(
-                    "SELECT 1 FROM relations WHERE id = ?", (rel["id"],)).fetchone()):  # fmt: skip
-                raise Fallback
+            if rel["id"] != cached["id"]:
+                if rels.mentions(b"contradicted_by"):
+                    raise Fallback  # another record may name the old id
+                new_ids.append(rel["id"])
             if refs_entity:
                 users.discard(rowid)
             statements.append((UPDATE_RELATION, (*relation_row(rel), rowid)))
             notes.append({"file": str(rels.path), "id": cached["id"], "action": "changed"})
     if own != 1 or users:
         raise Fallback  # the scan and the cache disagree
+    for i in range(0, len(new_ids), 500):  # a new id another relation has: the general path says where
+        part = new_ids[i : i + 500]
+        if store.db.execute(f"SELECT 1 FROM relations WHERE id IN ({','.join('?' * len(part))})", part).fetchone():
+            raise Fallback
     if not dry_run:
         _commit(directory, store, [ents, rels], statements)
     return _result(notes, [ents, rels], dry_run)
