@@ -232,3 +232,26 @@ def test_records_are_counted_and_found_across_chunks(tmp_path_factory, forms, ch
     assert f.total == len(want) and starts == want and f.start(f.total) == text.index("tiers:")
     for k, at in enumerate(starts):
         assert f.index_of(at + 4) == k
+
+
+def test_a_new_tier_that_ends_an_older_one_is_seen_by_the_next_query(tmp_path, monkeypatch):
+    """``link`` of a partnership on a large directory appended its row to the cache, leaving the
+    older tier of the same pair in force there though the loader ends it (``status: ended``)."""
+    from allygraph.load import open_store
+
+    d = synth.write(tmp_path / "d", 60, seed=2, layout="plain")
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
+    older = dict(sources=["https://example.org/t"], data=d)
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1 << 40)
+    edit.link("state_1", "partnership", "state_2", tier="strategic_partnership", since="2001", until="2010", **older)
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
+    open_store(d).close()
+    edit.link("state_1", "partnership", "state_2", tier="comprehensive_strategic_partnership", since="2005", **older)
+    store = open_store(d)
+    try:
+        want = load(d, use_cache=False).relations
+        got = {r["id"]: r for r in store.out_rels("state_1") if r["to"] == "state_2"}
+        assert got and all(got[rid] == want[rid] for rid in got)
+        assert "ended" in {r["status"] for r in got.values()}
+    finally:
+        store.close()

@@ -116,6 +116,10 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
     from .core import relation_record
     from .emit import RELATION_KEYS, record
 
+    from ..vocab import TIER_TYPES
+
+    if type in TIER_TYPES:
+        return None  # a new tier may end older ones of the same pair (``_warn_superseded``): not local
     with lock_data(directory):
         store = cache.get_sqlite(directory)
         if store is None:
