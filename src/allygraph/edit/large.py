@@ -113,10 +113,9 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
     absent or stale or the file's layout needs the general path (the caller then takes it)."""
     from .. import cache
     from ..fsutil import commit_data, lock_data
+    from ..vocab import TIER_TYPES
     from .core import relation_record
     from .emit import RELATION_KEYS, record
-
-    from ..vocab import TIER_TYPES
 
     if type in TIER_TYPES:
         return None  # a new tier may end older ones of the same pair (``_warn_superseded``): not local
