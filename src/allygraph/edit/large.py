@@ -59,7 +59,7 @@ def problems_for(
 
     plain = {k: v for k, v in rec.items() if v is not None}
     lines = {m.group(1): line + i for i, m in enumerate(re.finditer(r"(?m)^\s*-?\s*([a-z_]+):", text))}
-    f = File(file, _At(line, lines), [])
+    f = File(file, _At(line, lines), [])  # type: ignore[arg-type]  # positions by field, as File reads them
     path = ("relations", 0)
     declared = tuple(store.registry.declared_relation_types)
     check_records(f, "relations", "relation", [plain], declared=declared)
@@ -97,8 +97,8 @@ def insertion(raw: bytes) -> tuple[int, bytes, bool, int] | None:
     nl = b"\r\n" if head.endswith(b"\r") else b"\n"
     body = (last.end() if last else 0) + len(head) + 1
     first = re.compile(rb"[ \t]*(?:#[^\n]*)?\r?\n").match  # blank and comment lines before the first record
-    while body < len(raw) and (m := first(raw, body)):
-        body = m.end()
+    while body < len(raw) and (skipped := first(raw, body)):
+        body = skipped.end()
     dash = re.match(rb" *-(?=[ \t\r\n])", raw[body : body + 200])
     if dash is None:
         return None
@@ -147,7 +147,7 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
                 first = line - lead.count(b"\n")  # the new text's first line
                 hunk = f"@@ -{first - 1},0 +{first},{len(new_lines)} @@"
                 return {**result, "dry_run": True, "patch": "\n".join([f"--- {name}", f"+++ {name}", hunk, *("+" + x for x in new_lines)]) + "\n"}  # fmt: skip
-            saved = store.stamp()
+            saved = store.stamp() or ""
             store.close()
             store = None
             commit_data(directory, {RELATIONS: raw[:at] + lead + text.encode("utf-8")})
@@ -428,7 +428,9 @@ def _relation_at(store: SQLiteStore, ident: str) -> tuple[int, dict, int, int]:
     parts = ident.rsplit(".", 3)  # a derived id starts with its ``from``: ask that index first
     row = None
     if len(parts) == 4:
-        row = store.db.execute("SELECT rowid, doc FROM relations WHERE src = ? AND id = ?", (parts[0], ident)).fetchone()
+        row = store.db.execute(
+            "SELECT rowid, doc FROM relations WHERE src = ? AND id = ?", (parts[0], ident)
+        ).fetchone()
     if row is None:
         row = store.db.execute("SELECT rowid, doc FROM relations WHERE id = ?", (ident,)).fetchone()
     if row is None or store.has_entity(ident) or store.source(ident) is not None:
@@ -641,7 +643,8 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
             record = doc.root.value[0]
             before = plain(record, doc.name)
             changed, refs_entity = False, False
-            for path, node, is_key in walk(doc.root):
+            for path, found, is_key in walk(doc.root):
+                node: Any = found  # a PyYAML node
                 if node.id != "scalar" or node.value != old:
                     continue
                 full = (f.section, k, *path[1:])
