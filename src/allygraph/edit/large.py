@@ -22,7 +22,6 @@ from ..store import SQLiteStore
 from .doc import Doc, compose
 
 RELATIONS = "relations.yaml"
-_TOP = re.compile(rb"\n(?=[^\s#-])")
 
 
 class _Ids:
@@ -87,24 +86,24 @@ def problems_for(
 def insertion(raw: bytes) -> tuple[int, bytes, bool, int] | None:
     """Where a relation goes in a large ``relations.yaml``: (offset, line ending, blank line
     first?, the column of the records' dashes) at the end of the file when ``relations:`` is its
-    last section and a block list; else None (the caller takes the general path)."""
-    last = None
-    for m in _TOP.finditer(raw):  # a top-level line starts after a line break with no indentation
-        last = m
-    head = raw[last.end() : raw.find(b"\n", last.end())] if last else (raw[: raw.find(b"\n")] if raw else b"")
+    last section and a block list; else None (the caller takes the general path). Found by
+    ``scan`` (a few searches at C speed, not a regex over every line of the file)."""
+    try:
+        first, end, column = scan(raw, "relations")
+    except Fallback:
+        return None
+    if end != len(raw):
+        return None  # another section follows
+    header = raw.rfind(b"\n", 0, raw.rfind(b"relations:", 0, first) + 1)
+    head = raw[header + 1 : raw.find(b"\n", header + 1)]
     if not re.fullmatch(rb"relations:[ \t]*\r?", head):
         return None
     nl = b"\r\n" if head.endswith(b"\r") else b"\n"
-    body = (last.end() if last else 0) + len(head) + 1
-    first = re.compile(rb"[ \t]*(?:#[^\n]*)?\r?\n").match  # blank and comment lines before the first record
-    while body < len(raw) and (skipped := first(raw, body)):
-        body = skipped.end()
-    dash = re.match(rb" *-(?=[ \t\r\n])", raw[body : body + 200])
-    if dash is None:
-        return None
-    column = len(dash.group()) - 1
     last_item = raw.rfind(b"\n" + b" " * column + b"- ")
-    blank = last_item > 0 and raw[:last_item].rstrip(b"\r").endswith(b"\n")
+    before = last_item
+    while before > 0 and raw[before - 1] == 13:  # \r
+        before -= 1
+    blank = last_item > 0 and before > 0 and raw[before - 1] == 10  # the line before it is empty
     return len(raw), nl, blank, column
 
 
