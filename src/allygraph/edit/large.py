@@ -493,9 +493,10 @@ def _checked_relation(store: SQLiteStore, f: LargeFile, doc: Doc, a: int, i: int
     if root is None or root.id != "sequence":
         raise Fallback
     node = root.value[i]
+    new_doc = Doc(doc.name, new_text, "", doc.nl, root)
     rec = plain(node, doc.name)
     line = f.line_of(a) + new_text.count("\n", 0, node.start_mark.index)
-    errors = problems_for(store, rec, str(f.path), line, new_text[node.start_mark.index : doc.value_end(node)], own=rowid)  # fmt: skip
+    errors = problems_for(store, rec, str(f.path), line, new_text[node.start_mark.index : new_doc.value_end(node)], own=rowid)  # fmt: skip
     if errors:
         note = NEW_RECORD.replace("the new record", "the change")
         raise InvalidChange([e._replace(message=e.message + note) for e in errors], f.path.parent)
