@@ -1,6 +1,7 @@
 """Every edit of a large data directory, and the next query, on more than one layout (issue 20).
 
 Usage: python benchmarks/edit.py [DIR ...] [--relations N] [--work FOLDER] [--old] [--timeout S]
+                                [--rounds R] [--cache FOLDER]
 
 Without DIR, writes ``allygraph.synth``'s two layouts of N relations (1,000,000 by default) into
 FOLDER: ``synth`` (relation ids, a ``sources:`` registry, block records) and ``plain`` (no ids,
@@ -138,8 +139,9 @@ def main() -> None:
     ap.add_argument("--old", action="store_true", help="also time the general path, alternating")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--cache", type=Path, default=None, help="the cache folder (default: a new one)")
     args = ap.parse_args()
-    cache = tempfile.mkdtemp(prefix="allygraph-bench-cache-")
+    cache = str(args.cache) if args.cache else tempfile.mkdtemp(prefix="allygraph-bench-cache-")
     ENV["ALLYGRAPH_CACHE_DIR"] = cache
     dirs = list(args.directories)
     if not dirs:
