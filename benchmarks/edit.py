@@ -84,7 +84,7 @@ def steps(d: Path, round_: int, variant: int, timeout: float) -> list[tuple[str,
                 "--source",
                 "https://example.org/bench",
                 "--since",
-                f"20{10 + turn}",
+                f"{1900 + os.getpid() % 100}-{1 + turn % 12:02d}",
                 *data,
             ],
         ),  # fmt: skip
