@@ -530,9 +530,10 @@ def _result(changed: list[dict], files: list[LargeFile], dry_run: bool) -> dict:
     return result
 
 
-def edit_large(directory: Path, ident: str, changes: list[tuple], dry_run: bool = False) -> dict | None:
-    """``edit`` of one relation of a large directory (see above); None: take the general path."""
-    from .ops import apply_changes
+def edit_large(directory: Path, ident: str, changes: list[tuple], apply_changes: Callable[..., None],
+               dry_run: bool = False) -> dict | None:  # fmt: skip
+    """``edit`` of one relation of a large directory (see above), its changes spliced by
+    ``apply_changes`` (``ops``'s); None: take the general path."""
 
     def run(store: SQLiteStore) -> dict:
         from ..store.sqlite import relation_row
@@ -567,16 +568,17 @@ def rm_large(directory: Path, ident: str, dry_run: bool = False) -> dict | None:
     return _large(directory, run)
 
 
-def rename_large(directory: Path, old: str, new: str, dry_run: bool = False) -> dict | None:
+def rename_large(directory: Path, old: str, new: str, refers: Callable[[str, tuple, bool], bool],
+                 dry_run: bool = False) -> dict | None:  # fmt: skip
     """``rename`` of a relation or an entity of a large directory: the references are the rows
     SQL finds (an entity's ``from``/``to``/``via``) and the places a scan finds the id written,
-    which must agree; None: take the general path."""
+    which must agree (``refers``: ``ops``'s rule for which places refer); None: take the general path."""
 
     def run(store: SQLiteStore) -> dict:
         if store.has_entity(old):
             if store.source(old) is not None or store.db.execute("SELECT 1 FROM relations WHERE id = ?", (old,)).fetchone():  # fmt: skip
                 raise Fallback  # ambiguous: the general path says so
-            return _rename_entity(directory, store, old, new, dry_run)
+            return _rename_entity(directory, store, old, new, dry_run, refers)
         return _rename_relation(directory, store, old, new, dry_run)
 
     return _large(directory, run)
@@ -609,15 +611,14 @@ def _rename_relation(directory: Path, store: SQLiteStore, old: str, new: str, dr
     return _result([{"file": str(f.path), "id": new, "action": "renamed", "old": old}], [f], dry_run)
 
 
-def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_run: bool) -> dict:
+def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_run: bool,
+                   refers: Callable[[str, tuple, bool], bool]) -> dict:  # fmt: skip
     import marshal
 
     from ..errors import UsageError
-    from ..names import build_index
     from ..store.sqlite import relation_row
     from ..vocab import TIER_TYPES
     from .doc import scalar_text, walk
-    from .ops import _refers
 
     ents = LargeFile(directory, ENTITIES, "entities")
     if old == new:
@@ -648,7 +649,7 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
                 if node.id != "scalar" or node.value != old:
                     continue
                 full = (f.section, k, *path[1:])
-                if _refers("entity", full, is_key):
+                if refers("entity", full, is_key):
                     doc.splice(node.start_mark.index, node.end_mark.index, scalar_text(doc, node, new))
                     changed = True
                     refs_entity = refs_entity or (len(full) == 3 and full[2] in ("from", "to", "via"))
@@ -659,19 +660,8 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
             after = plain(compose(doc.applied(), doc.name).value[0], doc.name)
             if f is ents:
                 eid = before.get("id")
-                cached = store.entity(eid) if isinstance(eid, str) and store.has_entity(eid) else None
-                if cached is None:
-                    raise Fallback
-                ent = _renamed_entity(cached, old, new)
-                if eid == old:
-                    statements += [("DELETE FROM entities WHERE id = ?", (old,)), ("DELETE FROM labels WHERE id = ?", (old,)),
-                                   ("INSERT INTO entities VALUES (?, ?)", (new, marshal.dumps(ent)))]  # fmt: skip
-                    index = build_index({new: ent})
-                    statements += [("INSERT INTO labels VALUES (?, ?, ?)", (key, loose, eid2))
-                                   for loose, table in ((0, index["exact"]), (1, index["loose"]))
-                                   for key, ids in table.items() for eid2 in ids]  # fmt: skip
-                else:
-                    statements.append(("UPDATE entities SET doc = ? WHERE id = ?", (marshal.dumps(ent), eid)))
+                statements += _entity_rows(store, eid, old, new)
+                if eid != old:
                     notes.append({"file": str(ents.path), "id": eid, "action": "changed"})
                 continue
             rowid = rowids[k]
@@ -698,6 +688,27 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
     if not dry_run:
         _commit(directory, store, [ents, rels], statements)
     return _result(notes, [ents, rels], dry_run)
+
+
+def _entity_rows(store: SQLiteStore, eid: object, old: str, new: str) -> list[tuple[str, tuple]]:
+    """The cache's statements for entity ``eid`` once ``old`` is renamed ``new`` in its record
+    (its id, then its labels too; or an attribute that names ``old``)."""
+    import marshal
+
+    from ..names import build_index
+
+    cached = store.entity(eid) if isinstance(eid, str) and store.has_entity(eid) else None
+    if cached is None:
+        raise Fallback
+    ent = _renamed_entity(cached, old, new)
+    if eid != old:
+        return [("UPDATE entities SET doc = ? WHERE id = ?", (marshal.dumps(ent), eid))]
+    index = build_index({new: ent})
+    return [("DELETE FROM entities WHERE id = ?", (old,)), ("DELETE FROM labels WHERE id = ?", (old,)),
+            ("INSERT INTO entities VALUES (?, ?)", (new, marshal.dumps(ent)))] + [
+        ("INSERT INTO labels VALUES (?, ?, ?)", (key, loose, eid2))
+        for loose, table in ((0, index["exact"]), (1, index["loose"])) for key, ids in table.items() for eid2 in ids
+    ]  # fmt: skip
 
 
 def _renamed_entity(ent: dict, old: str, new: str) -> dict:

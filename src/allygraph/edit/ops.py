@@ -237,7 +237,7 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
     if large_edits(directory):
         from .large import edit_large
 
-        done = edit_large(directory, ident, changes, dry_run)
+        done = edit_large(directory, ident, changes, apply_changes, dry_run)
         if done is not None:
             return done
 
@@ -377,7 +377,7 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
     if large_edits(directory):
         from .large import rename_large
 
-        done = rename_large(directory, old, new, dry_run)
+        done = rename_large(directory, old, new, _refers, dry_run)
         if done is not None:
             return done
 
