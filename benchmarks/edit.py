@@ -65,12 +65,11 @@ def relations_of(d: Path, entity: str, timeout: float) -> list[dict]:
     return json.loads(out)
 
 
-def steps(d: Path, round_: int, variant: int, timeout: float) -> list[tuple[str, list[str]]]:
-    """The edits of one round for one variant (0: new, 1: old): (name, arguments). Each variant
+def steps(d: Path, turn: int, timeout: float) -> list[tuple[str, list[str]]]:
+    """The edits of one turn (a round of one variant: new or old): (name, arguments). Each turn
     changes records of its own, and renames back what the one before renamed."""
     rels = [r for r in relations_of(d, "state_1", timeout) if r["type"] not in ("alliance", "partnership")]
     a, b = rels[0]["id"], rels[1]["id"]
-    turn = 2 * round_ + variant
     old, new = ("state_7", "state_seven") if turn % 2 == 0 else ("state_seven", "state_7")
     data = ["--data", str(d), "--json"]
     return [
@@ -107,7 +106,8 @@ def bench(d: Path, old: bool, timeout: float, rounds: int) -> None:
     for r in range(rounds):
         for variant in ("new", "old") if old else ("new",):
             env = dict(ENV, ALLYGRAPH_LARGE_EDITS="0") if variant == "old" else ENV
-            for name, args in steps(d, r, variant == "old", timeout):
+            turn = 2 * r + (variant == "old") if old else r
+            for name, args in steps(d, turn, timeout):
                 if name == "fmt --check" and variant == "old":
                     continue  # fmt has one path
                 t, _ = run(args, timeout, env)

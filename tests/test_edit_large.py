@@ -255,3 +255,21 @@ def test_a_new_tier_that_ends_an_older_one_is_seen_by_the_next_query(tmp_path, m
         assert "ended" in {r["status"] for r in got.values()}
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_an_unknown_id_is_refused_from_the_cache_and_a_name_is_resolved(dirs, layout, tmp_path, monkeypatch):
+    """An id that names nothing is refused with close ids by the large path (the general path
+    loads the whole directory to say so); an entity named by its name is renamed."""
+    from allygraph.edit import core
+    from allygraph.errors import UnknownRecord
+
+    general, large = _pair(dirs[layout], tmp_path, monkeypatch)
+    monkeypatch.setattr(core, "change", lambda *a, **k: pytest.fail("the general path ran"))
+    for change in (lambda: edit.rename("state_99999", "x", data=large), lambda: edit.rm("state_99999", data=large),
+                   lambda: edit.edit("state_99999", set=["note=x"], data=large)):  # fmt: skip
+        with pytest.raises(UnknownRecord, match="no entity, relation or source with id 'state_99999'"):
+            change()
+    result = edit.rename("State 3", "state_three", data=large)
+    assert result["changed"][0] == {"file": str(large / "entities.yaml"), "id": "state_three", "action": "renamed", "old": "state_3"}  # fmt: skip
+    _cache_is_fresh(large)

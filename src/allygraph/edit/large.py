@@ -418,7 +418,7 @@ def _large(directory: Path, run: Callable[[SQLiteStore], dict]) -> dict | None:
             store.close()
 
 
-def _relation_at(store: SQLiteStore, ident: str) -> tuple[int, dict, int, int]:
+def _relation_at(store: SQLiteStore, ident: str, directory: Path | None = None) -> tuple[int, dict, int, int]:
     """(rowid, stored record, place in the file, how many) of the relation ``ident``."""
     import marshal
 
@@ -432,8 +432,10 @@ def _relation_at(store: SQLiteStore, ident: str) -> tuple[int, dict, int, int]:
         ).fetchone()
     if row is None:
         row = store.db.execute("SELECT rowid, doc FROM relations WHERE id = ?", (ident,)).fetchone()
+    if row is None and directory is not None and not store.has_entity(ident) and store.source(ident) is None:
+        resolve(store, ident, directory)  # UnknownRecord, unless it names an entity
     if row is None or store.has_entity(ident) or store.source(ident) is not None:
-        raise Fallback  # not a relation, or a name the general path resolves (or refuses)
+        raise Fallback  # an entity or a source (the general path changes those), or both kinds
     rowid, old = row[0], marshal.loads(row[1])
     if old["type"] in TIER_TYPES or "contradicted_by" in old or "designations" in old:
         raise Fallback
@@ -467,7 +469,7 @@ def _rowids_at(store: SQLiteStore, ranks: list[int], span: tuple[int, int, int])
 def _locate(store: SQLiteStore, f: LargeFile, ident: str, lo_pad: int = 1) -> tuple[int, dict, int, Doc, int, int]:
     """The relation ``ident`` in ``f``: (rowid, stored record, window's first record, window Doc,
     window start, window end); its record is ``doc.root.value[k - lo]``."""
-    rowid, old, k, count = _relation_at(store, ident)
+    rowid, old, k, count = _relation_at(store, ident, f.path.parent)
     if f.total != count:
         raise Fallback  # the scan did not find the records the cache holds
     lo, hi = max(k - lo_pad, 0), min(k + 2, count)
@@ -575,6 +577,9 @@ def rename_large(directory: Path, old: str, new: str, refers: Callable[[str, tup
     which must agree (``refers``: ``ops``'s rule for which places refer); None: take the general path."""
 
     def run(store: SQLiteStore) -> dict:
+        nonlocal old
+        if not store.has_entity(old) and store.source(old) is None and not _is_relation(store, old):
+            old = resolve(store, old, directory)  # a name or alias; else UnknownRecord, as the general path
         if store.has_entity(old):
             if store.source(old) is not None or store.db.execute("SELECT 1 FROM relations WHERE id = ?", (old,)).fetchone():  # fmt: skip
                 raise Fallback  # ambiguous: the general path says so
@@ -582,6 +587,27 @@ def rename_large(directory: Path, old: str, new: str, refers: Callable[[str, tup
         return _rename_relation(directory, store, old, new, dry_run)
 
     return _large(directory, run)
+
+
+def _is_relation(store: SQLiteStore, rid: str) -> bool:
+    parts = rid.rsplit(".", 3)  # a derived id starts with its ``from``: ask that index first
+    if (
+        len(parts) == 4
+        and store.db.execute("SELECT 1 FROM relations WHERE src = ? AND id = ?", (parts[0], rid)).fetchone()
+    ):
+        return True
+    return store.db.execute("SELECT 1 FROM relations WHERE id = ?", (rid,)).fetchone() is not None
+
+
+def resolve(store: SQLiteStore, name: str, directory: Path) -> str:
+    """An entity's id from its name or alias, through the cache's labels; else UnknownRecord
+    with the close entity ids (the general path would load a million relations to say so)."""
+    from ..errors import UnknownEntity, UnknownRecord
+
+    try:
+        return store.resolve(name)
+    except UnknownEntity as exc:
+        raise UnknownRecord(name, list(exc.suggestions), str(directory)) from None
 
 
 def _rename_relation(directory: Path, store: SQLiteStore, old: str, new: str, dry_run: bool) -> dict:
