@@ -44,11 +44,12 @@ def generate(n_relations: int = 10_000, seed: int = 0) -> tuple[dict, dict]:
     shares = {"state": 0.55, "platform": 0.15, "agreement": 0.12, "program": 0.03, "framework": 0.02,
               "organization": 0.08, "person": 0.05}  # fmt: skip
     counts = {etype: max(3, int(n_entities * share)) for etype, share in shares.items()}
-    entities, by_type = [], {}
+    entities: list[dict] = []
+    by_type: dict[str, list[str]] = {}
     for etype, k in counts.items():
         for i in range(k):
             eid = f"{etype}_{i}"
-            ent = {
+            ent: dict[str, object] = {
                 "id": eid,
                 "name": f"{etype.capitalize()} {i}",
                 "type": etype,

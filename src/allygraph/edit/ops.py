@@ -326,13 +326,14 @@ def _split_set(item: str) -> tuple[str, str]:
 ENTITY_REFS = {"from", "to", "via"}
 
 
-def references(ctx: Context, kind: str, ident: str) -> list[tuple[str, tuple, object, bool]]:
+def references(ctx: Context, kind: str, ident: str) -> list[tuple[str, tuple, Any, bool]]:
     """Every place that writes ``ident`` as a reference of its ``kind``: (file, path, node, is_key).
     The record's own id (or registry key) comes first."""
     out = []
     for file in (ENTITIES, RELATIONS):
         doc = ctx.docs[file]
-        for path, node, is_key in walk(doc.root):
+        for path, found, is_key in walk(doc.root):
+            node: Any = found  # a PyYAML node
             if node.id != "scalar" or node.value != ident:
                 continue
             if _refers(kind, path, is_key):
@@ -505,7 +506,7 @@ def _drop_citation(doc, path: tuple, ref) -> None:
         record = next(v for k, v in entries(doc, "ladders") if k.value == index)
     else:
         record = items(doc, section)[index]
-    _, value = field_of(record, "sources")
+    _, value = field_of(record, "sources")  # type: ignore[misc]  # the reference is in it
     if value.id == "scalar" or len(value.value) == 1:
         core.unset_field(doc, record, "sources")
     else:
