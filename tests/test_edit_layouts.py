@@ -294,10 +294,43 @@ def _check_record(old: dict, new: dict, op: str, arg: str) -> None:
 _counter = itertools.count()
 
 
+def _compile_if(large: bool, d: Path, monkeypatch) -> None:
+    """Count every directory as large and compile ``d``'s SQLite cache (``large``)."""
+    if large:
+        from allygraph import cache
+        from allygraph.load import open_store
+
+        monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
+        open_store(d).close()
+
+
+def _cache_current(large: bool, d: Path) -> None:
+    """A cache the change left current holds what compiling the directory afresh gives."""
+    if not large:
+        return
+    import marshal
+
+    from allygraph import cache
+
+    store = cache.get_sqlite(d.resolve())
+    if store is None:  # the general path: the next query rebuilds it
+        return
+    try:
+        ds = load(d, use_cache=False)
+        rows = store.db.execute("SELECT id, doc FROM relations ORDER BY rowid")
+        assert [(rid, marshal.loads(doc)) for rid, doc in rows] == list(ds.relations.items())
+        assert {eid: marshal.loads(doc) for eid, doc in store.db.execute("SELECT id, doc FROM entities")} == ds.entities
+    finally:
+        store.close()
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])  # fmt: skip
 @given(section=st.sampled_from(["relations", "entities"]), data=st.data(), pick=st.integers(0, 3))
-def test_a_change_touches_only_its_record_in_any_layout(tmp_path, section, data, pick):
+@pytest.mark.parametrize("large", [False, True])
+def test_a_change_touches_only_its_record_in_any_layout(tmp_path, section, data, pick, large, monkeypatch):
+    """``large``: the directory counts as large and its SQLite cache is compiled first, so the
+    change takes the large path (``edit.large``) where it can; the cache must then be current."""
     text, spans, records = data.draw(layouts(section))
     op, arg = data.draw(st.sampled_from(OPS[section]))
     i = pick % len(records)
@@ -309,6 +342,7 @@ def test_a_change_touches_only_its_record_in_any_layout(tmp_path, section, data,
     kind = "relations" if section == "relations" else "entities"
     before = getattr(load(d, use_cache=False), kind)
     rid = records[i]["id"]
+    _compile_if(large, d, monkeypatch)
     if op == "rm":
         edit.rm(rid, data=d)
     elif op == "rename":
@@ -336,6 +370,7 @@ def test_a_change_touches_only_its_record_in_any_layout(tmp_path, section, data,
     after = getattr(load(d, use_cache=False), kind)
     untouched = {k: v for k, v in before.items() if k != rid}
     assert {k: v for k, v in after.items() if k not in (rid, arg)} == untouched
+    _cache_current(large, d)
     if op == "rm":
         assert rid not in after
     elif op == "append":
@@ -420,7 +455,8 @@ def _apply(old: dict, op: str, arg: str) -> dict:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])  # fmt: skip
 @given(section=st.sampled_from(["relations", "entities"]), data=st.data(), pick=st.integers(0, 3))
-def test_several_changes_to_one_record_in_any_layout(tmp_path, section, data, pick):
+@pytest.mark.parametrize("large", [False, True])
+def test_several_changes_to_one_record_in_any_layout(tmp_path, section, data, pick, large, monkeypatch):
     """One `edit` with several --set/--unset, in a flow record too (whose commas interleave)."""
     text, spans, records = data.draw(layouts(section))
     i = pick % len(records)
@@ -433,7 +469,9 @@ def test_several_changes_to_one_record_in_any_layout(tmp_path, section, data, pi
     write(d, text) if section == "relations" else write(d, EMPTY_RELATIONS, text)
     before = getattr(load(d, use_cache=False), section)
     rid = records[i]["id"]
+    _compile_if(large, d, monkeypatch)
     edit.edit(rid, set=[a for o, a in chosen if o == "set"], unset=[a for o, a in chosen if o == "unset"], data=d)
+    _cache_current(large, d)
     new = (d / f"{section}.yaml").read_bytes().decode()
     start, end = spans[i]
     assert new.startswith(text[:start]) and new.endswith(text[end:]), (text, new)

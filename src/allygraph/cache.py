@@ -243,7 +243,7 @@ def put(directory: Path, dataset: Dataset, before: str) -> None:
         pass
 
 
-def get_sqlite(directory: Path) -> SQLiteStore | None:
+def get_sqlite(directory: Path, settle: bool = True) -> SQLiteStore | None:
     """The SQLiteStore of ``directory``'s compiled cache, or None when absent, stale, damaged
     or untrusted (a damaged one is removed)."""
     from .store import SQLiteStore, sqlite_intact
@@ -266,6 +266,9 @@ def get_sqlite(directory: Path) -> SQLiteStore | None:
     if not isinstance(saved, str) or stamp(directory, like=saved) != saved:
         store.close()
         return None
+    if settle and not saved.endswith(":-") and _settle(directory, path, saved):  # proven by a hash
+        store.close()
+        return get_sqlite(directory, settle=False)
     _served(path)
     return store
 
@@ -358,10 +361,21 @@ def add_relation(directory: Path, rel: dict, before: str | None) -> bool:
     """After ``edit.link`` appended ``rel`` to a large directory whose SQLite cache carried the
     stamp ``before`` (checked under the data lock, so the cache held everything else), insert its
     row and re-stamp and re-seal the cache, so the next query opens it instead of rebuilding.
-    The seal is removed first: a crash midway leaves a cache that fails its seal and is rebuilt.
     Returns False (the cache is dropped and rebuilt on the next query) when that cannot be done."""
+    from .store.sqlite import INSERT_RELATION, relation_row
+
+    return update_rows(directory, before, [(INSERT_RELATION, relation_row(rel))])
+
+
+def update_rows(directory: Path, before: str | None, statements: list[tuple[str, tuple]]) -> bool:
+    """After an edit of a large directory whose SQLite cache carried the stamp ``before``
+    (checked under the data lock, so the cache held everything else), run ``statements`` (SQL,
+    parameters) in one transaction and re-stamp and re-seal the cache, so the next query opens
+    it instead of rebuilding. The seal is removed first: a crash midway leaves a cache that fails
+    its seal and is rebuilt. Returns False (the cache is dropped and rebuilt on the next query)
+    when that cannot be done."""
     from .fsutil import atomic_write_bytes
-    from .store.sqlite import add_row
+    from .store.sqlite import change_rows
 
     path = _path_for(directory, "sqlite")
     seal = Path(f"{path}.seal")
@@ -369,7 +383,7 @@ def add_relation(directory: Path, rel: dict, before: str | None) -> bool:
         if refusal() is not None or _read_seal(path) is None:
             return False
         _discard(seal)
-        add_row(path, rel, before, stamp(directory))
+        change_rows(path, before, statements, stamp(directory))
         atomic_write_bytes(seal, _seal_of(os.stat(path)), exact_mode=0o600)
         return True
     except Exception:  # noqa: BLE001 - a cache that cannot be updated is rebuilt, never trusted
@@ -378,30 +392,53 @@ def add_relation(directory: Path, rel: dict, before: str | None) -> bool:
         return False
 
 
-def settle_stamp(directory: Path) -> bool:
-    """Once the files an edit wrote are older than ``RECENT_NS``, re-stamp the SQLite cache as a
-    full build would stamp it then (a large file's content is no longer hashed), so queries stop
-    paying for the hash. The content is proven first: the current stamp, hashes included, must
-    still match. Called by a background process that ``edit.link`` starts; holds the data lock."""
-    from .fsutil import atomic_write_bytes, lock_data
+def _unhashed(stamp_text: str) -> str:
+    """A stamp with no file's content hash (each file's ``...:digest`` part ends ``:-``)."""
+    parts = stamp_text.split(" ")
+    return " ".join(parts[:3] + [p.rsplit(":", 1)[0] + ":-" for p in parts[3:]])
+
+
+def _settle(directory: Path, path: Path, saved: str) -> bool:
+    """Re-stamp the SQLite cache without content hashes once the files an edit wrote are no
+    longer recent (``RECENT_NS``), as a full build would stamp them then, so later queries stop
+    paying for the hash (done by the next command, not by a background process). Called by ``get_sqlite`` right after ``saved`` matched the files *with* their
+    hashes; the files' times, sizes and inodes, read again after that proof, must still be the
+    ones ``saved`` holds (a write since changes the change time), and the stamp is replaced
+    only if it is still ``saved``. ``ALLYGRAPH_SETTLE=0`` turns it off (queries keep hashing)."""
+    from .fsutil import atomic_write_bytes
     from .store.sqlite import restamp
+
+    if os.environ.get("ALLYGRAPH_SETTLE") == "0" or refusal() is not None:
+        return False
+    fresh = stamp(directory)
+    if not fresh or fresh == saved or fresh != _unhashed(saved):
+        return False  # still recent (hashed), small (always hashed), or changed meanwhile
+    seal = Path(f"{path}.seal")
+    try:
+        _discard(seal)
+        restamp(path, fresh, expect=saved)
+        atomic_write_bytes(seal, _seal_of(os.stat(path)), exact_mode=0o600)
+        return True
+    except Exception:  # noqa: BLE001 - a cache that cannot be re-stamped is rebuilt, never trusted
+        _discard(path)
+        _discard(seal)
+        return False
+
+
+def settle_stamp(directory: Path) -> bool:
+    """Wait until the files are no longer recent, then re-stamp the SQLite cache without hashes
+    (what the next ``get_sqlite`` does on its own: ``_settle``). True when its stamp hashes nothing."""
+    from .fsutil import lock_data
 
     newest = max(max(os.stat(directory / n).st_mtime_ns, os.stat(directory / n).st_ctime_ns) for n in FILES)
     time.sleep(max(0.0, (newest + RECENT_NS - time.time_ns()) / 1e9) + 0.05)
-    path = _path_for(directory, "sqlite")
     with lock_data(directory):
-        store = get_sqlite(directory)  # None unless the stamp (with its hashes) still matches
+        store = get_sqlite(directory)
         if store is None:
             return False
-        saved = store.stamp()
+        now = store.stamp() or ""
         store.close()
-        fresh = stamp(directory)
-        if fresh == saved or not fresh:
-            return False
-        _discard(Path(f"{path}.seal"))
-        restamp(path, fresh)
-        atomic_write_bytes(Path(f"{path}.seal"), _seal_of(os.stat(path)), exact_mode=0o600)
-    return True
+        return now.endswith(":-")
 
 
 # --- a cache that breaks a command is discarded, and the command runs once more --------------

@@ -1,6 +1,7 @@
 """A synthetic data directory in contract format, for tests, export and load benchmarks.
 
-Usage: ``python -m allygraph.synth DIR [--relations N] [--seed S]`` (or ``benchmarks/synth.py``).
+Usage: ``python -m allygraph.synth DIR [--relations N] [--seed S] [--layout synth|plain]`` (or
+``benchmarks/synth.py``).
 The same seed gives the same data. Every value is made up: nothing here is a fact.
 
 Shapes follow the bundled data: one entity per ten relations, most of them states; arms
@@ -8,6 +9,11 @@ transfers via platforms; agreements with parties; memberships of frameworks; aid
 programmes; partnerships spread over the tier ladder, some upgraded over time (the older tier
 ends when the newer begins). 1,000,000 relations make about 100,000 entities and 120 MB of
 block-style YAML, written directly (PyYAML's emitter would take minutes).
+
+Two layouts of the same values, so that benchmarks cover more than one way of writing a file:
+``synth`` (every relation has an ``id``, sources cite the ``sources:`` registry, block records)
+and ``plain`` (no relation ids: the loader derives them; every source an inline URL; no
+``sources:`` section; each record on one line in flow style, ``- {from: ..., to: ...}``).
 
 >>> ents, rels = generate(200, seed=1)
 >>> len(rels["relations"]), len(ents["entities"]) >= 60
@@ -131,13 +137,64 @@ def _block(record: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(directory: str | Path, n_relations: int = 10_000, seed: int = 0) -> Path:
-    """Write ``entities.yaml`` and ``relations.yaml`` into ``directory``; return it."""
+PLAIN_URL = "https://example.org/synth"
+LAYOUTS = ("synth", "plain")
+
+
+def _flow(record: dict) -> str:
+    """One record on one line, ``  - {key: value, ...}`` (the ``plain`` layout)."""
+    parts = []
+    for key, value in record.items():
+        if isinstance(value, list):
+            value = "[" + ", ".join(_scalar(v) for v in value) + "]"
+        elif isinstance(value, dict):
+            value = "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
+        else:
+            value = _scalar(value)
+        parts.append(f"{key}: {value}")
+    return "  - {" + ", ".join(parts) + "}\n"
+
+
+def _plain(record: dict) -> dict:
+    """A record of the ``plain`` layout: no relation id, the source cited by its URL."""
+    out = {k: v for k, v in record.items() if not (k == "id" and "from" in record)}
+    if "sources" in out:
+        out["sources"] = [PLAIN_URL if s == "synth" else s for s in out["sources"]]
+    return out
+
+
+def _identity(rec: dict) -> tuple:
+    """What the loader derives a relation's id from (``derive_relation_id``)."""
+    return tuple(rec.get(k) for k in ("from", "type", "to", "tier", "via", "since", "until", "status"))
+
+
+def write(directory: str | Path, n_relations: int = 10_000, seed: int = 0, layout: str = "synth") -> Path:
+    """Write ``entities.yaml`` and ``relations.yaml`` into ``directory`` in ``layout`` (see the
+    module docstring); return it."""
     from .fsutil import atomic_group
 
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r}: one of {', '.join(LAYOUTS)}")
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     ents, rels = generate(n_relations, seed)
+    if layout == "plain":
+        with atomic_group([d / "entities.yaml", d / "relations.yaml"]) as (ent_fh, rel_fh):
+            ent_fh.write("entities:\n")
+            ent_fh.writelines(_flow(_plain(e)) for e in ents["entities"])
+            rel_fh.write("relations:\n")
+            seen: set[tuple] = set()
+            for n, r in enumerate(rels["relations"]):
+                rec = _plain(r)
+                key = _identity(rec)
+                while key in seen:  # without an id, two records the same would be one relation twice
+                    rec["until"] = f"{2026 + n % 50}-{1 + n % 12:02d}-{1 + len(seen) % 28:02d}"
+                    rec.pop("since", None)
+                    n += 7
+                    key = _identity(rec)
+                seen.add(key)
+                rel_fh.write(_flow(rec))
+        return d
     with atomic_group([d / "entities.yaml", d / "relations.yaml"]) as (ent_fh, rel_fh):
         ent_fh.write("entities:\n")
         ent_fh.writelines(_block(e) for e in ents["entities"])
@@ -155,8 +212,9 @@ def main() -> None:
     ap.add_argument("directory")
     ap.add_argument("--relations", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--layout", choices=LAYOUTS, default="synth", help="how the files are written (module docstring)")
     args = ap.parse_args()
-    print(write(args.directory, args.relations, args.seed))
+    print(write(args.directory, args.relations, args.seed, args.layout))
 
 
 if __name__ == "__main__":

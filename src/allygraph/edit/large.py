@@ -12,14 +12,17 @@ caller validates the whole directory as for any change.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import InvalidChange, Problem
 from ..inputs import read_input
 from ..store import SQLiteStore
+from ..store.sqlite import UPDATE_RELATION
+from .doc import Doc, compose
 
 RELATIONS = "relations.yaml"
-_TOP = re.compile(rb"\n(?=[^\s#-])")
 
 
 class _Ids:
@@ -47,14 +50,16 @@ class _At:
     key = value
 
 
-def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str) -> list[Problem]:
+def problems_for(
+    store: SQLiteStore, rec: dict, file: str, line: int, text: str, own: int | None = None
+) -> list[Problem]:
     """What ``check`` would report about ``rec`` added to the valid directory behind ``store``."""
     from ..validate.relations import Known, check_relation_refs, relation_label
     from ..validate.report import File, check_records, date_field
 
     plain = {k: v for k, v in rec.items() if v is not None}
     lines = {m.group(1): line + i for i, m in enumerate(re.finditer(r"(?m)^\s*-?\s*([a-z_]+):", text))}
-    f = File(file, _At(line, lines), [])
+    f = File(file, _At(line, lines), [])  # positions by field, as File reads them (the Positions protocol)
     path = ("relations", 0)
     declared = tuple(store.registry.declared_relation_types)
     check_records(f, "relations", "relation", [plain], declared=declared)
@@ -73,32 +78,33 @@ def problems_for(store: SQLiteStore, rec: dict, file: str, line: int, text: str)
     for i, ref in enumerate(plain.get("sources", [])):
         if "://" not in ref and store.source(ref) is None:
             f.add((*path, "sources", i), f"{label}: unknown source {ref!r} (add it under 'sources:' in relations.yaml, or give a URL)")  # fmt: skip
-    if store.db.execute("SELECT 1 FROM relations WHERE id = ?", (plain["id"],)).fetchone():
-        f.add((*path, "id"), f"duplicate relation id {plain['id']!r}")
+    rid = plain.get("id")
+    if rid is not None and store.db.execute("SELECT 1 FROM relations WHERE id = ? AND rowid IS NOT ?", (rid, own)).fetchone():  # fmt: skip
+        f.add((*path, "id"), f"duplicate relation id {rid!r}")
     return [p for p in f.problems if p.severity == "error"]
 
 
 def insertion(raw: bytes) -> tuple[int, bytes, bool, int] | None:
     """Where a relation goes in a large ``relations.yaml``: (offset, line ending, blank line
     first?, the column of the records' dashes) at the end of the file when ``relations:`` is its
-    last section and a block list; else None (the caller takes the general path)."""
-    last = None
-    for m in _TOP.finditer(raw):  # a top-level line starts after a line break with no indentation
-        last = m
-    head = raw[last.end() : raw.find(b"\n", last.end())] if last else (raw[: raw.find(b"\n")] if raw else b"")
+    last section and a block list; else None (the caller takes the general path). Found by
+    ``scan`` (a few searches at C speed, not a regex over every line of the file)."""
+    try:
+        first, end, column = scan(raw, "relations")
+    except Fallback:
+        return None
+    if end != len(raw):
+        return None  # another section follows
+    header = raw.rfind(b"\n", 0, raw.rfind(b"relations:", 0, first) + 1)
+    head = raw[header + 1 : raw.find(b"\n", header + 1)]
     if not re.fullmatch(rb"relations:[ \t]*\r?", head):
         return None
     nl = b"\r\n" if head.endswith(b"\r") else b"\n"
-    body = (last.end() if last else 0) + len(head) + 1
-    first = re.compile(rb"[ \t]*(?:#[^\n]*)?\r?\n").match  # blank and comment lines before the first record
-    while body < len(raw) and (gap := first(raw, body)):
-        body = gap.end()
-    dash = re.match(rb" *-(?=[ \t\r\n])", raw[body : body + 200])
-    if dash is None:
-        return None
-    column = len(dash.group()) - 1
     last_item = raw.rfind(b"\n" + b" " * column + b"- ")
-    blank = last_item > 0 and raw[:last_item].rstrip(b"\r").endswith(b"\n")
+    before = last_item
+    while before > 0 and raw[before - 1] == 13:  # \r
+        before -= 1
+    blank = last_item > 0 and before > 0 and raw[before - 1] == 10  # the line before it is empty
     return len(raw), nl, blank, column
 
 
@@ -107,9 +113,12 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
     absent or stale or the file's layout needs the general path (the caller then takes it)."""
     from .. import cache
     from ..fsutil import commit_data, lock_data
+    from ..vocab import TIER_TYPES
     from .core import relation_record
     from .emit import RELATION_KEYS, record
 
+    if type in TIER_TYPES:
+        return None  # a new tier may end older ones of the same pair (``_warn_superseded``): not local
     with lock_data(directory):
         store = cache.get_sqlite(directory)
         if store is None:
@@ -138,13 +147,12 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
                 first = line - lead.count(b"\n")  # the new text's first line
                 hunk = f"@@ -{first - 1},0 +{first},{len(new_lines)} @@"
                 return {**result, "dry_run": True, "patch": "\n".join([f"--- {name}", f"+++ {name}", hunk, *("+" + x for x in new_lines)]) + "\n"}  # fmt: skip
-            saved = store.stamp()
+            saved = store.stamp() or ""
             store.close()
             store = None
             commit_data(directory, {RELATIONS: raw[:at] + lead + text.encode("utf-8")})
             rel = _loaded(rec)
-            if cache.add_relation(directory, rel, saved):
-                _settle_later(directory)
+            cache.add_relation(directory, rel, saved)  # the next query re-stamps it (cache._settle)
         finally:
             if store is not None:
                 store.close()
@@ -161,18 +169,579 @@ def _loaded(rec: dict) -> dict:
     return {k: rel[k] for k in order if k in rel}
 
 
-def _settle_later(directory: Path) -> None:
-    """Start a detached process that re-stamps the cache once the new file is no longer recent
-    (``cache.settle_stamp``): until then each query hashes the file, after that it need not.
-    ``ALLYGRAPH_SETTLE=0`` turns it off (the cache stays correct, queries keep hashing)."""
-    import contextlib
-    import os
-    import subprocess
-    import sys
+# --- edit, rm and rename on a large directory: records located by a line scan (issue 20) -------
+#
+# A large file is never composed whole. Its list section (``relations:``, ``entities:``) is cut
+# into records by a scan for the lines that start an item at the section's dash column; the
+# count must equal the cache's, and the record a change touches (with its neighbours, so that
+# blank lines and the last item are seen as in the whole file) is composed alone, its value
+# checked against the cache's row before anything is spliced. The change is spliced by the same
+# functions as the general path, checked against the cache, committed, and the cache's rows are
+# updated in place (``cache.update_rows``). Anything this path does not know to be local (a
+# tier, which later tiers supersede; ``contradicted_by``; a reference outside the list sections;
+# an entity's fields) goes to the general path, which validates the whole directory.
 
-    if os.environ.get("ALLYGRAPH_SETTLE") == "0":
-        return
-    code = "import sys; from pathlib import Path; from allygraph.cache import settle_stamp; settle_stamp(Path(sys.argv[1]))"
-    with contextlib.suppress(OSError):
-        subprocess.Popen([sys.executable, "-c", code, str(directory)], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+ENTITIES = "entities.yaml"
+_LEAD = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*")  # blank and comment lines
+_DASH = re.compile(rb" *-(?=[ \t\r\n])")
+_TOP_LINE = re.compile(rb"\n(?=[^\s#-])")  # a line that starts a top-level key
+_ID_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+CHUNK = 1 << 22  # the scan counts records per chunk of about this many bytes
+
+
+class Fallback(Exception):
+    """The large path cannot take this change: the caller takes the general path."""
+
+
+class LargeFile:
+    """One data file as bytes with the records of one list section located: the section is cut
+    at the lines that start an item at its dash column, counted per chunk at C speed (a million
+    records are never a million Python objects); ``start(k)`` finds record ``k``'s first line
+    by scanning one chunk, ``index_of`` the record holding an offset."""
+
+    def __init__(self, directory: Path, name: str, section: str):
+        self.path = directory / name
+        self.name, self.section = name, section
+        try:
+            self.raw = read_input(self.path)
+        except OSError:
+            raise Fallback from None
+        self.nl = "\r\n" if b"\r\n" in self.raw else "\n"
+        self.first, self.end, column = scan(self.raw, section)
+        self.item = b"\n" + b" " * column + b"-"  # what starts a record (a line like ``  -x`` too,
+        # which no record of a valid file has: then the count is not the cache's, and this path falls back)
+        self.chunks: list[int] = []  # chunk start offsets (each at a line break, or the first record)
+        self.counts: list[int] = []  # records starting after each chunk's start, up to the next
+        at = self.first
+        while at < self.end:
+            nxt = self.raw.find(b"\n", min(at + CHUNK, self.end))
+            nxt = self.end if nxt < 0 or nxt >= self.end else nxt
+            self.chunks.append(at)
+            self.counts.append(self._count(at, nxt))
+            at = nxt
+        self.total = 1 + sum(self.counts) if self.chunks else 0
+        self.replaced: dict[int, tuple[int, str]] = {}  # window start -> (its end, its new text)
+        self._mentions: dict[bytes, bool] = {}
+
+    def _count(self, a: int, b: int) -> int:
+        """How many records start after a line break in ``[a, b)``."""
+        return self.raw.count(self.item, a, b + len(self.item) - 1)
+
+    def start(self, k: int) -> int:
+        """The offset of record ``k``'s first line (``end`` for ``k == total``)."""
+        if k == 0:
+            return self.first
+        if k >= self.total:
+            return self.end
+        seen = 0
+        for at, n in zip(self.chunks, self.counts, strict=True):
+            if seen + n >= k:
+                for m in re.compile(re.escape(self.item)).finditer(self.raw, at, self.end):
+                    seen += 1
+                    if seen == k:
+                        return m.start() + 1
+            seen += n
+        raise Fallback
+
+    def window(self, lo: int, hi: int) -> tuple[Doc, int, int]:
+        """Records ``lo`` to ``hi - 1`` composed alone: (their Doc, its offset in the file, its end)."""
+        from ..errors import UsageError
+
+        a, b = self.start(lo), self.start(hi)
+        try:
+            doc = Doc(str(self.path), self.raw[a:b].decode("utf-8"), "", self.nl)
+            doc.root = compose(doc.text, doc.name)
+        except (UsageError, UnicodeDecodeError):
+            raise Fallback from None
+        if doc.root is None or doc.root.id != "sequence" or len(doc.root.value) != hi - lo:
+            raise Fallback
+        return doc, a, b
+
+    def index_of(self, offset: int) -> int:
+        """The record holding ``offset`` (Fallback when it is outside the section's records)."""
+        import bisect
+
+        if not self.chunks or offset < self.first or offset >= self.end:
+            raise Fallback
+        i = bisect.bisect_right(self.chunks, offset) - 1
+        return sum(self.counts[:i]) + self._count(self.chunks[i], offset)
+
+    def line_of(self, offset: int) -> int:
+        """The line number (from 1) of ``offset``."""
+        return self.raw.count(b"\n", 0, offset) + 1
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        """Replace ``raw[start:end]`` (a window) with ``new`` when the file is written."""
+        self.replaced[start] = (end, new)
+
+    def data(self) -> bytes:
+        """The file's bytes with the windows replaced."""
+        out, at = [], 0
+        for start in sorted(self.replaced):
+            end, new = self.replaced[start]
+            out += [self.raw[at:start], new.encode("utf-8")]
+            at = end
+        out.append(self.raw[at:])
+        return b"".join(out)
+
+    def patch(self) -> str:
+        """The change as ``--dry-run`` shows it: the hunks a unified diff of the whole file gives
+        (each window with four lines around it, so that hunks group as they would)."""
+        import difflib
+
+        raw = self.raw
+        regions: list[list[int]] = []
+        for start in sorted(self.replaced):
+            a, b = start, self.replaced[start][0]
+            for _ in range(4):
+                a = raw.rfind(b"\n", 0, max(a - 1, 0)) + 1 if a > 0 else 0
+                nxt = raw.find(b"\n", b)
+                b = len(raw) if nxt < 0 else nxt + 1
+            if regions and a <= regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], b)
+            else:
+                regions.append([a, b])
+        out: list[str] = []
+        line, counted = 0, 0
+        path = str(self.path)
+        for a, b in regions:
+            line += raw.count(b"\n", counted, a)
+            counted = a
+            new, at = [], a
+            for start in sorted(s for s in self.replaced if a <= s < b):
+                end, text = self.replaced[start]
+                new += [raw[at:start].decode("utf-8"), text]
+                at = end
+            new.append(raw[at:b].decode("utf-8"))
+            old = raw[a:b].decode("utf-8")
+            hunks = list(difflib.unified_diff(old.splitlines(True), "".join(new).splitlines(True), path, path))
+            for h in hunks[2:] if out else hunks:
+                m = re.match(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", h)
+                if m:
+                    h = f"@@ -{int(m[1]) + line}{m[2] or ''} +{int(m[3]) + line}{m[4] or ''} @@\n"
+                out.append(h)
+        return "".join(x if x.endswith("\n") else x + "\n" for x in out)
+
+    def hits(self, token: str) -> list[int]:
+        """Offsets where ``token`` is written as a whole id (not inside a longer one)."""
+        raw, ids = self.raw, _ID_CHARS
+        pattern = re.compile(re.escape(token.encode("utf-8")) + rb"(?![A-Za-z0-9_.-])")
+        return [m.start() for m in pattern.finditer(raw) if m.start() == 0 or raw[m.start() - 1] not in ids]
+
+    def mentions(self, word: bytes) -> bool:
+        """Whether ``word`` is written anywhere in the file (each word looked for once)."""
+        if word not in self._mentions:
+            self._mentions[word] = word in self.raw
+        return self._mentions[word]
+
+
+def scan(raw: bytes, section: str) -> tuple[int, int, int]:
+    """(the offset of the first record, the end of the last, the dash column) of a block list
+    section written at the top level of ``raw``; Fallback for any other layout (a BOM too)."""
+    head = section.encode() + b":"
+    at = 0 if raw.startswith(head) else raw.find(b"\n" + head) + 1
+    if at == 0 and not raw.startswith(head):
+        raise Fallback
+    if raw.find(b"\n" + head, at) >= 0:
+        raise Fallback  # written twice (the cache says it is not; this path does not guess)
+    eol = raw.find(b"\n", at)
+    eol = len(raw) if eol < 0 else eol
+    rest = raw[at + len(head) : eol].strip()
+    if rest and not rest.startswith(b"#"):
+        raise Fallback  # a flow list (or a scalar) on the key's line
+    body = min(eol + 1, len(raw))
+    first = _LEAD.match(raw, body).end()  # type: ignore[union-attr]
+    dash = _DASH.match(raw, first)
+    if dash is None:
+        raise Fallback
+    top = _TOP_LINE.search(raw, body - 1)
+    end = top.start() + 1 if top else len(raw)
+    return first, end, len(dash.group()) - 1
+
+
+def plain(node: object, name: str) -> dict:
+    """A record node's value as the loader reads it (plain dicts and lists)."""
+    from ..yamlsrc import _Builder
+
+    problems: list = []
+    value = _Builder(name, problems).build(node)
+    if problems or not isinstance(value, dict):
+        raise Fallback
+    return _unwrap(value)
+
+
+def _unwrap(value: object) -> Any:
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def stored_relation(rec: dict, status: str | None = None) -> dict:
+    """A relation record as the loader stores it (dates checked, status defaulted, the id
+    derived when none is written); ``status``: the stored status of a tier, which the loader
+    may have set from later tiers (``_warn_superseded``)."""
+    from ..dates import parse_checked
+    from ..validate.relations import _stored, derive_relation_id
+    from ..validate.report import names_of
+
+    try:
+        since = parse_checked(rec["since"]) if rec.get("since") is not None else None
+        until = parse_checked(rec["until"]) if rec.get("until") is not None else None
+    except (ValueError, TypeError):
+        raise Fallback from None
+    refs = rec.get("sources")
+    refs = [] if refs is None else refs if type(refs) is list else names_of(refs)
+    rel = _stored(rec, since, until, refs)
+    rel["id"] = rec["id"] if rec.get("id") is not None else derive_relation_id(rel)
+    if status is not None:
+        rel["status"] = status
+    return rel
+
+
+def _large(directory: Path, run: Callable[[SQLiteStore], dict]) -> dict | None:
+    """``run(store)`` under the data lock with the directory's current SQLite cache; None when
+    there is none or ``run`` falls back (the caller then takes the general path)."""
+    from .. import cache
+    from ..fsutil import lock_data
+
+    with lock_data(directory):
+        store = cache.get_sqlite(directory)
+        if store is None:
+            return None
+        try:
+            return run(store)
+        except Fallback:
+            return None
+        finally:
+            store.close()
+
+
+def _relation_at(store: SQLiteStore, ident: str, directory: Path | None = None) -> tuple[int, dict, int, int]:
+    """(rowid, stored record, place in the file, how many) of the relation ``ident``."""
+    import marshal
+
+    from ..vocab import TIER_TYPES
+
+    parts = ident.rsplit(".", 3)  # a derived id starts with its ``from``: ask that index first
+    row = None
+    if len(parts) == 4:
+        row = store.db.execute(
+            "SELECT rowid, doc FROM relations WHERE src = ? AND id = ?", (parts[0], ident)
+        ).fetchone()
+    if row is None:
+        row = store.db.execute("SELECT rowid, doc FROM relations WHERE id = ?", (ident,)).fetchone()
+    if row is None and directory is not None and not store.has_entity(ident) and store.source(ident) is None:
+        resolve(store, ident, directory)  # UnknownRecord, unless it names an entity
+    if row is None or store.has_entity(ident) or store.source(ident) is not None:
+        raise Fallback  # an entity or a source (the general path changes those), or both kinds
+    rowid, old = row[0], marshal.loads(row[1])
+    if old["type"] in TIER_TYPES or "contradicted_by" in old or "designations" in old:
+        raise Fallback
+    first, last, count = store.db.execute("SELECT min(rowid), max(rowid), count(*) FROM relations").fetchone()
+    if last - first + 1 == count:
+        rank = rowid - first
+    else:
+        rank = store.db.execute("SELECT count(*) FROM relations WHERE rowid < ?", (rowid,)).fetchone()[0]
+    return rowid, old, rank, count
+
+
+def _rowids_at(store: SQLiteStore, ranks: list[int], span: tuple[int, int, int]) -> dict[int, int]:
+    """The rowids of the relations at places ``ranks`` (sorted; ``span``: min rowid, max rowid,
+    count): computed when no row was ever removed, else read in one pass over the rowids."""
+    first, last, count = span
+    if last - first + 1 == count:
+        return {k: first + k for k in ranks}
+    out, wanted = {}, iter(ranks)
+    k = next(wanted, None)
+    for rank, (rowid,) in enumerate(store.db.execute("SELECT rowid FROM relations ORDER BY rowid")):
+        if k is None:
+            break
+        if rank == k:
+            out[k] = rowid
+            k = next(wanted, None)
+    if k is not None:
+        raise Fallback
+    return out
+
+
+def _locate(store: SQLiteStore, f: LargeFile, ident: str, lo_pad: int = 1) -> tuple[int, dict, int, Doc, int, int]:
+    """The relation ``ident`` in ``f``: (rowid, stored record, window's first record, window Doc,
+    window start, window end); its record is ``doc.root.value[k - lo]``."""
+    rowid, old, k, count = _relation_at(store, ident, f.path.parent)
+    if f.total != count:
+        raise Fallback  # the scan did not find the records the cache holds
+    lo, hi = max(k - lo_pad, 0), min(k + 2, count)
+    doc, a, b = f.window(lo, hi)
+    if stored_relation(plain(doc.root.value[k - lo], doc.name)) != old:
+        raise Fallback  # not the record the cache holds at that place
+    return rowid, old, k - lo, doc, a, b
+
+
+def _checked_relation(store: SQLiteStore, f: LargeFile, doc: Doc, a: int, i: int, rowid: int | None,
+                      old_id: str | None) -> dict:  # fmt: skip
+    """The changed relation record ``i`` of window ``doc`` (at offset ``a``) as stored, after
+    checking it as ``check`` would against the cache (InvalidChange, nothing written)."""
+    from ..errors import UsageError
+    from ..vocab import TIER_TYPES
+    from .core import NEW_RECORD
+
+    new_text = doc.applied()
+    try:
+        root = compose(new_text, doc.name)
+    except UsageError:
+        raise Fallback from None
+    if root is None or root.id != "sequence":
+        raise Fallback
+    node = root.value[i]
+    new_doc = Doc(doc.name, new_text, "", doc.nl, root)
+    rec = plain(node, doc.name)
+    line = f.line_of(a) + new_text.count("\n", 0, node.start_mark.index)
+    errors = problems_for(store, rec, str(f.path), line, new_text[node.start_mark.index : new_doc.value_end(node)], own=rowid)  # fmt: skip
+    if errors:
+        note = NEW_RECORD.replace("the new record", "the change")
+        raise InvalidChange([e._replace(message=e.message + note) for e in errors], f.path.parent)
+    if rec.get("type") in TIER_TYPES or rec.get("contradicted_by") or rec.get("designations"):
+        raise Fallback
+    rel = stored_relation(rec)
+    if rel["id"] != old_id:
+        if f.mentions(b"contradicted_by"):
+            raise Fallback  # another record may name the old id
+        if store.db.execute("SELECT 1 FROM relations WHERE id = ? AND rowid IS NOT ?", (rel["id"], rowid)).fetchone():
+            raise Fallback  # it repeats another relation: the general path says where
+    return rel
+
+
+def _commit(directory: Path, store: SQLiteStore, files: list[LargeFile], statements: list[tuple[str, tuple]]) -> None:
+    """Write the changed files together, then update the cache's rows in place."""
+    from .. import cache
+    from ..fsutil import commit_data
+
+    saved = store.stamp() or ""
+    store.close()
+    commit_data(directory, {f.name: f.data() for f in files if f.replaced})
+    cache.update_rows(directory, saved, statements)
+
+
+def _result(changed: list[dict], files: list[LargeFile], dry_run: bool) -> dict:
+    result: dict = {"changed": changed}
+    if dry_run:
+        result["dry_run"] = True
+        result["patch"] = "".join(f.patch() for f in files if f.replaced)
+    return result
+
+
+def edit_large(directory: Path, ident: str, changes: list[tuple], apply_changes: Callable[..., None],
+               dry_run: bool = False) -> dict | None:  # fmt: skip
+    """``edit`` of one relation of a large directory (see above), its changes spliced by
+    ``apply_changes`` (``ops``'s); None: take the general path."""
+
+    def run(store: SQLiteStore) -> dict:
+        from ..store.sqlite import relation_row
+
+        f = LargeFile(directory, RELATIONS, "relations")
+        rowid, old, i, doc, a, b = _locate(store, f, ident)
+        apply_changes(doc, doc.root.value[i], "relation", ident, changes, lambda: doc.root.value[i], f.path)
+        rel = _checked_relation(store, f, doc, a, i, rowid, ident)
+        f.replace(a, b, doc.applied())
+        if not dry_run:
+            _commit(directory, store, [f], [(UPDATE_RELATION, (*relation_row(rel), rowid))])
+        return _result([{"file": str(f.path), "id": ident, "action": "changed"}], [f], dry_run)
+
+    return _large(directory, run)
+
+
+def rm_large(directory: Path, ident: str, dry_run: bool = False) -> dict | None:
+    """``rm`` of one relation of a large directory; None: take the general path."""
+    from .core import remove_item
+
+    def run(store: SQLiteStore) -> dict:
+        f = LargeFile(directory, RELATIONS, "relations")
+        rowid, old, i, doc, a, b = _locate(store, f, ident)
+        if f.mentions(b"contradicted_by"):
+            raise Fallback  # another record may name it
+        remove_item(doc, doc.root, doc.root.value[i])
+        f.replace(a, b, doc.applied())
+        if not dry_run:
+            _commit(directory, store, [f], [("DELETE FROM relations WHERE rowid = ?", (rowid,))])
+        return _result([{"file": str(f.path), "id": ident, "action": "removed"}], [f], dry_run)
+
+    return _large(directory, run)
+
+
+def rename_large(directory: Path, old: str, new: str, refers: Callable[[str, tuple, bool], bool],
+                 dry_run: bool = False) -> dict | None:  # fmt: skip
+    """``rename`` of a relation or an entity of a large directory: the references are the rows
+    SQL finds (an entity's ``from``/``to``/``via``) and the places a scan finds the id written,
+    which must agree (``refers``: ``ops``'s rule for which places refer); None: take the general path."""
+
+    def run(store: SQLiteStore) -> dict:
+        nonlocal old
+        if not store.has_entity(old) and store.source(old) is None and not _is_relation(store, old):
+            old = resolve(store, old, directory)  # a name or alias; else UnknownRecord, as the general path
+        if store.has_entity(old):
+            if store.source(old) is not None or store.db.execute("SELECT 1 FROM relations WHERE id = ?", (old,)).fetchone():  # fmt: skip
+                raise Fallback  # ambiguous: the general path says so
+            return _rename_entity(directory, store, old, new, dry_run, refers)
+        return _rename_relation(directory, store, old, new, dry_run)
+
+    return _large(directory, run)
+
+
+def _is_relation(store: SQLiteStore, rid: str) -> bool:
+    parts = rid.rsplit(".", 3)  # a derived id starts with its ``from``: ask that index first
+    if (
+        len(parts) == 4
+        and store.db.execute("SELECT 1 FROM relations WHERE src = ? AND id = ?", (parts[0], rid)).fetchone()
+    ):
+        return True
+    return store.db.execute("SELECT 1 FROM relations WHERE id = ?", (rid,)).fetchone() is not None
+
+
+def resolve(store: SQLiteStore, name: str, directory: Path) -> str:
+    """An entity's id from its name or alias, through the cache's labels; else UnknownRecord
+    with the close entity ids (the general path would load a million relations to say so)."""
+    from ..errors import UnknownEntity, UnknownRecord
+
+    try:
+        return store.resolve(name)
+    except UnknownEntity as exc:
+        raise UnknownRecord(name, list(exc.suggestions), str(directory)) from None
+
+
+def _rename_relation(directory: Path, store: SQLiteStore, old: str, new: str, dry_run: bool) -> dict:
+    from ..errors import UsageError
+    from ..store.sqlite import relation_row
+    from .core import set_field
+    from .doc import field_of, scalar_text
+    from .emit import RELATION_KEYS, value_text
+
+    f = LargeFile(directory, RELATIONS, "relations")
+    rowid, rel, i, doc, a, b = _locate(store, f, old)
+    if old == new:
+        return {"changed": []}
+    if store.db.execute("SELECT 1 FROM relations WHERE id = ?", (new,)).fetchone():
+        raise UsageError(f"relation {new!r} already exists in {f.path}")
+    if f.mentions(b"contradicted_by"):
+        raise Fallback
+    node = doc.root.value[i]
+    written = field_of(node, "id")
+    if written is not None:
+        doc.splice(written[1].start_mark.index, written[1].end_mark.index, scalar_text(doc, written[1], new))
+    else:
+        set_field(doc, node, "id", value_text("id", new), RELATION_KEYS)
+    f.replace(a, b, doc.applied())
+    if not dry_run:
+        _commit(directory, store, [f], [(UPDATE_RELATION, (*relation_row({**rel, "id": new}), rowid))])
+    return _result([{"file": str(f.path), "id": new, "action": "renamed", "old": old}], [f], dry_run)
+
+
+def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_run: bool,
+                   refers: Callable[[str, tuple, bool], bool]) -> dict:  # fmt: skip
+    import marshal
+
+    from ..errors import UsageError
+    from ..store.sqlite import relation_row
+    from ..vocab import TIER_TYPES
+    from .doc import scalar_text, walk
+
+    ents = LargeFile(directory, ENTITIES, "entities")
+    if old == new:
+        return {"changed": []}
+    if store.has_entity(new):
+        raise UsageError(f"entity {new!r} already exists in {ents.path}")
+    rels = LargeFile(directory, RELATIONS, "relations")
+    span = store.db.execute("SELECT min(rowid), max(rowid), count(*) FROM relations").fetchone()
+    count = span[2]
+    if rels.total != count or ents.total != store.db.execute("SELECT count(*) FROM entities").fetchone()[0]:
+        raise Fallback
+    users = {r for (r,) in store.db.execute(
+        "SELECT rowid FROM relations WHERE src = ?1 UNION SELECT rowid FROM relations WHERE dst = ?1 "
+        "UNION SELECT rowid FROM relations WHERE via = ?1", (old,))}  # fmt: skip
+    statements: list[tuple[str, tuple]] = []
+    notes: list[dict] = [{"file": str(ents.path), "id": new, "action": "renamed", "old": old}]
+    own, new_ids = 0, list[str]()
+    places = {f: sorted({f.index_of(at) for at in f.hits(old)}) for f in (ents, rels)}
+    rowids = _rowids_at(store, places[rels], span)
+    for f in (ents, rels):
+        for k in places[f]:
+            doc, a, b = f.window(k, k + 1)
+            record = doc.root.value[0]
+            before = plain(record, doc.name)
+            changed, refs_entity = False, False
+            for path, found, is_key in walk(doc.root):
+                node: Any = found  # a PyYAML node
+                if node.id != "scalar" or node.value != old:
+                    continue
+                full = (f.section, k, *path[1:])
+                if refers("entity", full, is_key):
+                    doc.splice(node.start_mark.index, node.end_mark.index, scalar_text(doc, node, new))
+                    changed = True
+                    refs_entity = refs_entity or (len(full) == 3 and full[2] in ("from", "to", "via"))
+                    own += f is ents and full[2] == "id"
+            if not changed:
+                continue
+            f.replace(a, b, doc.applied())
+            after = plain(compose(doc.applied(), doc.name).value[0], doc.name)
+            if f is ents:
+                eid = before.get("id")
+                statements += _entity_rows(store, eid, old, new)
+                if eid != old:
+                    notes.append({"file": str(ents.path), "id": eid, "action": "changed"})
+                continue
+            rowid = rowids[k]
+            row = store.db.execute("SELECT doc FROM relations WHERE rowid = ?", (rowid,)).fetchone()
+            cached = marshal.loads(row[0])
+            status = cached["status"] if cached["type"] in TIER_TYPES else None
+            if stored_relation(before, status) != cached:
+                raise Fallback  # not the record the cache holds at that place
+            rel = stored_relation(after, status)
+            if rel["id"] != cached["id"]:
+                if rels.mentions(b"contradicted_by"):
+                    raise Fallback  # another record may name the old id
+                new_ids.append(rel["id"])
+            if refs_entity:
+                users.discard(rowid)
+            statements.append((UPDATE_RELATION, (*relation_row(rel), rowid)))
+            notes.append({"file": str(rels.path), "id": cached["id"], "action": "changed"})
+    if own != 1 or users:
+        raise Fallback  # the scan and the cache disagree
+    for i in range(0, len(new_ids), 500):  # a new id another relation has: the general path says where
+        part = new_ids[i : i + 500]
+        if store.db.execute(f"SELECT 1 FROM relations WHERE id IN ({','.join('?' * len(part))})", part).fetchone():
+            raise Fallback
+    if not dry_run:
+        _commit(directory, store, [ents, rels], statements)
+    return _result(notes, [ents, rels], dry_run)
+
+
+def _entity_rows(store: SQLiteStore, eid: object, old: str, new: str) -> list[tuple[str, tuple]]:
+    """The cache's statements for entity ``eid`` once ``old`` is renamed ``new`` in its record
+    (its id, then its labels too; or an attribute that names ``old``)."""
+    import marshal
+
+    from ..names import build_index
+
+    cached = store.entity(eid) if isinstance(eid, str) and store.has_entity(eid) else None
+    if cached is None:
+        raise Fallback
+    ent = _renamed_entity(cached, old, new)
+    if eid != old:
+        return [("UPDATE entities SET doc = ? WHERE id = ?", (marshal.dumps(ent), eid))]
+    index = build_index({new: ent})
+    return [("DELETE FROM entities WHERE id = ?", (old,)), ("DELETE FROM labels WHERE id = ?", (old,)),
+            ("INSERT INTO entities VALUES (?, ?)", (new, marshal.dumps(ent)))] + [
+        ("INSERT INTO labels VALUES (?, ?, ?)", (key, loose, eid2))
+        for loose, table in ((0, index["exact"]), (1, index["loose"])) for key, ids in table.items() for eid2 in ids
+    ]  # fmt: skip
+
+
+def _renamed_entity(ent: dict, old: str, new: str) -> dict:
+    """A stored entity with the id and the attributes that name ``old`` renamed."""
+    out = dict(ent)
+    if out.get("id") == old:
+        out["id"] = new
+    if isinstance(out.get("attributes"), dict):
+        out["attributes"] = {k: new if v == old else v for k, v in out["attributes"].items()}
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
@@ -19,7 +20,7 @@ from .core import (
     relation_record,
     scalar_of,
 )
-from .doc import Node, field_of, scalar_text, walk
+from .doc import field_of, scalar_text, walk
 from .emit import ENTITY_KEYS, RELATION_KEYS, SOURCE_KEYS, flow_record, record, scalar, source_entry, value_text
 
 Data = str | os.PathLike | None
@@ -125,9 +126,8 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
     from ..load import data_dir
 
     directory = data_dir(data, write=not dry_run)
-    from .. import cache
 
-    if cache.is_large(directory):
+    if large_edits(directory):
         from .large import link_large
 
         done = link_large(directory, a, type, b, dry_run=dry_run, sources=sources, tier=tier, status=status, since=since, until=until,
@@ -147,6 +147,16 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
         ctx.note(RELATIONS, rec["id"], "added")
 
     return core.change(directory, fn, dry_run)
+
+
+def large_edits(directory: os.PathLike) -> bool:
+    """Whether a change to ``directory`` tries the large path first (``edit.large``: the record
+    located by a scan and checked against the SQLite cache): a directory large enough for that
+    cache, unless ``ALLYGRAPH_LARGE_EDITS=0`` (every change then validates the whole directory,
+    as the benchmarks do to compare)."""
+    from .. import cache
+
+    return os.environ.get("ALLYGRAPH_LARGE_EDITS") != "0" and cache.is_large(Path(directory))
 
 
 # --- finding a record by id --------------------------------------------------------------------
@@ -220,48 +230,63 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
     if twice:
         raise UsageError(f"{', '.join(twice)}: named more than once (--set/--unset); change each field once")
 
+    from ..load import data_dir
+
+    directory = data_dir(data, write=not dry_run)
+
+    if large_edits(directory):
+        from .large import edit_large
+
+        done = edit_large(directory, ident, changes, apply_changes, dry_run)
+        if done is not None:
+            return done
+
     def fn(ctx: Context) -> None:
         kind, rid, file, node, _ = locate(ctx, ident)
-        doc = ctx.docs[file]
-        order = {"entity": ENTITY_KEYS, "relation": RELATION_KEYS, "source": SOURCE_KEYS}[kind]
-        rank = {k: i for i, k in enumerate(order)}  # new lines at one place go in contract order
-        touched: list[str] = []  # (``set`` is the argument here)
-
-        def place(change: tuple) -> tuple:
-            # changes inside a block mapping (attributes.KEY) first: a line they add at its end goes
-            # before a field added at the same place, which belongs to the record
-            head, dot, _ = change[0].partition(".")
-            inner = field_of(node, head) if dot else None
-            nested = inner is not None and inner[1].id == "mapping" and not inner[1].flow_style
-            return not nested, rank.get(head, len(order))
-
-        for key, value, is_set in sorted(changes, key=place):
-            spot = _shared_spot(node, key, is_set)
-            if doc.splices and (spot in touched or "*" in touched or spot == "*"):
-                doc.settle()  # locate this change in the text as the ones before left it
-                node, touched = locate(ctx, ident)[3], []
-            if spot:
-                touched.append(spot)
-            if key == "id":
-                raise UsageError("use `allygraph rename OLD NEW` to change an id (it updates every reference)")
-            head, dot, sub = key.partition(".")
-            if dot:
-                if not core.set_in_mapping(
-                    doc, node, head, sub, value_text(sub, parse_value(value)) if is_set else None
-                ):
-                    raise UsageError(f"{kind} {rid!r} has no {head} entry {sub!r} (in {ctx.directory / file})")
-            elif is_set:
-                parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if head in LIST_FIELDS else value
-                if head == "sources":
-                    check_sources(parsed, "--set sources:")
-                elif head == "url" and kind == "source":
-                    check_url(value, "--set url:")
-                core.set_field(doc, node, head, _in_style(node, head, parsed), order)
-            elif not core.unset_field(doc, node, head):
-                raise UsageError(f"{kind} {rid!r} has no field {head!r} (in {ctx.directory / file})")
+        apply_changes(ctx.docs[file], node, kind, rid, changes, lambda: locate(ctx, ident)[3], ctx.directory / file)
         ctx.note(file, rid, "changed")
 
-    return core.change(data, fn, dry_run)
+    return core.change(directory, fn, dry_run)
+
+
+def apply_changes(doc: Any, node: Any, kind: str, rid: str, changes: list[tuple], relocate: Any, where: object) -> None:
+    """Splice ``edit``'s changes (field, value or None, is_set) into the record ``node`` of
+    ``doc``; ``relocate()`` finds the record again once ``doc`` has settled (``Doc.settle``);
+    ``where`` names the file in messages."""
+    order = {"entity": ENTITY_KEYS, "relation": RELATION_KEYS, "source": SOURCE_KEYS}[kind]
+    rank = {k: i for i, k in enumerate(order)}  # new lines at one place go in contract order
+    touched: list[str] = []
+
+    def place(change: tuple) -> tuple:
+        # changes inside a block mapping (attributes.KEY) first: a line they add at its end goes
+        # before a field added at the same place, which belongs to the record
+        head, dot, _ = change[0].partition(".")
+        inner = field_of(node, head) if dot else None
+        nested = inner is not None and inner[1].id == "mapping" and not inner[1].flow_style
+        return not nested, rank.get(head, len(order))
+
+    for key, value, is_set in sorted(changes, key=place):
+        spot = _shared_spot(node, key, is_set)
+        if doc.splices and (spot in touched or "*" in touched or spot == "*"):
+            doc.settle()  # locate this change in the text as the ones before left it
+            node, touched = relocate(), []
+        if spot:
+            touched.append(spot)
+        if key == "id":
+            raise UsageError("use `allygraph rename OLD NEW` to change an id (it updates every reference)")
+        head, dot, sub = key.partition(".")
+        if dot:
+            if not core.set_in_mapping(doc, node, head, sub, value_text(sub, parse_value(value)) if is_set else None):
+                raise UsageError(f"{kind} {rid!r} has no {head} entry {sub!r} (in {where})")
+        elif is_set:
+            parsed: Any = [v.strip() for v in value.split(",") if v.strip()] if head in LIST_FIELDS else value
+            if head == "sources":
+                check_sources(parsed, "--set sources:")
+            elif head == "url" and kind == "source":
+                check_url(value, "--set url:")
+            core.set_field(doc, node, head, _in_style(node, head, parsed), order)
+        elif not core.unset_field(doc, node, head):
+            raise UsageError(f"{kind} {rid!r} has no field {head!r} (in {where})")
 
 
 def _shared_spot(record: Any, key: str, is_set: bool) -> str | None:
@@ -301,13 +326,14 @@ def _split_set(item: str) -> tuple[str, str]:
 ENTITY_REFS = {"from", "to", "via"}
 
 
-def references(ctx: Context, kind: str, ident: str) -> list[tuple[str, tuple, Node, bool]]:
+def references(ctx: Context, kind: str, ident: str) -> list[tuple[str, tuple, Any, bool]]:
     """Every place that writes ``ident`` as a reference of its ``kind``: (file, path, node, is_key).
     The record's own id (or registry key) comes first."""
     out = []
     for file in (ENTITIES, RELATIONS):
         doc = ctx.docs[file]
-        for path, node, is_key in walk(doc.root):
+        for path, found, is_key in walk(doc.root):
+            node: Any = found  # a PyYAML node
             if node.id != "scalar" or node.value != ident:
                 continue
             if _refers(kind, path, is_key):
@@ -346,6 +372,16 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
     if not re.fullmatch(ID_PATTERN, new):
         raise UsageError(f"invalid id {new!r}: use letters, digits, '_', '-' and '.' only")
 
+    from ..load import data_dir
+
+    directory = data_dir(data, write=not dry_run)
+    if large_edits(directory):
+        from .large import rename_large
+
+        done = rename_large(directory, old, new, _refers, dry_run)
+        if done is not None:
+            return done
+
     def fn(ctx: Context) -> None:
         kind, rid, file, node, _ = locate(ctx, old)
         if rid == new:
@@ -368,7 +404,7 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
             for section, key in sorted(records, key=lambda r: (r[0], r[1] if isinstance(r[1], int) else -1, str(r[1]))):
                 ctx.note(fname, _record_id(ctx, fname, section, key), "changed")
 
-    return core.change(data, fn, dry_run)
+    return core.change(directory, fn, dry_run)
 
 
 def _record_id(ctx: Context, file: str, section: str, key) -> str:
@@ -386,6 +422,15 @@ def rm(ident: str, *, cascade: bool = False, data: Data = None, dry_run: bool = 
     """Remove an entity, relation or source. Refuses (``InUse``, listing them) while anything
     refers to it; with ``cascade`` removes the relations (and ladder) that name an entity, or
     the citations of a source, and lists them."""
+    from ..load import data_dir
+
+    directory = data_dir(data, write=not dry_run)
+    if large_edits(directory):
+        from .large import rm_large
+
+        done = rm_large(directory, ident, dry_run)
+        if done is not None:
+            return done
 
     def fn(ctx: Context) -> None:
         kind, rid, file, node, key = locate(ctx, ident)
@@ -416,7 +461,7 @@ def rm(ident: str, *, cascade: bool = False, data: Data = None, dry_run: bool = 
             gone_too = kind == "entity" and user["how"] == "reference"
             ctx.note(user["file"], user["id"], "removed" if gone_too else "changed")
 
-    return core.change(data, fn, dry_run)
+    return core.change(directory, fn, dry_run)
 
 
 def _own(kind: str, ref: tuple) -> bool:

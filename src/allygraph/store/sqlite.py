@@ -45,6 +45,11 @@ INDEXES = LABEL_INDEXES + RELATION_INDEXES
 
 INSERT_RELATION = "INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 UPDATE_CHANGED = "UPDATE relations SET doc = ?, type = ?, status = ?, since = ?, until = ? WHERE rowid = ?"
+# a relation edited in place: ``(*relation_row(rel), rowid)``, every column ``relation_row`` gives
+UPDATE_RELATION = (
+    "UPDATE relations SET id = ?, src = ?, dst = ?, via = ?, doc = ?, type = ?, status = ?, since = ?, until = ? "
+    "WHERE rowid = ?"
+)
 
 
 def relation_row(rel: dict) -> tuple:
@@ -87,8 +92,9 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
         raise
 
 
-def add_row(path: Path, rel: dict, before: str | None, after: str) -> None:
-    """Insert one relation into the complete cache at ``path`` in place, and change its stamp from
+def change_rows(path: Path, before: str | None, statements: list[tuple[str, tuple]], after: str) -> None:
+    """Run ``statements`` (SQL, parameters: e.g. ``INSERT_RELATION`` or ``UPDATE_RELATION`` with
+    ``relation_row``) on the complete cache at ``path`` in place, and change its stamp from
     ``before`` to ``after``, in one transaction. Raises ValueError when the cache no longer carries
     ``before`` (it changed meanwhile); nothing is written then."""
     db = fsutil.sqlite_connect(path)
@@ -97,17 +103,23 @@ def add_row(path: Path, rel: dict, before: str | None, after: str) -> None:
             row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
             if row is None or marshal.loads(row[0]) != before:
                 raise ValueError("the cache changed meanwhile")
-            db.execute(INSERT_RELATION, relation_row(rel))
+            for sql, params in statements:
+                db.execute(sql, params)
             db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(after),))
     finally:
         db.close()
 
 
-def restamp(path: Path, stamp: str) -> None:
-    """Give the complete cache at ``path`` the stamp ``stamp`` (its content is unchanged)."""
+def restamp(path: Path, stamp: str, expect: str | None = None) -> None:
+    """Give the complete cache at ``path`` the stamp ``stamp`` (its content is unchanged); with
+    ``expect``, only if it still carries that stamp (else ValueError, nothing written)."""
     db = fsutil.sqlite_connect(path)
     try:
         with db:
+            if expect is not None:
+                row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+                if row is None or marshal.loads(row[0]) != expect:
+                    raise ValueError("the cache changed meanwhile")
             db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp),))
     finally:
         db.close()
