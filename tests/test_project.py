@@ -79,7 +79,9 @@ def test_readme_is_its_template_rendered():
     generated = {"<<vocab>>": render.vocab_tables(), "<<datasummary>>": render.data_summary()}
     template, readme = TEMPLATE.read_text(encoding="utf-8"), README.read_text(encoding="utf-8")
     pos, line = 0, 1  # in README.md; the line of the template the piece starts on
-    for piece in re.split(r"(<<run: .+?>>|<<vocab>>|<<datasummary>>|<<bench>>|<<python>>\n.*?<</python>>)", template):
+    for piece in re.split(
+        r"(<<run: .+?>>|<<vocab>>|<<datasummary>>|<<bench>>|<<python>>\n(?s:.*?)<</python>>)", template
+    ):
         if piece.startswith("<<python>>"):  # a session: its statements, in order, outputs aside
             m = re.compile(r"```pycon\n(.*?)```", re.S).match(readme, pos)
             assert m, f"README.tpl.md line {line}: README.md has no Python session here"
