@@ -115,6 +115,12 @@ def data_summary() -> str:
     return "\n".join(out)
 
 
+def measured(name: str) -> str:
+    """``<<file: benchmarks/X.txt>>``: what a benchmark printed, saved in the repository, as a text
+    block (the figures are the run's, not this render's)."""
+    return "```text\n" + (ROOT / name).read_text(encoding="utf-8").rstrip() + "\n```"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bench", type=Path, help="the output of benchmarks/run.py to quote")
@@ -122,6 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     text = (ROOT / "scripts" / "README.tpl.md").read_text()
     text = re.sub(r"<<run: (.+?)>>", lambda m: run_example(m.group(1)), text)
+    text = re.sub(r"<<file: (.+?)>>", lambda m: measured(m.group(1)), text)
     text = readme_python.render(text, SCRATCH)
     bench = "Run the command above for this machine's figures."
     if args.bench:

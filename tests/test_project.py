@@ -95,6 +95,10 @@ def test_readme_is_its_template_rendered():
             m = block.match(readme, pos)
             assert m, f"README.tpl.md line {line}: README.md does not run {piece[7:-2]!r} here"
             pos = m.end()
+        elif piece.startswith("<<file: "):  # a benchmark's saved output, as it is in the repository
+            block = "```text\n" + (REPO / piece[8:-2]).read_text(encoding="utf-8").rstrip() + "\n```"
+            assert readme.startswith(block, pos), f"README.tpl.md line {line}: README.md does not show {piece[8:-2]}"
+            pos += len(block)
         elif piece == "<<bench>>":
             m = BENCH.match(readme, pos)  # the figures of whichever run the render was given
             assert m, f"README.tpl.md line {line}: README.md has no benchmark figures here"
