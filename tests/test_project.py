@@ -80,7 +80,7 @@ def test_readme_is_its_template_rendered():
     template, readme = TEMPLATE.read_text(encoding="utf-8"), README.read_text(encoding="utf-8")
     pos, line = 0, 1  # in README.md; the line of the template the piece starts on
     for piece in re.split(
-        r"(<<run: .+?>>|<<vocab>>|<<datasummary>>|<<bench>>|<<python>>\n(?s:.*?)<</python>>)", template
+        r"(<<run: .+?>>|<<vocab>>|<<datasummary>>|<<bench>>|<<python>>\n(?s:.*?)<</python>>|<<file: .+?>>)", template
     ):
         if piece.startswith("<<python>>"):  # a session: its statements, in order, outputs aside
             m = re.compile(r"```pycon\n(.*?)```", re.S).match(readme, pos)
