@@ -127,6 +127,11 @@ def check_errors(directory: Path) -> list:
     return [p for p in check(directory) if p.severity == "error"]
 
 
+def errors_in(directory: Path, entities: str | None, relations: str | None) -> list:
+    """The errors ``allygraph check`` reports for these two files written into ``directory``."""
+    return check_errors(write_data(directory, entities, relations))
+
+
 def entities_yaml(*more: tuple[str, str, str], start: str = "\n") -> str:
     """An entities.yaml text in block style: ``start``, the ``entities:`` line, then the states
     Japan and Philippines and each of ``more`` as (id, name, type), three lines per record.
@@ -134,6 +139,13 @@ def entities_yaml(*more: tuple[str, str, str], start: str = "\n") -> str:
     ``entities:`` is line 2, japan's ``- id:`` line 3, philippines' line 6)."""
     records = [("japan", "Japan", "state"), ("philippines", "Philippines", "state"), *more]
     return start + "entities:\n" + "".join(f"  - id: {i}\n    name: {n}\n    type: {t}\n" for i, n, t in records)
+
+
+def flow_entities(**by_type: dict[str, str]) -> str:
+    """An entities.yaml text in flow style: a blank first line, ``entities:``, then one
+    ``- {id: .., name: .., type: ..}`` line per entity, given as ``type={id: name, ...}`` in file order."""
+    records = [(i, n, t) for t, names in by_type.items() for i, n in names.items()]
+    return "\nentities:\n" + "".join(f"  - {{id: {i}, name: {n}, type: {t}}}\n" for i, n, t in records)
 
 
 # two states in flow style, for tests that need any two actors and one tie between them
