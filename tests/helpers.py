@@ -148,6 +148,25 @@ def flow_entities(**by_type: dict[str, str]) -> str:
     return "\nentities:\n" + "".join(f"  - {{id: {i}, name: {n}, type: {t}}}\n" for i, n, t in records)
 
 
+def hostile_records(q: dict, r: dict, note: str, transfer_attributes: dict) -> tuple[list[dict], list[dict]]:
+    """The hostile-names fixture the engine and server tests share: states ``q`` and ``r`` (their own
+    fields, ``name`` first), a platform and a lone organization; a partnership p1 noted ``note`` and
+    an arms transfer t1 via the platform carrying ``transfer_attributes``. Returns (entities, relations)."""
+    entities = [
+        {"id": "q", "name": q["name"], "type": "state", **q},
+        {"id": "r", "name": r["name"], "type": "state", **r},
+        {"id": "plat", "name": "Plat`form\\", "type": "platform"},
+        {"id": "lone", "name": "Lonely", "type": "organization"},
+    ]
+    relations = [
+        {"id": "p1", "from": "q", "to": "r", "type": "partnership", "tier": "strategic_partnership",
+         "since": "2011-09", "sources": ["s1"], "note": note},
+        {"id": "t1", "from": "q", "to": "r", "type": "arms_transfer", "via": "plat", "since": "2017",
+         "attributes": transfer_attributes, "sources": ["s2", "s1"]},
+    ]  # fmt: skip
+    return entities, relations
+
+
 # two states in flow style, for tests that need any two actors and one tie between them
 TWO_ACTORS = """
 entities:
