@@ -379,19 +379,11 @@ READ_OPENS_ALLOWED = {
     ("store/sqlite.py", "__init__", "sqlite3.connect"): "the SQLite cache, opened by cache.get_sqlite after _open_ours",
     ("store/sqlite.py", "_schema", "sqlite3.connect"): "an in-memory database",
     ("cli/errors.py", "_drop_stdout", "os.open"): "/dev/null, for writing",
-    (
-        "fsutil.py",
-        "_read_journal",
-        "os.open",
-    ): "the commit journal: O_NOFOLLOW|O_NONBLOCK, then checked to be a small regular file of the user's",
+    ("fsutil.py", "_read_journal", "os.open"): "the commit journal: O_NOFOLLOW|O_NONBLOCK, then checked to be a small regular file of the user's",
     ("fsutil.py", "publish", "os.open"): "a cache file this process just wrote, to flush it",
     ("fsutil.py", "scratch_folder", "os.open"): "a new file in a private temporary folder, for writing (O_EXCL)",
-    (
-        "fsutil.py",
-        "sqlite_connect",
-        "sqlite3.connect",
-    ): "the SQLite cache after cache.get_sqlite checked it, or a new private temporary file",
-}
+    ("fsutil.py", "sqlite_connect", "sqlite3.connect"): "the SQLite cache after cache.get_sqlite checked it, or a new private temporary file",
+}  # fmt: skip
 _WRITE_MODES = set("wax")
 
 
