@@ -127,6 +127,14 @@ def check_errors(directory: Path) -> list:
     return [p for p in check(directory) if p.severity == "error"]
 
 
+def loaded_clean(directory: Path):
+    """The dataset in ``directory``, read without the cache, after asserting ``check`` finds nothing."""
+    from allygraph.load import check, load
+
+    assert check(directory) == []
+    return load(directory, use_cache=False)
+
+
 def errors_in(directory: Path, entities: str | None, relations: str | None) -> list:
     """The errors ``allygraph check`` reports for these two files written into ``directory``."""
     return check_errors(write_data(directory, entities, relations))

@@ -11,7 +11,7 @@ from allygraph import cache, load, query
 from allygraph.errors import NoPath, UsageError
 from allygraph.load import check
 from allygraph.store import DatasetStore, SQLiteStore
-from helpers import errors_in, run, write_data
+from helpers import errors_in, loaded_clean, run, write_data
 
 ENTITIES = """
 entities:
@@ -54,8 +54,7 @@ def declared_dir(tmp_path):
 
 
 def test_declared_types_load(declared_dir):
-    assert check(declared_dir) == []
-    ds = load.load(declared_dir, use_cache=False)
+    ds = loaded_clean(declared_dir)
     assert ds.entities["scs"]["type"] == "area"
     assert ds.relation_types["disputes_with"] == {
         "symmetric": True,

@@ -10,7 +10,7 @@ import pytest
 from allygraph import cache, load, query
 from allygraph.load import check
 from allygraph.store import DatasetStore, SQLiteStore
-from helpers import errors_in, flow_entities, run, write_data
+from helpers import errors_in, flow_entities, loaded_clean, run, write_data
 
 ENTITIES = flow_entities(
     state={"china": "China", "russia": "Russia", "vietnam": "Vietnam", "japan": "Japan"}, framework={"quad": "Quad"}
@@ -77,8 +77,7 @@ def ladder_dir(tmp_path):
 
 
 def test_ladders_and_designations_load(ladder_dir):
-    assert check(ladder_dir) == []
-    ds = load.load(ladder_dir, use_cache=False)
+    ds = loaded_clean(ladder_dir)
     assert ds.ladders["china"] == {
         "rungs": [
             {"id": "cspc", "name": "Comprehensive Strategic Partnership of Coordination"},
