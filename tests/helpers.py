@@ -135,6 +135,18 @@ def loaded_clean(directory: Path):
     return load(directory, use_cache=False)
 
 
+def japan_philippines_direct(G) -> tuple[dict, dict, list[dict]]:
+    """``path Japan Philippines`` on ``G``, asserted to be one direct path between the two: the
+    answer, that path and the relations of its one hop."""
+    from allygraph import query
+
+    r = query.path(G, "Japan", "Philippines")
+    assert r["from"] == "japan" and r["to"] == "philippines"
+    [p] = r["paths"]
+    assert p["nodes"] == ["japan", "philippines"]
+    return r, p, p["hops"][0]["relations"]
+
+
 def errors_in(directory: Path, entities: str | None, relations: str | None) -> list:
     """The errors ``allygraph check`` reports for these two files written into ``directory``."""
     return check_errors(write_data(directory, entities, relations))
