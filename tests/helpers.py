@@ -127,6 +127,31 @@ def check_errors(directory: Path) -> list:
     return [p for p in check(directory) if p.severity == "error"]
 
 
+def loaded_clean(directory: Path):
+    """The dataset in ``directory``, read without the cache, after asserting ``check`` finds nothing."""
+    from allygraph.load import check, load
+
+    assert check(directory) == []
+    return load(directory, use_cache=False)
+
+
+def japan_philippines_direct(G) -> tuple[dict, dict, list[dict]]:
+    """``path Japan Philippines`` on ``G``, asserted to be one direct path between the two: the
+    answer, that path and the relations of its one hop."""
+    from allygraph import query
+
+    r = query.path(G, "Japan", "Philippines")
+    assert r["from"] == "japan" and r["to"] == "philippines"
+    [p] = r["paths"]
+    assert p["nodes"] == ["japan", "philippines"]
+    return r, p, p["hops"][0]["relations"]
+
+
+def errors_in(directory: Path, entities: str | None, relations: str | None) -> list:
+    """The errors ``allygraph check`` reports for these two files written into ``directory``."""
+    return check_errors(write_data(directory, entities, relations))
+
+
 def entities_yaml(*more: tuple[str, str, str], start: str = "\n") -> str:
     """An entities.yaml text in block style: ``start``, the ``entities:`` line, then the states
     Japan and Philippines and each of ``more`` as (id, name, type), three lines per record.
@@ -134,6 +159,32 @@ def entities_yaml(*more: tuple[str, str, str], start: str = "\n") -> str:
     ``entities:`` is line 2, japan's ``- id:`` line 3, philippines' line 6)."""
     records = [("japan", "Japan", "state"), ("philippines", "Philippines", "state"), *more]
     return start + "entities:\n" + "".join(f"  - id: {i}\n    name: {n}\n    type: {t}\n" for i, n, t in records)
+
+
+def flow_entities(**by_type: dict[str, str]) -> str:
+    """An entities.yaml text in flow style: a blank first line, ``entities:``, then one
+    ``- {id: .., name: .., type: ..}`` line per entity, given as ``type={id: name, ...}`` in file order."""
+    records = [(i, n, t) for t, names in by_type.items() for i, n in names.items()]
+    return "\nentities:\n" + "".join(f"  - {{id: {i}, name: {n}, type: {t}}}\n" for i, n, t in records)
+
+
+def hostile_records(q: dict, r: dict, note: str, transfer_attributes: dict) -> tuple[list[dict], list[dict]]:
+    """The hostile-names fixture the engine and server tests share: states ``q`` and ``r`` (their own
+    fields, ``name`` first), a platform and a lone organization; a partnership p1 noted ``note`` and
+    an arms transfer t1 via the platform carrying ``transfer_attributes``. Returns (entities, relations)."""
+    entities = [
+        {"id": "q", "name": q["name"], "type": "state", **q},
+        {"id": "r", "name": r["name"], "type": "state", **r},
+        {"id": "plat", "name": "Plat`form\\", "type": "platform"},
+        {"id": "lone", "name": "Lonely", "type": "organization"},
+    ]
+    relations = [
+        {"id": "p1", "from": "q", "to": "r", "type": "partnership", "tier": "strategic_partnership",
+         "since": "2011-09", "sources": ["s1"], "note": note},
+        {"id": "t1", "from": "q", "to": "r", "type": "arms_transfer", "via": "plat", "since": "2017",
+         "attributes": transfer_attributes, "sources": ["s2", "s1"]},
+    ]  # fmt: skip
+    return entities, relations
 
 
 # two states in flow style, for tests that need any two actors and one tie between them

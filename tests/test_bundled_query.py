@@ -11,6 +11,7 @@ import pytest
 import allygraph
 from allygraph import query
 from allygraph.errors import UnknownEntity
+from helpers import japan_philippines_direct
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +20,7 @@ def G():
 
 
 def test_path_japan_philippines_is_direct_with_every_tie(G):
-    r = query.path(G, "Japan", "Philippines")
-    assert r["from"] == "japan" and r["to"] == "philippines"
-    [p] = r["paths"]
-    assert p["nodes"] == ["japan", "philippines"]
-    rels = p["hops"][0]["relations"]
+    r, p, rels = japan_philippines_direct(G)
     ids = {x["id"] for x in rels}
     assert {"jp-ph-comprehensive-strategic-partnership", "jp-ph-strengthened-strategic-partnership",
             "jp-ph-strategic-partnership", "osa-2023-philippines"} <= ids  # fmt: skip

@@ -11,7 +11,7 @@ from allygraph import cache, load, query
 from allygraph.errors import NoPath, UsageError
 from allygraph.load import check
 from allygraph.store import DatasetStore, SQLiteStore
-from helpers import check_errors, run, write_data
+from helpers import errors_in, loaded_clean, run, write_data
 
 ENTITIES = """
 entities:
@@ -53,13 +53,8 @@ def declared_dir(tmp_path):
     return write_data(tmp_path / "declared", ENTITIES, RELATIONS)
 
 
-def errors_of(tmp_path, relations: str, entities: str = ENTITIES) -> list:
-    return check_errors(write_data(tmp_path / "bad", entities, relations))
-
-
 def test_declared_types_load(declared_dir):
-    assert check(declared_dir) == []
-    ds = load.load(declared_dir, use_cache=False)
+    ds = loaded_clean(declared_dir)
     assert ds.entities["scs"]["type"] == "area"
     assert ds.relation_types["disputes_with"] == {
         "symmetric": True,
@@ -85,7 +80,7 @@ entity_types:
   area: {}
 relations: []
 """
-    got = {(e.line, e.column, e.message) for e in errors_of(tmp_path, bad, "entities: []\n")}
+    got = {(e.line, e.column, e.message) for e in errors_in(tmp_path / "bad", "entities: []\n", bad)}
     assert got == {
         (4, 3, "relation type 'alliance' is built in and cannot be redefined; give yours another name "
                "(`allygraph types` lists the built-in ones)"),
@@ -104,7 +99,7 @@ def test_undeclared_types_are_suggested_from_the_declared_ones(tmp_path):
     ents = ENTITIES.replace("type: area", "type: aera")
     rels = RELATIONS.replace("type: involved_in, since: 2024-06-17, sources: [s1]}\n  - {id: ph-inc",
                              "type: involvd_in, since: 2024-06-17, sources: [s1]}\n  - {id: ph-inc")  # fmt: skip
-    errs = errors_of(tmp_path, rels, ents)
+    errs = errors_in(tmp_path / "bad", ents, rels)
     got = {(e.file.rsplit("/", 1)[-1], e.line, e.message) for e in errs if "'type'" in e.message}
     assert got == {
         ("entities.yaml", 5, "entity 'scs': field 'type': unknown entity type 'aera' — did you mean 'area'? (got 'aera')"),

@@ -24,6 +24,12 @@ def write(d: Path, relations: str, entities: str = ENTITIES) -> Path:
     return d
 
 
+def edited(d: Path, relations: str, rid: str, **change: list[str]) -> Path:
+    """``d`` holding ``relations``, after ``edit.edit(rid, **change)``."""
+    edit.edit(rid, **change, data=write(d, relations))
+    return d
+
+
 def relations_of(d: Path) -> dict:
     return load(d, use_cache=False).relations
 
@@ -34,17 +40,16 @@ def relations_of(d: Path) -> dict:
 def test_edit_of_a_flow_record_after_a_block_record_changes_that_record_only(tmp_path):
     """`edit r2 --set status=ended` wrote `status: ended` under r1 (whose keys happened to sit in
     the column of r2's first key), reported "changed r2" and exited 0."""
-    text = (
+    relations = (
         "relations:\n"
         "-  id: r1\n   from: a\n   to: b\n   type: alliance\n   sources: [https://x.org/1]\n"
         "- {id: r2, from: a, to: b, type: exercises_with, sources: [https://x.org/2]}\n"
     )
-    d = write(tmp_path / "d", text)
-    edit.edit("r2", set=["status=ended"], data=d)
+    d = edited(tmp_path / "d", relations, "r2", set=["status=ended"])
     rels = relations_of(d)
     assert rels["r2"]["status"] == "ended"
     assert rels["r1"]["status"] == "active"
-    assert (d / "relations.yaml").read_text().startswith(text.split("- {id: r2")[0])
+    assert (d / "relations.yaml").read_text().startswith(relations.split("- {id: r2")[0])
 
 
 @pytest.mark.parametrize(
@@ -97,13 +102,12 @@ def test_every_command_works_on_flow_sections(tmp_path):
 def test_block_records_with_the_dash_alone_on_its_line(tmp_path):
     """`-` alone on a line (or with a comment after it): removing the record removes its dash,
     and a field can be removed even when it is the record's first."""
-    text = (
+    relations = (
         "relations:\n"
         "  -  # the first\n    id: r1\n    from: a\n    to: b\n    type: alliance\n    sources: [https://x.org/1]\n"
         "  -\n    note: first\n    id: r2\n    from: b\n    to: c\n    type: alliance\n    sources: [https://x.org/2]\n"
     )
-    d = write(tmp_path / "d", text)
-    edit.edit("r2", unset=["note"], data=d)
+    d = edited(tmp_path / "d", relations, "r2", unset=["note"])
     assert "note" not in relations_of(d)["r2"]
     edit.rm("r1", data=d)
     assert (d / "relations.yaml").read_text().startswith("relations:\n  -\n    id: r2\n")
@@ -111,12 +115,11 @@ def test_block_records_with_the_dash_alone_on_its_line(tmp_path):
 
 
 def test_edit_replaces_a_block_scalar_and_keeps_the_next_line(tmp_path):
-    text = (
+    relations = (
         "relations:\n  - id: r1\n    from: a\n    to: b\n    type: alliance\n    note: |\n      line one\n\n"
         "    sources: [https://x.org/1]\n"
     )
-    d = write(tmp_path / "d", text)
-    edit.edit("r1", set=["note=short"], data=d)
+    d = edited(tmp_path / "d", relations, "r1", set=["note=short"])
     assert relations_of(d)["r1"]["note"] == "short"
     assert (d / "relations.yaml").read_text().endswith("note: short\n\n    sources: [https://x.org/1]\n")
 

@@ -43,7 +43,7 @@ from allygraph.export.common import (
     xml_clean,
 )
 from allygraph.export.nodelink import relation_of
-from helpers import write_records
+from helpers import hostile_records, write_records
 
 JS = Path(__file__).resolve().parent / "js"
 
@@ -54,19 +54,13 @@ HOSTILE_KEYS = {"key with space": "v1", "back`tick": 2, "quote'key\"": TRICKY, "
                 "<script>": "</script>", "emoji🎌": "ok", "semi;|pipe": "|;", "ctl\u0001": "x\u0001y"}  # fmt: skip
 # what a typed column holds: back`tick is 2 here and "ok" on a relation, so its column is text
 HOSTILE_READ = {**HOSTILE_KEYS, "back`tick": "2"}
-ENTITIES = [
-    {"id": "q", "name": TRICKY, "type": "state", "aliases": ["a | pipe", "semi;colon", "tab\tin", "nl\nin", "`bt`", "🎌"],
-     "description": "line one\r\nline two\u2028sep", "attributes": HOSTILE_KEYS, "sources": ["s1", "s2"]},
-    {"id": "r", "name": "Ren | Pipe; Semi", "type": "state", "attributes": {"key with space": 7}},
-    {"id": "plat", "name": "Plat`form\\", "type": "platform"},
-    {"id": "lone", "name": "Lonely", "type": "organization"},
-]  # fmt: skip
-RELATIONS = [
-    {"id": "p1", "from": "q", "to": "r", "type": "partnership", "tier": "strategic_partnership", "since": "2011-09",
-     "sources": ["s1"], "note": TRICKY},
-    {"id": "t1", "from": "q", "to": "r", "type": "arms_transfer", "via": "plat", "since": "2017",
-     "attributes": {"back`tick": "ok", "a b": 3}, "sources": ["s2", "s1"]},
-]  # fmt: skip
+ENTITIES, RELATIONS = hostile_records(
+    q={"name": TRICKY, "aliases": ["a | pipe", "semi;colon", "tab\tin", "nl\nin", "`bt`", "🎌"],
+       "description": "line one\r\nline two\u2028sep", "attributes": HOSTILE_KEYS, "sources": ["s1", "s2"]},
+    r={"name": "Ren | Pipe; Semi", "attributes": {"key with space": 7}},
+    note=TRICKY,
+    transfer_attributes={"back`tick": "ok", "a b": 3},
+)  # fmt: skip
 SOURCES = {"s1": {"title": "A 'title' | with; \"all\" <b>", "url": "https://example.org/a?x=1&y=|", "date": "2024-07-08"},
            "s2": {"title": "🎌 second\ttitle", "url": "https://example.org/b"}}  # fmt: skip
 

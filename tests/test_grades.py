@@ -10,14 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from allygraph.grades import GRADES, grade_of, grade_of_url, host_of
-from helpers import invoke, write_data
+from helpers import flow_entities, invoke, write_data
 
-ENTITIES = """
-entities:
-  - {id: aa, name: Aland, type: state}
-  - {id: bb, name: Borduria, type: state}
-  - {id: cc, name: Carpania, type: state}
-"""
+ENTITIES = flow_entities(state={"aa": "Aland", "bb": "Borduria", "cc": "Carpania"})
 
 RELATIONS = """
 sources:

@@ -367,31 +367,31 @@ def test_an_sqlite_cache_with_a_forged_seal_is_discarded_and_rebuilt(tmp_path, m
 # --- 5. devices, FIFOs, endless inputs: one read path ---------------------------------------------
 
 SRC = Path(yamlsrc.__file__).resolve().parent  # the package under test
+
+
+def _by_place(table: str) -> dict[tuple[str, str, str], str]:
+    """A table of ``file  function  call  why`` lines as {(file, function, call): why}."""
+    rows = (line.split(None, 3) for line in table.strip().splitlines())
+    return {(file, function, call): why for file, function, call, why in rows}
+
+
 # Every call that opens a file to read it, outside inputs.py, and why it may: none of these is a
 # data file or an import input. A new one fails this test: route it through inputs.open_input.
-READ_OPENS_ALLOWED = {
-    ("load.py", "available_memory", "open"): "the kernel's /proc/meminfo",
-    ("importers/common.py", "mapping", "read_text"): "a data file inside the package (importlib.resources)",
-    ("viz/network.py", "html", "read_text"): "the page template inside the package",
-    ("edit/init.py", "init", "read_bytes"): "the bundled data files inside the package, copied by init",
-    ("fsutil.py", "lock_data", "os.open"): "the data directory itself, to lock it",
-    ("fsutil.py", "_fsync_dir", "os.open"): "a directory, to flush it",
-    ("store/sqlite.py", "__init__", "sqlite3.connect"): "the SQLite cache, opened by cache.get_sqlite after _open_ours",
-    ("store/sqlite.py", "_schema", "sqlite3.connect"): "an in-memory database",
-    ("cli/errors.py", "_drop_stdout", "os.open"): "/dev/null, for writing",
-    (
-        "fsutil.py",
-        "_read_journal",
-        "os.open",
-    ): "the commit journal: O_NOFOLLOW|O_NONBLOCK, then checked to be a small regular file of the user's",
-    ("fsutil.py", "publish", "os.open"): "a cache file this process just wrote, to flush it",
-    ("fsutil.py", "scratch_folder", "os.open"): "a new file in a private temporary folder, for writing (O_EXCL)",
-    (
-        "fsutil.py",
-        "sqlite_connect",
-        "sqlite3.connect",
-    ): "the SQLite cache after cache.get_sqlite checked it, or a new private temporary file",
-}
+READ_OPENS_ALLOWED = _by_place("""
+load.py              available_memory  open             the kernel's /proc/meminfo
+importers/common.py  mapping           read_text        a data file inside the package (importlib.resources)
+viz/network.py       html              read_text        the page template inside the package
+edit/init.py         init              read_bytes       the bundled data files inside the package, copied by init
+fsutil.py            lock_data         os.open          the data directory itself, to lock it
+fsutil.py            _fsync_dir        os.open          a directory, to flush it
+store/sqlite.py      __init__          sqlite3.connect  the SQLite cache, opened by cache.get_sqlite after _open_ours
+store/sqlite.py      _schema           sqlite3.connect  an in-memory database
+cli/errors.py        _drop_stdout      os.open          /dev/null, for writing
+fsutil.py            _read_journal     os.open          the commit journal: O_NOFOLLOW|O_NONBLOCK, then checked to be a small regular file of the user's
+fsutil.py            publish           os.open          a cache file this process just wrote, to flush it
+fsutil.py            scratch_folder    os.open          a new file in a private temporary folder, for writing (O_EXCL)
+fsutil.py            sqlite_connect    sqlite3.connect  the SQLite cache after cache.get_sqlite checked it, or a new private temporary file
+""")
 _WRITE_MODES = set("wax")
 
 

@@ -129,20 +129,22 @@ JFPS, KH4, WGU = (f"sipri.{x}" for x in ("japan.philippines.2020.j_fps_3", "japa
                                           "united_states.philippines.2019.wgu_59_apkws"))  # fmt: skip
 KING = "sipri.japan.philippines.2016.king_air"
 HAND_ENTITIES = entities_yaml(("tc_90", "TC-90", "platform"))
-HAND_TRANSFERS = """
-sources:
-  manual:
-    title: A hand-written source
-relations:
-  - id: jp-ph-tc90-transfer   # delivered 2017-2018
-    from: japan
-    to: philippines
-    type: arms_transfer
-    since: "2017-03-27"
-    via: tc_90
-    attributes: {quantity: 5}
-    sources: [manual]
-  - id: jp-ph-tc90-talks
+HAND_SOURCES = "sources:\n  manual:\n    title: A hand-written source\nrelations:\n"
+TC90_TRANSFER = ("id: jp-ph-tc90-transfer   # delivered 2017-2018", "from: japan", "to: philippines",
+                 "type: arms_transfer", 'since: "2017-03-27"', "via: tc_90")  # fmt: skip
+
+
+def _record(lines: tuple[str, ...], indent: int) -> str:
+    """One block-style record of ``lines``, its dash at column ``indent``."""
+    pad = " " * indent
+    return f"{pad}- {lines[0]}\n" + "".join(f"{pad}  {line}\n" for line in lines[1:])
+
+
+HAND_TRANSFERS = (
+    "\n"
+    + HAND_SOURCES
+    + _record((*TC90_TRANSFER, "attributes: {quantity: 5}", "sources: [manual]"), 2)
+    + """  - id: jp-ph-tc90-talks
     from: japan
     to: philippines
     type: arms_transfer
@@ -151,6 +153,7 @@ relations:
     via: tc_90
     sources: [manual]
 """
+)
 
 
 @pytest.fixture
@@ -439,22 +442,9 @@ def test_a_list_in_flow_style_or_not_last_moves_to_the_end_as_written(tmp_path):
     assert "atop.3220.2-740" in ds.relations and ds.entities["japan"]["name"] == "Japan"
 
 
-ZERO_INDENT_TRANSFERS = """\
-sources:
-  manual:
-    title: A hand-written source
-relations:
-- id: jp-ph-tc90-transfer   # delivered 2017-2018
-  from: japan
-  to: philippines
-  type: arms_transfer
-  since: "2017-03-27"
-  via: tc_90
-  attributes:
-    quantity: 5
-  sources:
-  - manual
-"""
+ZERO_INDENT_TRANSFERS = HAND_SOURCES + _record(
+    (*TC90_TRANSFER, "attributes:", "  quantity: 5", "sources:", "- manual"), 0
+)
 
 
 def test_a_list_indented_at_column_zero_keeps_its_indentation(tmp_path):

@@ -10,16 +10,11 @@ import pytest
 from allygraph import cache, load, query
 from allygraph.load import check
 from allygraph.store import DatasetStore, SQLiteStore
-from helpers import check_errors, run, write_data
+from helpers import errors_in, flow_entities, loaded_clean, run, write_data
 
-ENTITIES = """
-entities:
-  - {id: china, name: China, type: state}
-  - {id: russia, name: Russia, type: state}
-  - {id: vietnam, name: Vietnam, type: state}
-  - {id: japan, name: Japan, type: state}
-  - {id: quad, name: Quad, type: framework}
-"""
+ENTITIES = flow_entities(
+    state={"china": "China", "russia": "Russia", "vietnam": "Vietnam", "japan": "Japan"}, framework={"quad": "Quad"}
+)
 
 LADDERS = """
 sources:
@@ -81,13 +76,8 @@ def ladder_dir(tmp_path):
     return write_data(tmp_path / "ladders", ENTITIES, RELATIONS)
 
 
-def errors_of(tmp_path, relations: str, entities: str = ENTITIES) -> list:
-    return check_errors(write_data(tmp_path / "bad", entities, relations))
-
-
 def test_ladders_and_designations_load(ladder_dir):
-    assert check(ladder_dir) == []
-    ds = load.load(ladder_dir, use_cache=False)
+    ds = loaded_clean(ladder_dir)
     assert ds.ladders["china"] == {
         "rungs": [
             {"id": "cspc", "name": "Comprehensive Strategic Partnership of Coordination"},
@@ -119,7 +109,7 @@ ladders:
     sources: [s2]
 relations: []
 """
-    got = {(e.line, e.message) for e in errors_of(tmp_path, bad)}
+    got = {(e.line, e.message) for e in errors_in(tmp_path / "bad", ENTITIES, bad)}
     assert got == {
         (5, "ladder 'china': unknown rung 'strategic_partnershp' — did you mean 'strategic_partnership'? "
             "(a new rung is declared with its name: {id: strategic_partnershp, name: ...})"),
@@ -142,7 +132,7 @@ def test_a_rung_keeps_one_name(tmp_path):
 relations: []
 """
     )
-    errs = errors_of(tmp_path, bad)
+    errs = errors_in(tmp_path / "bad", ENTITIES, bad)
     assert [e.message for e in errs] == [
         "ladder 'vietnam': rung 'cspc' is already named 'Comprehensive Strategic Partnership of Coordination' "
         "(at line 6); give the same name, or write just the id"
@@ -160,7 +150,7 @@ def test_designation_rules(tmp_path):
   - {id: d, from: china, to: vietnam, type: partnership, tier: nowhere, sources: [s1]}
 """
     )
-    got = {(e.line, e.message) for e in errors_of(tmp_path, rels)}
+    got = {(e.line, e.message) for e in errors_in(tmp_path / "bad", ENTITIES, rels)}
     assert got == {
         (18, "relation 'a': field 'designations': 'vietnam' is not a party to this relation (its parties: china, russia)"),
         (19, "relation 'b': field 'designations': unknown tier 'cpsy' for 'russia' — did you mean 'cpsi'?"),
@@ -282,7 +272,7 @@ def test_a_designation_must_be_a_tier_id(tmp_path):
   - {id: b, from: china, to: russia, type: partnership, tier: cspc, designations: [china], sources: [s1]}
 """
     )
-    got = [(e.line, e.message) for e in errors_of(tmp_path, rels)]
+    got = [(e.line, e.message) for e in errors_in(tmp_path / "bad", ENTITIES, rels)]
     assert got == [
         (
             18,

@@ -23,28 +23,22 @@ from allygraph.analysis.words import indefinite, noun, takes_the
 from allygraph.dataset import Dataset
 from allygraph.errors import NoPath, UsageError
 from allygraph.store import DatasetStore
-from helpers import invoke, write_data
+from helpers import flow_entities, invoke, write_data
 
-ENTITIES = """
-entities:
-  - {id: jp, name: Japan, type: state}
-  - {id: ph, name: Philippines, type: state}
-  - {id: cn, name: China, type: state}
-  - {id: fr, name: France, type: state}
-  - {id: us, name: United States, type: state}
-  - {id: isles, name: Senkaku Islands, type: area}
-  - {id: tc90, name: TC-90, type: platform}
-  - {id: t88, name: Type 88 missile, type: platform}
-  - {id: raa, name: Japan-Philippines Reciprocal Access Agreement, type: agreement}
-  - {id: jsdf, name: Japan Self-Defense Forces, type: organization}
-  - {id: jgsdf, name: Japan Ground Self-Defense Force, type: organization}
-  - {id: afp, name: Armed Forces of the Philippines, type: organization}
-  - {id: ccg, name: China Coast Guard, type: organization}
-  - {id: pcg, name: Philippine Coast Guard, type: organization}
-  - {id: kamandag, name: KAMANDAG 7, type: event}
-  - {id: shoal, name: Second Thomas Shoal incident, type: event}
-  - {id: standoff, name: Scarborough standoff, type: event}
-"""
+ENTITIES = flow_entities(
+    state={"jp": "Japan", "ph": "Philippines", "cn": "China", "fr": "France", "us": "United States"},
+    area={"isles": "Senkaku Islands"},
+    platform={"tc90": "TC-90", "t88": "Type 88 missile"},
+    agreement={"raa": "Japan-Philippines Reciprocal Access Agreement"},
+    organization={
+        "jsdf": "Japan Self-Defense Forces",
+        "jgsdf": "Japan Ground Self-Defense Force",
+        "afp": "Armed Forces of the Philippines",
+        "ccg": "China Coast Guard",
+        "pcg": "Philippine Coast Guard",
+    },
+    event={"kamandag": "KAMANDAG 7", "shoal": "Second Thomas Shoal incident", "standoff": "Scarborough standoff"},
+)
 RELATIONS = """
 sources:
   s1: {title: "One", url: "https://example.org/1", date: "2014-09-01"}

@@ -8,7 +8,7 @@ import pytest
 import allygraph
 from allygraph import query
 from allygraph.errors import AmbiguousName, NoPath, UnknownEntity, UsageError
-from helpers import entities_yaml, write_data
+from helpers import entities_yaml, japan_philippines_direct, write_data
 
 
 @pytest.fixture
@@ -17,11 +17,7 @@ def S(small_dir):
 
 
 def test_path_direct_lists_every_tie_strongest_first(S):
-    r = query.path(S, "Japan", "Philippines")
-    assert r["from"] == "japan" and r["to"] == "philippines"
-    [p] = r["paths"]
-    assert p["nodes"] == ["japan", "philippines"]
-    rels = p["hops"][0]["relations"]
+    r, p, rels = japan_philippines_direct(S)
     assert {x["id"] for x in rels} == {"jp-ph-sp", "jp-ph-ssp", "tc90", "osa-ph"}  # every tie of the hop
     assert p["edges"][0]["id"] == "jp-ph-ssp"  # the strongest rung first
     assert all(x["sources"] for x in rels)

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from helpers import invoke, write_data
+from helpers import flow_entities, invoke, write_data
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -47,12 +47,7 @@ def test_piped_blocks_load_neither_rich_nor_other_groups():
                       "allygraph.render.query", "allygraph.render.text"]  # fmt: skip
 
 
-STATES = """
-entities:
-  - {id: a, name: Aland, type: state}
-  - {id: b, name: Borduria, type: state}
-  - {id: c, name: Carpania, type: state}
-"""
+STATES = flow_entities(state={"a": "Aland", "b": "Borduria", "c": "Carpania"})
 TIES = """
 sources:
   s1: {title: A treaty, url: "https://example.org/t"}

@@ -24,7 +24,7 @@ from allygraph.server import parse_url
 from allygraph.server.conn import FalkorConnection
 from allygraph.server.push import Drift, push
 from allygraph.server.store import ServerStore
-from helpers import BUNDLED, invoke, write_records
+from helpers import BUNDLED, hostile_records, invoke, write_records
 
 pytest.importorskip("falkordb")
 
@@ -32,19 +32,13 @@ _names = itertools.count()
 
 # names with quotes, backslashes, control characters, Cypher keywords and comment marks
 EVIL = 'O\'Brien "dq" back\\slash \\n nl\nline tab\t cr\r ctl\u0001 🎌 MATCH (n) DETACH DELETE n // }) RETURN 1'
-ENTITIES = [
-    {"id": "q", "name": EVIL, "type": "state", "aliases": ["`bt`", "DROP GRAPH", "a | pipe; x"],
-     "description": "line one\r\nline two\u2028sep $owner", "attributes": {"key with space": "v", "q'\"": EVIL}},
-    {"id": "r", "name": "Ren' }) MERGE (x) //", "type": "state", "sources": ["s1"]},
-    {"id": "plat", "name": "Plat`form\\", "type": "platform"},
-    {"id": "lone", "name": "Lonely", "type": "organization"},
-]  # fmt: skip
-RELATIONS = [
-    {"id": "p1", "from": "q", "to": "r", "type": "partnership", "tier": "strategic_partnership", "since": "2011-09",
-     "sources": ["s1"], "note": EVIL},
-    {"id": "t1", "from": "q", "to": "r", "type": "arms_transfer", "via": "plat", "since": "2017",
-     "attributes": {"back`tick": "ok"}, "sources": ["s2", "s1"]},
-]  # fmt: skip
+ENTITIES, RELATIONS = hostile_records(
+    q={"name": EVIL, "aliases": ["`bt`", "DROP GRAPH", "a | pipe; x"],
+       "description": "line one\r\nline two\u2028sep $owner", "attributes": {"key with space": "v", "q'\"": EVIL}},
+    r={"name": "Ren' }) MERGE (x) //", "sources": ["s1"]},
+    note=EVIL,
+    transfer_attributes={"back`tick": "ok"},
+)  # fmt: skip
 SOURCES = {"s1": {"title": "A 'title' \\ with; \"all\"", "url": "https://example.org/a?x=1&y=|"},
            "s2": {"title": "🎌 second\ttitle", "url": "https://example.org/b"}}  # fmt: skip
 
