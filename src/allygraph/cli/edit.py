@@ -13,8 +13,8 @@ import typer
 
 from ..errors import AllygraphError
 from ..render.edit import changed_blocks, diff_blocks, init_blocks
-from ..render.layout import emit, to_json
-from .common import respond
+from ..render.layout import to_json
+from .common import respond, show
 from .errors import fail
 from .options import DataOpt, Editing, JsonOpt, edits_data
 
@@ -39,10 +39,7 @@ def _change(editing: Editing, call: Callable[[], dict]) -> None:
         fail(exc, False)
     except AllygraphError as exc:
         fail(exc, as_json)
-    if as_json:
-        to_json(result)
-    else:
-        emit(changed_blocks(result))
+    show(result, as_json, changed_blocks)
 
 
 @add_group.command(
