@@ -123,17 +123,19 @@ def _scalar(value: object) -> str:
     return text if text.replace(" ", "").replace("_", "").replace("-", "").isalnum() else repr(text)
 
 
+def _value(value: object) -> str:
+    """A field's value as written: a flow list, a flow mapping (``yamltext.flow``), or a scalar,
+    each scalar as ``_scalar`` writes it (the attribute keys synthesised are plain words)."""
+    from .yamltext import flow
+
+    return flow(value, _scalar)
+
+
 def _block(record: dict) -> str:
     lines = []
     for i, (key, value) in enumerate(record.items()):
         lead = "  - " if i == 0 else "    "
-        if isinstance(value, list):
-            value = "[" + ", ".join(_scalar(v) for v in value) + "]"
-        elif isinstance(value, dict):
-            value = "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
-        else:
-            value = _scalar(value)
-        lines.append(f"{lead}{key}: {value}")
+        lines.append(f"{lead}{key}: {_value(value)}")
     return "\n".join(lines) + "\n"
 
 
@@ -143,15 +145,7 @@ LAYOUTS = ("synth", "plain")
 
 def _flow(record: dict) -> str:
     """One record on one line, ``  - {key: value, ...}`` (the ``plain`` layout)."""
-    parts = []
-    for key, value in record.items():
-        if isinstance(value, list):
-            value = "[" + ", ".join(_scalar(v) for v in value) + "]"
-        elif isinstance(value, dict):
-            value = "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
-        else:
-            value = _scalar(value)
-        parts.append(f"{key}: {value}")
+    parts = [f"{key}: {_value(value)}" for key, value in record.items()]
     return "  - {" + ", ".join(parts) + "}\n"
 
 

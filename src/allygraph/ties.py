@@ -38,13 +38,15 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from . import dates
 
 if TYPE_CHECKING:
     from .store import Store
     from .vocab import Registry
+
+_T = TypeVar("_T")
 
 # Statuses that never put a relation in force, whatever its dates say.
 _NEVER = frozenset({"signed", "negotiating", "proposed", "contradicted"})
@@ -169,14 +171,20 @@ def as_of_day(as_of: str | None) -> _dt.date | None:
     >>> as_of_day(" 2015-06")
     datetime.date(2015, 6, 30)
     """
-    if as_of is None:
+    return read_option("--as-of", as_of, dates.as_of_day)
+
+
+def read_option(option: str, value: str | None, read: Callable[[str], _T]) -> _T | None:
+    """``read`` of an option's value (stripped), None for None; ``UsageError`` naming the
+    option when ``read`` finds it malformed (``ValueError``)."""
+    if value is None:
         return None
     from .errors import UsageError
 
     try:
-        return dates.as_of_day(as_of.strip())
+        return read(value.strip())
     except ValueError as exc:
-        raise UsageError(f"--as-of: {exc}") from None
+        raise UsageError(f"{option}: {exc}") from None
 
 
 class Clock:

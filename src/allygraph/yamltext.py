@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 ENTITY_KEYS = ("id", "name", "type", "aliases", "description", "wikidata", "since", "until", "attributes", "sources")
 RELATION_KEYS = ("id", "from", "to", "type", "tier", "status", "since", "until", "via", "attributes", "sources", "note")
@@ -46,13 +47,13 @@ def scalar(value: object) -> str:
     )
 
 
-def flow(value: object) -> str:
-    """A value on one line: a scalar, ``[a, b]`` or ``{k: v}``."""
+def flow(value: object, scalar_of: Callable[[object], str] = scalar) -> str:
+    """A value on one line: a scalar (written by ``scalar_of``), ``[a, b]`` or ``{k: v}``."""
     if isinstance(value, list):
-        return "[" + ", ".join(flow(v) for v in value) + "]"
+        return "[" + ", ".join(flow(v, scalar_of) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{scalar(k)}: {flow(v)}" for k, v in value.items()) + "}"
-    return scalar(value)
+        return "{" + ", ".join(f"{scalar_of(k)}: {flow(v, scalar_of)}" for k, v in value.items()) + "}"
+    return scalar_of(value)
 
 
 def value_text(key: str, value: object) -> str:

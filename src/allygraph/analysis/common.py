@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from .. import dates
 from ..errors import UsageError
 from ..store import Store
-from ..ties import Clock
+from ..ties import Clock, read_option
 
 
 def all_relations(S: Store) -> Iterator[dict]:
@@ -60,12 +60,7 @@ def neighbourhood(
 
 def check_date(option: str, value: str | None) -> str | None:
     """A date argument checked (``UsageError`` naming the option when malformed)."""
-    if value is None:
-        return None
-    try:
-        return dates.parse(value.strip())
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
+    return read_option(option, value, dates.parse)
 
 
 def run_start(spans: Iterable[tuple[_dt.date, _dt.date, str | None]], day: _dt.date) -> tuple[bool, str | None]:

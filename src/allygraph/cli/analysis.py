@@ -41,8 +41,7 @@ def timeline_command(
     date_from: Annotated[Optional[str], typer.Option("--from", help="Events on or after this date.", metavar="DATE")] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", help="Events on or before this date.", metavar="DATE")] = None,
     types: TypeOpt = None,
-    as_of: AsOfOpt = None,
-    all_time: AllTimeOpt = False,
+    as_of: AsOfOpt = None, all_time: AllTimeOpt = False,  # the day read
     no_roll_up: Annotated[bool, typer.Option("--no-roll-up", help="Count an agency's events (a coast guard, an armed force) for itself only, not for its state.")] = False,
     *,
     reading: Reading,
@@ -63,8 +62,7 @@ def timeline_command(
 )
 @reads_data()
 def clusters_command(
-    as_of: AsOfOpt = None,
-    all_time: AllTimeOpt = False,
+    as_of: AsOfOpt = None, all_time: AllTimeOpt = False,  # the day read
     method: Annotated[str, typer.Option("--method", help="cliques (declared and emergent), kcore or louvain.", metavar="METHOD")] = "cliques",
     min_size: Annotated[int, typer.Option("--min-size", help="At least this many states.", metavar="N")] = 3,
     types: TypeOpt = None,
@@ -98,8 +96,7 @@ def clusters_command(
 def rank_command(
     by: Annotated[str, typer.Option("--by", help="degree, betweenness, pagerank or eigenvector.", metavar="METRIC")] = "degree",
     types: TypeOpt = None,
-    as_of: AsOfOpt = None,
-    all_time: AllTimeOpt = False,
+    as_of: AsOfOpt = None, all_time: AllTimeOpt = False,  # the day read
     weight: Annotated[bool, typer.Option("--weight", help="Weigh each tie by its strength (a partnership's from its rung).")] = False,
     include_adversarial: Annotated[bool, typer.Option("--include-adversarial", help="Also follow adversarial ties (disputes).")] = False,
     roll_up: RollUpOpt = True,
@@ -122,13 +119,11 @@ def rank_command(
 
 
 @group.command(
-    "balance",
-    epilog="Example: allygraph balance --as-of 2024\n\nExample: allygraph balance --json | jq '.unbalanced'",
+    "balance", epilog="Example: allygraph balance --as-of 2024\n\nExample: allygraph balance --json | jq '.unbalanced'"
 )
 @reads_data()
 def balance_command(
-    as_of: AsOfOpt = None,
-    all_time: AllTimeOpt = False,
+    as_of: AsOfOpt = None, all_time: AllTimeOpt = False,  # the day read
     roll_up: RollUpOpt = True,
     *,
     reading: Reading,
@@ -191,10 +186,7 @@ def explain_command(
             explain_blocks)  # fmt: skip
 
 
-@group.command(
-    "viz",
-    epilog="Example: allygraph viz Japan -o japan.html\n\nExample: allygraph viz Japan --depth 2 --as-of 2020 -o japan.svg",
-)
+@group.command("viz", epilog="Example: allygraph viz Japan -o japan.html\n\nExample: allygraph viz Japan --depth 2 --as-of 2020 -o japan.svg")  # fmt: skip
 @reads_data()
 def viz_command(
     x: Annotated[Optional[str], typer.Argument(help="Centre the map on this entity; none: the whole data set (if small).")] = None,

@@ -46,8 +46,13 @@ def respond(as_json: bool, compute: Callable[[], dict], to_blocks: Callable[[dic
         result = retry_on_damage(compute)  # a forged or damaged cache, found midway: once more, afresh
     except AllygraphError as exc:
         fail(exc, as_json)
+    show(result, as_json, to_blocks)
+    return result
+
+
+def show(result: dict, as_json: bool, to_blocks: Callable[[dict], list]) -> None:
+    """Print a command's result: as JSON with ``--json``, else as blocks (``render.layout``)."""
     if as_json:
         to_json(result)
     else:
         emit(to_blocks(result))
-    return result

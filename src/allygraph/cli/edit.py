@@ -7,14 +7,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from ..errors import AllygraphError
 from ..render.edit import changed_blocks, diff_blocks, init_blocks
-from ..render.layout import emit, to_json
-from .common import respond
+from ..render.layout import to_json
+from .common import respond, show
 from .errors import fail
 from .options import DataOpt, Editing, JsonOpt, edits_data
 
@@ -26,23 +26,21 @@ SourceOpt = Annotated[list[str], typer.Option("--source", "-s", help="A source i
 AttrOpt = Annotated[Optional[list[str]], typer.Option("--attr", help="An attribute, key=value (repeatable); numbers and true/false are read as such.", metavar="K=V")]  # fmt: skip
 
 
-def _change(editing: Editing, call: Callable[[], dict]) -> None:
-    """Run one change and report it; a record still referred to lists the records (``rm``)."""
+def _change(editing: Editing, call: Callable[..., dict]) -> None:
+    """Run one change, ``call(data=..., dry_run=...)`` with the command's ``--data`` and
+    ``--dry-run``, and report it; a record still referred to lists the records (``rm``)."""
     from ..edit import InUse
 
     as_json = editing.as_json
     try:
-        result = call()
+        result = call(data=editing.data, dry_run=editing.dry_run)
     except InUse as exc:
         if as_json:
             to_json({"error": {"message": str(exc), "kind": "InUse", "refs": exc.refs}})
         fail(exc, False)
     except AllygraphError as exc:
         fail(exc, as_json)
-    if as_json:
-        to_json(result)
-    else:
-        emit(changed_blocks(result))
+    show(result, as_json, changed_blocks)
 
 
 @add_group.command(
@@ -68,9 +66,8 @@ def add_entity(
     """Add an entity, e.g. allygraph add entity brunei --name Brunei --type state --alias BRN."""
     from .. import edit
 
-    _change(editing, lambda: edit.add_entity(eid, name, etype, aliases=alias, description=description, wikidata=wikidata,
-                                             attributes=edit.pairs(attr, "--attr"), sources=source, data=editing.data,
-                                             dry_run=editing.dry_run))  # fmt: skip
+    _change(editing, lambda **where: edit.add_entity(eid, name, etype, aliases=alias, description=description, wikidata=wikidata,
+                                                     attributes=edit.pairs(attr, "--attr"), sources=source, **where))  # fmt: skip
 
 
 @source_group.command(
@@ -90,7 +87,7 @@ def source_add(
     """Register a source, e.g. allygraph source add mofa-raa --title "..." --url https://..."""
     from .. import edit
 
-    _change(editing, lambda: edit.add_source(sid, title, url, publisher=publisher, date=date, data=editing.data, dry_run=editing.dry_run))  # fmt: skip
+    _change(editing, lambda **where: edit.add_source(sid, title, url, publisher=publisher, date=date, **where))
 
 
 @group.command(
@@ -127,15 +124,11 @@ def link(
     """Add a relation, e.g. allygraph link Japan exercises_with Philippines --since 2026 --source https://..."""
     from .. import edit
 
-    _change(editing, lambda: edit.link(a, rtype, b, sources=source, tier=tier, status=status, since=since, until=until,
-                                       via=via, attributes=edit.pairs(attr, "--attr"), note=note, rid=rid, data=editing.data,
-                                       dry_run=editing.dry_run))  # fmt: skip
+    _change(editing, lambda **where: edit.link(a, rtype, b, sources=source, tier=tier, status=status, since=since, until=until,
+                                               via=via, attributes=edit.pairs(attr, "--attr"), note=note, rid=rid, **where))  # fmt: skip
 
 
-@group.command(
-    "edit",
-    epilog="Example: allygraph edit us-jp-alliance-1951 --set status=ended --set until=1960-06-23\n\nExample: allygraph edit japan --set attributes.iso3=JPN --dry-run",
-)
+@group.command("edit", epilog="Example: allygraph edit us-jp-alliance-1951 --set status=ended --set until=1960-06-23\n\nExample: allygraph edit japan --set attributes.iso3=JPN --dry-run")  # fmt: skip
 @edits_data()
 def edit_cmd(
     ident: Annotated[str, typer.Argument(metavar="ID", help="An entity (id, name or alias), relation or source id.")],
@@ -157,7 +150,7 @@ def edit_cmd(
     """Change fields of a record, e.g. allygraph edit us-jp-alliance-1951 --set until=1960-06-23."""
     from .. import edit
 
-    _change(editing, lambda: edit.edit(ident, set=set_, unset=unset, data=editing.data, dry_run=editing.dry_run))
+    _change(editing, lambda **where: edit.edit(ident, set=set_, unset=unset, **where))
 
 
 @group.command(epilog="Example: allygraph rename tc_90 tc90_king_air --dry-run")
@@ -171,7 +164,7 @@ def rename(
     """Change an id and every reference to it (relations, via, attributes, ladders, source lists)."""
     from .. import edit
 
-    _change(editing, lambda: edit.rename(old, new, data=editing.data, dry_run=editing.dry_run))
+    _change(editing, lambda **where: edit.rename(old, new, **where))
 
 
 @group.command(epilog="Example: allygraph rm example-csp\n\nExample: allygraph rm tc_90 --cascade --dry-run")
@@ -185,7 +178,7 @@ def rm(
     """Remove a record; refused while anything refers to it, unless --cascade."""
     from .. import edit
 
-    _change(editing, lambda: edit.rm(ident, cascade=cascade, data=editing.data, dry_run=editing.dry_run))
+    _change(editing, lambda **where: edit.rm(ident, cascade=cascade, **where))
 
 
 @group.command(epilog="Example: allygraph fmt --check --data ./my-data")
@@ -202,8 +195,8 @@ def fmt(
 
     result: dict = {}
 
-    def call() -> dict:
-        result.update(edit.fmt(data=editing.data, dry_run=editing.dry_run, check=check))
+    def call(**where: Any) -> dict:
+        result.update(edit.fmt(check=check, **where))
         return result
 
     _change(editing, call)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..errors import UsageError
@@ -123,17 +125,6 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
     if not sources:
         raise UsageError("link needs at least one --source (a source id or a URL)")
     check_sources(sources)
-    from ..load import data_dir
-
-    directory = data_dir(data, write=not dry_run)
-
-    if large_edits(directory):
-        from .large import link_large
-
-        done = link_large(directory, a, type, b, dry_run=dry_run, sources=sources, tier=tier, status=status, since=since, until=until,
-                          via=via, attributes=attributes, note=note, rid=rid)  # fmt: skip
-        if done is not None:
-            return done
 
     def fn(ctx: Context) -> None:
         ds = ctx.dataset
@@ -146,7 +137,9 @@ def link(a: str, type: str, b: str, *, sources: list[str], tier: str | None = No
         )
         ctx.note(RELATIONS, rec["id"], "added")
 
-    return core.change(directory, fn, dry_run)
+    return _change(data, dry_run, fn, lambda large, directory: large.link_large(
+        directory, a, type, b, dry_run=dry_run, sources=sources, tier=tier, status=status, since=since, until=until,
+        via=via, attributes=attributes, note=note, rid=rid))  # fmt: skip
 
 
 def large_edits(directory: os.PathLike) -> bool:
@@ -157,6 +150,23 @@ def large_edits(directory: os.PathLike) -> bool:
     from .. import cache
 
     return os.environ.get("ALLYGRAPH_LARGE_EDITS") != "0" and cache.is_large(Path(directory))
+
+
+def _change(data: Data, dry_run: bool, fn: Callable[[Context], None],
+            large: Callable[[ModuleType, Path], dict | None]) -> dict:  # fmt: skip
+    """The one path of a change that may go large: on a large directory ``large`` (given the
+    ``edit.large`` module and the directory) runs first; when it declines (None), ``fn`` runs
+    under ``core.change`` as for any directory."""
+    from ..load import data_dir
+
+    directory = data_dir(data, write=not dry_run)
+    if large_edits(directory):
+        from . import large as large_module
+
+        done = large(large_module, directory)
+        if done is not None:
+            return done
+    return core.change(directory, fn, dry_run)
 
 
 # --- finding a record by id --------------------------------------------------------------------
@@ -230,23 +240,12 @@ def edit(ident: str, *, set: list[str] | None = None, unset: list[str] | None = 
     if twice:
         raise UsageError(f"{', '.join(twice)}: named more than once (--set/--unset); change each field once")
 
-    from ..load import data_dir
-
-    directory = data_dir(data, write=not dry_run)
-
-    if large_edits(directory):
-        from .large import edit_large
-
-        done = edit_large(directory, ident, changes, apply_changes, dry_run)
-        if done is not None:
-            return done
-
     def fn(ctx: Context) -> None:
         kind, rid, file, node, _ = locate(ctx, ident)
         apply_changes(ctx.docs[file], node, kind, rid, changes, lambda: locate(ctx, ident)[3], ctx.directory / file)
         ctx.note(file, rid, "changed")
 
-    return core.change(directory, fn, dry_run)
+    return _change(data, dry_run, fn, lambda large, directory: large.edit_large(directory, ident, changes, apply_changes, dry_run))  # fmt: skip
 
 
 def apply_changes(doc: Any, node: Any, kind: str, rid: str, changes: list[tuple], relocate: Any, where: object) -> None:
@@ -372,16 +371,6 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
     if not re.fullmatch(ID_PATTERN, new):
         raise UsageError(f"invalid id {new!r}: use letters, digits, '_', '-' and '.' only")
 
-    from ..load import data_dir
-
-    directory = data_dir(data, write=not dry_run)
-    if large_edits(directory):
-        from .large import rename_large
-
-        done = rename_large(directory, old, new, _refers, dry_run)
-        if done is not None:
-            return done
-
     def fn(ctx: Context) -> None:
         kind, rid, file, node, _ = locate(ctx, old)
         if rid == new:
@@ -404,7 +393,7 @@ def rename(old: str, new: str, *, data: Data = None, dry_run: bool = False) -> d
             for section, key in sorted(records, key=lambda r: (r[0], r[1] if isinstance(r[1], int) else -1, str(r[1]))):
                 ctx.note(fname, _record_id(ctx, fname, section, key), "changed")
 
-    return core.change(directory, fn, dry_run)
+    return _change(data, dry_run, fn, lambda large, directory: large.rename_large(directory, old, new, _refers, dry_run))  # fmt: skip
 
 
 def _record_id(ctx: Context, file: str, section: str, key) -> str:
@@ -422,15 +411,6 @@ def rm(ident: str, *, cascade: bool = False, data: Data = None, dry_run: bool = 
     """Remove an entity, relation or source. Refuses (``InUse``, listing them) while anything
     refers to it; with ``cascade`` removes the relations (and ladder) that name an entity, or
     the citations of a source, and lists them."""
-    from ..load import data_dir
-
-    directory = data_dir(data, write=not dry_run)
-    if large_edits(directory):
-        from .large import rm_large
-
-        done = rm_large(directory, ident, dry_run)
-        if done is not None:
-            return done
 
     def fn(ctx: Context) -> None:
         kind, rid, file, node, key = locate(ctx, ident)
@@ -461,7 +441,7 @@ def rm(ident: str, *, cascade: bool = False, data: Data = None, dry_run: bool = 
             gone_too = kind == "entity" and user["how"] == "reference"
             ctx.note(user["file"], user["id"], "removed" if gone_too else "changed")
 
-    return core.change(directory, fn, dry_run)
+    return _change(data, dry_run, fn, lambda large, directory: large.rm_large(directory, ident, dry_run))
 
 
 def _own(kind: str, ref: tuple) -> bool:

@@ -593,16 +593,18 @@ def _additions(index: dict, eid: str, old: dict, ent: dict) -> dict[str, object]
     labels = [eid, old.get("name", ""), *(old.get("aliases") or [])]
     named = [ent["name"]] if ent.get("type") == "state" and ent.get("name") else []
     aliases = _free_aliases(index, eid, [a for a in ent.get("aliases", []) + named if a], labels)
-    add: dict[str, object] = {}
-    if attrs:
-        add["attributes"] = attrs
-    if aliases:
-        add["aliases"] = aliases
+    add = _filled(attributes=attrs, aliases=aliases)
     if add:
         srcs = [s for s in ent.get("sources", []) if s not in (old.get("sources") or [])]
         if srcs:
             add["sources"] = srcs
     return add
+
+
+def _filled(**fields: object) -> dict[str, object]:
+    """The fields that hold something (a non-empty list or mapping), in the order given: what
+    an import adds to a hand-written record."""
+    return {k: v for k, v in fields.items() if v}
 
 
 def _merge_relations(side: _Side, generated: dict[str, dict], imported: dict[str, dict], report: MergeReport,
@@ -699,11 +701,7 @@ def _into_hand(side: _Side, generated: dict[str, dict], hid: str, rid: str, rel:
     if have.get("import_id") != rid:
         attrs["import_id"] = rid
     sources = [s for s in rel.get("sources") or [] if s not in (hand.get("sources") or [])]
-    add: dict[str, object] = {}
-    if attrs:
-        add["attributes"] = attrs
-    if sources:
-        add["sources"] = sources
+    add = _filled(attributes=attrs, sources=sources)
     if add:
         report.into_hand[hid] = add
     fields = [f"attributes.{k}" for k in attrs] + (["sources"] if sources else [])
@@ -762,28 +760,16 @@ def _entity_section(ents: dict[str, dict], side: _Side, fresh: set[str]) -> str:
         t = e.get("type")
         return ENTITY_TYPE_ORDER.index(t) if t in ENTITY_TYPE_ORDER else len(ENTITY_TYPE_ORDER)
 
-    return _section(
-        ents,
-        lambda e: (group(e), e.get("type", "")),
-        lambda e: f"{e.get('type')} entities",
-        ENTITY_KEYS,
-        side,
-        fresh,
-    )
+    return _section(ents, lambda e: (group(e), e.get("type", "")), lambda e: f"{e.get('type')} entities",
+                    ENTITY_KEYS, side, fresh)  # fmt: skip
 
 
 def _relation_section(rels: dict[str, dict], side: _Side, fresh: set[str]) -> str:
     def source(r: dict) -> str:
         return (r.get("sources") or ["no source"])[0]
 
-    return _section(
-        rels,
-        lambda r: (source(r), r.get("type", "")),
-        lambda r: f"{r.get('type')} relations from {source(r)}",
-        RELATION_KEYS,
-        side,
-        fresh,
-    )
+    return _section(rels, lambda r: (source(r), r.get("type", "")), lambda r: f"{r.get('type')} relations from {source(r)}",
+                    RELATION_KEYS, side, fresh)  # fmt: skip
 
 
 def _section(records: dict[str, dict], group, title, keys, side: _Side, fresh: set[str]) -> str:

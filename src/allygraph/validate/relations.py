@@ -257,30 +257,24 @@ def _sources_and_warnings(file: File, i: int, rec: dict, refs: list, undated: bo
 def _stored(rec: dict, since: str | None, until: str | None, refs: list[str]) -> dict:
     """A relation as stored, keys in the contract's order (its id is set once it is known)."""
     rel = {"id": None, "from": rec["from"], "to": rec["to"], "type": rec["type"]}
-    tier = rec.get("tier")
-    if tier is not None:
+    if (tier := rec.get("tier")) is not None:
         rel["tier"] = tier
-    designations = rec.get("designations")
-    if designations:
+    if designations := rec.get("designations"):
         rel["designations"] = dict(designations)
     rel["status"] = rec.get("status") or DEFAULT_STATUS
     if since is not None:
         rel["since"] = since
     if until is not None:
         rel["until"] = until
-    via = rec.get("via")
-    if via is not None:
+    if (via := rec.get("via")) is not None:
         rel["via"] = via
-    attrs = rec.get("attributes")
-    if attrs:
+    if attrs := rec.get("attributes"):
         rel["attributes"] = attrs if type(attrs) is dict else dict(attrs)
     if refs:
         rel["sources"] = refs
-    note = rec.get("note")
-    if note is not None:
+    if (note := rec.get("note")) is not None:
         rel["note"] = note
-    refuted = rec.get("contradicted_by")
-    if refuted:
+    if refuted := rec.get("contradicted_by"):
         rel["contradicted_by"] = [refuted] if type(refuted) is str else list(refuted)
     return rel
 
