@@ -28,7 +28,6 @@ allygraph made (``data-<hash>.cache`` / ``.sqlite`` / ``.seal``, and their tempo
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import stat as st_
@@ -48,6 +47,11 @@ if TYPE_CHECKING:
     from .store import SQLiteStore, SQLiteWriter
 
 FORMAT = 4  # 4: the Registry (declared types, ladders) in the Dataset and the SQLite meta; marshal
+try:  # hashlib's blake2b itself, without hashlib's import of OpenSSL (2 ms of every command)
+    from _blake2 import blake2b
+except ImportError:  # a Python built without it
+    from hashlib import blake2b
+
 FILES = ("entities.yaml", "relations.yaml")
 # Data directories at least this large get the SQLite cache (queries read only the rows they
 # need); smaller ones a marshal file (loaded whole, faster at that size).
@@ -98,7 +102,7 @@ def refusal(create: bool = False) -> str | None:
 
 
 def _path_for(directory: Path, suffix: str = "cache") -> Path:
-    digest = hashlib.blake2b(str(directory.resolve()).encode(), digest_size=10).hexdigest()
+    digest = blake2b(str(directory.resolve()).encode(), digest_size=10).hexdigest()
     return cache_dir() / f"data-{digest}.{suffix}"
 
 
@@ -117,7 +121,10 @@ def _digest(path: Path) -> str:
     from .inputs import open_input
 
     with open_input(path) as fh:  # refuses a device or FIFO (InputError): no stamp, no cache
-        return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+        h = blake2b(digest_size=16)
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+        return h.hexdigest()
 
 
 def stamp(directory: Path, like: str = "") -> str:
@@ -193,7 +200,7 @@ def get(directory: Path) -> Dataset | None:
         digest = fh.read(33)
         limit = max_body(directory)
         body = fh.read(limit + 1)  # a planted file of any size costs no more than this
-    if len(body) > limit or digest != hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n":
+    if len(body) > limit or digest != blake2b(body, digest_size=16).hexdigest().encode() + b"\n":
         _discard(path)  # damaged (or not ours): rebuild
         return None
     try:
@@ -237,7 +244,7 @@ def put(directory: Path, dataset: Dataset, before: str) -> None:
     try:
         with atomic_open(_path_for(directory), binary=True, exact_mode=0o600) as fh:
             fh.write(MAGIC + before.encode() + b"\n")
-            fh.write(hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n")
+            fh.write(blake2b(body, digest_size=16).hexdigest().encode() + b"\n")
             fh.write(body)
     except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
         pass
