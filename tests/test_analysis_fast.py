@@ -170,9 +170,9 @@ def test_the_fast_paths_compute_the_one_rule(tmp_path, monkeypatch, raw, owners,
 
 
 def test_the_cache_columns_read_the_status_as_ties_does():
-    """``tie_columns`` writes ``ties.effective_status`` (it cannot import ``ties``)."""
+    """``tie_columns`` writes the status ``ties`` reads (``vocab.effective_status``)."""
     from allygraph.store.sqlite import tie_columns
-    from allygraph.ties import effective_status
+    from allygraph.vocab import effective_status
 
     for rel in ({}, {"status": "signed"}, {"status": "reported", "contradicted_by": ["x"]}, {"contradicted_by": []},
                 {"status": None}, {"status": "ended", "contradicted_by": ["a", "b"]}):  # fmt: skip

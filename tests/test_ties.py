@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from allygraph import ties
+from allygraph import ties, vocab
 from allygraph.errors import UsageError
 from allygraph.load import load
 from allygraph.store import DatasetStore
@@ -55,7 +55,7 @@ def test_the_tie_model_is_read_from_the_declarations(S):
 def test_a_contradicted_claim_is_never_in_force(S):
     rel = S.ds.relations["a-claim"]
     assert rel["contradicted_by"] == ["a-in-force"]
-    assert ties.effective_status(rel) == "contradicted"
+    assert vocab.effective_status(rel) == "contradicted"
     clock = ties.Clock.from_options(all_time=True, reported=True, store=S)
     assert not clock(rel) and clock(S.ds.relations["a-in-force"])
 

@@ -378,22 +378,29 @@ def update_rows(directory: Path, before: str | None, statements: list[tuple[str,
     """After an edit of a large directory whose SQLite cache carried the stamp ``before``
     (checked under the data lock, so the cache held everything else), run ``statements`` (SQL,
     parameters) in one transaction and re-stamp and re-seal the cache, so the next query opens
-    it instead of rebuilding. The seal is removed first: a crash midway leaves a cache that fails
-    its seal and is rebuilt. Returns False (the cache is dropped and rebuilt on the next query)
+    it instead of rebuilding. Returns False (the cache is dropped and rebuilt on the next query)
     when that cannot be done."""
-    from .fsutil import atomic_write_bytes
     from .store.sqlite import change_rows
 
     path = _path_for(directory, "sqlite")
+    if refusal() is not None or _read_seal(path) is None:
+        return False
+    return _in_place(path, lambda: change_rows(path, before, statements, stamp(directory)))
+
+
+def _in_place(path: Path, change: Callable[[], None]) -> bool:
+    """Change the complete SQLite cache at ``path`` in place and seal it again. The seal is removed
+    first, so a crash midway leaves a cache that fails its seal and is rebuilt; any failure drops
+    the cache (False), which is then rebuilt, never trusted."""
+    from .fsutil import atomic_write_bytes
+
     seal = Path(f"{path}.seal")
     try:
-        if refusal() is not None or _read_seal(path) is None:
-            return False
         _discard(seal)
-        change_rows(path, before, statements, stamp(directory))
+        change()
         atomic_write_bytes(seal, _seal_of(os.stat(path)), exact_mode=0o600)
         return True
-    except Exception:  # noqa: BLE001 - a cache that cannot be updated is rebuilt, never trusted
+    except Exception:  # noqa: BLE001 - a cache that cannot be changed is rebuilt, never trusted
         _discard(path)
         _discard(seal)
         return False
@@ -408,44 +415,19 @@ def _unhashed(stamp_text: str) -> str:
 def _settle(directory: Path, path: Path, saved: str) -> bool:
     """Re-stamp the SQLite cache without content hashes once the files an edit wrote are no
     longer recent (``RECENT_NS``), as a full build would stamp them then, so later queries stop
-    paying for the hash (done by the next command, not by a background process). Called by ``get_sqlite`` right after ``saved`` matched the files *with* their
-    hashes; the files' times, sizes and inodes, read again after that proof, must still be the
-    ones ``saved`` holds (a write since changes the change time), and the stamp is replaced
-    only if it is still ``saved``. ``ALLYGRAPH_SETTLE=0`` turns it off (queries keep hashing)."""
-    from .fsutil import atomic_write_bytes
-    from .store.sqlite import restamp
+    paying for the hash (done by the next command, not by a background process). Called by
+    ``get_sqlite`` right after ``saved`` matched the files *with* their hashes; the files' times,
+    sizes and inodes, read again after that proof, must still be the ones ``saved`` holds (a
+    write since changes the change time), and the stamp is replaced only if it is still
+    ``saved``. ``ALLYGRAPH_SETTLE=0`` turns it off (queries keep hashing)."""
+    from .store.sqlite import change_rows
 
     if os.environ.get("ALLYGRAPH_SETTLE") == "0" or refusal() is not None:
         return False
     fresh = stamp(directory)
     if not fresh or fresh == saved or fresh != _unhashed(saved):
         return False  # still recent (hashed), small (always hashed), or changed meanwhile
-    seal = Path(f"{path}.seal")
-    try:
-        _discard(seal)
-        restamp(path, fresh, expect=saved)
-        atomic_write_bytes(seal, _seal_of(os.stat(path)), exact_mode=0o600)
-        return True
-    except Exception:  # noqa: BLE001 - a cache that cannot be re-stamped is rebuilt, never trusted
-        _discard(path)
-        _discard(seal)
-        return False
-
-
-def settle_stamp(directory: Path) -> bool:
-    """Wait until the files are no longer recent, then re-stamp the SQLite cache without hashes
-    (what the next ``get_sqlite`` does on its own: ``_settle``). True when its stamp hashes nothing."""
-    from .fsutil import lock_data
-
-    newest = max(max(os.stat(directory / n).st_mtime_ns, os.stat(directory / n).st_ctime_ns) for n in FILES)
-    time.sleep(max(0.0, (newest + RECENT_NS - time.time_ns()) / 1e9) + 0.05)
-    with lock_data(directory):
-        store = get_sqlite(directory)
-        if store is None:
-            return False
-        now = store.stamp() or ""
-        store.close()
-        return now.endswith(":-")
+    return _in_place(path, lambda: change_rows(path, saved, [], fresh))
 
 
 # --- a cache that breaks a command is discarded, and the command runs once more --------------

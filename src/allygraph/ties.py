@@ -41,6 +41,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from . import dates
+from .vocab import effective_status
 
 if TYPE_CHECKING:
     from .store import Store
@@ -60,20 +61,6 @@ class Standing(NamedTuple):
 
     status: str
     in_force: bool
-
-
-def effective_status(rel: dict) -> str:
-    """The status a relation is read with: ``contradicted`` when it names what contradicts it
-    (``contradicted_by``), else its own status (``active`` when it has none).
-
-    >>> effective_status({"status": "negotiating", "contradicted_by": ["raa-in-force"]})
-    'contradicted'
-    >>> effective_status({})
-    'active'
-    """
-    if rel.get("contradicted_by"):
-        return "contradicted"
-    return rel.get("status") or "active"
 
 
 def is_reported(rel: dict) -> bool:

@@ -110,6 +110,22 @@ STATUSES: dict[str, str] = {
 }
 DEFAULT_STATUS = "active"
 
+
+def effective_status(rel: dict) -> str:
+    """The status a relation is read with: ``contradicted`` when it names what contradicts it
+    (``contradicted_by``), else its own status (``active`` when it has none). Here, below both
+    ``ties`` (the one rule for time and status) and the SQLite cache's status column.
+
+    >>> effective_status({"status": "negotiating", "contradicted_by": ["raa-in-force"]})
+    'contradicted'
+    >>> effective_status({})
+    'active'
+    """
+    if rel.get("contradicted_by"):
+        return "contradicted"
+    return rel.get("status") or DEFAULT_STATUS
+
+
 # Source reliability grades, strongest first (``grades`` holds the host rules that assign them).
 GRADES: dict[str, str] = {
     "official": "A government, parliament, armed force, court or intergovernmental body speaking for itself.",

@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from .. import dates
 from ..query import EdgeFilter
 from ..store import Store, as_store
-from ..ties import Clock, effective_status, tie_of
+from ..ties import Clock, tie_of
+from ..vocab import effective_status
 from . import words
 from .common import all_entities, all_relations, check_date, touching
 

@@ -11,7 +11,8 @@ from ..errors import NoPath
 from ..grades import grades_of
 from ..query import path
 from ..store import Store, as_store
-from ..ties import effective_status, is_reported
+from ..ties import is_reported
+from ..vocab import effective_status
 from . import words
 
 _MD = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import NoPath, UsageError
 from ..store import Store, as_store
-from ..ties import effective_status
-from ..vocab import tier_of
+from ..vocab import effective_status, tier_of
 from .filters import EdgeFilter, steps, symmetric_seen, via_steps
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .. import fsutil
 from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
 from ..names import exact_key, loose_key, suggest, word_matches
-from ..vocab import Registry
+from ..vocab import Registry, effective_status
 from .base import Counts, Store
 from .shape import check_entity, check_registry, check_relation, check_source, check_warnings
 
@@ -59,10 +59,8 @@ def relation_row(rel: dict) -> tuple:
 
 def tie_columns(rel: dict) -> tuple[str, str, str | None, str | None]:
     """What the time rule reads of a relation, as columns (``SQLiteStore.tie_rows`` filters on
-    them in SQL): its type, effective status, since and until. The status is
-    ``ties.effective_status``'s rule, written here because ``ties`` names the store (no import
-    cycle); ``tests/test_analysis_fast.py`` holds the two to each other."""
-    status = "contradicted" if rel.get("contradicted_by") else (rel.get("status") or "active")
+    them in SQL): its type, effective status (``vocab.effective_status``), since and until."""
+    status = effective_status(rel)
     since, until = rel.get("since"), rel.get("until")
     return (rel["type"], status, None if since is None else str(since),
             None if until is None else str(until))  # fmt: skip
@@ -106,21 +104,6 @@ def change_rows(path: Path, before: str | None, statements: list[tuple[str, tupl
             for sql, params in statements:
                 db.execute(sql, params)
             db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(after),))
-    finally:
-        db.close()
-
-
-def restamp(path: Path, stamp: str, expect: str | None = None) -> None:
-    """Give the complete cache at ``path`` the stamp ``stamp`` (its content is unchanged); with
-    ``expect``, only if it still carries that stamp (else ValueError, nothing written)."""
-    db = fsutil.sqlite_connect(path)
-    try:
-        with db:
-            if expect is not None:
-                row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
-                if row is None or marshal.loads(row[0]) != expect:
-                    raise ValueError("the cache changed meanwhile")
-            db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (marshal.dumps(stamp),))
     finally:
         db.close()
 

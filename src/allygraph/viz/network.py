@@ -14,7 +14,8 @@ from ..errors import UsageError
 from ..export.common import xml_text
 from ..query import EdgeFilter
 from ..store import as_store
-from ..ties import Clock, effective_status
+from ..ties import Clock
+from ..vocab import effective_status
 from .layout import layout
 
 MAX_NODES = 150  # above this a map is not something a person reads
