@@ -28,12 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from loadavg import loadavg  # benchmarks/loadavg.py, beside this script
+
 ENV = dict(os.environ)
-
-
-def loadavg() -> str:
-    with open("/proc/loadavg") as fh:
-        return " ".join(fh.read().split()[:3])
 
 
 def run(args: list[str], timeout: float, env: dict | None = None) -> tuple[float | None, str]:

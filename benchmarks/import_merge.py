@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from loadavg import loadavg  # benchmarks/loadavg.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
@@ -50,14 +52,6 @@ def once(src: Path | None) -> float:
     if done.returncode != 0:
         sys.exit(f"the merge run failed: {done.stderr.strip()[-500:]}")
     return float(done.stdout.strip())
-
-
-def loadavg() -> str:
-    """The 1, 5 and 15 minute load averages (or a note where /proc is absent)."""
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
 
 
 def main() -> None:

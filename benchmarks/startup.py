@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from loadavg import loadavg  # benchmarks/loadavg.py, beside this script
+
 TARGET = 0.5
 ARGS = ["path", "Japan", "Philippines"]
 VIA_SOURCE = "import sys; sys.argv[0] = 'allygraph'; from allygraph.cli import main; main()"
@@ -39,14 +41,6 @@ def wall(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     elapsed = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def loadavg() -> str:
-    """The first three fields of /proc/loadavg (or "n/a")."""
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
 
 
 def main() -> None:
