@@ -198,6 +198,23 @@ def test_edit_set_and_unset_touch_only_their_lines(tmp_path):
     assert load(d, use_cache=False).sources["mofa"]["date"] == "2024-07-08"
 
 
+def test_unsetting_the_first_fields_last_mapping_entry_and_the_next_field_in_one_edit(tmp_path):
+    """``--unset attributes.k`` on a record whose first field is ``attributes: {k: 1}`` removes the
+    field, so the next field moves up to the ``- ``; removing that next field in the same edit
+    must see the first change (found by the layout property test: the two splices overlapped and
+    left ``-   type: state``, which the edit refused as invalid YAML)."""
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "entities.yaml").write_text(
+        "entities:\n- attributes: {k: 1}\n  description: plain words\n  type: state\n  name: Entity 0\n  id: e0\n"
+        "- id: e1\n  name: Entity 1\n  type: state\n"
+    )
+    (d / "relations.yaml").write_text("relations: []\n")
+    edit.edit("e0", unset=["description", "attributes.k"], data=d)
+    assert (d / "entities.yaml").read_text().startswith("entities:\n- type: state\n  name: Entity 0\n  id: e0\n")
+    assert "attributes" not in load(d, use_cache=False).entities["e0"]
+
+
 def test_add_entity_and_dry_run(tmp_path):
     d = small(tmp_path)
     before = snapshot(d)

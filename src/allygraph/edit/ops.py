@@ -292,15 +292,14 @@ def _shared_spot(record: Any, key: str, is_set: bool) -> str | None:
     """Where a change to ``key`` splices text that another change of the same ``edit`` may touch
     too (then the second is located in the text the first left): a flow record (commas
     interleave), a mapping field (``attributes.KEY``: the first change may create it), or
-    ``"*"``, the removal of a block record's first field (the next field moves up to its place)."""
+    ``"*"``, a removal in a block record's first field (the next field moves up to its place
+    when the field goes: ``--unset attributes.k`` removes ``attributes`` with its last entry)."""
     if record.flow_style:
         return "record"
     head, dot, _ = key.partition(".")
-    if dot:
-        return head
-    if not is_set and record.value and record.value[0][0].value == key:
+    if not is_set and record.value and record.value[0][0].value == head:
         return "*"
-    return None
+    return head if dot else None
 
 
 def _in_style(record: Any, key: str, value: Any) -> str:
