@@ -554,12 +554,30 @@ _DEEP_RE = re.compile(rf"\n[ \t-]{{{DEEP_COLUMN}}}")
 _LEADING_ZERO_RE = re.compile(r"0(?<=[\s\[{,:]0)[0-9_oO]|0(?<=[\s\[{,:][-+]0)[0-9_oO]")
 
 
+def _unlike(text: str) -> bool:
+    """Whether ``text`` holds what yaml-rs is not given: an explicit tag (the positioned path
+    refuses it with its place) or nesting deeper than ``DEEP_COLUMN``."""
+    if "!" in text and _TAG_RE.search(text):
+        return True  # explicit tags: let the positioned path refuse them with their place
+    return bool(_DEEP_RE.search(text) or _DEEP_RE.match("\n" + text[:DEEP_COLUMN]))
+
+
+def list_items(text: str, key: str) -> list | None:
+    """The items of a block list's records written as ``text`` (whole lines, each record from its
+    dash), read by yaml-rs as the section ``key``; None when yaml-rs may read them differently
+    from the positioned path, refuses them, or is not installed."""
+    if _unlike(text) or _LEADING_ZERO_RE.search(text) is not None:
+        return None
+    try:
+        return _parse_piece(f"{key}:\n" + text, key)
+    except Exception:  # noqa: BLE001 - any refusal: the caller reads them the positioned way
+        return None
+
+
 def _fast(text: str) -> object | None:
     """yaml-rs's parse, or None when it refuses the text or may read it differently from the
     positioned path (which then reads it, or reports why not)."""
-    if "!" in text and _TAG_RE.search(text):
-        return None  # explicit tags: let the positioned path refuse them with their place
-    if _DEEP_RE.search(text) or _DEEP_RE.match("\n" + text[:DEEP_COLUMN]):
+    if _unlike(text):
         return None
     try:
         import yaml_rs
@@ -694,9 +712,7 @@ def _streamed(text: str, key: str) -> dict | None:
     sections before it, and the list's first piece) parsed now, the rest a piece at a time. None
     when the layout is anything else, or yaml-rs may read it differently from the positioned path
     (the caller then reads it whole)."""
-    if "!" in text and _TAG_RE.search(text):
-        return None
-    if _DEEP_RE.search(text) or _DEEP_RE.match("\n" + text[:DEEP_COLUMN]):
+    if _unlike(text):
         return None
     try:
         import yaml_rs

@@ -37,7 +37,11 @@ def scalar(value: object) -> str:
         if "." not in mantissa:
             mantissa += ".0"
         return mantissa + (f"e{exponent}" if exponent else "")  # YAML 1.1 floats need the dot
-    text = str(value)
+    return text_scalar(str(value))
+
+
+def text_scalar(text: str) -> str:
+    """``scalar`` of a string: plain when YAML reads it back as the same text, else quoted."""
     if _PLAIN.fullmatch(text) and text == text.strip() and text.casefold() not in _RESERVED:
         return text
     quoted = json.dumps(text, ensure_ascii=False)

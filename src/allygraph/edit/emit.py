@@ -16,6 +16,7 @@ from ..yamltext import (
     flow,
     scalar,
     source_entry,
+    text_scalar,
     value_text,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "record",
     "scalar",
     "source_entry",
+    "text_scalar",
     "value_text",
 ]
 

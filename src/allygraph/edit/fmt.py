@@ -13,13 +13,14 @@ before it, and a comment at the end of a field's line stays there. Values never 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
 from ..errors import UsageError
 from ..yamlsrc import _Builder
 from .doc import Doc, last_end
-from .emit import DATE_FIELDS, ENTITY_KEYS, SOURCE_KEYS, flow, scalar, value_text
+from .emit import DATE_FIELDS, ENTITY_KEYS, SOURCE_KEYS, flow, scalar, text_scalar, value_text
 
 RELATION_ORDER = ("id", "from", "to", "type", "tier", "designations", "status", "since", "until", "via",
                   "attributes", "sources", "contradicted_by", "note")  # fmt: skip
@@ -29,8 +30,11 @@ ORDERS = {"entities": ENTITY_KEYS, "relations": RELATION_ORDER, "sources": SOURC
 _COMMENT = re.compile(r"\s*(?:-[ \t]+)?#")  # a comment line, or a record's dash alone with a comment
 
 
-def format_text(doc: Doc) -> str:
-    """The canonical text of one parsed file (line endings as the file's own)."""
+def format_text(doc: Doc, records: dict[str, str] | None = None) -> str:
+    """The canonical text of one parsed file (line endings as the file's own). ``records`` gives,
+    for a list section, the canonical text of all its records (``canonical_records``), written in
+    place of the records composed in ``doc`` (the large path: the section's first record alone is
+    in ``doc``, for the comments before it and the sections around it)."""
     if doc.root is None:
         return doc.text
     build = _Builder(doc.name, []).build
@@ -45,6 +49,12 @@ def format_text(doc: Doc) -> str:
         if value.id == "sequence" and value.value and not value.flow_style:
             out.append(f"{scalar(key.value)}:")
             prev = doc.line_end(key.end_mark.index)
+            given = (records or {}).get(key.value)
+            if given is not None:
+                out += _comments(doc, prev, doc.line_start(value.value[0].start_mark.index), 2)
+                out.append(given)
+                at = doc.record_end(value.value[-1])
+                continue
             for j, item in enumerate(value.value):
                 lead = _comments(doc, prev, doc.line_start(item.start_mark.index), 2)
                 if j:
@@ -119,10 +129,155 @@ def _value(key: str, value: object, indent: int) -> list[str]:
     return [scalar(value)]
 
 
+class Records:
+    """The canonical text of list records given as plain values: what ``_record`` writes for a
+    record without comments (``dash``, at indent 2), the lines joined by ``nl``; quicker for a
+    million records because what repeats is worked out once: each key order's template, and each
+    field's texts while they repeat."""
+
+    MEMO = 1 << 12
+
+    def __init__(self, order: tuple, nl: str = "\n") -> None:
+        self.order, self.nl = order, nl
+        self.rank = {k: i for i, k in enumerate(order)}
+        self.shapes: dict[tuple, tuple | None] = {}
+
+    def _shape(self, keys: tuple) -> tuple | None:
+        """A key order's (fields as (key, its writer), the record's template); None when a key
+        is not text (the caller then formats the file the general way)."""
+        if not all(type(k) is str for k in keys):
+            return None
+        rank, n = self.rank, len(self.order)
+        ordered = sorted(keys, key=lambda k: (rank.get(k, n), k if k not in rank else ""))
+        template = "  - " + (self.nl + "    ").join(
+            scalar(k).replace("{", "{{").replace("}", "}}") + ": {}" for k in ordered
+        )
+        return [(k, self._writer(k)) for k in ordered], template.format
+
+    def _writer(self, key: str):
+        """``key``'s value as one line (``_value``'s first line), or None when it takes more. A
+        text is remembered while it repeats: a field whose first ``MEMO`` values are mostly new
+        (an id) is written each time instead."""
+        memo: dict | None = {}
+        seen = 0
+        direct = json.dumps if key in DATE_FIELDS else text_scalar
+
+        def write(v: object) -> str | None:
+            nonlocal memo, seen
+            if type(v) is str:
+                if memo is None:
+                    return direct(v)
+                text = memo.get(v)
+                if text is None:
+                    text = memo[v] = direct(v)
+                    if len(memo) == self.MEMO and seen < 2 * self.MEMO:
+                        memo = None  # mostly new texts (ids): stop remembering
+                seen += 1
+                return text
+            if type(v) is list and len(v) == 1 and type(v[0]) is str:
+                return "[" + text_scalar(v[0]) + "]"
+            body = _value(key, v, 4)
+            return body[0] if len(body) == 1 else None
+
+        return write
+
+    def __call__(self, rec: dict) -> str | None:
+        """One record's text, from its ``- `` to its last character (no line break after it);
+        None when a key is not text (the caller then formats the file the general way)."""
+        keys = tuple(rec)
+        if keys in self.shapes:
+            shape = self.shapes[keys]
+        else:
+            shape = self.shapes[keys] = self._shape(keys)
+        if shape is None:
+            return None
+        fields, template = shape
+        texts = [write(rec[k]) for k, write in fields]
+        if None in texts:
+            return self._block(rec, fields)
+        return template(*texts)
+
+    def _block(self, rec: dict, fields: list) -> str:
+        """A record with a field written over several lines (a list of mappings), as ``_record``."""
+        lines: list[str] = []
+        for k, _ in fields:
+            body = _value(k, rec[k], 4)
+            lines.append(f"{scalar(k)}: {body[0]}".rstrip())
+            lines += body[1:]
+        return self.nl.join(["  - " + lines[0], *(x if x.startswith(" ") else "    " + x for x in lines[1:])])
+
+
+# --- a large file: its records read and written in bulk -----------------------------------------
+
+
+def canonical_records(text: str, section: str, nl: str) -> str | None:
+    """The canonical text of the records of the block list ``section`` written as ``text``
+    (whole lines, from the first record's dash, without comments): each as ``Records`` writes
+    it, a blank line between them, none after the last; None when they cannot be read exactly as
+    the loader reads them (``yamlsrc.list_items``) or a record is not a mapping of text keys (the
+    caller then formats the file the general way)."""
+    from ..validate import paused_gc
+    from ..yamlsrc import list_items
+
+    with paused_gc():
+        items = list_items(text, section)
+        if items is None or not all(type(item) is dict for item in items):
+            return None
+        out = list(map(Records(ORDERS[section], nl), items))
+        return None if None in out else (nl * 2).join(out)  # type: ignore[arg-type]
+
+
+def canonical_pieces(raw: bytes, cuts: list[int], section: str, nl: str) -> list[str | None]:
+    """``canonical_records`` of each piece ``raw[cuts[i]:cuts[i + 1]]`` (cut where records start),
+    the last piece in a forked process on Linux (the two cores each read and write half of a
+    large file), elsewhere one after the other."""
+    pieces = list(zip(cuts, cuts[1:], strict=False))
+
+    def one(a: int, b: int) -> str | None:
+        return canonical_records(raw[a:b].decode("utf-8"), section, nl)
+
+    if len(pieces) < 2 or not _can_fork():
+        return [one(a, b) for a, b in pieces]
+    import multiprocessing
+
+    fork = multiprocessing.get_context("fork")
+    reader, writer = fork.Pipe(duplex=False)
+    child = fork.Process(target=_piece_to, args=(writer, one, *pieces[-1]), daemon=True)
+    child.start()
+    writer.close()
+    try:
+        mine = [one(a, b) for a, b in pieces[:-1]]
+        try:
+            got = reader.recv_bytes()
+            theirs = None if got == b"\0" else got.decode("utf-8")
+        except (EOFError, OSError):
+            theirs = one(*pieces[-1])  # the child ended without an answer: read its piece here
+    finally:
+        reader.close()
+        child.join()
+    return [*mine, theirs]
+
+
+def _piece_to(conn, one, a: int, b: int) -> None:
+    """In the forked process: send piece ``[a, b)``'s canonical text (``\\0`` for None)."""
+    text = one(a, b)
+    conn.send_bytes(b"\0" if text is None else text.encode("utf-8"))
+    conn.close()
+
+
+def _can_fork() -> bool:
+    """Whether a piece may go to a forked process: on Linux, with no other thread running."""
+    import sys
+    import threading
+
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
 def fmt(data: str | os.PathLike | None = None, *, dry_run: bool = False, check: bool = False) -> dict:
     """Rewrite both data files in the canonical layout (see the module docstring);
     ``{"changed": [{"file", "id": null, "action": "formatted"}]}``. ``check``: write nothing,
-    only report which files are not canonical (like ``dry_run``)."""
+    only report which files are not canonical (``"dry_run": true``, without the patch that
+    ``dry_run`` adds). A large directory whose cache is current takes ``large.fmt_large``."""
     from . import core
 
     def fn(ctx: core.Context) -> None:
@@ -138,4 +293,13 @@ def fmt(data: str | os.PathLike | None = None, *, dry_run: bool = False, check: 
             if getattr(before, key) != getattr(after, key):
                 raise UsageError(f"fmt would change a value in {key}; nothing was written (please report this file)")
 
-    return core.change(data, fn, dry_run or check, verify=same_values)
+    def large(module, directory) -> dict | None:
+        # --dry-run shows the patch, which the general path makes
+        return None if dry_run else module.fmt_large(directory, check)
+
+    from .ops import _change
+
+    result = _change(data, dry_run or check, fn, large, same_values)
+    if check and not dry_run:
+        result.pop("patch", None)  # --check says which files; --dry-run shows how
+    return result

@@ -11,6 +11,7 @@ caller validates the whole directory as for any change.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -210,18 +211,36 @@ class LargeFile:
         self.first, self.end, column = scan(self.raw, section)
         self.item = b"\n" + b" " * column + b"-"  # what starts a record (a line like ``  -x`` too,
         # which no record of a valid file has: then the count is not the cache's, and this path falls back)
-        self.chunks: list[int] = []  # chunk start offsets (each at a line break, or the first record)
-        self.counts: list[int] = []  # records starting after each chunk's start, up to the next
+        self.replaced: dict[int, tuple[int, str]] = {}  # window start -> (its end, its new text)
+        self._mentions: dict[bytes, bool] = {}
+
+    @functools.cached_property
+    def _chunked(self) -> tuple[list[int], list[int], int]:
+        chunks: list[int] = []  # chunk start offsets (each at a line break, or the first record)
+        counts: list[int] = []  # records starting after each chunk's start, up to the next
         at = self.first
         while at < self.end:
             nxt = self.raw.find(b"\n", min(at + CHUNK, self.end))
             nxt = self.end if nxt < 0 or nxt >= self.end else nxt
-            self.chunks.append(at)
-            self.counts.append(self._count(at, nxt))
+            chunks.append(at)
+            counts.append(self._count(at, nxt))
             at = nxt
-        self.total = 1 + sum(self.counts) if self.chunks else 0
-        self.replaced: dict[int, tuple[int, str]] = {}  # window start -> (its end, its new text)
-        self._mentions: dict[bytes, bool] = {}
+        return chunks, counts, 1 + sum(counts) if chunks else 0
+
+    @property
+    def chunks(self) -> list[int]:
+        """Chunk start offsets (each at a line break, or the first record), counted when first asked."""
+        return self._chunked[0]
+
+    @property
+    def counts(self) -> list[int]:
+        """How many records start after each chunk's start, up to the next."""
+        return self._chunked[1]
+
+    @property
+    def total(self) -> int:
+        """How many records the section holds."""
+        return self._chunked[2]
 
     def _count(self, a: int, b: int) -> int:
         """How many records start after a line break in ``[a, b)``."""
@@ -745,3 +764,81 @@ def _renamed_entity(ent: dict, old: str, new: str) -> dict:
     if isinstance(out.get("attributes"), dict):
         out["attributes"] = {k: new if v == old else v for k, v in out["attributes"].items()}
     return out
+
+
+# --- fmt ------------------------------------------------------------------------------------------
+
+_COMMENT_MARK = re.compile(rb"(?:^|[ \t])#", re.M)  # a comment may start here (or a '#' in a quoted value)
+CHECK_FIRST = 1 << 18  # fmt --check reads this much of a file's records first: most files differ early
+
+
+def fmt_large(directory: Path, check: bool = False) -> dict | None:
+    """``fmt`` of a large directory whose cache is current (the files are valid, so the values
+    ``fmt`` keeps need no new validation): the big list section of each file (its records without
+    comments) is read by yaml-rs in two halves on two processes and written by ``fmt.Records``;
+    the rest (the sections around it, and the comments there) by ``fmt.format_text`` as for any
+    file. The cache keeps its rows (the values did not change) and is re-stamped. ``check``:
+    write nothing, only say which files would change (a file's first records are compared
+    first). None: take the general path."""
+
+    def run(store: SQLiteStore) -> dict:
+        files = [
+            LargeFile(directory, name, section) for name, section in ((ENTITIES, "entities"), (RELATIONS, "relations"))
+        ]
+        changed = []
+        for f in files:
+            new = _formatted(f, check)
+            if new is not None:
+                f.replace(0, len(f.raw), new)
+                changed.append({"file": str(f.path), "id": None, "action": "formatted"})
+        if check:  # as the general path says it: dry_run only when there is a change to show
+            return {"changed": changed, "dry_run": True} if changed else {"changed": []}
+        if changed:
+            _commit(directory, store, files, [])
+        return {"changed": changed}
+
+    return _large(directory, run)
+
+
+def _formatted(f: LargeFile, check: bool) -> str | None:
+    """The canonical text of ``f`` (None when it already is; with ``check``, any text when it
+    is not); Fallback when its records cannot take this path."""
+    from .fmt import canonical_pieces, format_text
+
+    raw, nl, section = f.raw, f.nl, f.section
+    if raw.find(b"#", f.first, f.end) >= 0 and _COMMENT_MARK.search(raw, f.first, f.end):
+        raise Fallback
+    # the records end with the last one's line; the blank lines after it go with what follows
+    last = len(raw[: f.end].rstrip())
+    end = min(raw.find(b"\n", last) + 1 or f.end, f.end)
+    # the file with its first record alone: the sections around the list, formatted as usual
+    second = raw.find(f.item, f.first, end) + 1
+    head = raw[: second or end]
+    if second and head.endswith(f.nl.encode() * 2):
+        head = head[: -len(f.nl)]  # the blank line that separates it from the next record
+    small = Doc.parse(str(f.path), head + raw[end:])
+    if small.root is None or small.root.id != "mapping":
+        raise Fallback
+    seq = next((v for k, v in small.root.value if k.value == section), None)
+    if seq is None or seq.id != "sequence" or len(seq.value) != 1:
+        raise Fallback
+    if check and format_text(small) != small.text:
+        return small.text  # the sections around the list, or its first record, are not canonical
+    done: list[str | None] = []
+    at = f.first
+    if check and end - at > 2 * CHECK_FIRST and (cut := raw.find(f.item, at + CHECK_FIRST, end)) > 0:
+        done = canonical_pieces(raw, [at, cut + 1], section, nl)
+        if done[0] is not None and (done[0] + nl * 2).encode("utf-8") != raw[at : cut + 1]:
+            return done[0]  # it differs early: no need to read the rest
+        at = cut + 1
+    mid = raw.find(f.item, (at + end) // 2, end)
+    pieces = done + canonical_pieces(raw, [at, mid + 1, end] if mid > 0 else [at, end], section, nl)
+    if any(p is None for p in pieces):
+        raise Fallback
+    records = (nl * 2).join(pieces)  # type: ignore[arg-type]
+    # the one record the small file holds, written the general way, must be what this path wrote
+    first = records.split(nl * 2, 1)[0]
+    if format_text(small, {section: first}) != format_text(small):
+        raise Fallback
+    new = small.bom + format_text(small, {section: records})
+    return None if new.encode("utf-8") == raw else new

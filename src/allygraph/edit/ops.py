@@ -153,10 +153,10 @@ def large_edits(directory: os.PathLike) -> bool:
 
 
 def _change(data: Data, dry_run: bool, fn: Callable[[Context], None],
-            large: Callable[[ModuleType, Path], dict | None]) -> dict:  # fmt: skip
+            large: Callable[[ModuleType, Path], dict | None], verify: Callable[..., None] | None = None) -> dict:  # fmt: skip
     """The one path of a change that may go large: on a large directory ``large`` (given the
     ``edit.large`` module and the directory) runs first; when it declines (None), ``fn`` runs
-    under ``core.change`` as for any directory."""
+    under ``core.change`` (with ``verify``) as for any directory."""
     from ..load import data_dir
 
     directory = data_dir(data, write=not dry_run)
@@ -166,7 +166,7 @@ def _change(data: Data, dry_run: bool, fn: Callable[[Context], None],
         done = large(large_module, directory)
         if done is not None:
             return done
-    return core.change(directory, fn, dry_run)
+    return core.change(directory, fn, dry_run, verify)
 
 
 # --- finding a record by id --------------------------------------------------------------------
