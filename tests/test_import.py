@@ -253,6 +253,20 @@ def test_written_scalars_read_back_unchanged(tmp_path_factory, value):
         assert back["sources"] == [value]
 
 
+PLAIN_LIKE = st.text(alphabet=st.sampled_from("aeFNnOoSsTtUuYylL1 -._()'\u212a\u017f#:"), max_size=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(PLAIN_LIKE, st.sampled_from(["yes", "No", "OFF", "n", "Y", "nULL", "True ", "a b", "on"]), st.text()))
+def test_a_text_is_written_plain_exactly_when_the_rule_says(value):
+    """``text_scalar``'s one pattern is the rule it stands for: ``_PLAIN``, no trailing space, no
+    reserved word in any case (the fast writer of ``fmt`` relies on it)."""
+    from allygraph.yamltext import _PLAIN, _RESERVED, text_scalar
+
+    plain = bool(_PLAIN.fullmatch(value)) and value == value.strip() and value.casefold() not in _RESERVED
+    assert (text_scalar(value) == value) is plain
+
+
 def test_cow_finds_a_state_written_by_hand_under_its_name_of_today():
     """COW's "Turkey" (640) is the "Türkiye" an analyst wrote, by name or by ``attributes.iso3``."""
     by_name = Namer({"turkiye": {"id": "turkiye", "name": "Türkiye", "type": "state"}})

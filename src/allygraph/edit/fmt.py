@@ -14,6 +14,7 @@ before it, and a comment at the end of a field's line stays there. Values never 
 from __future__ import annotations
 
 import json
+import operator
 import os
 import re
 
@@ -132,19 +133,19 @@ def _value(key: str, value: object, indent: int) -> list[str]:
 class Records:
     """The canonical text of list records given as plain values: what ``_record`` writes for a
     record without comments (``dash``, at indent 2), the lines joined by ``nl``; quicker for a
-    million records because what repeats is worked out once: each key order's template, and each
-    field's texts while they repeat."""
-
-    MEMO = 1 << 12
+    million records because each set of keys is put in order once, into a template and a getter
+    of its values in that order."""
 
     def __init__(self, order: tuple, nl: str = "\n") -> None:
         self.order, self.nl = order, nl
         self.rank = {k: i for i, k in enumerate(order)}
-        self.shapes: dict[tuple, tuple | None] = {}
+        self.shapes: dict[frozenset, tuple | None] = {}
+        self.last: tuple = (None, None)  # the last record's keys, and their shape
 
-    def _shape(self, keys: tuple) -> tuple | None:
-        """A key order's (fields as (key, its writer), the record's template); None when a key
-        is not text (the caller then formats the file the general way)."""
+    def _shape(self, keys) -> tuple | None:
+        """A set of keys' (getter of the values in canonical order, [(key, a date field)], the
+        record's template); None when a key is not text (the caller then formats the file the
+        general way)."""
         if not all(type(k) is str for k in keys):
             return None
         rank, n = self.rank, len(self.order)
@@ -152,49 +153,32 @@ class Records:
         template = "  - " + (self.nl + "    ").join(
             scalar(k).replace("{", "{{").replace("}", "}}") + ": {}" for k in ordered
         )
-        return [(k, self._writer(k)) for k in ordered], template.format
-
-    def _writer(self, key: str):
-        """``key``'s value as one line (``_value``'s first line), or None when it takes more. A
-        text is remembered while it repeats: a field whose first ``MEMO`` values are mostly new
-        (an id) is written each time instead."""
-        memo: dict | None = {}
-        seen = 0
-        direct = json.dumps if key in DATE_FIELDS else text_scalar
-
-        def write(v: object) -> str | None:
-            nonlocal memo, seen
-            if type(v) is str:
-                if memo is None:
-                    return direct(v)
-                text = memo.get(v)
-                if text is None:
-                    text = memo[v] = direct(v)
-                    if len(memo) == self.MEMO and seen < 2 * self.MEMO:
-                        memo = None  # mostly new texts (ids): stop remembering
-                seen += 1
-                return text
-            if type(v) is list and len(v) == 1 and type(v[0]) is str:
-                return "[" + text_scalar(v[0]) + "]"
-            body = _value(key, v, 4)
-            return body[0] if len(body) == 1 else None
-
-        return write
+        getter = operator.itemgetter(*ordered) if len(ordered) > 1 else lambda rec, k=ordered[0]: (rec[k],)
+        return getter, [(k, k in DATE_FIELDS) for k in ordered], template.format
 
     def __call__(self, rec: dict) -> str | None:
         """One record's text, from its ``- `` to its last character (no line break after it);
         None when a key is not text (the caller then formats the file the general way)."""
-        keys = tuple(rec)
-        if keys in self.shapes:
-            shape = self.shapes[keys]
-        else:
-            shape = self.shapes[keys] = self._shape(keys)
+        keys = rec.keys()
+        last, shape = self.last
+        if keys != last:
+            found = frozenset(keys)
+            shape = self.shapes[found] if found in self.shapes else self.shapes.setdefault(found, self._shape(keys))
+            self.last = keys, shape
         if shape is None:
             return None
-        fields, template = shape
-        texts = [write(rec[k]) for k, write in fields]
-        if None in texts:
-            return self._block(rec, fields)
+        getter, fields, template = shape
+        texts = []
+        for v, (k, date) in zip(getter(rec), fields, strict=True):
+            if type(v) is str:
+                texts.append(json.dumps(v) if date else text_scalar(v))
+            elif type(v) is list and len(v) == 1 and type(v[0]) is str:
+                texts.append("[" + text_scalar(v[0]) + "]")
+            else:
+                body = _value(k, v, 4)
+                if len(body) > 1:
+                    return self._block(rec, fields)
+                texts.append(body[0])
         return template(*texts)
 
     def _block(self, rec: dict, fields: list) -> str:
