@@ -72,8 +72,8 @@ def files(draw) -> tuple[str, str]:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(case=files(), fork=st.booleans())
-def test_the_bulk_path_writes_what_the_general_path_writes(case, fork, tmp_path_factory, monkeypatch):
+@given(case=files(), fork=st.booleans(), piece=st.integers(1, 200))
+def test_the_bulk_path_writes_what_the_general_path_writes(case, fork, piece, tmp_path_factory, monkeypatch):
     section, text = case
     d = tmp_path_factory.mktemp("fmt")
     name = f"{section}.yaml"
@@ -84,6 +84,7 @@ def test_the_bulk_path_writes_what_the_general_path_writes(case, fork, tmp_path_
         return
     want = format_text(doc)
     monkeypatch.setattr(fmt_module, "_can_fork", lambda: fork)
+    monkeypatch.setattr(fmt_module, "SMALL_PIECE", piece)  # records read a few at a time
     monkeypatch.setattr(large, "CHECK_FIRST", 16)  # the early look of --check on every file
     f = large.LargeFile(d, name, section)
     try:

@@ -194,31 +194,48 @@ class Records:
 # --- a large file: its records read and written in bulk -----------------------------------------
 
 
-def canonical_records(text: str, section: str, nl: str) -> str | None:
-    """The canonical text of the records of the block list ``section`` written as ``text``
-    (whole lines, from the first record's dash, without comments): each as ``Records`` writes
-    it, a blank line between them, none after the last; None when they cannot be read exactly as
-    the loader reads them (``yamlsrc.list_items``) or a record is not a mapping of text keys (the
-    caller then formats the file the general way)."""
+SMALL_PIECE = 1 << 16  # records are read and written this much text at a time: what yaml-rs
+# made is written while it is still in the processor's cache (a tenth faster than whole halves), and
+# a million records are never all in memory at once
+
+
+def canonical_records(raw: bytes, item: bytes, section: str, nl: str) -> str | None:
+    """The canonical text of the records of the block list ``section`` written as ``raw`` (whole
+    lines, from the first record's dash, without comments; ``item`` starts a record after a line
+    break): each as ``Records`` writes it, a blank line between them, none after the last; None
+    when they cannot be read exactly as the loader reads them (``yamlsrc.list_items``) or a record
+    is not a mapping of text keys (the caller then formats the file the general way)."""
     from ..validate import paused_gc
     from ..yamlsrc import list_items
 
+    write = Records(ORDERS[section], nl)
+    out: list[str] = []
+    at = 0
     with paused_gc():
-        items = list_items(text, section)
-        if items is None or not all(type(item) is dict for item in items):
-            return None
-        out = list(map(Records(ORDERS[section], nl), items))
-        return None if None in out else (nl * 2).join(out)  # type: ignore[arg-type]
+        while at < len(raw):
+            cut = raw.find(item, at + SMALL_PIECE)
+            end = len(raw) if cut < 0 else cut + 1
+            items = list_items(raw[at:end].decode("utf-8"), section)
+            if items is None or len(items) != raw.count(item, at, end) + 1:
+                return None  # refused, or a record cut where a line inside it looks like a record's start
+            if not all(type(x) is dict for x in items):
+                return None
+            texts = list(map(write, items))
+            if None in texts:
+                return None
+            out.append((nl * 2).join(texts))  # type: ignore[arg-type]
+            at = end
+    return (nl * 2).join(out)
 
 
-def canonical_pieces(raw: bytes, cuts: list[int], section: str, nl: str) -> list[str | None]:
+def canonical_pieces(raw: bytes, item: bytes, cuts: list[int], section: str, nl: str) -> list[str | None]:
     """``canonical_records`` of each piece ``raw[cuts[i]:cuts[i + 1]]`` (cut where records start),
     the last piece in a forked process on Linux (the two cores each read and write half of a
     large file), elsewhere one after the other."""
     pieces = list(zip(cuts, cuts[1:], strict=False))
 
     def one(a: int, b: int) -> str | None:
-        return canonical_records(raw[a:b].decode("utf-8"), section, nl)
+        return canonical_records(raw[a:b], item, section, nl)
 
     if len(pieces) < 2 or not _can_fork():
         return [one(a, b) for a, b in pieces]

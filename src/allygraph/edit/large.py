@@ -827,12 +827,12 @@ def _formatted(f: LargeFile, check: bool) -> str | None:
     done: list[str | None] = []
     at = f.first
     if check and end - at > 2 * CHECK_FIRST and (cut := raw.find(f.item, at + CHECK_FIRST, end)) > 0:
-        done = canonical_pieces(raw, [at, cut + 1], section, nl)
+        done = canonical_pieces(raw, f.item, [at, cut + 1], section, nl)
         if done[0] is not None and (done[0] + nl * 2).encode("utf-8") != raw[at : cut + 1]:
             return done[0]  # it differs early: no need to read the rest
         at = cut + 1
     mid = raw.find(f.item, (at + end) // 2, end)
-    pieces = done + canonical_pieces(raw, [at, mid + 1, end] if mid > 0 else [at, end], section, nl)
+    pieces = done + canonical_pieces(raw, f.item, [at, mid + 1, end] if mid > 0 else [at, end], section, nl)
     if any(p is None for p in pieces):
         raise Fallback
     records = (nl * 2).join(pieces)  # type: ignore[arg-type]
