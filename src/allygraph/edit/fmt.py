@@ -199,10 +199,10 @@ SMALL_PIECE = 1 << 16  # records are read and written this much text at a time: 
 # a million records are never all in memory at once
 
 
-def canonical_records(raw: bytes, item: bytes, section: str, nl: str) -> str | None:
-    """The canonical text of the records of the block list ``section`` written as ``raw`` (whole
-    lines, from the first record's dash, without comments; ``item`` starts a record after a line
-    break): each as ``Records`` writes it, a blank line between them, none after the last; None
+def canonical_records(raw: bytes, item: bytes, section: str, nl: str) -> bytes | None:
+    """The canonical text (UTF-8) of the records of the block list ``section`` written as ``raw``
+    (whole lines, from the first record's dash, without comments; ``item`` starts a record after a
+    line break): each as ``Records`` writes it, a blank line between them, none after the last; None
     when they cannot be read exactly as the loader reads them (``yamlsrc.list_items``) or a record
     is not a mapping of text keys (the caller then formats the file the general way)."""
     from ..validate import paused_gc
@@ -225,16 +225,16 @@ def canonical_records(raw: bytes, item: bytes, section: str, nl: str) -> str | N
                 return None
             out.append((nl * 2).join(texts))  # type: ignore[arg-type]
             at = end
-    return (nl * 2).join(out)
+    return (nl * 2).join(out).encode("utf-8")
 
 
-def canonical_pieces(raw: bytes, item: bytes, cuts: list[int], section: str, nl: str) -> list[str | None]:
+def canonical_pieces(raw: bytes, item: bytes, cuts: list[int], section: str, nl: str) -> list[bytes | None]:
     """``canonical_records`` of each piece ``raw[cuts[i]:cuts[i + 1]]`` (cut where records start),
     the last piece in a forked process on Linux (the two cores each read and write half of a
     large file), elsewhere one after the other."""
     pieces = list(zip(cuts, cuts[1:], strict=False))
 
-    def one(a: int, b: int) -> str | None:
+    def one(a: int, b: int) -> bytes | None:
         return canonical_records(raw[a:b], item, section, nl)
 
     if len(pieces) < 2 or not _can_fork():
@@ -250,7 +250,7 @@ def canonical_pieces(raw: bytes, item: bytes, cuts: list[int], section: str, nl:
         mine = [one(a, b) for a, b in pieces[:-1]]
         try:
             got = reader.recv_bytes()
-            theirs = None if got == b"\0" else got.decode("utf-8")
+            theirs = None if got == b"\0" else got
         except (EOFError, OSError):
             theirs = one(*pieces[-1])  # the child ended without an answer: read its piece here
     finally:
@@ -262,7 +262,7 @@ def canonical_pieces(raw: bytes, item: bytes, cuts: list[int], section: str, nl:
 def _piece_to(conn, one, a: int, b: int) -> None:
     """In the forked process: send piece ``[a, b)``'s canonical text (``\\0`` for None)."""
     text = one(a, b)
-    conn.send_bytes(b"\0" if text is None else text.encode("utf-8"))
+    conn.send_bytes(b"\0" if text is None else text)
     conn.close()
 
 

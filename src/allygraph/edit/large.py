@@ -211,7 +211,7 @@ class LargeFile:
         self.first, self.end, column = scan(self.raw, section)
         self.item = b"\n" + b" " * column + b"-"  # what starts a record (a line like ``  -x`` too,
         # which no record of a valid file has: then the count is not the cache's, and this path falls back)
-        self.replaced: dict[int, tuple[int, str]] = {}  # window start -> (its end, its new text)
+        self.replaced: dict[int, tuple[int, str | bytes]] = {}  # window start -> (its end, its new text)
         self._mentions: dict[bytes, bool] = {}
 
     @functools.cached_property
@@ -289,8 +289,8 @@ class LargeFile:
         """The line number (from 1) of ``offset``."""
         return self.raw.count(b"\n", 0, offset) + 1
 
-    def replace(self, start: int, end: int, new: str) -> None:
-        """Replace ``raw[start:end]`` (a window) with ``new`` when the file is written."""
+    def replace(self, start: int, end: int, new: str | bytes) -> None:
+        """Replace ``raw[start:end]`` (a window) with ``new`` (text, or UTF-8) when the file is written."""
         self.replaced[start] = (end, new)
 
     def data(self) -> bytes:
@@ -298,7 +298,7 @@ class LargeFile:
         out, at = [], 0
         for start in sorted(self.replaced):
             end, new = self.replaced[start]
-            out += [self.raw[at:start], new.encode("utf-8")]
+            out += [self.raw[at:start], new if isinstance(new, bytes) else new.encode("utf-8")]
             at = end
         out.append(self.raw[at:])
         return b"".join(out)
@@ -329,7 +329,7 @@ class LargeFile:
             new, at = [], a
             for start in sorted(s for s in self.replaced if a <= s < b):
                 end, text = self.replaced[start]
-                new += [raw[at:start].decode("utf-8"), text]
+                new += [raw[at:start].decode("utf-8"), text if isinstance(text, str) else text.decode("utf-8")]
                 at = end
             new.append(raw[at:b].decode("utf-8"))
             old = raw[a:b].decode("utf-8")
@@ -770,6 +770,7 @@ def _renamed_entity(ent: dict, old: str, new: str) -> dict:
 
 _COMMENT_MARK = re.compile(rb"(?:^|[ \t])#", re.M)  # a comment may start here (or a '#' in a quoted value)
 CHECK_FIRST = 1 << 18  # fmt --check reads this much of a file's records first: most files differ early
+_HERE = "\0records\0"  # where the records go in the text around them (no data file holds a NUL)
 
 
 def fmt_large(directory: Path, check: bool = False) -> dict | None:
@@ -800,8 +801,8 @@ def fmt_large(directory: Path, check: bool = False) -> dict | None:
     return _large(directory, run)
 
 
-def _formatted(f: LargeFile, check: bool) -> str | None:
-    """The canonical text of ``f`` (None when it already is; with ``check``, any text when it
+def _formatted(f: LargeFile, check: bool) -> bytes | None:
+    """The canonical text of ``f`` (None when it already is; with ``check``, some text when it
     is not); Fallback when its records cannot take this path."""
     from .fmt import canonical_pieces, format_text
 
@@ -823,22 +824,25 @@ def _formatted(f: LargeFile, check: bool) -> str | None:
     if seq is None or seq.id != "sequence" or len(seq.value) != 1:
         raise Fallback
     if check and format_text(small) != small.text:
-        return small.text  # the sections around the list, or its first record, are not canonical
-    done: list[str | None] = []
+        return b""  # the sections around the list, or its first record, are not canonical
+    done: list[bytes | None] = []
     at = f.first
+    sep = (nl * 2).encode("utf-8")
     if check and end - at > 2 * CHECK_FIRST and (cut := raw.find(f.item, at + CHECK_FIRST, end)) > 0:
         done = canonical_pieces(raw, f.item, [at, cut + 1], section, nl)
-        if done[0] is not None and (done[0] + nl * 2).encode("utf-8") != raw[at : cut + 1]:
-            return done[0]  # it differs early: no need to read the rest
+        if done[0] is not None and done[0] + sep != raw[at : cut + 1]:
+            return b""  # it differs early: no need to read the rest
         at = cut + 1
     mid = raw.find(f.item, (at + end) // 2, end)
     pieces = done + canonical_pieces(raw, f.item, [at, mid + 1, end] if mid > 0 else [at, end], section, nl)
     if any(p is None for p in pieces):
         raise Fallback
-    records = (nl * 2).join(pieces)  # type: ignore[arg-type]
     # the one record the small file holds, written the general way, must be what this path wrote
-    first = records.split(nl * 2, 1)[0]
+    first = pieces[0].split(sep, 1)[0].decode("utf-8")  # type: ignore[union-attr]
     if format_text(small, {section: first}) != format_text(small):
         raise Fallback
-    new = small.bom + format_text(small, {section: records})
-    return None if new.encode("utf-8") == raw else new
+    around = (small.bom + format_text(small, {section: _HERE})).encode("utf-8").split(_HERE.encode())
+    if len(around) != 2:
+        raise Fallback
+    new = sep.join([around[0] + pieces[0], *pieces[1:]]) + around[1]  # type: ignore[operator, list-item]
+    return None if new == raw else new
