@@ -23,7 +23,7 @@ _RESERVED = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
 # What is written plain, in one match: ``_PLAIN``, not ending in a space, and not a reserved word
 # in any case (spelled out: a case-blind pattern would also take the Kelvin sign for a K)
 _WORDS = "|".join("".join(f"[{c.upper()}{c}]" for c in w) for w in sorted(_RESERVED) if w != "~")
-_PLAIN_TEXT = re.compile(f"(?!(?:{_WORDS})\\Z){_PLAIN.pattern}(?<! )")
+PLAIN_TEXT = re.compile(f"(?!(?:{_WORDS})\\Z){_PLAIN.pattern}(?<! )")
 # Characters PyYAML will not read raw, or reads as line breaks: write them as escapes.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
@@ -46,7 +46,7 @@ def scalar(value: object) -> str:
 
 def text_scalar(text: str) -> str:
     """``scalar`` of a string: plain when YAML reads it back as the same text, else quoted."""
-    if _PLAIN_TEXT.fullmatch(text):
+    if PLAIN_TEXT.fullmatch(text):
         return text
     quoted = json.dumps(text, ensure_ascii=False)
     return _UNSAFE.sub(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..yamltext import (
     DATE_FIELDS,
     ENTITY_KEYS,
+    PLAIN_TEXT,
     RELATION_KEYS,
     SOURCE_KEYS,
     flow,
@@ -23,6 +24,7 @@ from ..yamltext import (
 __all__ = [
     "DATE_FIELDS",
     "ENTITY_KEYS",
+    "PLAIN_TEXT",
     "RELATION_KEYS",
     "SOURCE_KEYS",
     "flow",

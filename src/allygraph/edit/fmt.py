@@ -21,7 +21,7 @@ import re
 from ..errors import UsageError
 from ..yamlsrc import _Builder
 from .doc import Doc, last_end
-from .emit import DATE_FIELDS, ENTITY_KEYS, SOURCE_KEYS, flow, scalar, text_scalar, value_text
+from .emit import DATE_FIELDS, ENTITY_KEYS, PLAIN_TEXT, SOURCE_KEYS, flow, scalar, text_scalar, value_text
 
 RELATION_ORDER = ("id", "from", "to", "type", "tier", "designations", "status", "since", "until", "via",
                   "attributes", "sources", "contradicted_by", "note")  # fmt: skip
@@ -29,6 +29,8 @@ ORDERS = {"entities": ENTITY_KEYS, "relations": RELATION_ORDER, "sources": SOURC
           "ladders": ("rungs", "sources", "note"), "relation_types": ("symmetric", "description", "polarity", "layer", "tie", "strength"),
           "entity_types": ("description",)}  # fmt: skip
 _COMMENT = re.compile(r"\s*(?:-[ \t]+)?#")  # a comment line, or a record's dash alone with a comment
+_PLAIN_TEXT = PLAIN_TEXT.fullmatch  # what text_scalar writes as it is
+_QUOTABLE = re.compile(r"[ !#-\[\]-~]*").fullmatch  # what json.dumps only puts in quotes (printable ASCII, no " or \)
 
 
 def format_text(doc: Doc, records: dict[str, str] | None = None) -> str:
@@ -169,11 +171,15 @@ class Records:
             return None
         getter, fields, template = shape
         texts = []
+        plain, quotable = _PLAIN_TEXT, _QUOTABLE  # json.dumps of a quotable text only quotes it
         for v, (k, date) in zip(getter(rec), fields, strict=True):
             if type(v) is str:
-                texts.append(json.dumps(v) if date else text_scalar(v))
+                if date:
+                    texts.append(f'"{v}"' if quotable(v) else json.dumps(v))
+                else:
+                    texts.append(v if plain(v) else text_scalar(v))
             elif type(v) is list and len(v) == 1 and type(v[0]) is str:
-                texts.append("[" + text_scalar(v[0]) + "]")
+                texts.append(f"[{v[0]}]" if plain(v[0]) else f"[{text_scalar(v[0])}]")
             else:
                 body = _value(k, v, 4)
                 if len(body) > 1:
@@ -228,40 +234,39 @@ def canonical_records(raw: bytes, item: bytes, section: str, nl: str) -> bytes |
     return (nl * 2).join(out).encode("utf-8")
 
 
-def canonical_pieces(raw: bytes, item: bytes, cuts: list[int], section: str, nl: str) -> list[bytes | None]:
-    """``canonical_records`` of each piece ``raw[cuts[i]:cuts[i + 1]]`` (cut where records start),
-    the last piece in a forked process on Linux (the two cores each read and write half of a
-    large file), elsewhere one after the other."""
-    pieces = list(zip(cuts, cuts[1:], strict=False))
+def canonical_pieces(jobs: list[tuple[bytes, bytes, int, int, str, str]]) -> list[bytes | None]:
+    """``canonical_records`` of each job ``(raw, item, start, end, section, nl)`` (the records of
+    ``raw[start:end]``), the last job in a forked process on Linux (the two cores each write
+    about half: the caller cuts the jobs so), elsewhere one after the other."""
 
-    def one(a: int, b: int) -> bytes | None:
+    def one(raw: bytes, item: bytes, a: int, b: int, section: str, nl: str) -> bytes | None:
         return canonical_records(raw[a:b], item, section, nl)
 
-    if len(pieces) < 2 or not _can_fork():
-        return [one(a, b) for a, b in pieces]
+    if len(jobs) < 2 or not _can_fork():
+        return [one(*job) for job in jobs]
     import multiprocessing
 
     fork = multiprocessing.get_context("fork")
     reader, writer = fork.Pipe(duplex=False)
-    child = fork.Process(target=_piece_to, args=(writer, one, *pieces[-1]), daemon=True)
+    child = fork.Process(target=_piece_to, args=(writer, one, jobs[-1]), daemon=True)
     child.start()
     writer.close()
     try:
-        mine = [one(a, b) for a, b in pieces[:-1]]
+        mine = [one(*job) for job in jobs[:-1]]
         try:
             got = reader.recv_bytes()
             theirs = None if got == b"\0" else got
         except (EOFError, OSError):
-            theirs = one(*pieces[-1])  # the child ended without an answer: read its piece here
+            theirs = one(*jobs[-1])  # the child ended without an answer: write its piece here
     finally:
         reader.close()
         child.join()
     return [*mine, theirs]
 
 
-def _piece_to(conn, one, a: int, b: int) -> None:
-    """In the forked process: send piece ``[a, b)``'s canonical text (``\\0`` for None)."""
-    text = one(a, b)
+def _piece_to(conn, one, job: tuple) -> None:
+    """In the forked process: send the job's canonical text (``\\0`` for None)."""
+    text = one(*job)
     conn.send_bytes(b"\0" if text is None else text)
     conn.close()
 

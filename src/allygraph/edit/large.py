@@ -776,34 +776,95 @@ _HERE = "\0records\0"  # where the records go in the text around them (no data f
 def fmt_large(directory: Path, check: bool = False) -> dict | None:
     """``fmt`` of a large directory whose cache is current (the files are valid, so the values
     ``fmt`` keeps need no new validation): the big list section of each file (its records without
-    comments) is read by yaml-rs in two halves on two processes and written by ``fmt.Records``;
-    the rest (the sections around it, and the comments there) by ``fmt.format_text`` as for any
-    file. The cache keeps its rows (the values did not change) and is re-stamped. ``check``:
-    write nothing, only say which files would change (a file's first records are compared
-    first). None: take the general path."""
+    comments) is read by yaml-rs and written by ``fmt.Records``, the work split in two by size
+    between this process and a forked one; the rest (the sections around the lists, and the
+    comments there) is written by ``fmt.format_text`` as for any file. The cache keeps its rows
+    (the values did not change) and is re-stamped. ``check``: write nothing, only say which files
+    would change (each file's first records are compared first). None: take the general path."""
 
     def run(store: SQLiteStore) -> dict:
+        from .fmt import canonical_pieces
+
         files = [
             LargeFile(directory, name, section) for name, section in ((ENTITIES, "entities"), (RELATIONS, "relations"))
         ]
-        changed = []
-        for f in files:
-            new = _formatted(f, check)
+        plans = [_plan(f, check) for f in files]
+        changed = [f for f, plan in zip(files, plans, strict=True) if plan is None]  # differs already (check)
+        todo = [(f, plan) for f, plan in zip(files, plans, strict=True) if plan is not None]
+        # the records still to write, in order, the last file's cut so that the two processes get as much text
+        jobs = [(f.raw, f.item, plan.at, plan.end, f.section, f.nl) for f, plan in todo]
+        owners = list(range(len(todo)))
+        if jobs:
+            raw, item, at, end, section, nl = jobs[-1]
+            half = (sum(job[3] - job[2] for job in jobs) + 1) // 2
+            cut = raw.find(item, max(at, end - half), end) + 1
+            if at < cut < end:
+                jobs[-1:] = [(raw, item, at, cut, section, nl), (raw, item, cut, end, section, nl)]
+                owners.append(owners[-1])
+        pieces = canonical_pieces(jobs)
+        written = [w for w in pieces if w is not None]
+        if len(written) != len(pieces):
+            raise Fallback
+        for i, (f, plan) in enumerate(todo):
+            new = plan.assemble([*plan.done, *(w for w, o in zip(written, owners, strict=True) if o == i)])
             if new is not None:
                 f.replace(0, len(f.raw), new)
-                changed.append({"file": str(f.path), "id": None, "action": "formatted"})
+                changed.append(f)
+        out = [{"file": str(f.path), "id": None, "action": "formatted"} for f in files if f in changed]
         if check:  # as the general path says it: dry_run only when there is a change to show
-            return {"changed": changed, "dry_run": True} if changed else {"changed": []}
-        if changed:
+            return {"changed": out, "dry_run": True} if out else {"changed": []}
+        if out:
             _commit(directory, store, files, [])
-        return {"changed": changed}
+        return {"changed": out}
 
     return _large(directory, run)
 
 
-def _formatted(f: LargeFile, check: bool) -> bytes | None:
-    """The canonical text of ``f`` (None when it already is; with ``check``, some text when it
-    is not); Fallback when its records cannot take this path."""
+def _formatted(f: LargeFile, check: bool = False) -> bytes | None:
+    """``fmt_large``'s work on one file alone: its canonical text, None when it is the file's own
+    (with ``check``, also b"" when it is found to differ early)."""
+    from .fmt import canonical_pieces
+
+    plan = _plan(f, check)
+    if plan is None:
+        return b""
+    mid = f.raw.find(f.item, (plan.at + plan.end) // 2, plan.end) + 1
+    cuts = [plan.at, mid, plan.end] if plan.at < mid < plan.end else [plan.at, plan.end]
+    pieces = canonical_pieces([(f.raw, f.item, a, b, f.section, f.nl) for a, b in zip(cuts, cuts[1:], strict=False)])
+    written = [p for p in pieces if p is not None]
+    if len(written) != len(pieces):
+        raise Fallback
+    return plan.assemble([*plan.done, *written])
+
+
+class _Plan:
+    """What ``fmt_large`` writes of one file: the records from ``at`` to ``end`` still to write
+    (``done``: those before ``at``, written already), and the small file (the file with its first
+    record alone) that gives the text around them."""
+
+    def __init__(self, f: LargeFile, small: Doc, at: int, end: int, done: list[bytes]):
+        self.f, self.small, self.at, self.end, self.done = f, small, at, end, done
+
+    def assemble(self, pieces: list[bytes]) -> bytes | None:
+        """The file's canonical text from its records' pieces; None when it is the file's own."""
+        from .fmt import format_text
+
+        f, small, section = self.f, self.small, self.f.section
+        sep = (f.nl * 2).encode("utf-8")
+        # the one record the small file holds, written the general way, must be what this path wrote
+        first = pieces[0].split(sep, 1)[0].decode("utf-8")
+        if format_text(small, {section: first}) != format_text(small):
+            raise Fallback
+        around = (small.bom + format_text(small, {section: _HERE})).encode("utf-8").split(_HERE.encode())
+        if len(around) != 2:
+            raise Fallback
+        new = sep.join([around[0] + pieces[0], *pieces[1:]]) + around[1]
+        return None if new == f.raw else new
+
+
+def _plan(f: LargeFile, check: bool) -> _Plan | None:
+    """How to write ``f``'s records; None when ``check`` finds already that the file is not
+    canonical. Fallback when its records cannot take this path."""
     from .fmt import canonical_pieces, format_text
 
     raw, nl, section = f.raw, f.nl, f.section
@@ -815,8 +876,8 @@ def _formatted(f: LargeFile, check: bool) -> bytes | None:
     # the file with its first record alone: the sections around the list, formatted as usual
     second = raw.find(f.item, f.first, end) + 1
     head = raw[: second or end]
-    if second and head.endswith(f.nl.encode() * 2):
-        head = head[: -len(f.nl)]  # the blank line that separates it from the next record
+    if second and head.endswith(nl.encode() * 2):
+        head = head[: -len(nl)]  # the blank line that separates it from the next record
     small = Doc.parse(str(f.path), head + raw[end:])
     if small.root is None or small.root.id != "mapping":
         raise Fallback
@@ -824,25 +885,13 @@ def _formatted(f: LargeFile, check: bool) -> bytes | None:
     if seq is None or seq.id != "sequence" or len(seq.value) != 1:
         raise Fallback
     if check and format_text(small) != small.text:
-        return b""  # the sections around the list, or its first record, are not canonical
-    done: list[bytes | None] = []
+        return None  # the sections around the list, or its first record, are not canonical
     at = f.first
-    sep = (nl * 2).encode("utf-8")
     if check and end - at > 2 * CHECK_FIRST and (cut := raw.find(f.item, at + CHECK_FIRST, end)) > 0:
-        done = canonical_pieces(raw, f.item, [at, cut + 1], section, nl)
-        if done[0] is not None and done[0] + sep != raw[at : cut + 1]:
-            return b""  # it differs early: no need to read the rest
-        at = cut + 1
-    mid = raw.find(f.item, (at + end) // 2, end)
-    pieces = done + canonical_pieces(raw, f.item, [at, mid + 1, end] if mid > 0 else [at, end], section, nl)
-    if any(p is None for p in pieces):
-        raise Fallback
-    # the one record the small file holds, written the general way, must be what this path wrote
-    first = pieces[0].split(sep, 1)[0].decode("utf-8")  # type: ignore[union-attr]
-    if format_text(small, {section: first}) != format_text(small):
-        raise Fallback
-    around = (small.bom + format_text(small, {section: _HERE})).encode("utf-8").split(_HERE.encode())
-    if len(around) != 2:
-        raise Fallback
-    new = sep.join([around[0] + pieces[0], *pieces[1:]]) + around[1]  # type: ignore[operator, list-item]
-    return None if new == raw else new
+        (early,) = canonical_pieces([(raw, f.item, at, cut + 1, section, nl)])
+        if early is None:
+            raise Fallback
+        if early + (nl * 2).encode("utf-8") != raw[at : cut + 1]:
+            return None  # it differs early: no need to read the rest
+        return _Plan(f, small, cut + 1, end, [early])
+    return _Plan(f, small, at, end, [])
