@@ -57,20 +57,20 @@ RENAME_ENTITY = "UPDATE entities SET id = ?, doc = ? WHERE id = ?"
 
 def relation_row(rel: dict, codes: Mapping[str, int]) -> tuple:
     """A relation as a row of the ``relations`` table (for ``INSERT_RELATION``): ``codes`` gives
-    each entity's number (``entities.code``: ``EntityCodes`` when building, ``SQLiteStore.codes_of``
+    each entity's number (``entities.code``: ``number`` when building, ``SQLiteStore.codes_of``
     for an edit), so that the analyses read ``(a, b)`` as two ints (``SQLiteStore.tie_codes``)."""
     return (rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel), *tie_columns(rel),
             codes[rel["from"]], codes[rel["to"]])  # fmt: skip
 
 
-class EntityCodes(dict):
-    """Each entity's number in a cache being built, given in the order ids are first asked for
-    (0, 1, 2, ...): the relations' ends as they stream in, then the entities no relation names
-    (``_fill_rest``). A dict, so that a known id costs one lookup."""
-
-    def __missing__(self, eid: str) -> int:
-        code = self[eid] = len(self)
-        return code
+def number(codes: dict[str, int], ids: Iterable[str]) -> dict[str, int]:
+    """Give each of ``ids`` not yet in ``codes`` the next number (``len(codes)``), in order, and
+    return ``codes``: the entities' numbers of a cache being built (a plain dict, so that
+    ``relation_row``'s two lookups cost what a dict's do)."""
+    for eid in ids:
+        if eid not in codes:
+            codes[eid] = len(codes)
+    return codes
 
 
 def tie_columns(rel: dict) -> tuple[str, str, str | None, str | None]:
@@ -94,7 +94,7 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
         db = fsutil.sqlite_connect(tmp)
         db.executescript(_PRAGMAS + SCHEMA)
         rels = dataset.relations
-        codes = EntityCodes()
+        codes = number({}, dataset.entities)
         with stage("cache: insert relations"):
             rows = (relation_row(r, codes) for r in track(rels.values(), len(rels), "compiling the cache"))
             db.executemany(INSERT_RELATION, rows)
@@ -154,7 +154,7 @@ class SQLiteWriter:
         self._error: BaseException | None = None
         self._db: sqlite3.Connection | None = None
         self.abandoned = self._done = False
-        self._codes = EntityCodes()
+        self._codes: dict[str, int] = {}  # the entities' numbers, as their ids arrive (``number``)
         self._thread: threading.Thread | None = None
         if thread:
             self._thread = threading.Thread(target=self._run, name="allygraph-sqlite", daemon=True)
@@ -166,7 +166,12 @@ class SQLiteWriter:
     def add(self, relations: list[dict]) -> None:
         """Insert relations (valid so far, in the data's order) as they are now; with a thread,
         queued as one JSON array of (id, from, to, via, offset, length) and one blob of records."""
+        from operator import itemgetter
+
         codes = self._codes
+        ends = set(map(itemgetter("from"), relations))  # in C: a set of this batch's ends
+        ends.update(map(itemgetter("to"), relations))
+        number(codes, ends - codes.keys())  # the ends not seen before, numbered next
         if self._thread is None:
             if self._db is not None:
                 self._db.executemany(INSERT_RELATION, (relation_row(r, codes) for r in relations))
@@ -295,7 +300,7 @@ def _rows(rows_json: str, blob: bytes) -> list[tuple]:
 _PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY;"
 
 
-def _fill_rest(db: sqlite3.Connection, dataset: Dataset, meta: dict, codes: EntityCodes) -> None:
+def _fill_rest(db: sqlite3.Connection, dataset: Dataset, meta: dict, codes: dict[str, int]) -> None:
     """Everything but the relations: meta, entities (each with its number in ``codes``, which
     the relations' rows already use), sources, labels and their index."""
     from ..timing import stage
@@ -303,6 +308,7 @@ def _fill_rest(db: sqlite3.Connection, dataset: Dataset, meta: dict, codes: Enti
     dumps = marshal.dumps
     with stage("cache: entities, sources, labels"):
         db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, dumps(v)) for k, v in meta.items()])
+        number(codes, dataset.entities)  # the entities no relation names
         db.executemany("INSERT INTO entities VALUES (?, ?, ?)",
                        ((k, dumps(v), codes[k]) for k, v in dataset.entities.items()))  # fmt: skip
         db.executemany("INSERT INTO sources VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.sources.items()))
