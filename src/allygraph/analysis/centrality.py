@@ -113,14 +113,24 @@ def _numpy() -> Any:
 
 def _degree_of_codes(a: Sequence[int], b: Sequence[int]) -> tuple[dict[int, int], int]:
     """Each node's number of distinct neighbours in the graph whose ties are ``zip(a, b)`` (node
-    numbers from 0 to 2**31 - 1; a self-tie is no edge, a pair tied twice one edge), for the
-    nodes with one, and the number of edges: numpy's when ``a`` and ``b`` are its arrays, else
-    (the same counts) a set of pair codes and ``Counter``."""
-    if not isinstance(a, list):
+    numbers from 0 to 2**31 - 1; a self-tie is no edge), for the nodes with one, and the number
+    of edges (``_count_pairs``): numpy's when ``a`` and ``b`` are its arrays, else pure Python."""
+    if isinstance(a, list):
+        return _count_pairs([x << 32 | y if x < y else y << 32 | x for x, y in zip(a, b, strict=True) if x != y])
+    np = _numpy()
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    tied = lo != hi
+    return _count_pairs((lo[tied] << 32) | hi[tied])
+
+
+def _count_pairs(pairs: Any) -> tuple[dict[int, int], int]:
+    """Each node's number of distinct neighbours, for the nodes with one, and the number of
+    edges, from the pair codes ``lo << 32 | hi`` (``lo < hi``, each below 2**31) of the ties, a
+    pair tied twice given twice: with numpy when ``pairs`` is its array (sorted, each pair once,
+    ``bincount``), else (the same counts) a set and ``Counter``."""
+    if not isinstance(pairs, list):
         np = _numpy()
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        tied = lo != hi
-        edges = np.sort((lo[tied] << 32) | hi[tied])
+        edges = np.sort(pairs)
         edges = edges[np.concatenate(([True], edges[1:] != edges[:-1]))] if len(edges) else edges  # each pair once
         counts = np.bincount(np.concatenate((edges >> 32, edges & 0xFFFFFFFF)))
         nodes = np.flatnonzero(counts)
@@ -129,66 +139,85 @@ def _degree_of_codes(a: Sequence[int], b: Sequence[int]) -> tuple[dict[int, int]
     from itertools import repeat
     from operator import and_, rshift
 
-    pairs = {x << 32 | y if x < y else y << 32 | x for x, y in zip(a, b, strict=True) if x != y}
-    found = Counter(map(rshift, pairs, repeat(32)))
-    found.update(map(and_, pairs, repeat(0xFFFFFFFF)))
-    return dict(found), len(pairs)
+    edges = set(pairs)
+    found = Counter(map(rshift, edges, repeat(32)))
+    found.update(map(and_, edges, repeat(0xFFFFFFFF)))
+    return dict(found), len(edges)
+
+
+def _parse(text: str, count: int | None, np: Any, top: int) -> Any:
+    """The numbers from 0 to ``top - 1`` written as ``text`` (joined by commas), ``count`` of
+    them when given: numpy's array when ``np`` is numpy, else a list; ValueError when that is not
+    what ``text`` holds (a damaged cache: ``cache.retry_on_damage`` then reads the YAML)."""
+    if np is not None:
+        import warnings
+
+        with warnings.catch_warnings():  # text it cannot read is a short array (checked below), not a warning
+            warnings.simplefilter("ignore")
+            x = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+        ok = count in (None, len(x)) and text.count(",") + 1 == len(x) if text else count in (None, 0)
+        ok = ok and (not len(x) or (x.min() >= 0 and x.max() < top))
+    else:
+        x = list(map(int, text.split(","))) if text else []
+        ok = count in (None, len(x)) and (not x or (min(x) >= 0 and max(x) < top))
+    if not ok:
+        raise ValueError("the relations' numbers are damaged")
+    return x
 
 
 def _numbers(codes, fast: bool) -> tuple[Any, Any]:
-    """The two ends of ``SQLiteStore.tie_codes`` as sequences of ints: numpy arrays when numpy
-    is installed and there are ``NUMPY_FROM`` ties or more (``fast``), else lists; ValueError
-    when the text does not hold ``codes.rows`` numbers from 0 to 2**31 - 1 each (a damaged cache)."""
+    """The two ends of ``SQLiteStore.tie_codes`` as sequences of ints (``_parse``): numpy arrays
+    when numpy is installed and there are ``NUMPY_FROM`` ties or more (``fast``), else lists."""
     np = _numpy() if fast and codes.rows >= NUMPY_FROM else None
-    ends: list[Any] = []
-    for text in (codes.a, codes.b):
-        if np is not None:
-            x = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
-            ok = len(x) == codes.rows and (not len(x) or (x.min() >= 0 and x.max() < 1 << 31))
-        else:
-            x = list(map(int, text.split(","))) if text else []
-            ok = len(x) == codes.rows and (not x or (min(x) >= 0 and max(x) < 1 << 31))
-        if not ok:
-            raise ValueError("the relations' numbers are damaged")
-        ends.append(x)
-    return ends[0], ends[1]
+    return _parse(codes.a, codes.rows, np, 1 << 31), _parse(codes.b, codes.rows, np, 1 << 31)
 
 
 def _degree_by_codes(S, keep, max_edges: int, rollup, fast: bool = True):
     """``rank --by degree`` of the whole graph on the SQLite store: the ties in force read as the
-    numbers of their ends (``SQLiteStore.tie_codes``: no string interned, no row built), rolled
-    up by number, counted by ``_degree_of_codes`` (numpy's when installed and ``fast``), and only
-    then named (``entity_ids``). The same scores, nodes, edges and agencies as ``_degree`` of
-    ``_pairs``: ``(scores, nodes, edges, actors)``."""
+    numbers of their ends, no string interned and no row built: as pair codes made by SQLite
+    (``SQLiteStore.tie_pairs``) when no agency is rolled up, else as two columns
+    (``SQLiteStore.tie_codes``) rolled up by number; counted by ``_count_pairs`` (numpy's when
+    installed and ``fast``), and only then named (``entity_ids``). The same scores, nodes, edges
+    and agencies as ``_degree`` of ``_pairs``: ``(scores, nodes, edges, actors)``."""
+
+    def check(rows: int) -> None:
+        if rows > max_edges:
+            raise UsageError(
+                f"more than {max_edges:,} relations to rank: narrow it with --type (e.g. --type alliance "
+                f"--type partnership), --as-of, or --around X --depth N")  # fmt: skip
+
     moved = rollup.moved()
+    if not moved:
+        tied = S.tie_pairs(keep.followed, keep.clock)
+        check(tied.rows)
+        np = _numpy() if fast and tied.rows >= NUMPY_FROM else None
+        counts, edges = _count_pairs(_parse(tied.pairs, None, np, 1 << 63))
+        del tied
+        ids = S.entity_ids()
+        return _centrality({ids[c]: d for c, d in counts.items()}), len(counts), edges, {}
     codes = S.tie_codes(keep.followed, keep.clock)
-    if codes.rows > max_edges:
-        raise UsageError(
-            f"more than {max_edges:,} relations to rank: narrow it with --type (e.g. --type alliance "
-            f"--type partnership), --as-of, or --around X --depth N")  # fmt: skip
+    check(codes.rows)
     a, b = _numbers(codes, fast)
     del codes
     ids = S.entity_ids()
-    actors: dict[str, set[str]] = {}
-    if moved:
-        number = S.codes_of([*moved, *moved.values()])
-        to = {number[x]: number[y] for x, y in moved.items()}
-        acting: dict[int, set[int]] = {}
-        for ends in (a, b):  # each agency that acts in a tie, for its state
-            for x in set(ends if isinstance(ends, list) else _numpy().unique(ends).tolist()) & to.keys():
-                acting.setdefault(to[x], set()).add(x)
-        if acting:
-            if isinstance(a, list):
-                get = to.get
-                a, b = [get(x, x) for x in a], [get(x, x) for x in b]
-            else:
-                np = _numpy()
-                node = np.arange(max(int(a.max()), int(b.max()), *to) + 1)  # each number -> its node's
-                node[list(to)] = list(to.values())
-                a, b = node[a], node[b]
-            actors = {ids[s]: {ids[x] for x in xs} for s, xs in acting.items()}
+    number = S.codes_of([*moved, *moved.values()])
+    to = {number[x]: number[y] for x, y in moved.items()}
+    acting: dict[int, set[int]] = {}
+    for ends in (a, b):  # each agency that acts in a tie, for its state
+        for x in set(ends if isinstance(ends, list) else _numpy().unique(ends).tolist()) & to.keys():
+            acting.setdefault(to[x], set()).add(x)
+    if acting:
+        if isinstance(a, list):
+            get = to.get
+            a, b = [get(x, x) for x in a], [get(x, x) for x in b]
+        else:
+            np = _numpy()
+            node = np.arange(max(int(a.max()), int(b.max()), *to) + 1)  # each number -> its node's
+            node[list(to)] = list(to.values())
+            a, b = node[a], node[b]
     counts, edges = _degree_of_codes(a, b)
     del a, b
+    actors = {ids[s]: {ids[x] for x in xs} for s, xs in acting.items()}
     return _centrality({ids[c]: d for c, d in counts.items()}), len(counts), edges, actors
 
 

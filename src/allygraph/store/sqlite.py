@@ -352,12 +352,20 @@ def _schema() -> list[tuple]:
 class TieCodes(NamedTuple):
     """Relations in force as the numbers of their ends (``SQLiteStore.tie_codes``): ``rows``,
     how many, and the ``from`` and ``to`` numbers each as one text of decimal numbers joined by
-    commas ('' when none), in the same (unspecified) order; a number that is not an int in a
-    damaged cache reads as ``x``, which no parse accepts."""
+    commas ('' when none), in the same (unspecified) order."""
 
     rows: int
     a: str
     b: str
+
+
+class TiePairs(NamedTuple):
+    """Relations in force as pair codes (``SQLiteStore.tie_pairs``): ``rows``, how many, and the
+    code ``lo << 32 | hi`` of each one's two ends (``lo < hi``; none for a self-tie) as one text
+    of decimal numbers joined by commas ('' when none), in no particular order."""
+
+    rows: int
+    pairs: str
 
 
 class SQLiteStore(Store):
@@ -580,9 +588,30 @@ class SQLiteStore(Store):
         """``tie_rows`` as the numbers of their two ends (``entities.code``; ``entity_ids`` names
         them): no string to intern and no row built in Python, an undated relation asked of the
         clock from SQL (``rank --by degree``). See ``TieCodes``."""
+        n, a, b = self._aggregate("group_concat(a), group_concat(b)", types, clock)
+        if n and not type(a) is type(b) is str:
+            raise self._damaged("the relations' numbers are not ours")
+        return TieCodes(n, a or "", b or "")
+
+    def tie_pairs(self, types: Iterable[str], clock: Callable[[dict], bool]) -> TiePairs:
+        """``tie_codes`` with the two numbers of each relation made one by SQLite: the pair code
+        ``lo << 32 | hi`` of its ends (``lo < hi``; a self-tie has none), so that Python parses
+        one number a relation and pairs none (``rank --by degree`` when no agency is rolled up).
+        See ``TiePairs``."""
+        n, pairs = self._aggregate(
+            "group_concat(CASE WHEN a < b THEN (a << 32) | b WHEN b < a THEN (b << 32) | a END)", types, clock
+        )
+        if pairs is not None and type(pairs) is not str:
+            raise self._damaged("the relations' numbers are not ours")
+        return TiePairs(n, pairs or "")
+
+    def _aggregate(self, columns: str, types: Iterable[str], clock: Callable[[dict], bool]) -> tuple:
+        """``(how many, *columns)``: SQL aggregates ``columns`` over the relations of ``types`` in
+        force by ``clock`` (a dated one by its columns, an undated one asked of the clock from SQL).
+        (A number a damaged cache lacks or holds as text is found when it is read: ``centrality._parse``.)"""
         wanted = sorted(set(types))
         if not wanted:
-            return TieCodes(0, "", "")
+            return (0, *(None for _ in range(columns.count("group_concat"))))
         where, params = self._in_force_where(wanted, clock, undated=True)
         caught: list[BaseException] = []
         undated = self._undated(clock)
@@ -598,16 +627,12 @@ class SQLiteStore(Store):
 
         self.db.create_function("allygraph_in_force", 1, ask)
         try:
-            n, a, b = self.db.execute(
-                f"SELECT count(*), group_concat(coalesce(a, 'x')), group_concat(coalesce(b, 'x')) FROM relations "
-                f"WHERE {where}", params).fetchone()  # fmt: skip
+            n, *out = self.db.execute(f"SELECT count(*), {columns} FROM relations WHERE {where}", params).fetchone()
         finally:
             self.db.create_function("allygraph_in_force", 1, None)
         if caught:
             raise caught[0]
-        if n and not type(a) is type(b) is str:
-            raise self._damaged("the relations' numbers are not ours")
-        return TieCodes(n, a or "", b or "")
+        return (n, *out)
 
     def _in_force_where(
         self, wanted: list[str], clock: Callable[[dict], bool], undated: bool = False
