@@ -400,3 +400,32 @@ def test_an_old_cache_is_rebuilt_never_misread(tmp_path, monkeypatch):
         assert rank(sql, "degree")["edges"] == 1
     finally:
         sql.close()
+
+
+def test_every_build_numbers_each_entity_once(tmp_path, monkeypatch):
+    """Whichever way the cache is compiled (after validation, by the writer beside it, or by the
+    writer's second thread), each entity has one number of its own and each relation's row holds
+    the numbers of its two ends (what ``tie_codes`` and ``tie_pairs`` read)."""
+    ents = [{"id": s, "name": s.upper(), "type": "state"} for s in STATES]
+    ents += [{"id": "o0", "name": "O0", "type": "organization"}]  # named by no relation: numbered all the same
+    rels = [{"id": f"r{i}", "from": a, "to": b, "type": "alliance", "since": "2001", "sources": ["dated"]}
+            for i, (a, b) in enumerate([("s3", "s1"), ("s1", "s0"), ("s4", "s4"), ("s0", "s2")])]  # fmt: skip
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    for flag in ("0", None, "1"):  # write_sqlite after validation; SQLiteWriter; SQLiteWriter with a thread
+        d = _write(tmp_path / f"d{flag}", ents, rels)
+        if flag is None:
+            monkeypatch.delenv("ALLYGRAPH_SQLITE_THREAD", raising=False)
+        else:
+            monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", flag)
+        sql = load.open_store(d)
+        try:
+            assert isinstance(sql, SQLiteStore)
+            codes = dict(sql.db.execute("SELECT id, code FROM entities"))
+            assert sorted(codes) == sorted(e["id"] for e in ents)
+            assert sorted(codes.values()) == list(range(len(ents))), flag
+            assert list(sql.db.execute("SELECT a, b FROM relations ORDER BY rowid")) == [
+                (codes[r["from"]], codes[r["to"]]) for r in rels
+            ]
+            assert sql.entity_ids() == {c: e for e, c in codes.items()}
+        finally:
+            sql.close()
