@@ -27,7 +27,9 @@ Issue 20's figures (``--issue20``), each printed with the ratio and the load ave
   process on the compiled cache); the target is 1 s. With ``--old SRC`` (the ``src`` folder of an
   older allygraph, e.g. ``git worktree add /tmp/old f2481dd``) and ``--old-cache DIR`` (its own
   cache folder: the cache's tables changed), the same command of the old code alternates with it
-  (new/old ratio).
+  (new/old ratio). Each round also runs the command with numpy hidden (``P``: the pure-Python
+  counts, what an install without the ``analysis`` extra runs), and prints ``/proc/loadavg``.
+  ``--degree-only`` stops there (no pagerank, no louvain).
 - ``rank --by pagerank`` and ``clusters --method louvain``: A is the library call end to end
   (open the cache, read the relations in force, roll up, build, networkx's function). B is
   networkx alone from the same rows in the fastest plain way: the edge list of the graph A
@@ -46,6 +48,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from loadavg import loadavg  # benchmarks/loadavg.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 D1, D2 = "2024-12-31", "2025-12-31"
@@ -145,7 +149,14 @@ def _cpu_note() -> str:
     return f", cpu {CPU[0]:.2f} s" if CPU else ""
 
 
-def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvain: bool) -> None:
+_NO_NUMPY = (
+    "import sys; import allygraph.analysis.centrality as c; c._numpy = lambda: None; "
+    "sys.argv[0] = 'allygraph'; from allygraph.cli import main; main()"
+)  # the command, numpy hidden
+
+
+def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvain: bool,
+            degree_only: bool = False) -> None:  # fmt: skip
     import networkx as nx
 
     from allygraph.analysis import clusters, rank
@@ -155,19 +166,28 @@ def issue20(d: Path, rounds: int, old: str | None, old_cache: str | None, louvai
     from allygraph.load import open_store
 
     print(f"issue 20 on {d}: load average at start {_load():.1f} (2 cores)")
-    cmd = [sys.executable, "-m", "allygraph", "rank", "--by", "degree", "--json", "--data", str(d)]
+    args = ["rank", "--by", "degree", "--json", "--data", str(d)]
+    cmd = [sys.executable, "-m", "allygraph", *args]
     env = {**os.environ, "PYTHONPATH": old or "", **({"ALLYGRAPH_CACHE_DIR": old_cache} if old_cache else {})}
     for i in range(1, rounds + 1):
+        print(f"    /proc/loadavg: {loadavg()}")
         ta, _ = _took(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL))
         print(
             f"A{i} allygraph rank --by degree (a fresh process; target 1 s)     {ta:8.2f} s  (load {_load():.1f}{_cpu_note()})"
+        )
+        tp, _ = _took(lambda: subprocess.run([sys.executable, "-c", _NO_NUMPY, *args], check=True,
+                                             stdout=subprocess.DEVNULL))  # fmt: skip
+        print(
+            f"P{i} the same command, numpy hidden (pure-Python counts)        {tp:8.2f} s  (load {_load():.1f}{_cpu_note()})"
         )
         if old:
             to, _ = _took(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env))
             print(
                 f"O{i} the same command, older code                               {to:8.2f} s  (load {_load():.1f}{_cpu_note()})"
             )
-            print(f"    degree: new/old {ta / to:.2f}", flush=True)
+            print(f"    degree: new/old {ta / to:.2f}, pure-Python/old {tp / to:.2f}", flush=True)
+    if degree_only:
+        return
     S = open_store(d)
     clock = clock_of(S, None)
     pairs, _ = _pairs(S, _keep(S, None, clock, False), 10**9, Rollup(S))
@@ -246,6 +266,7 @@ def main() -> None:
     ap.add_argument("--only", choices=("louvain", "changes"), help="only this issue 18 figure")
     ap.add_argument("--issue20", action="store_true", help="issue 20's figures instead of issue 18's")
     ap.add_argument("--no-louvain", action="store_true", help="issue 20: leave out louvain (minutes per run)")
+    ap.add_argument("--degree-only", action="store_true", help="issue 20: only rank --by degree (new, pure, old)")
     ap.add_argument("--old", help="issue 20: the src folder of an older allygraph, for rank --by degree new/old")
     ap.add_argument("--old-cache", help="issue 20: that older code's own cache folder")
     args = ap.parse_args()
@@ -256,7 +277,7 @@ def main() -> None:
 
     _timed("first load and cache compile (not part of the figures)", lambda: open_store(d))
     if args.issue20:
-        issue20(d, args.rounds, args.old, args.old_cache, not args.no_louvain)
+        issue20(d, args.rounds, args.old, args.old_cache, not args.no_louvain, args.degree_only)
         return
     issue18(d, args.rounds, args.only)
     if args.all:

@@ -264,3 +264,168 @@ def test_the_analysis_extra_is_part_of_the_test_extra():
         "optional-dependencies"
     ]
     assert set(extras["analysis"]) <= set(extras["test"])
+
+
+# --- rank --by degree on the SQLite store: entity numbers, numpy or not (issue 20) -----------------
+
+
+def _slow_degree(mem: DatasetStore, opts: dict, roll_up: bool) -> tuple[dict, int, int]:
+    """``nx.degree_centrality`` of the graph ``centrality`` describes, built the slow way: each
+    relation of the store asked of the tie model and the clock, its ends rolled up, one edge per
+    pair, self-ties dropped."""
+    import networkx as nx
+
+    from allygraph.analysis.centrality import _keep
+    from allygraph.analysis.common import clock_of
+
+    clock = clock_of(mem, opts.get("as_of"), opts.get("all_time", False))
+    keep = _keep(mem, opts.get("types"), clock, opts.get("include_adversarial", False))
+    rollup = Rollup(mem, roll_up)
+    H: nx.Graph = nx.Graph()
+    for rel in all_relations(mem):
+        if keep(rel):
+            a, b = rollup.node(rel["from"]), rollup.node(rel["to"])
+            if a != b:
+                H.add_edge(a, b)
+    return {n: round(s, 6) for n, s in nx.degree_centrality(H).items()}, len(H), H.number_of_edges()
+
+
+DEGREE_OPTS = ({"as_of": "2015"}, {"as_of": "2010-06-15", "types": ["exercises_with", "arms_transfer"]},
+               {"all_time": True}, {"as_of": "2020-12-31", "include_adversarial": True}, {})  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    raw=st.lists(relation, max_size=16),
+    owners=st.lists(st.sampled_from([None, *STATES, *ORGS]), min_size=3, max_size=3),
+)
+@example(  # the same pair tied three times (twice by an agency of s0), a self-tie, an undated tie
+    raw=[
+        {"type": "alliance", "from": "s0", "to": "s1", "status": None, "dates": ["2010"], "one_day": False,
+         "source": "dated", "contradicted": False},
+        {"type": "exercises_with", "from": "o0", "to": "s1", "status": None, "dates": ["1999"], "one_day": False,
+         "source": "dated", "contradicted": False},
+        {"type": "exercises_with", "from": "s1", "to": "o0", "status": None, "dates": ["1999"], "one_day": False,
+         "source": "dated", "contradicted": False},
+        {"type": "exercises_with", "from": "o0", "to": "s0", "status": None, "dates": ["1999"], "one_day": False,
+         "source": "dated", "contradicted": False},
+        {"type": "alliance", "from": "s2", "to": "s3", "status": None, "dates": [], "one_day": False,
+         "source": "both", "contradicted": False},
+        {"type": "alliance", "from": "s3", "to": "s4", "status": "signed", "dates": ["2010"], "one_day": False,
+         "source": "dated", "contradicted": False},
+    ],
+    owners=["s0", None, None],
+)  # fmt: skip
+def test_degree_on_the_cache_is_networkx_s_degree_centrality(tmp_path, monkeypatch, raw, owners):
+    """``rank --by degree`` of the whole graph on the SQLite store (the ends as entity numbers,
+    ``SQLiteStore.tie_codes``) gives ``nx.degree_centrality`` of the graph built relation by relation,
+    with numpy counting the pairs and without it (the pure-Python fallback): pairs tied several
+    times, self-ties (an agency with its own state), agencies rolled up, relations not in force,
+    undated relations placed by their sources, ``--as-of``, ``--all-time``, ``--type``."""
+    from allygraph.analysis import centrality
+
+    ents, rels = _records(raw, owners)
+    with tempfile.TemporaryDirectory(dir=tmp_path) as tmp:
+        d = _write(Path(tmp) / "d", ents, rels)
+        sql, mem = _stores(d, monkeypatch, thread=False)
+        try:
+            for roll_up in (True, False):
+                for opts in DEGREE_OPTS:
+                    want, nodes, edges = _slow_degree(mem, opts, roll_up)
+                    for numpy in (True, False):
+                        monkeypatch.setattr(centrality, "NUMPY_FROM", 0 if numpy else 10**9)
+                        got = rank(sql, "degree", roll_up=roll_up, limit=None, **opts)
+                        assert {r["id"]: r["score"] for r in got["ranking"]} == want, (opts, numpy)
+                        assert (got["nodes"], got["edges"]) == (nodes, edges)
+                        assert got == rank(mem, "degree", roll_up=roll_up, limit=None, **opts)
+        finally:
+            sql.close()
+
+
+def test_degree_without_numpy_is_the_same(tmp_path, monkeypatch):
+    """With numpy not installed (``_numpy`` finds none) the counts are pure Python, and the same."""
+    from allygraph.analysis import centrality
+
+    ents = [{"id": s, "name": s.upper(), "type": "state"} for s in STATES]
+    rels = [{"id": f"r{i}", "from": a, "to": b, "type": "alliance", "since": "2001", "sources": ["dated"]}
+            for i, (a, b) in enumerate([("s0", "s1"), ("s1", "s0"), ("s1", "s2"), ("s2", "s2"), ("s3", "s4")])]  # fmt: skip
+    sql, mem = _stores(_write(tmp_path / "d", ents, rels), monkeypatch, thread=True)
+    try:
+        monkeypatch.setattr(centrality, "NUMPY_FROM", 0)
+        with_numpy = rank(sql, "degree", limit=None)
+        monkeypatch.setattr(centrality, "_numpy", lambda: None)
+        assert rank(sql, "degree", limit=None) == with_numpy == rank(mem, "degree", limit=None)
+        assert {r["id"]: r["score"] for r in with_numpy["ranking"]} == {"s0": 0.25, "s1": 0.5, "s2": 0.25,
+                                                                         "s3": 0.25, "s4": 0.25}  # fmt: skip
+        assert (with_numpy["nodes"], with_numpy["edges"]) == (5, 3)
+    finally:
+        sql.close()
+
+
+def test_damaged_entity_numbers_are_refused(monkeypatch):
+    """A cache whose numbers are not ints (a NULL reads as ``x``), too few, or out of range is
+    refused (ValueError: ``cache.retry_on_damage`` then reads the YAML), numpy or not."""
+    import pytest
+
+    from allygraph.analysis import centrality
+    from allygraph.store.sqlite import TieCodes
+
+    monkeypatch.setattr(centrality, "NUMPY_FROM", 0)
+    assert [list(x) for x in centrality._numbers(TieCodes(2, "1,7", "2,3"), True)] == [[1, 7], [2, 3]]
+    for codes in (TieCodes(2, "1,x", "2,3"), TieCodes(3, "1,2", "2,3"), TieCodes(2, "1,-2", "2,3"),
+                  TieCodes(1, "4294967296", "1"), TieCodes(2, "1,2", "2,x")):  # fmt: skip
+        for fast in (True, False):
+            with pytest.raises(ValueError):
+                centrality._numbers(codes, fast)
+
+
+def test_an_old_cache_is_rebuilt_never_misread(tmp_path, monkeypatch):
+    """A cache of the format before entity numbers (FORMAT 4) is stale: the next command
+    compiles a new one (``entities.code``, ``relations.a``/``b``) and ranks by it."""
+    monkeypatch.setenv("ALLYGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    ents = [{"id": s, "name": s.upper(), "type": "state"} for s in STATES]
+    rels = [{"id": "r0", "from": "s0", "to": "s1", "type": "alliance", "since": "2001", "sources": ["dated"]}]
+    d = _write(tmp_path / "d", ents, rels).resolve()
+    monkeypatch.setattr(cache, "FORMAT", 4)
+    sql, _ = _stores(d, monkeypatch, thread=False)
+    sql.close()
+    monkeypatch.setattr(cache, "FORMAT", 5)
+    assert cache.get_sqlite(d) is None  # stale: not opened
+    sql = load.open_store(d)
+    try:
+        assert isinstance(sql, SQLiteStore) and sql.stamp().startswith("v5 ")
+        assert dict(sql.db.execute("SELECT id, code FROM entities WHERE id IN ('s0', 's1')")) == dict(
+            sql.db.execute("SELECT src, a FROM relations UNION SELECT dst, b FROM relations")
+        )
+        assert rank(sql, "degree")["edges"] == 1
+    finally:
+        sql.close()
+
+
+def test_every_build_numbers_each_entity_once(tmp_path, monkeypatch):
+    """Whichever way the cache is compiled (after validation, by the writer beside it, or by the
+    writer's second thread), each entity has one number of its own and each relation's row holds
+    the numbers of its two ends (what ``tie_codes`` and ``tie_pairs`` read)."""
+    ents = [{"id": s, "name": s.upper(), "type": "state"} for s in STATES]
+    ents += [{"id": "o0", "name": "O0", "type": "organization"}]  # named by no relation: numbered all the same
+    rels = [{"id": f"r{i}", "from": a, "to": b, "type": "alliance", "since": "2001", "sources": ["dated"]}
+            for i, (a, b) in enumerate([("s3", "s1"), ("s1", "s0"), ("s4", "s4"), ("s0", "s2")])]  # fmt: skip
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 0)
+    for flag in ("0", None, "1"):  # write_sqlite after validation; SQLiteWriter; SQLiteWriter with a thread
+        d = _write(tmp_path / f"d{flag}", ents, rels)
+        if flag is None:
+            monkeypatch.delenv("ALLYGRAPH_SQLITE_THREAD", raising=False)
+        else:
+            monkeypatch.setenv("ALLYGRAPH_SQLITE_THREAD", flag)
+        sql = load.open_store(d)
+        try:
+            assert isinstance(sql, SQLiteStore)
+            codes = dict(sql.db.execute("SELECT id, code FROM entities"))
+            assert sorted(codes) == sorted(e["id"] for e in ents)
+            assert sorted(codes.values()) == list(range(len(ents))), flag
+            assert list(sql.db.execute("SELECT a, b FROM relations ORDER BY rowid")) == [
+                (codes[r["from"]], codes[r["to"]]) for r in rels
+            ]
+            assert sql.entity_ids() == {c: e for e, c in codes.items()}
+        finally:
+            sql.close()

@@ -97,6 +97,13 @@ def _cache_is_fresh(large: Path) -> None:
         ]
         ents = {eid: marshal.loads(doc) for eid, doc in store.db.execute("SELECT id, doc FROM entities")}
         assert ents == ds.entities
+        # each entity keeps one number of its own, and each row's ends are its entities' numbers
+        # (``rank --by degree`` reads only those: ``SQLiteStore.tie_codes``)
+        codes = dict(store.db.execute("SELECT id, code FROM entities"))
+        assert len(set(codes.values())) == len(codes) and all(type(c) is int for c in codes.values())
+        assert list(store.db.execute("SELECT a, b FROM relations ORDER BY rowid")) == [
+            (codes[r["from"]], codes[r["to"]]) for r in ds.relations.values()
+        ]
         labels = sorted(store.db.execute("SELECT key, loose, id FROM labels"))
         assert labels == sorted(
             (key, loose, eid)

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .dataset import Dataset
     from .store import SQLiteStore, SQLiteWriter
 
-FORMAT = 4  # 4: the Registry (declared types, ladders) in the Dataset and the SQLite meta; marshal
+FORMAT = 5  # 5: entity numbers in the SQLite cache (entities.code, relations.a/b); 4: the Registry
 try:  # hashlib's blake2b itself, without hashlib's import of OpenSSL (2 ms of every command)
     from _blake2 import blake2b
 except ImportError:  # a Python built without it
@@ -364,14 +364,20 @@ def clear() -> int:
 # --- an edit that adds one relation updates the SQLite cache in place ---------------
 
 
-def add_relation(directory: Path, rel: dict, before: str | None) -> bool:
+def add_relation(directory: Path, rel: dict, before: str | None, codes: dict[str, int]) -> bool:
     """After ``edit.link`` appended ``rel`` to a large directory whose SQLite cache carried the
     stamp ``before`` (checked under the data lock, so the cache held everything else), insert its
-    row and re-stamp and re-seal the cache, so the next query opens it instead of rebuilding.
-    Returns False (the cache is dropped and rebuilt on the next query) when that cannot be done."""
+    row (its ends numbered by ``codes``: ``SQLiteStore.codes_of``) and re-stamp and re-seal the
+    cache, so the next query opens it instead of rebuilding. Returns False (the cache is dropped
+    and rebuilt on the next query) when that cannot be done."""
     from .store.sqlite import INSERT_RELATION, relation_row
 
-    return update_rows(directory, before, [(INSERT_RELATION, relation_row(rel))])
+    try:
+        row = relation_row(rel, codes)
+    except KeyError:  # an end the cache does not number: rebuilt, never misread
+        _discard(_path_for(directory, "sqlite"))
+        return False
+    return update_rows(directory, before, [(INSERT_RELATION, row)])
 
 
 def update_rows(directory: Path, before: str | None, statements: list[tuple[str, tuple]]) -> bool:

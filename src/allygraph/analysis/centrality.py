@@ -10,7 +10,7 @@ strongest tie's ``weight`` (``ties.strength``) and ``distance`` (its inverse). A
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..errors import UsageError
@@ -78,22 +78,147 @@ def _pairs(S, keep, max_edges: int, rollup) -> tuple[list[tuple[str, str]], dict
 
 def _degree(pairs: list[tuple[str, str]]) -> tuple[dict[str, float], int, int]:
     """``nx.degree_centrality`` of the graph of ``pairs`` (and its nodes and edges), without
-    building it: each node's distinct neighbours over ``n - 1``."""
+    building it: each node's distinct neighbours over ``n - 1`` (``_degree_of_codes``, each node
+    numbered first)."""
     from itertools import chain
 
     index: dict[str, int] = {}  # each node a number, so that a tie is one int (cheaper than a pair of strings)
     number = index.setdefault
-    codes = iter([number(x, len(index)) for x in chain.from_iterable(pairs)])
-    n = len(index)
-    edges = {a * n + b if a < b else b * n + a for a, b in zip(codes, codes, strict=True)}
-    deg = [0] * n
-    for e in edges:
-        deg[e // n] += 1
-        deg[e % n] += 1
+    codes = [number(x, len(index)) for x in chain.from_iterable(pairs)]
+    counts, edges = _degree_of_codes(codes[0::2], codes[1::2])
+    names = list(index)
+    return _centrality({names[c]: d for c, d in counts.items()}), len(counts), edges
+
+
+def _centrality(counts: dict) -> dict:
+    """Degree counts as ``nx.degree_centrality`` gives them: over ``n - 1`` (1 for a lone node)."""
+    n = len(counts)
     if n <= 1:
-        return dict.fromkeys(index, 1), n, len(edges)
+        return dict.fromkeys(counts, 1)
     s = 1.0 / (n - 1)
-    return {x: d * s for x, d in zip(index, deg, strict=True)}, n, len(edges)
+    return {x: d * s for x, d in counts.items()}
+
+
+NUMPY_FROM = 50_000  # numpy counts from this many ties (below, importing it costs more than it saves)
+
+
+def _numpy() -> Any:
+    """numpy when installed (the ``analysis`` extra), else None: the counts are then pure Python."""
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
+
+
+def _degree_of_codes(a: Sequence[int], b: Sequence[int]) -> tuple[dict[int, int], int]:
+    """Each node's number of distinct neighbours in the graph whose ties are ``zip(a, b)`` (node
+    numbers from 0 to 2**31 - 1; a self-tie is no edge), for the nodes with one, and the number
+    of edges (``_count_pairs``): numpy's when ``a`` and ``b`` are its arrays, else pure Python."""
+    if isinstance(a, list):
+        return _count_pairs([x << 32 | y if x < y else y << 32 | x for x, y in zip(a, b, strict=True) if x != y])
+    np = _numpy()
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    tied = lo != hi
+    return _count_pairs((lo[tied] << 32) | hi[tied])
+
+
+def _count_pairs(pairs: Any) -> tuple[dict[int, int], int]:
+    """Each node's number of distinct neighbours, for the nodes with one, and the number of
+    edges, from the pair codes ``lo << 32 | hi`` (``lo < hi``, each below 2**31) of the ties, a
+    pair tied twice given twice: with numpy when ``pairs`` is its array (sorted, each pair once,
+    ``bincount``), else (the same counts) a set and ``Counter``."""
+    if not isinstance(pairs, list):
+        np = _numpy()
+        edges = np.sort(pairs)
+        edges = edges[np.concatenate(([True], edges[1:] != edges[:-1]))] if len(edges) else edges  # each pair once
+        counts = np.bincount(np.concatenate((edges >> 32, edges & 0xFFFFFFFF)))
+        nodes = np.flatnonzero(counts)
+        return dict(zip(nodes.tolist(), counts[nodes].tolist(), strict=True)), len(edges)
+    from collections import Counter
+    from itertools import repeat
+    from operator import and_, rshift
+
+    edges = set(pairs)
+    found = Counter(map(rshift, edges, repeat(32)))
+    found.update(map(and_, edges, repeat(0xFFFFFFFF)))
+    return dict(found), len(edges)
+
+
+def _parse(text: str, count: int | None, np: Any, top: int) -> Any:
+    """The numbers from 0 to ``top - 1`` written as ``text`` (joined by commas), ``count`` of
+    them when given: numpy's array when ``np`` is numpy, else a list; ValueError when that is not
+    what ``text`` holds (a damaged cache: ``cache.retry_on_damage`` then reads the YAML)."""
+    if np is not None:
+        import warnings
+
+        with warnings.catch_warnings():  # text it cannot read is a short array (checked below), not a warning
+            warnings.simplefilter("ignore")
+            x = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+        ok = count in (None, len(x)) and text.count(",") + 1 == len(x) if text else count in (None, 0)
+        ok = ok and (not len(x) or (x.min() >= 0 and x.max() < top))
+    else:
+        x = list(map(int, text.split(","))) if text else []
+        ok = count in (None, len(x)) and (not x or (min(x) >= 0 and max(x) < top))
+    if not ok:
+        raise ValueError("the relations' numbers are damaged")
+    return x
+
+
+def _numbers(codes, fast: bool) -> tuple[Any, Any]:
+    """The two ends of ``SQLiteStore.tie_codes`` as sequences of ints (``_parse``): numpy arrays
+    when numpy is installed and there are ``NUMPY_FROM`` ties or more (``fast``), else lists."""
+    np = _numpy() if fast and codes.rows >= NUMPY_FROM else None
+    return _parse(codes.a, codes.rows, np, 1 << 31), _parse(codes.b, codes.rows, np, 1 << 31)
+
+
+def _degree_by_codes(S, keep, max_edges: int, rollup, fast: bool = True):
+    """``rank --by degree`` of the whole graph on the SQLite store: the ties in force read as the
+    numbers of their ends, no string interned and no row built: as pair codes made by SQLite
+    (``SQLiteStore.tie_pairs``) when no agency is rolled up, else as two columns
+    (``SQLiteStore.tie_codes``) rolled up by number; counted by ``_count_pairs`` (numpy's when
+    installed and ``fast``), and only then named (``entity_ids``). The same scores, nodes, edges
+    and agencies as ``_degree`` of ``_pairs``: ``(scores, nodes, edges, actors)``."""
+
+    def check(rows: int) -> None:
+        if rows > max_edges:
+            raise UsageError(
+                f"more than {max_edges:,} relations to rank: narrow it with --type (e.g. --type alliance "
+                f"--type partnership), --as-of, or --around X --depth N")  # fmt: skip
+
+    moved = rollup.moved()
+    if not moved:
+        tied = S.tie_pairs(keep.followed, keep.clock)
+        check(tied.rows)
+        np = _numpy() if fast and tied.rows >= NUMPY_FROM else None
+        counts, edges = _count_pairs(_parse(tied.pairs, None, np, 1 << 63))
+        del tied
+        ids = S.entity_ids()
+        return _centrality({ids[c]: d for c, d in counts.items()}), len(counts), edges, {}
+    codes = S.tie_codes(keep.followed, keep.clock)
+    check(codes.rows)
+    a, b = _numbers(codes, fast)
+    del codes
+    ids = S.entity_ids()
+    number = S.codes_of([*moved, *moved.values()])
+    to = {number[x]: number[y] for x, y in moved.items()}
+    acting: dict[int, set[int]] = {}
+    for ends in (a, b):  # each agency that acts in a tie, for its state
+        for x in set(ends if isinstance(ends, list) else _numpy().unique(ends).tolist()) & to.keys():
+            acting.setdefault(to[x], set()).add(x)
+    if acting:
+        if isinstance(a, list):
+            get = to.get
+            a, b = [get(x, x) for x in a], [get(x, x) for x in b]
+        else:
+            np = _numpy()
+            node = np.arange(max(int(a.max()), int(b.max()), *to) + 1)  # each number -> its node's
+            node[list(to)] = list(to.values())
+            a, b = node[a], node[b]
+    counts, edges = _degree_of_codes(a, b)
+    del a, b
+    actors = {ids[s]: {ids[x] for x in xs} for s, xs in acting.items()}
+    return _centrality({ids[c]: d for c, d in counts.items()}), len(counts), edges, actors
 
 
 def _build(S, keep, around: str | None, depth: int, max_edges: int, rollup, weight: bool, relations=None):
@@ -235,6 +360,9 @@ def _ranked(S, keep, by: str, around: str | None, depth: int, max_edges: int, ro
     each state stands for: the whole graph from the store's rows in force when unweighted (degree
     without building it), else ``_build``."""
     if around is None and relations is None and not weight:
+        if by == "degree" and hasattr(S, "tie_codes"):
+            scores, nodes, edges, actors = _degree_by_codes(S, keep, max_edges, rollup)
+            return scores, None, nodes, edges, actors
         pairs, actors = _pairs(S, keep, max_edges, rollup)
         if by == "degree":
             scores, nodes, edges = _degree(pairs)
@@ -302,7 +430,11 @@ def rank(G: object, by: str = "degree", *, types: Iterable[str] | None = None, a
     errors = getattr(scores, "stderr", None)
     wanted = set(entity_types or ())
     ranked = []
-    for eid, score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
+    from operator import itemgetter
+
+    order = sorted(scores.items(), key=itemgetter(0))  # by id, then (stable) by score, highest first:
+    order.sort(key=itemgetter(1), reverse=True)  # (-score, id) order without a Python key per entity
+    for eid, score in order:
         ent = S.entity(eid)
         if wanted and ent["type"] not in wanted:
             continue

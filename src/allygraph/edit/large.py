@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import InvalidChange, Problem
 from ..inputs import read_input
 from ..store import SQLiteStore
-from ..store.sqlite import UPDATE_RELATION
+from ..store.sqlite import RENAME_ENTITY, UPDATE_RELATION
 from .doc import Doc, compose
 
 RELATIONS = "relations.yaml"
@@ -149,11 +149,12 @@ def link_large(directory: Path, a: str, type: str, b: str, dry_run: bool = False
                 hunk = f"@@ -{first - 1},0 +{first},{len(new_lines)} @@"
                 return {**result, "dry_run": True, "patch": "\n".join([f"--- {name}", f"+++ {name}", hunk, *("+" + x for x in new_lines)]) + "\n"}  # fmt: skip
             saved = store.stamp() or ""
+            rel = _loaded(rec)
+            codes = store.codes_of((rel["from"], rel["to"]))
             store.close()
             store = None
             commit_data(directory, {RELATIONS: raw[:at] + lead + text.encode("utf-8")})
-            rel = _loaded(rec)
-            cache.add_relation(directory, rel, saved)  # the next query re-stamps it (cache._settle)
+            cache.add_relation(directory, rel, saved, codes)  # the next query re-stamps it (cache._settle)
         finally:
             if store is not None:
                 store.close()
@@ -565,7 +566,8 @@ def edit_large(directory: Path, ident: str, changes: list[tuple], apply_changes:
         rel = _checked_relation(store, f, doc, a, i, rowid, ident)
         f.replace(a, b, doc.applied())
         if not dry_run:
-            _commit(directory, store, [f], [(UPDATE_RELATION, (*relation_row(rel), rowid))])
+            codes = store.codes_of((rel["from"], rel["to"]))
+            _commit(directory, store, [f], [(UPDATE_RELATION, (*relation_row(rel, codes), rowid))])
         return _result([{"file": str(f.path), "id": ident, "action": "changed"}], [f], dry_run)
 
     return _large(directory, run)
@@ -652,7 +654,8 @@ def _rename_relation(directory: Path, store: SQLiteStore, old: str, new: str, dr
         set_field(doc, node, "id", value_text("id", new), RELATION_KEYS)
     f.replace(a, b, doc.applied())
     if not dry_run:
-        _commit(directory, store, [f], [(UPDATE_RELATION, (*relation_row({**rel, "id": new}), rowid))])
+        codes = store.codes_of((rel["from"], rel["to"]))
+        _commit(directory, store, [f], [(UPDATE_RELATION, (*relation_row({**rel, "id": new}, codes), rowid))])
     return _result([{"file": str(f.path), "id": new, "action": "renamed", "old": old}], [f], dry_run)
 
 
@@ -683,6 +686,7 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
     own, new_ids = 0, list[str]()
     places = {f: sorted({f.index_of(at) for at in f.hits(old)}) for f in (ents, rels)}
     rowids = _rowids_at(store, places[rels], span)
+    codes = _Codes(store, {new: store.codes_of([old])[old]})  # the renamed entity keeps its number
     for f in (ents, rels):
         for k in places[f]:
             doc, a, b = f.window(k, k + 1)
@@ -722,7 +726,7 @@ def _rename_entity(directory: Path, store: SQLiteStore, old: str, new: str, dry_
                 new_ids.append(rel["id"])
             if refs_entity:
                 users.discard(rowid)
-            statements.append((UPDATE_RELATION, (*relation_row(rel), rowid)))
+            statements.append((UPDATE_RELATION, (*relation_row(rel, codes), rowid)))
             notes.append({"file": str(rels.path), "id": cached["id"], "action": "changed"})
     if own != 1 or users:
         raise Fallback  # the scan and the cache disagree
@@ -749,11 +753,23 @@ def _entity_rows(store: SQLiteStore, eid: object, old: str, new: str) -> list[tu
     if eid != old:
         return [("UPDATE entities SET doc = ? WHERE id = ?", (marshal.dumps(ent), eid))]
     index = build_index({new: ent})
-    return [("DELETE FROM entities WHERE id = ?", (old,)), ("DELETE FROM labels WHERE id = ?", (old,)),
-            ("INSERT INTO entities VALUES (?, ?)", (new, marshal.dumps(ent)))] + [
+    return [(RENAME_ENTITY, (new, marshal.dumps(ent), old)), ("DELETE FROM labels WHERE id = ?", (old,))] + [
         ("INSERT INTO labels VALUES (?, ?, ?)", (key, loose, eid2))
         for loose, table in ((0, index["exact"]), (1, index["loose"])) for key, ids in table.items() for eid2 in ids
     ]  # fmt: skip
+
+
+class _Codes(dict):
+    """The entities' numbers (``entities.code``) an edit's rows name, read from the store as
+    asked (``SQLiteStore.codes_of``); a ``KeyError`` for an id it does not number."""
+
+    def __init__(self, store: SQLiteStore, known: dict[str, int]) -> None:
+        super().__init__(known)
+        self.store = store
+
+    def __missing__(self, eid: str) -> int:
+        code = self[eid] = self.store.codes_of([eid])[eid]
+        return code
 
 
 def _renamed_entity(ent: dict, old: str, new: str) -> dict:

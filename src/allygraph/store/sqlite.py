@@ -11,9 +11,11 @@ import datetime as _dt
 import marshal
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import count
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .. import fsutil
 from ..errors import AmbiguousName, CacheDamaged, UnknownEntity
@@ -27,9 +29,10 @@ if TYPE_CHECKING:
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
-CREATE TABLE entities(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
+CREATE TABLE entities(id TEXT PRIMARY KEY, doc BLOB, code INTEGER) WITHOUT ROWID;
 CREATE TABLE labels(key TEXT, loose INTEGER, id TEXT);
-CREATE TABLE relations(id TEXT, src TEXT, dst TEXT, via TEXT, doc BLOB, type TEXT, status TEXT, since TEXT, until TEXT);
+CREATE TABLE relations(id TEXT, src TEXT, dst TEXT, via TEXT, doc BLOB, type TEXT, status TEXT, since TEXT, until TEXT,
+                       a INTEGER, b INTEGER);
 CREATE TABLE sources(id TEXT PRIMARY KEY, doc BLOB) WITHOUT ROWID;
 """
 LABEL_INDEXES = """
@@ -43,18 +46,33 @@ CREATE INDEX relations_via ON relations(via) WHERE via IS NOT NULL;
 INDEXES = LABEL_INDEXES + RELATION_INDEXES
 
 
-INSERT_RELATION = "INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_RELATION = "INSERT INTO relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 UPDATE_CHANGED = "UPDATE relations SET doc = ?, type = ?, status = ?, since = ?, until = ? WHERE rowid = ?"
-# a relation edited in place: ``(*relation_row(rel), rowid)``, every column ``relation_row`` gives
+# a relation edited in place: ``(*relation_row(rel, codes), rowid)``, every column ``relation_row`` gives
 UPDATE_RELATION = (
-    "UPDATE relations SET id = ?, src = ?, dst = ?, via = ?, doc = ?, type = ?, status = ?, since = ?, until = ? "
-    "WHERE rowid = ?"
+    "UPDATE relations SET id = ?, src = ?, dst = ?, via = ?, doc = ?, type = ?, status = ?, since = ?, until = ?, "
+    "a = ?, b = ? WHERE rowid = ?"
 )
+# an entity's number (``entities.code``) goes with it when it is renamed in place
+RENAME_ENTITY = "UPDATE entities SET id = ?, doc = ? WHERE id = ?"
 
 
-def relation_row(rel: dict) -> tuple:
-    """A relation as a row of the ``relations`` table (for ``INSERT_RELATION``)."""
-    return rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel), *tie_columns(rel)
+def relation_row(rel: dict, codes: Mapping[str, int]) -> tuple:
+    """A relation as a row of the ``relations`` table (for ``INSERT_RELATION``): ``codes`` gives
+    each entity's number (``entities.code``: ``number`` when building, ``SQLiteStore.codes_of``
+    for an edit), so that the analyses read ``(a, b)`` as two ints (``SQLiteStore.tie_codes``)."""
+    return (rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel), *tie_columns(rel),
+            codes[rel["from"]], codes[rel["to"]])  # fmt: skip
+
+
+def number(codes: dict[str, int], ids: Iterable[str]) -> dict[str, int]:
+    """Give each of ``ids`` not yet in ``codes`` the next number (``len(codes)``), in order, and
+    return ``codes``: the entities' numbers of a cache being built (a dict, not a subclass with
+    a Python ``__missing__``, which makes ``relation_row``'s two lookups five times slower)."""
+    for eid in ids:
+        if eid not in codes:
+            codes[eid] = len(codes)
+    return codes
 
 
 def tie_columns(rel: dict) -> tuple[str, str, str | None, str | None]:
@@ -78,11 +96,13 @@ def write_sqlite(path: Path, dataset: Dataset, meta: dict) -> None:
         db = fsutil.sqlite_connect(tmp)
         db.executescript(_PRAGMAS + SCHEMA)
         rels = dataset.relations
+        codes = number({}, dataset.entities)
         with stage("cache: insert relations"):
-            db.executemany(INSERT_RELATION, map(relation_row, track(rels.values(), len(rels), "compiling the cache")))
+            rows = (relation_row(r, codes) for r in track(rels.values(), len(rels), "compiling the cache"))
+            db.executemany(INSERT_RELATION, rows)
         with stage("cache: relation indexes"):
             db.executescript(RELATION_INDEXES)
-        _fill_rest(db, dataset, meta)
+        _fill_rest(db, dataset, meta, codes)
         db.close()
         fsutil.publish(tmp, path)
     except BaseException:
@@ -136,6 +156,8 @@ class SQLiteWriter:
         self._error: BaseException | None = None
         self._db: sqlite3.Connection | None = None
         self.abandoned = self._done = False
+        # the entities' numbers, each new id the next as it arrives (numbered in C: no pass over the ends)
+        self._codes: dict[str, int] = defaultdict(count().__next__)
         self._thread: threading.Thread | None = None
         if thread:
             self._thread = threading.Thread(target=self._run, name="allygraph-sqlite", daemon=True)
@@ -147,18 +169,18 @@ class SQLiteWriter:
     def add(self, relations: list[dict]) -> None:
         """Insert relations (valid so far, in the data's order) as they are now; with a thread,
         queued as one JSON array of (id, from, to, via, offset, length) and one blob of records."""
+        codes = self._codes
         if self._thread is None:
             if self._db is not None:
-                self._db.executemany(INSERT_RELATION, map(relation_row, relations))
+                self._db.executemany(INSERT_RELATION, (relation_row(r, codes) for r in relations))
             return
         import json
 
-        dumps = marshal.dumps
         docs, rows, pos = [], [], 1
-        for r in relations:
-            doc = dumps(r)
+        for r in relations:  # relation_row's columns, the record's bytes given by place in the blob
+            rid, src, dst, via, doc, *cols = relation_row(r, codes)
             docs.append(doc)
-            rows.append((r["id"], r["from"], r["to"], r.get("via"), pos, len(doc), *tie_columns(r)))
+            rows.append((rid, src, dst, via, pos, len(doc), *cols))
             pos += len(doc)
         self._queue.put((json.dumps(rows), b"".join(docs), len(rows)))
 
@@ -226,7 +248,7 @@ class SQLiteWriter:
             if not self._done:
                 self.relations_done()
             db = self._join()
-            _fill_rest(db, dataset, meta)
+            _fill_rest(db, dataset, meta, self._codes)
             db.close()
             fsutil.publish(self.tmp, self.path)
         except BaseException:
@@ -249,11 +271,11 @@ class SQLiteWriter:
 # A batch in one statement: sqlite3 lets go of the GIL for the whole statement, where
 # ``executemany`` takes it back for every row (and waits for the validating thread each time).
 _INSERT_BATCH = (
-    "INSERT INTO relations(rowid, id, src, dst, via, doc, type, status, since, until) SELECT ?3 + key, "
+    "INSERT INTO relations(rowid, id, src, dst, via, doc, type, status, since, until, a, b) SELECT ?3 + key, "
     "json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), "
     "json_extract(value, '$[3]'), substr(?2, json_extract(value, '$[4]'), json_extract(value, '$[5]')), "
     "json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), "
-    "json_extract(value, '$[9]') FROM json_each(?1)"
+    "json_extract(value, '$[9]'), json_extract(value, '$[10]'), json_extract(value, '$[11]') FROM json_each(?1)"
 )  # ?3: the rowid of the batch's first relation (rowids count relations in the data's order, from 1)
 
 
@@ -276,14 +298,17 @@ def _rows(rows_json: str, blob: bytes) -> list[tuple]:
 _PRAGMAS = "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY;"
 
 
-def _fill_rest(db: sqlite3.Connection, dataset: Dataset, meta: dict) -> None:
-    """Everything but the relations: meta, entities, sources, labels and their index."""
+def _fill_rest(db: sqlite3.Connection, dataset: Dataset, meta: dict, codes: dict[str, int]) -> None:
+    """Everything but the relations: meta, entities (each with its number in ``codes``, which
+    the relations' rows already use), sources, labels and their index."""
     from ..timing import stage
 
     dumps = marshal.dumps
     with stage("cache: entities, sources, labels"):
         db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, dumps(v)) for k, v in meta.items()])
-        db.executemany("INSERT INTO entities VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.entities.items()))
+        number(codes, dataset.entities)  # the entities no relation names
+        db.executemany("INSERT INTO entities VALUES (?, ?, ?)",
+                       ((k, dumps(v), codes[k]) for k, v in dataset.entities.items()))  # fmt: skip
         db.executemany("INSERT INTO sources VALUES (?, ?)", ((k, dumps(v)) for k, v in dataset.sources.items()))
         db.executemany(
             "INSERT INTO labels VALUES (?, ?, ?)",
@@ -320,6 +345,25 @@ def _schema() -> list[tuple]:
         return sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
     finally:
         db.close()
+
+
+class TieCodes(NamedTuple):
+    """Relations in force as the numbers of their ends (``SQLiteStore.tie_codes``): ``rows``,
+    how many, and the ``from`` and ``to`` numbers each as one text of decimal numbers joined by
+    commas ('' when none), in the same (unspecified) order."""
+
+    rows: int
+    a: str
+    b: str
+
+
+class TiePairs(NamedTuple):
+    """Relations in force as pair codes (``SQLiteStore.tie_pairs``): ``rows``, how many, and the
+    code ``lo << 32 | hi`` of each one's two ends (``lo < hi``; none for a self-tie) as one text
+    of decimal numbers joined by commas ('' when none), in no particular order."""
+
+    rows: int
+    pairs: str
 
 
 class SQLiteStore(Store):
@@ -528,26 +572,109 @@ class SQLiteStore(Store):
         data's order, without decoding a record: a dated relation is filtered in SQL over its
         columns (``tie_columns``) by the clock's rule; an undated one (placed by its sources) is
         decoded and asked of the clock."""
-        day: _dt.date | None = getattr(clock, "day")  # noqa: B009 - any object with the clock's day
-        reported: bool = getattr(clock, "reported", False)
         wanted = sorted(set(types))
         if not wanted:
             return iter(())
+        where, params = self._in_force_where(wanted, clock)
+        rows = self.db.execute(  # one pass: a dated row filtered here, an undated one handed over with its record
+            f"SELECT src, dst, CASE WHEN since IS NULL THEN coalesce(doc, x'') END FROM relations "
+            f"WHERE {where} ORDER BY rowid", params)  # fmt: skip
+        undated = self._undated(clock)
+        return iter([(a, b) for a, b, doc in rows if doc is None or undated(doc)])  # a list: no generator step per row
+
+    def tie_codes(self, types: Iterable[str], clock: Callable[[dict], bool]) -> TieCodes:
+        """``tie_rows`` as the numbers of their two ends (``entities.code``; ``entity_ids`` names
+        them): no string to intern and no row built in Python, an undated relation asked of the
+        clock from SQL (``rank --by degree``). See ``TieCodes``."""
+        n, a, b = self._aggregate("group_concat(a), group_concat(b)", types, clock)
+        if n and not type(a) is type(b) is str:
+            raise self._damaged("the relations' numbers are not ours")
+        return TieCodes(n, a or "", b or "")
+
+    def tie_pairs(self, types: Iterable[str], clock: Callable[[dict], bool]) -> TiePairs:
+        """``tie_codes`` with the two numbers of each relation made one by SQLite: the pair code
+        ``lo << 32 | hi`` of its ends (``lo < hi``; a self-tie has none), so that Python parses
+        one number a relation and pairs none (``rank --by degree`` when no agency is rolled up).
+        See ``TiePairs``."""
+        n, pairs = self._aggregate(
+            "group_concat(CASE WHEN a < b THEN (a << 32) | b WHEN b < a THEN (b << 32) | a END)", types, clock
+        )
+        if pairs is not None and type(pairs) is not str:
+            raise self._damaged("the relations' numbers are not ours")
+        return TiePairs(n, pairs or "")
+
+    def _aggregate(self, columns: str, types: Iterable[str], clock: Callable[[dict], bool]) -> tuple:
+        """``(how many, *columns)``: SQL aggregates ``columns`` over the relations of ``types`` in
+        force by ``clock`` (a dated one by its columns, an undated one asked of the clock from SQL).
+        (A number a damaged cache lacks or holds as text is found when it is read: ``centrality._parse``.)"""
+        wanted = sorted(set(types))
+        if not wanted:
+            return (0, *(None for _ in range(columns.count("group_concat"))))
+        where, params = self._in_force_where(wanted, clock, undated=True)
+        caught: list[BaseException] = []
+        undated = self._undated(clock)
+
+        def ask(doc: object) -> bool:
+            if caught:
+                return False
+            try:
+                return undated(doc)
+            except BaseException as exc:  # noqa: BLE001 - raised below, not as SQLite's own error
+                caught.append(exc)
+                return False
+
+        self.db.create_function("allygraph_in_force", 1, ask)
+        try:
+            n, *out = self.db.execute(f"SELECT count(*), {columns} FROM relations WHERE {where}", params).fetchone()
+        finally:
+            self.db.create_function("allygraph_in_force", 1, None)
+        if caught:
+            raise caught[0]
+        return (n, *out)
+
+    def _in_force_where(
+        self, wanted: list[str], clock: Callable[[dict], bool], undated: bool = False
+    ) -> tuple[str, dict]:
+        """The WHERE clause (and its arguments) of the relations of ``wanted`` types in force by
+        ``clock``: a dated one by its columns (``_in_force_sql``); an undated one kept for the
+        caller to decode, or with ``undated`` asked of the clock (``allygraph_in_force(doc)``)."""
+        day: _dt.date | None = getattr(clock, "day")  # noqa: B009 - any object with the clock's day
+        reported: bool = getattr(clock, "reported", False)
         params: dict[str, object] = {f"t{i}": t for i, t in enumerate(wanted)}
         marks = ", ".join(f":t{i}" for i in range(len(wanted)))
         rule, args = _in_force_sql(day, reported)
-        rows = self.db.execute(  # one pass: a dated row filtered here, an undated one handed over with its record
-            f"SELECT src, dst, CASE WHEN since IS NULL THEN coalesce(doc, x'') END FROM relations "
-            f"WHERE type IN ({marks}) AND (since IS NULL OR ({rule})) ORDER BY rowid", params | args)  # fmt: skip
+        other = "allygraph_in_force(doc)" if undated else "1"
+        # (an OR, not a CASE: SQLite runs it faster; AND stops at the first false term, so only an
+        # undated row is decoded)
+        return f"type IN ({marks}) AND (since IS NULL AND {other} OR since IS NOT NULL AND ({rule}))", params | args
 
-        def undated(doc: object) -> tuple[str, str] | None:
+    def _undated(self, clock: Callable[[dict], bool]) -> Callable[[object], bool]:
+        """Is the undated relation stored as ``doc`` in force by ``clock`` (placed by its sources)."""
+
+        def undated(doc: object) -> bool:
             rel = self._loads(doc)
             if type(rel) is not dict:
                 raise self._damaged("a relation is not a record")
-            return (rel["from"], rel["to"]) if clock(rel) else None
+            return clock(rel)
 
-        found = [(a, b) if doc is None else undated(doc) for a, b, doc in rows]  # a list: no generator step per row
-        return iter([p for p in found if p is not None])
+        return undated
+
+    def codes_of(self, ids: Iterable[str]) -> dict[str, int]:
+        """The number of each entity of ``ids`` that has one (``entities.code``)."""
+        wanted = sorted(set(ids))
+        out: dict[str, int] = {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            marks = ", ".join("?" * len(part))
+            out.update(self.db.execute(f"SELECT id, code FROM entities WHERE id IN ({marks})", part))
+        return out
+
+    def entity_ids(self) -> dict[int, str]:
+        """Every entity's number (``entities.code``) -> its id."""
+        ids = dict(self.db.execute("SELECT code, id FROM entities"))
+        if len(ids) != self.entity_count() or not all(type(c) is int for c in ids):
+            raise self._damaged("the entities' numbers are not ours")
+        return ids
 
     def relations_of(self, types: Iterable[str]) -> Iterator[dict]:
         """Every relation of one of ``types``, in the data's order, decoding only those (as
@@ -572,7 +699,10 @@ class SQLiteStore(Store):
 
 
 # ``ties``' rule for a dated relation over its columns (``since`` is not null): a partial date
-# padded to its first day (``2015`` -> ``2015-01-01``) compares as ISO text, as dates do.
+# padded to its first day (``2015`` -> ``2015-01-01``) compares as ISO text, as dates do. Against a
+# whole day no padding is needed: ``first_day(s) <= day`` is ``s <= day`` as text (a prefix sorts
+# first, and the padding, ``-01-01``, sorts before any month and day), so ``day < first_day(u)`` is
+# ``day < u``; the per-row string work is left to the all-time rule, which compares two columns.
 _FIRST = "({0} || substr('-01-01', length({0}) - 3))"
 _STATUS_OK = ("status NOT IN ('signed', 'negotiating', 'proposed', 'contradicted'{reported}) "
               "AND (until IS NOT NULL OR status NOT IN ('ended', 'suspended'))")  # fmt: skip
@@ -590,5 +720,5 @@ def _in_force_sql(day: _dt.date | None, reported: bool) -> tuple[str, dict[str, 
     if day == _dt.date.max:  # every span ends on or before it
         return "0", {}
     # a one-time happening (since = until) covers its whole last day
-    return (f"{ok} AND {since} <= :day AND (CASE WHEN until IS NULL THEN 1 WHEN since = until THEN "
-            f"substr(:day, 1, length(until)) <= until ELSE :day < {until} END)"), {"day": day.isoformat()}  # fmt: skip
+    return (f"since <= :day AND {ok} AND (until IS NULL OR CASE WHEN since = until THEN "
+            f"substr(:day, 1, length(until)) <= until ELSE :day < until END)"), {"day": day.isoformat()}  # fmt: skip
