@@ -365,9 +365,8 @@ def test_edit_keeps_the_quoting_of_the_value_it_replaces(tmp_path):
 
 
 def test_fmt_refuses_a_layout_that_would_change_a_value(tmp_path, monkeypatch):
-    import importlib
+    from allygraph.edit import canonical as fmt_module
 
-    fmt_module = importlib.import_module("allygraph.edit.fmt")  # the module (the package's ``fmt`` is the function)
     d = small(tmp_path)
     before = snapshot(d)
     monkeypatch.setattr(fmt_module, "format_text", lambda doc: doc.text.replace("name: Japan", "name: Nippon"))

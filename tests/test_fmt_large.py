@@ -5,7 +5,6 @@ say the same, and the cache is re-stamped in place rather than rebuilt."""
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from pathlib import Path
 
@@ -14,13 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allygraph import cache, edit, synth
+from allygraph.edit import canonical as fmt_module
 from allygraph.edit import large
+from allygraph.edit.canonical import ORDERS, Records, format_text
 from allygraph.edit.doc import Doc
-from allygraph.edit.fmt import ORDERS, Records, format_text
 from allygraph.load import load, open_store
 from allygraph.yamltext import flow, scalar
-
-fmt_module = importlib.import_module("allygraph.edit.fmt")  # the package's ``fmt`` is the function
 
 # --- the bulk path against the general one, text by text -------------------------------------
 

@@ -17,9 +17,8 @@ diff as ``"patch"`` instead of writing. ``fmt`` is the one change that rewrites 
 
 from .core import InUse
 from .diff import compare, diff, markdown
-from .fmt import fmt
 from .init import init
-from .ops import add_entity, add_source, edit, link, pairs, parse_value, rename, rm
+from .ops import add_entity, add_source, edit, fmt, link, pairs, parse_value, rename, rm
 
 __all__ = ["InUse", "add_entity", "add_source", "compare", "diff", "edit", "fmt", "init", "link", "markdown",
            "pairs", "parse_value", "rename", "rm"]  # fmt: skip

@@ -792,14 +792,14 @@ _HERE = "\0records\0"  # where the records go in the text around them (no data f
 def fmt_large(directory: Path, check: bool = False) -> dict | None:
     """``fmt`` of a large directory whose cache is current (the files are valid, so the values
     ``fmt`` keeps need no new validation): the big list section of each file (its records without
-    comments) is read by yaml-rs and written by ``fmt.Records``, the work split in two by size
+    comments) is read by yaml-rs and written by ``canonical.Records``, the work split in two by size
     between this process and a forked one; the rest (the sections around the lists, and the
-    comments there) is written by ``fmt.format_text`` as for any file. The cache keeps its rows
+    comments there) is written by ``canonical.format_text`` as for any file. The cache keeps its rows
     (the values did not change) and is re-stamped. ``check``: write nothing, only say which files
     would change (each file's first records are compared first). None: take the general path."""
 
     def run(store: SQLiteStore) -> dict:
-        from .fmt import canonical_pieces
+        from .canonical import canonical_pieces
 
         files = [
             LargeFile(directory, name, section) for name, section in ((ENTITIES, "entities"), (RELATIONS, "relations"))
@@ -839,7 +839,7 @@ def fmt_large(directory: Path, check: bool = False) -> dict | None:
 def _formatted(f: LargeFile, check: bool = False) -> bytes | None:
     """``fmt_large``'s work on one file alone: its canonical text, None when it is the file's own
     (with ``check``, also b"" when it is found to differ early)."""
-    from .fmt import canonical_pieces
+    from .canonical import canonical_pieces
 
     plan = _plan(f, check)
     if plan is None:
@@ -863,7 +863,7 @@ class _Plan:
 
     def assemble(self, pieces: list[bytes]) -> bytes | None:
         """The file's canonical text from its records' pieces; None when it is the file's own."""
-        from .fmt import format_text
+        from .canonical import format_text
 
         f, small, section = self.f, self.small, self.f.section
         sep = (f.nl * 2).encode("utf-8")
@@ -881,7 +881,7 @@ class _Plan:
 def _plan(f: LargeFile, check: bool) -> _Plan | None:
     """How to write ``f``'s records; None when ``check`` finds already that the file is not
     canonical. Fallback when its records cannot take this path."""
-    from .fmt import canonical_pieces, format_text
+    from .canonical import canonical_pieces, format_text
 
     raw, nl, section = f.raw, f.nl, f.section
     if raw.find(b"#", f.first, f.end) >= 0 and _COMMENT_MARK.search(raw, f.first, f.end):

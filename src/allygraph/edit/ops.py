@@ -492,3 +492,33 @@ def _drop_citation(doc, path: tuple, ref) -> None:
         core.unset_field(doc, record, "sources")
     else:
         core.remove_item(doc, value, ref)
+
+
+def fmt(data: Data = None, *, dry_run: bool = False, check: bool = False) -> dict:
+    """Rewrite both data files in the canonical layout (see the module docstring);
+    ``{"changed": [{"file", "id": null, "action": "formatted"}]}``. ``check``: write nothing,
+    only report which files are not canonical (``"dry_run": true``, without the patch that
+    ``dry_run`` adds). A large directory whose cache is current takes ``large.fmt_large``."""
+    from .canonical import format_text
+
+    def fn(ctx: Context) -> None:
+        for name, doc in ctx.docs.items():
+            new = format_text(doc)
+            if new != doc.text:
+                doc.splice(0, len(doc.text), new)
+                ctx.note(name, None, "formatted")
+
+    def same_values(ctx: Context, after) -> None:
+        before = ctx.dataset
+        for key in ("entities", "relations", "sources", "tiers", "relation_types", "entity_types", "ladders"):
+            if getattr(before, key) != getattr(after, key):
+                raise UsageError(f"fmt would change a value in {key}; nothing was written (please report this file)")
+
+    def large(module, directory) -> dict | None:
+        # --dry-run shows the patch, which the general path makes
+        return None if dry_run else module.fmt_large(directory, check)
+
+    result = _change(data, dry_run or check, fn, large, same_values)
+    if check and not dry_run:
+        result.pop("patch", None)  # --check says which files; --dry-run shows how
+    return result

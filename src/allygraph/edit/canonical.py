@@ -1,4 +1,6 @@
-"""``fmt``: one canonical layout for both data files, the only change that rewrites layout.
+"""The canonical layout that ``fmt`` (``ops.fmt``, the only change that rewrites layout) gives
+both data files, written for a parsed file (``format_text``) or, on a large directory, for a
+list's records in bulk (``canonical_records``).
 
 Canonical: top-level sections in the order written, one blank line between them; list records
 (entities, relations, tiers) as ``- id: ...`` blocks separated by one blank line; mapping
@@ -15,10 +17,8 @@ from __future__ import annotations
 
 import json
 import operator
-import os
 import re
 
-from ..errors import UsageError
 from ..yamlsrc import _Builder
 from .doc import Doc, last_end
 from .emit import DATE_FIELDS, ENTITY_KEYS, PLAIN_TEXT, SOURCE_KEYS, flow, scalar, text_scalar, value_text
@@ -277,35 +277,3 @@ def _can_fork() -> bool:
     import threading
 
     return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
-def fmt(data: str | os.PathLike | None = None, *, dry_run: bool = False, check: bool = False) -> dict:
-    """Rewrite both data files in the canonical layout (see the module docstring);
-    ``{"changed": [{"file", "id": null, "action": "formatted"}]}``. ``check``: write nothing,
-    only report which files are not canonical (``"dry_run": true``, without the patch that
-    ``dry_run`` adds). A large directory whose cache is current takes ``large.fmt_large``."""
-    from . import core
-
-    def fn(ctx: core.Context) -> None:
-        for name, doc in ctx.docs.items():
-            new = format_text(doc)
-            if new != doc.text:
-                doc.splice(0, len(doc.text), new)
-                ctx.note(name, None, "formatted")
-
-    def same_values(ctx: core.Context, after) -> None:
-        before = ctx.dataset
-        for key in ("entities", "relations", "sources", "tiers", "relation_types", "entity_types", "ladders"):
-            if getattr(before, key) != getattr(after, key):
-                raise UsageError(f"fmt would change a value in {key}; nothing was written (please report this file)")
-
-    def large(module, directory) -> dict | None:
-        # --dry-run shows the patch, which the general path makes
-        return None if dry_run else module.fmt_large(directory, check)
-
-    from .ops import _change
-
-    result = _change(data, dry_run or check, fn, large, same_values)
-    if check and not dry_run:
-        result.pop("patch", None)  # --check says which files; --dry-run shows how
-    return result
