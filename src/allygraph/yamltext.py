@@ -24,6 +24,8 @@ _RESERVED = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
 # in any case (spelled out: a case-blind pattern would also take the Kelvin sign for a K)
 _WORDS = "|".join("".join(f"[{c.upper()}{c}]" for c in w) for w in sorted(_RESERVED) if w != "~")
 PLAIN_TEXT = re.compile(f"(?!(?:{_WORDS})\\Z){_PLAIN.pattern}(?<! )")
+# Text that json.dumps only puts in quotes: printable ASCII without a quote or a backslash
+QUOTABLE = re.compile(r"[ !#-\[\]-~]*")
 # Characters PyYAML will not read raw, or reads as line breaks: write them as escapes.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
@@ -48,6 +50,8 @@ def text_scalar(text: str) -> str:
     """``scalar`` of a string: plain when YAML reads it back as the same text, else quoted."""
     if PLAIN_TEXT.fullmatch(text):
         return text
+    if QUOTABLE.fullmatch(text):
+        return f'"{text}"'  # what json.dumps would write, and no character to escape
     quoted = json.dumps(text, ensure_ascii=False)
     return _UNSAFE.sub(
         lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) < 0xD800 or ord(m.group()) > 0xDFFF else "\\ufffd",

@@ -21,7 +21,7 @@ import re
 
 from ..yamlsrc import _Builder
 from .doc import Doc, last_end
-from .emit import DATE_FIELDS, ENTITY_KEYS, PLAIN_TEXT, SOURCE_KEYS, flow, scalar, text_scalar, value_text
+from .emit import DATE_FIELDS, ENTITY_KEYS, PLAIN_TEXT, QUOTABLE, SOURCE_KEYS, flow, scalar, text_scalar, value_text
 
 RELATION_ORDER = ("id", "from", "to", "type", "tier", "designations", "status", "since", "until", "via",
                   "attributes", "sources", "contradicted_by", "note")  # fmt: skip
@@ -30,7 +30,7 @@ ORDERS = {"entities": ENTITY_KEYS, "relations": RELATION_ORDER, "sources": SOURC
           "entity_types": ("description",)}  # fmt: skip
 _COMMENT = re.compile(r"\s*(?:-[ \t]+)?#")  # a comment line, or a record's dash alone with a comment
 _PLAIN_TEXT = PLAIN_TEXT.fullmatch  # what text_scalar writes as it is
-_QUOTABLE = re.compile(r"[ !#-\[\]-~]*").fullmatch  # what json.dumps only puts in quotes (printable ASCII, no " or \)
+_QUOTABLE = QUOTABLE.fullmatch  # what json.dumps only puts in quotes
 
 
 def format_text(doc: Doc, records: dict[str, str] | None = None) -> str:
