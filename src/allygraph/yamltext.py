@@ -21,9 +21,10 @@ DATE_FIELDS = {"since", "until", "date"}
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_\-./()' ]*")
 _RESERVED = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
 # What is written plain, in one match: ``_PLAIN``, not ending in a space, and not a reserved word
-# in any case (spelled out: a case-blind pattern would also take the Kelvin sign for a K)
+# in any case (spelled out: a case-blind pattern would also take the Kelvin sign for a K); a word
+# ends at a NUL too, so that the pattern also matches one of several texts joined by NULs
 _WORDS = "|".join("".join(f"[{c.upper()}{c}]" for c in w) for w in sorted(_RESERVED) if w != "~")
-PLAIN_TEXT = re.compile(f"(?!(?:{_WORDS})\\Z){_PLAIN.pattern}(?<! )")
+PLAIN_TEXT = re.compile(f"(?!(?:{_WORDS})(?:\\x00|\\Z)){_PLAIN.pattern}(?<! )")
 # Text that json.dumps only puts in quotes: printable ASCII without a quote or a backslash
 QUOTABLE = re.compile(r"[ !#-\[\]-~]*")
 # Characters PyYAML will not read raw, or reads as line breaks: write them as escapes.

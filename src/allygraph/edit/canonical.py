@@ -31,6 +31,7 @@ ORDERS = {"entities": ENTITY_KEYS, "relations": RELATION_ORDER, "sources": SOURC
 _COMMENT = re.compile(r"\s*(?:-[ \t]+)?#")  # a comment line, or a record's dash alone with a comment
 _PLAIN_TEXT = PLAIN_TEXT.fullmatch  # what text_scalar writes as it is
 _QUOTABLE = QUOTABLE.fullmatch  # what json.dumps only puts in quotes
+_QUOTED_ONLY = f"(?!(?:{PLAIN_TEXT.pattern})(?:\x00|\\Z)){QUOTABLE.pattern}"  # quotable, and not plain
 
 
 def format_text(doc: Doc, records: dict[str, str] | None = None) -> str:
@@ -141,12 +142,12 @@ class Records:
     def __init__(self, order: tuple, nl: str = "\n") -> None:
         self.order, self.nl = order, nl
         self.rank = {k: i for i, k in enumerate(order)}
-        self.shapes: dict[frozenset, tuple | None] = {}
+        self.shapes: dict[frozenset, list | None] = {}
         self.last: tuple = (None, None)  # the last record's keys, and their shape
 
-    def _shape(self, keys) -> tuple | None:
-        """A set of keys' (getter of the values in canonical order, [(key, a date field)], the
-        record's template); None when a key is not text (the caller then formats the file the
+    def _shape(self, keys) -> list | None:
+        """A set of keys' [getter of the values in canonical order, (the keys in that order, whether
+        each is a date field), the record's template, its quick way (``_quick``) once known]; None when a key is not text (the caller then formats the file the
         general way)."""
         if not all(type(k) is str for k in keys):
             return None
@@ -156,45 +157,107 @@ class Records:
             scalar(k).replace("{", "{{").replace("}", "}}") + ": {}" for k in ordered
         )
         getter = operator.itemgetter(*ordered) if len(ordered) > 1 else lambda rec, k=ordered[0]: (rec[k],)
-        return getter, [(k, k in DATE_FIELDS) for k in ordered], template.format
+        return [getter, (ordered, [k in DATE_FIELDS for k in ordered]), template.format, None]
 
     def __call__(self, rec: dict) -> str | None:
         """One record's text, from its ``- `` to its last character (no line break after it);
         None when a key is not text (the caller then formats the file the general way)."""
-        keys = rec.keys()
+        keys = tuple(rec)
         last, shape = self.last
-        if keys != last:
+        if keys != last:  # the keys of a parsed file are the same objects record after record
             found = frozenset(keys)
             shape = self.shapes[found] if found in self.shapes else self.shapes.setdefault(found, self._shape(keys))
             self.last = keys, shape
         if shape is None:
             return None
-        getter, fields, template = shape
-        texts = []
+        getter, fields, template, quick = shape
+        values = getter(rec)
+        if quick:
+            text = _quickly(quick, values)
+            if text is not None:
+                return text
+        elif quick is None:  # the first record of these keys: how its values are written, for the next
+            shape[3] = _quick(fields, values, self.nl)
+        texts: list[str] = []
+        put = texts.append
         plain, quotable = _PLAIN_TEXT, _QUOTABLE  # json.dumps of a quotable text only quotes it
-        for v, (k, date) in zip(getter(rec), fields, strict=True):
+        for v, date in zip(values, fields[1], strict=True):
             if type(v) is str:
                 if date:
-                    texts.append(f'"{v}"' if quotable(v) else json.dumps(v))
+                    put(f'"{v}"' if quotable(v) else json.dumps(v))
                 else:
-                    texts.append(v if plain(v) else text_scalar(v))
-            elif type(v) is list and len(v) == 1 and type(v[0]) is str:
-                texts.append(f"[{v[0]}]" if plain(v[0]) else f"[{text_scalar(v[0])}]")
+                    put(v if plain(v) else text_scalar(v))
+            elif type(v) is list and len(v) == 1 and type(w := v[0]) is str:
+                put(f"[{w}]" if plain(w) else f"[{text_scalar(w)}]")
             else:
-                body = _value(k, v, 4)
+                body = _value(fields[0][len(texts)], v, 4)
                 if len(body) > 1:
-                    return self._block(rec, fields)
-                texts.append(body[0])
+                    return self._block(rec, fields[0])
+                put(body[0])
         return template(*texts)
 
-    def _block(self, rec: dict, fields: list) -> str:
+    def _block(self, rec: dict, keys: list[str]) -> str:
         """A record with a field written over several lines (a list of mappings), as ``_record``."""
         lines: list[str] = []
-        for k, _ in fields:
+        for k in keys:
             body = _value(k, rec[k], 4)
             lines.append(f"{scalar(k)}: {body[0]}".rstrip())
             lines += body[1:]
         return self.nl.join(["  - " + lines[0], *(x if x.startswith(" ") else "    " + x for x in lines[1:])])
+
+
+def _quick(fields: tuple, values: tuple, nl: str) -> tuple | bool:
+    """How a record's values are written when they are like ``values`` (the first record with
+    these keys): (the one-text lists' places, the other values' places and keys, one pattern
+    for all the texts joined by NULs, the template with the quotes and brackets), for
+    ``_quickly``; False when no value is a text (nothing to gain)."""
+    keys, dates = fields
+    lists, others, parts, slots = [], [], [], []
+    for i, (k, date, v) in enumerate(zip(keys, dates, values, strict=True)):
+        listed = type(v) is list and len(v) == 1 and type(v[0]) is str
+        if listed:
+            lists.append(i)
+            v = v[0]
+        if type(v) is str and not date and _PLAIN_TEXT(v):  # written as it is
+            parts.append(PLAIN_TEXT.pattern)
+            slots.append("[{}]" if listed else "{}")
+        elif type(v) is str and _QUOTABLE(v):  # only quoted (a text that is not plain, or a date)
+            parts.append(QUOTABLE.pattern if date else _QUOTED_ONLY)
+            slots.append('["{}"]' if listed else '"{}"')
+        elif listed:
+            return False  # a text to escape: each record the general way
+        else:
+            others.append((i, k))
+            parts.append("[^\\x00]*")
+            slots.append("{}")
+    if len(others) == len(keys):
+        return False
+    escaped = (scalar(k).replace("{", "{{").replace("}", "}}") for k in keys)
+    template = "  - " + (nl + "    ").join(f"{k}: {slot}" for k, slot in zip(escaped, slots, strict=True))
+    return lists, others, re.compile("\x00".join(f"(?:{p})" for p in parts)).fullmatch, template.format
+
+
+def _quickly(quick: tuple, values: tuple) -> str | None:
+    """A record's text by ``_quick``'s way, in a few C calls: the values, the one-text lists'
+    texts taken out, joined by NULs and matched once (each plain, each date one JSON only
+    quotes); None when they are not all so (the caller writes them one by one)."""
+    lists, others, pattern, template = quick
+    flat = list(values)
+    for i in lists:
+        v = flat[i]
+        if type(v) is not list or len(v) != 1:
+            return None
+        flat[i] = v[0]
+    for i, k in others:
+        body = _value(k, flat[i], 4)
+        if len(body) > 1:
+            return None
+        flat[i] = body[0]
+    try:
+        joined = "\x00".join(flat)
+    except TypeError:  # a value that is not text where the first record had one
+        return None
+    return template(*flat) if pattern(joined) else None
 
 
 # --- a large file: its records read and written in bulk -----------------------------------------

@@ -799,12 +799,13 @@ def fmt_large(directory: Path, check: bool = False) -> dict | None:
     would change (each file's first records are compared first). None: take the general path."""
 
     def run(store: SQLiteStore) -> dict:
+        from ..timing import stage
         from .canonical import canonical_pieces
 
-        files = [
-            LargeFile(directory, name, section) for name, section in ((ENTITIES, "entities"), (RELATIONS, "relations"))
-        ]
-        plans = [_plan(f, check) for f in files]
+        with stage("fmt: read, and the text around the records"):
+            files = [LargeFile(directory, name, section)
+                     for name, section in ((ENTITIES, "entities"), (RELATIONS, "relations"))]  # fmt: skip
+            plans = [_plan(f, check) for f in files]
         changed = [f for f, plan in zip(files, plans, strict=True) if plan is None]  # differs already (check)
         todo = [(f, plan) for f, plan in zip(files, plans, strict=True) if plan is not None]
         # the records still to write, in order, the last file's cut so that the two processes get as much text
@@ -817,20 +818,23 @@ def fmt_large(directory: Path, check: bool = False) -> dict | None:
             if at < cut < end:
                 jobs[-1:] = [(raw, item, at, cut, section, nl), (raw, item, cut, end, section, nl)]
                 owners.append(owners[-1])
-        pieces = canonical_pieces(jobs)
+        with stage("fmt: the records, on two processes"):
+            pieces = canonical_pieces(jobs)
         written = [w for w in pieces if w is not None]
         if len(written) != len(pieces):
             raise Fallback
-        for i, (f, plan) in enumerate(todo):
-            new = plan.assemble([*plan.done, *(w for w, o in zip(written, owners, strict=True) if o == i)])
-            if new is not None:
-                f.replace(0, len(f.raw), new)
-                changed.append(f)
+        with stage("fmt: the files put together"):
+            for i, (f, plan) in enumerate(todo):
+                new = plan.assemble([*plan.done, *(w for w, o in zip(written, owners, strict=True) if o == i)])
+                if new is not None:
+                    f.replace(0, len(f.raw), new)
+                    changed.append(f)
         out = [{"file": str(f.path), "id": None, "action": "formatted"} for f in files if f in changed]
         if check:  # as the general path says it: dry_run only when there is a change to show
             return {"changed": out, "dry_run": True} if out else {"changed": []}
         if out:
-            _commit(directory, store, files, [])
+            with stage("fmt: written, and the cache re-stamped"):
+                _commit(directory, store, files, [])
         return {"changed": out}
 
     return _large(directory, run)
@@ -887,7 +891,9 @@ def _plan(f: LargeFile, check: bool) -> _Plan | None:
     if raw.find(b"#", f.first, f.end) >= 0 and _COMMENT_MARK.search(raw, f.first, f.end):
         raise Fallback
     # the records end with the last one's line; the blank lines after it go with what follows
-    last = len(raw[: f.end].rstrip())
+    last = f.end
+    while last > f.first and raw[last - 1] in b" \t\r\n":  # (a slice and rstrip would copy the file)
+        last -= 1
     end = min(raw.find(b"\n", last) + 1 or f.end, f.end)
     # the file with its first record alone: the sections around the list, formatted as usual
     second = raw.find(f.item, f.first, end) + 1
