@@ -98,6 +98,18 @@ def test_an_edit_within_the_timestamp_granularity_is_seen(data, monkeypatch):
     assert load(data).entities["japan"]["name"] == "Jopan"
 
 
+def test_a_digest_given_for_a_file_just_written_is_the_one_read(data):
+    """``stamp(digests=...)`` (a large edit hashes what it writes while writing it) gives the stamp
+    that reading the file gives, and a file changed by someone else is read again by the next stamp."""
+    path = data / "relations.yaml"
+    written = path.read_bytes() + b"\n"
+    path.write_bytes(written)
+    given = cache.stamp(data, digests={"relations.yaml": cache.digest_of(written)})
+    assert given == cache.stamp(data)
+    path.write_bytes(written + b"\n")  # someone else: the stamp given before no longer holds
+    assert cache.stamp(data) != given
+
+
 def _answers(store) -> list:
     return [query.show(store, eid) for eid in ("japan", "philippines", "united_states", "osa", "tc_90")]
 

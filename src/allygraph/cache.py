@@ -127,11 +127,20 @@ def _digest(path: Path) -> str:
         return h.hexdigest()
 
 
-def stamp(directory: Path, like: str = "") -> str:
+def digest_of(data: bytes) -> str:
+    """The digest a stamp gives a file holding ``data`` (what ``_digest`` reads it to compute)."""
+    return blake2b(data, digest_size=16).hexdigest()
+
+
+def stamp(directory: Path, like: str = "", digests: dict[str, str] | None = None) -> str:
     """The data directory's stamp (one line of text), or '' when a file is missing.
 
     A file is hashed when the directory is small or the file changed in the last ``RECENT_NS``;
     with ``like`` (a saved stamp) also every file that ``like`` hashed, so the two compare.
+    ``digests`` gives the digest of a file this process has just written (``digest_of`` its
+    bytes, under the data lock), read again otherwise. (Were the file changed by someone else
+    meanwhile, its stat would be newer: a recent file is hashed again by every later stamp, which
+    then differs.)
     """
     stats = []
     for name in FILES:
@@ -149,7 +158,8 @@ def stamp(directory: Path, like: str = "") -> str:
     for name, s in stats:
         recent = now - max(s.st_mtime_ns, s.st_ctime_ns) < RECENT_NS
         try:
-            digest = _digest(directory / name) if small or recent or name in hashed else "-"
+            hash_it = small or recent or name in hashed
+            digest = ((digests or {}).get(name) or _digest(directory / name)) if hash_it else "-"
         except (OSError, InputError):
             return ""
         parts.append(f"{name}:{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}:{digest}")
@@ -380,10 +390,11 @@ def add_relation(directory: Path, rel: dict, before: str | None, codes: dict[str
     return update_rows(directory, before, [(INSERT_RELATION, row)])
 
 
-def update_rows(directory: Path, before: str | None, statements: list[tuple[str, tuple]]) -> bool:
+def update_rows(directory: Path, before: str | None, statements: list[tuple[str, tuple]],
+                digests: dict[str, str] | None = None) -> bool:  # fmt: skip
     """After an edit of a large directory whose SQLite cache carried the stamp ``before``
     (checked under the data lock, so the cache held everything else), run ``statements`` (SQL,
-    parameters) in one transaction and re-stamp and re-seal the cache, so the next query opens
+    parameters) in one transaction and re-stamp (``digests``: as ``stamp`` takes them) and re-seal the cache, so the next query opens
     it instead of rebuilding. Returns False (the cache is dropped and rebuilt on the next query)
     when that cannot be done."""
     from .store.sqlite import change_rows
@@ -391,7 +402,7 @@ def update_rows(directory: Path, before: str | None, statements: list[tuple[str,
     path = _path_for(directory, "sqlite")
     if refusal() is not None or _read_seal(path) is None:
         return False
-    return _in_place(path, lambda: change_rows(path, before, statements, stamp(directory)))
+    return _in_place(path, lambda: change_rows(path, before, statements, stamp(directory, digests=digests)))
 
 
 def _in_place(path: Path, change: Callable[[], None]) -> bool:

@@ -31,6 +31,13 @@ ORDERS = {"entities": ENTITY_KEYS, "relations": RELATION_ORDER, "sources": SOURC
 _COMMENT = re.compile(r"\s*(?:-[ \t]+)?#")  # a comment line, or a record's dash alone with a comment
 _PLAIN_TEXT = PLAIN_TEXT.fullmatch  # what text_scalar writes as it is
 _QUOTABLE = QUOTABLE.fullmatch  # what json.dumps only puts in quotes
+
+
+def _plain_key(key: object) -> bool:
+    """A mapping's key that ``flow`` writes as it is."""
+    return type(key) is str and _PLAIN_TEXT(key) is not None
+
+
 _QUOTED_ONLY = f"(?!(?:{PLAIN_TEXT.pattern})(?:\x00|\\Z)){QUOTABLE.pattern}"  # quotable, and not plain
 
 
@@ -249,7 +256,13 @@ def _quickly(quick: tuple, values: tuple) -> str | None:
             return None
         flat[i] = v[0]
     for i, k in others:
-        body = _value(k, flat[i], 4)
+        v = flat[i]
+        if type(v) is dict and all(map(_plain_key, v)):  # attributes: what flow writes, its plain keys as they are
+            flat[i] = (
+                "{" + ", ".join([f"{a}: {b}" if type(b) is int else f"{a}: {flow(b)}" for a, b in v.items()]) + "}"
+            )
+            continue
+        body = _value(k, v, 4)
         if len(body) > 1:
             return None
         flat[i] = body[0]

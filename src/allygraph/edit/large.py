@@ -535,13 +535,19 @@ def _checked_relation(store: SQLiteStore, f: LargeFile, doc: Doc, a: int, i: int
 
 def _commit(directory: Path, store: SQLiteStore, files: list[LargeFile], statements: list[tuple[str, tuple]]) -> None:
     """Write the changed files together, then update the cache's rows in place."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from .. import cache
     from ..fsutil import commit_data
 
     saved = store.stamp() or ""
     store.close()
-    commit_data(directory, {f.name: f.data() for f in files if f.replaced})
-    cache.update_rows(directory, saved, statements)
+    data = {f.name: f.data() for f in files if f.replaced}
+    # the new stamp's digests of the files written, computed on the other core while they are written
+    with ThreadPoolExecutor(1) as pool:
+        digests = pool.submit(lambda: {name: cache.digest_of(b) for name, b in data.items()})
+        commit_data(directory, data)
+        cache.update_rows(directory, saved, statements, digests.result())
 
 
 def _result(changed: list[dict], files: list[LargeFile], dry_run: bool) -> dict:
