@@ -208,7 +208,9 @@ class LargeFile:
             self.raw = read_input(self.path)
         except OSError:
             raise Fallback from None
-        self.nl = "\r\n" if b"\r" in self.raw and b"\r\n" in self.raw else "\n"  # a one-byte search first: ten times quicker
+        self.nl = (
+            "\r\n" if b"\r" in self.raw and b"\r\n" in self.raw else "\n"
+        )  # a one-byte search first: ten times quicker
         self.first, self.end, column = scan(self.raw, section)
         self.item = b"\n" + b" " * column + b"-"  # what starts a record (a line like ``  -x`` too,
         # which no record of a valid file has: then the count is not the cache's, and this path falls back)

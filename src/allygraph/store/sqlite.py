@@ -61,8 +61,8 @@ def relation_row(rel: dict, codes: Mapping[str, int]) -> tuple:
     """A relation as a row of the ``relations`` table (for ``INSERT_RELATION``): ``codes`` gives
     each entity's number (``entities.code``: ``number`` when building, ``SQLiteStore.codes_of``
     for an edit), so that the analyses read ``(a, b)`` as two ints (``SQLiteStore.tie_codes``)."""
-    return (rel["id"], rel["from"], rel["to"], rel.get("via"), marshal.dumps(rel), *tie_columns(rel),
-            codes[rel["from"]], codes[rel["to"]])  # fmt: skip
+    src, dst = rel["from"], rel["to"]  # tuples joined, not unpacked into a list: a fifth of a load's row cost
+    return (rel["id"], src, dst, rel.get("via"), marshal.dumps(rel)) + tie_columns(rel) + (codes[src], codes[dst])
 
 
 def number(codes: dict[str, int], ids: Iterable[str]) -> dict[str, int]:

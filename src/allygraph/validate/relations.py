@@ -391,17 +391,19 @@ def _warn_superseded(file: File, tier_rels: list[tuple[int, dict, bool]]) -> lis
     for group in pairs.values():
         if len(group) < 2:
             continue
-        for i, rel, implicit in group:
-            until, since = rel.get("until"), rel.get("since")
+        # each one's first day and tier, worked out once for the group (not once for each pair in it)
+        starts = [None if (since := rel.get("since")) is None else dates.first_day(since) for _, rel, _ in group]
+        tiers = [tier_of(rel) for _, rel, _ in group]
+        for n, (i, rel, implicit) in enumerate(group):
+            until = rel.get("until")
             if until is None or rel["status"] in ("ended", "suspended"):
                 continue
-            end = dates.first_day(until)
-            start = dates.first_day(since) if since is not None else None
-            for _, later, _ in group:
-                ls = later.get("since")
-                if later is rel or ls is None or tier_of(later) == tier_of(rel):
+            end, start = dates.first_day(until), starts[n]
+            for m, (_, later, _) in enumerate(group):
+                day = starts[m]
+                if later is rel or day is None or tiers[m] == tiers[n]:
                     continue
-                day = dates.first_day(ls)
+                ls = later["since"]
                 if (start is None or day >= start) and day <= end:
                     if implicit:
                         rel["status"] = "ended"
