@@ -62,7 +62,9 @@ def main() -> None:
     }
     if args.compare:
         runs["this tree"] = ([sys.executable, "-c", VIA_SOURCE, *ARGS], dict(env, PYTHONPATH=str(here)))
-        runs["compared"] = ([sys.executable, "-c", VIA_SOURCE, *ARGS], dict(env, PYTHONPATH=str(args.compare)))
+        # its own cache folder: another version's cache is stale to this one, and each would rebuild the other's
+        own = dict(env, PYTHONPATH=str(args.compare), ALLYGRAPH_CACHE_DIR=tempfile.mkdtemp(prefix="allygraph-bench-"))
+        runs["compared"] = ([sys.executable, "-c", VIA_SOURCE, *ARGS], own)
     for cmd, e in runs.values():  # warm-up: bytecode written, the cache filled
         wall(cmd, e)
     load_before = loadavg()

@@ -665,28 +665,40 @@ class StreamedList(list):
         self._first, self._pieces, self._key = first, pieces, key
 
     def chunks(self) -> Iterator[tuple[int, list]]:
-        """Each piece's items with the index of its first item, parsed as it is asked for (in
-        this thread: a parsing thread would contend with the checks for the interpreter, which
-        costs most on a busy machine); raises ``StreamBroken`` when a piece does not parse to
-        the items its text holds."""
+        """Each piece's items with the index of its first item; the next piece is parsed on a
+        second thread while this one is checked (yaml-rs lets go of the interpreter while it
+        reads, so the reading runs on the other core); raises ``StreamBroken`` when a piece does
+        not parse to the items its text holds."""
+        from concurrent.futures import ThreadPoolExecutor
+
         first, self._first = self._first, []
         pieces, self._pieces = self._pieces, []
         key = self._key
         start = len(first)
         yield 0, first
         del first
-        for n, (text, count) in enumerate(pieces):
+        if not pieces:
+            return
+
+        def parse(n: int) -> list | None:
+            text, count = pieces[n]
             pieces[n] = ("", count)  # its text is let go with its items
             try:
-                items = _parse_piece(text, key)
+                return _parse_piece(text, key)
             except Exception:  # noqa: BLE001 - any refusal: read the file whole
-                items = None
-            del text
-            if not isinstance(items, list) or len(items) != count:
-                raise StreamBroken(key)
-            yield start, items
-            start += count
-            del items
+                return None
+
+        with ThreadPoolExecutor(1, thread_name_prefix="allygraph-parse") as pool:
+            ahead = pool.submit(parse, 0)
+            for n in range(len(pieces)):
+                items = ahead.result()
+                if n + 1 < len(pieces):
+                    ahead = pool.submit(parse, n + 1)
+                if not isinstance(items, list) or len(items) != pieces[n][1]:
+                    raise StreamBroken(key)
+                yield start, items
+                start += pieces[n][1]
+                del items
 
 
 def _parse_piece(text: str, key: str) -> list | None:

@@ -153,9 +153,9 @@ class Records:
         self.last: tuple = (None, None)  # the last record's keys, and their shape
 
     def _shape(self, keys) -> list | None:
-        """A set of keys' [getter of the values in canonical order, (the keys in that order, whether
-        each is a date field), the record's template, its quick way (``_quick``) once known]; None when a key is not text (the caller then formats the file the
-        general way)."""
+        """A set of keys' [getter of the values in canonical order, (the keys in that order,
+        whether each is a date field), the record's template, its quick way (``_quick``) once
+        known]; None when a key is not text (the caller then formats the file the general way)."""
         if not all(type(k) is str for k in keys):
             return None
         rank, n = self.rank, len(self.order)
@@ -257,7 +257,7 @@ def _quickly(quick: tuple, values: tuple) -> str | None:
         flat[i] = v[0]
     for i, k in others:
         v = flat[i]
-        if type(v) is dict and all(map(_plain_key, v)):  # attributes: what flow writes, its plain keys as they are
+        if type(v) is dict and all(map(_plain_key, v)):  # attributes: flow's text, its plain keys as they are
             flat[i] = (
                 "{" + ", ".join([f"{a}: {b}" if type(b) is int else f"{a}: {flow(b)}" for a, b in v.items()]) + "}"
             )
