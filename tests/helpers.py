@@ -311,3 +311,56 @@ def free_port_below_32768() -> int:
                 continue
             return port
     pytest.fail("no free port below 32768")
+
+
+# --- a change run both ways on a large directory (issue 20) -----------------------------------------
+
+
+def large_pair(src: Path, tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """Two copies of ``src`` for a change run both ways (issue 20): ``general`` (small: the general
+    path) and ``large`` (its cache compiled, every directory counted large)."""
+    from allygraph import cache
+    from allygraph.load import open_store
+
+    general, large = tmp_path / "general", tmp_path / "large"
+    shutil.copytree(src, general)
+    shutil.copytree(src, large)
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
+    open_store(large).close()
+    return general, large
+
+
+def general_and_large(general: Path, large: Path, monkeypatch, fn) -> tuple[dict, dict]:
+    """``fn(directory)`` on both of ``large_pair``'s copies (the general path forbidden for the
+    large one, whose cache must be updated in place, not rebuilt): (general's result with its paths
+    made large's, large's result)."""
+    from allygraph import cache
+    from allygraph.edit import core
+
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1 << 40)
+    want = fn(general)
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
+    inode = cache._path_for(large.resolve(), "sqlite").stat().st_ino
+
+    def general_path(*args, **kwargs):
+        raise AssertionError("the large path fell back to the general path")
+
+    with monkeypatch.context() as m:
+        m.setattr(core, "change", general_path)
+        got = fn(large)
+    if not got.get("dry_run"):
+        assert cache._path_for(large.resolve(), "sqlite").stat().st_ino == inode  # updated, not rebuilt
+    return renamed_paths(want, general, large), got
+
+
+def renamed_paths(result: dict, general: Path, large: Path) -> dict:
+    out = dict(result)
+    out["changed"] = [{**c, "file": c["file"].replace(str(general), str(large))} for c in result["changed"]]
+    if "patch" in out:
+        out["patch"] = out["patch"].replace(str(general), str(large))
+    return out
+
+
+def same_data_files(general: Path, large: Path) -> None:
+    for name in ("entities.yaml", "relations.yaml"):
+        assert (large / name).read_bytes() == (general / name).read_bytes(), name

@@ -8,7 +8,6 @@ equal to one compiled afresh."""
 from __future__ import annotations
 
 import marshal
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from allygraph import cache, edit, synth
 from allygraph.errors import InvalidChange, UsageError
 from allygraph.load import load, open_store
 from allygraph.store.sqlite import tie_columns
+from helpers import general_and_large, large_pair, same_data_files
 
 LAYOUTS = ["synth", "plain"]
 
@@ -29,53 +29,9 @@ def dirs(tmp_path_factory) -> dict[str, Path]:
     return {layout: synth.write(base / layout, 80, seed=4, layout=layout) for layout in LAYOUTS}
 
 
-def _pair(src: Path, tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
-    """Two copies of ``src``: ``general`` (small: the general path) and ``large`` (its cache
-    compiled, every directory counted large)."""
-    general, large = tmp_path / "general", tmp_path / "large"
-    shutil.copytree(src, general)
-    shutil.copytree(src, large)
-    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
-    open_store(large).close()
-    return general, large
-
-
-def _run(general: Path, large: Path, monkeypatch, fn) -> tuple[dict, dict]:
-    """``fn(directory)`` on both; the general path is forbidden for the large one."""
-    from allygraph.edit import core
-
-    monkeypatch.setattr(cache, "SQLITE_BYTES", 1 << 40)
-    want = fn(general)
-    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
-    inode = cache._path_for(large.resolve(), "sqlite").stat().st_ino
-
-    def general_path(*args, **kwargs):
-        raise AssertionError("the large path fell back to the general path")
-
-    with monkeypatch.context() as m:
-        m.setattr(core, "change", general_path)
-        got = fn(large)
-    if not got.get("dry_run"):
-        assert cache._path_for(large.resolve(), "sqlite").stat().st_ino == inode  # updated, not rebuilt
-    return _renamed_paths(want, general, large), got
-
-
-def _renamed_paths(result: dict, general: Path, large: Path) -> dict:
-    out = dict(result)
-    out["changed"] = [{**c, "file": c["file"].replace(str(general), str(large))} for c in result["changed"]]
-    if "patch" in out:
-        out["patch"] = out["patch"].replace(str(general), str(large))
-    return out
-
-
 def _counted(patch: str) -> tuple:
     lines = patch.splitlines()
     return lines[:2], sorted(x for x in lines[2:] if x[:1] in "+-"), len([x for x in lines if x.startswith("@@")])
-
-
-def _same_files(general: Path, large: Path) -> None:
-    for name in ("entities.yaml", "relations.yaml"):
-        assert (large / name).read_bytes() == (general / name).read_bytes(), name
 
 
 def _cache_is_fresh(large: Path) -> None:
@@ -121,14 +77,16 @@ def _a_relation(d: Path, layout: str, kinds=("exercises_with", "provides", "memb
 
 
 def _check(dirs, layout, tmp_path, monkeypatch, op) -> None:
-    general, large = _pair(dirs[layout], tmp_path, monkeypatch)
+    general, large = large_pair(dirs[layout], tmp_path, monkeypatch)
     rid = _a_relation(general, layout)
     for dry_run in (True, False):
-        want, got = _run(general, large, monkeypatch, lambda d, rid=rid, dry_run=dry_run: op(d, rid, dry_run))
+        want, got = general_and_large(
+            general, large, monkeypatch, lambda d, rid=rid, dry_run=dry_run: op(d, rid, dry_run)
+        )
         if dry_run:  # a diff of repeated lines may align either way: the same lines go and come
             assert _counted(got.pop("patch")) == _counted(want.pop("patch"))
         assert got == want
-    _same_files(general, large)
+    same_data_files(general, large)
     _cache_is_fresh(large)
 
 
@@ -178,7 +136,7 @@ def test_link(dirs, layout, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_an_invalid_edit_is_refused_and_nothing_is_written(dirs, layout, tmp_path, monkeypatch):
-    general, large = _pair(dirs[layout], tmp_path, monkeypatch)
+    general, large = large_pair(dirs[layout], tmp_path, monkeypatch)
     rid = _a_relation(large, layout)
     before = {f.name: f.read_bytes() for f in large.iterdir()}
     with pytest.raises(InvalidChange) as exc:
@@ -195,13 +153,13 @@ def test_an_invalid_edit_is_refused_and_nothing_is_written(dirs, layout, tmp_pat
 def test_a_tier_takes_the_general_path(dirs, tmp_path, monkeypatch):
     """A partnership's status follows from later tiers of the same pair: changing one is not
     local, so the large path leaves it to the general path (which gives the same bytes)."""
-    general, large = _pair(dirs["plain"], tmp_path, monkeypatch)
+    general, large = large_pair(dirs["plain"], tmp_path, monkeypatch)
     rid = _a_relation(large, "plain", kinds=("partnership",))
     monkeypatch.setattr(cache, "SQLITE_BYTES", 1 << 40)
     edit.edit(rid, set=["note=x"], data=general)
     monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
     edit.edit(rid, set=["note=x"], data=large)
-    _same_files(general, large)
+    same_data_files(general, large)
 
 
 @pytest.fixture(autouse=True)
@@ -249,7 +207,6 @@ def test_records_are_counted_and_found_across_chunks(tmp_path_factory, forms, ch
 def test_a_new_tier_that_ends_an_older_one_is_seen_by_the_next_query(tmp_path, monkeypatch):
     """``link`` of a partnership on a large directory appended its row to the cache, leaving the
     older tier of the same pair in force there though the loader ends it (``status: ended``)."""
-    from allygraph.load import open_store
 
     d = synth.write(tmp_path / "d", 60, seed=2, layout="plain")
     monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
@@ -276,7 +233,7 @@ def test_an_unknown_id_is_refused_from_the_cache_and_a_name_is_resolved(dirs, la
     from allygraph.edit import core
     from allygraph.errors import UnknownRecord
 
-    general, large = _pair(dirs[layout], tmp_path, monkeypatch)
+    general, large = large_pair(dirs[layout], tmp_path, monkeypatch)
     monkeypatch.setattr(core, "change", lambda *a, **k: pytest.fail("the general path ran"))
     for change in (lambda: edit.rename("state_99999", "x", data=large), lambda: edit.rm("state_99999", data=large),
                    lambda: edit.edit("state_99999", set=["note=x"], data=large)):  # fmt: skip

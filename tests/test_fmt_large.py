@@ -5,7 +5,6 @@ say the same, and the cache is re-stamped in place rather than rebuilt."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from allygraph.edit.canonical import ORDERS, Records, format_text
 from allygraph.edit.doc import Doc
 from allygraph.load import load, open_store
 from allygraph.yamltext import flow, scalar
+from helpers import general_and_large, large_pair
 
 # --- the bulk path against the general one, text by text -------------------------------------
 
@@ -125,47 +125,18 @@ def dirs(tmp_path_factory) -> dict[str, Path]:
     return {layout: synth.write(base / layout, 120, seed=5, layout=layout) for layout in LAYOUTS}
 
 
-def _pair(src: Path, tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
-    general, big = tmp_path / "general", tmp_path / "large"
-    shutil.copytree(src, general)
-    shutil.copytree(src, big)
-    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
-    open_store(big).close()
-    return general, big
-
-
-def _on_both(general: Path, big: Path, monkeypatch, fn) -> tuple[dict, dict]:
-    """``fn`` on the general path and on the large one (the general path forbidden there)."""
-    from allygraph.edit import core
-
-    monkeypatch.setattr(cache, "SQLITE_BYTES", 1 << 40)
-    want = fn(general)
-    want["changed"] = [{**c, "file": c["file"].replace(str(general), str(big))} for c in want["changed"]]
-    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
-    inode = cache._path_for(big.resolve(), "sqlite").stat().st_ino
-
-    def general_path(*args, **kwargs):
-        raise AssertionError("the large path fell back to the general path")
-
-    with monkeypatch.context() as m:
-        m.setattr(core, "change", general_path)
-        got = fn(big)
-    assert cache._path_for(big.resolve(), "sqlite").stat().st_ino == inode  # re-stamped, not rebuilt
-    return want, got
-
-
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_fmt_and_check_of_a_large_directory(dirs, layout, tmp_path, monkeypatch):
     monkeypatch.setattr(large, "CHECK_FIRST", 64)
-    general, big = _pair(dirs[layout], tmp_path, monkeypatch)
-    want, got = _on_both(general, big, monkeypatch, lambda d: edit.fmt(data=d, check=True))
+    general, big = large_pair(dirs[layout], tmp_path, monkeypatch)
+    want, got = general_and_large(general, big, monkeypatch, lambda d: edit.fmt(data=d, check=True))
     assert got == want and len(got["changed"]) == 2 and got["dry_run"] is True and "patch" not in got
-    want, got = _on_both(general, big, monkeypatch, lambda d: edit.fmt(data=d))
+    want, got = general_and_large(general, big, monkeypatch, lambda d: edit.fmt(data=d))
     assert got == want and [c["action"] for c in got["changed"]] == ["formatted", "formatted"]
     for name in ("entities.yaml", "relations.yaml"):
         assert (big / name).read_bytes() == (general / name).read_bytes(), name
     # canonical now: --check finds nothing, on either path
-    want, got = _on_both(general, big, monkeypatch, lambda d: edit.fmt(data=d, check=True))
+    want, got = general_and_large(general, big, monkeypatch, lambda d: edit.fmt(data=d, check=True))
     assert got == want == {"changed": []}
     # the cache, re-stamped, holds what compiling the new files gives, and is used as it is
     store = cache.get_sqlite(big.resolve())
@@ -175,7 +146,7 @@ def test_fmt_and_check_of_a_large_directory(dirs, layout, tmp_path, monkeypatch)
 
 
 def test_comments_in_the_records_take_the_general_path_and_are_kept(dirs, tmp_path, monkeypatch):
-    general, big = _pair(dirs["synth"], tmp_path, monkeypatch)
+    general, big = large_pair(dirs["synth"], tmp_path, monkeypatch)
     for d in (general, big):
         text = (d / "relations.yaml").read_text()
         (d / "relations.yaml").write_text(text.replace("\n  - id: r3\n", "\n  # the third\n  - id: r3\n", 1))
@@ -190,7 +161,7 @@ def test_comments_in_the_records_take_the_general_path_and_are_kept(dirs, tmp_pa
 
 
 def test_dry_run_shows_the_patch_from_the_general_path(dirs, tmp_path, monkeypatch):
-    general, big = _pair(dirs["plain"], tmp_path, monkeypatch)
+    general, big = large_pair(dirs["plain"], tmp_path, monkeypatch)
     before = (big / "relations.yaml").read_bytes()
     out = edit.fmt(data=big, dry_run=True)
     assert out["dry_run"] is True and out["patch"].startswith("--- ")
