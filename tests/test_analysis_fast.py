@@ -44,6 +44,13 @@ relation = st.fixed_dictionaries(
 )
 
 
+def _drawn(type: str, frm: str, to: str, dates: list[str] | None = None, *, status: str | None = None,
+           one_day: bool = False, source: str = "dated", contradicted: bool = False) -> dict:  # fmt: skip
+    """One relation as ``relation`` draws it, for the ``@example``s."""
+    return {"type": type, "from": frm, "to": to, "status": status, "dates": dates or [], "one_day": one_day,
+            "source": source, "contradicted": contradicted}  # fmt: skip
+
+
 def _records(raw: list[dict], owners: list[str | None]) -> tuple[list[dict], list[dict]]:
     """Valid entities and relations from what hypothesis drew."""
     ents = [{"id": s, "name": s.upper(), "type": "state"} for s in STATES]
@@ -107,26 +114,19 @@ def _stores(d: Path, monkeypatch, thread: bool) -> tuple[SQLiteStore, DatasetSto
 )
 @example(  # the edges of the calendar: a happening on its last day, and an undated tie placed by its source
     raw=[
-        {"type": "alliance", "from": "s0", "to": "s1", "status": None, "dates": ["9999-12-31"], "one_day": True,
-         "source": "dated", "contradicted": False},
-        {"type": "exercises_with", "from": "o0", "to": "s2", "status": None, "dates": [], "one_day": False,
-         "source": "both", "contradicted": False},
+        _drawn("alliance", "s0", "s1", ["9999-12-31"], one_day=True),
+        _drawn("exercises_with", "o0", "s2", source="both"),
     ],
     owners=["s3", "o0", None],
     thread=True,
 )  # fmt: skip
 @example(  # a dispute in force drops a security tie; a framework of three; an agency's exercise counts for its state
     raw=[
-        {"type": "alliance", "from": "s0", "to": "s1", "status": None, "dates": ["2010"], "one_day": False,
-         "source": "dated", "contradicted": False},
-        {"type": "disputes_with", "from": "s1", "to": "s0", "status": None, "dates": ["2010-06"], "one_day": False,
-         "source": "dated", "contradicted": False},
-        {"type": "exercises_with", "from": "o0", "to": "s2", "status": None, "dates": ["2010"], "one_day": False,
-         "source": "dated", "contradicted": False},
-        {"type": "alliance", "from": "s1", "to": "s2", "status": None, "dates": ["2010"], "one_day": False,
-         "source": "dated", "contradicted": False},
-    ] + [{"type": "member_of", "from": s, "to": "fw", "status": None, "dates": ["1999"], "one_day": False,
-          "source": "undated", "contradicted": False} for s in ("s0", "s2", "s3")],
+        _drawn("alliance", "s0", "s1", ["2010"]),
+        _drawn("disputes_with", "s1", "s0", ["2010-06"]),
+        _drawn("exercises_with", "o0", "s2", ["2010"]),
+        _drawn("alliance", "s1", "s2", ["2010"]),
+    ] + [_drawn("member_of", s, "fw", ["1999"], source="undated") for s in ("s0", "s2", "s3")],
     owners=["s0", None, None],
     thread=False,
 )  # fmt: skip
@@ -301,18 +301,12 @@ DEGREE_OPTS = ({"as_of": "2015"}, {"as_of": "2010-06-15", "types": ["exercises_w
 )
 @example(  # the same pair tied three times (twice by an agency of s0), a self-tie, an undated tie
     raw=[
-        {"type": "alliance", "from": "s0", "to": "s1", "status": None, "dates": ["2010"], "one_day": False,
-         "source": "dated", "contradicted": False},
-        {"type": "exercises_with", "from": "o0", "to": "s1", "status": None, "dates": ["1999"], "one_day": False,
-         "source": "dated", "contradicted": False},
-        {"type": "exercises_with", "from": "s1", "to": "o0", "status": None, "dates": ["1999"], "one_day": False,
-         "source": "dated", "contradicted": False},
-        {"type": "exercises_with", "from": "o0", "to": "s0", "status": None, "dates": ["1999"], "one_day": False,
-         "source": "dated", "contradicted": False},
-        {"type": "alliance", "from": "s2", "to": "s3", "status": None, "dates": [], "one_day": False,
-         "source": "both", "contradicted": False},
-        {"type": "alliance", "from": "s3", "to": "s4", "status": "signed", "dates": ["2010"], "one_day": False,
-         "source": "dated", "contradicted": False},
+        _drawn("alliance", "s0", "s1", ["2010"]),
+        _drawn("exercises_with", "o0", "s1", ["1999"]),
+        _drawn("exercises_with", "s1", "o0", ["1999"]),
+        _drawn("exercises_with", "o0", "s0", ["1999"]),
+        _drawn("alliance", "s2", "s3", source="both"),
+        _drawn("alliance", "s3", "s4", ["2010"], status="signed"),
     ],
     owners=["s0", None, None],
 )  # fmt: skip
