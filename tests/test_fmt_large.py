@@ -166,3 +166,47 @@ def test_dry_run_shows_the_patch_from_the_general_path(dirs, tmp_path, monkeypat
     out = edit.fmt(data=big, dry_run=True)
     assert out["dry_run"] is True and out["patch"].startswith("--- ")
     assert (big / "relations.yaml").read_bytes() == before
+
+
+def _drop_cache(d: Path) -> None:
+    """No cache for ``d`` (its file and seal; other directories' caches are left alone)."""
+    path = cache._path_for(d.resolve(), "sqlite")
+    for p in (path, Path(f"{path}.seal")):
+        p.unlink(missing_ok=True)
+    assert cache.get_sqlite(d.resolve()) is None
+
+
+def test_without_a_current_cache_fmt_compiles_one_and_takes_the_large_path(dirs, tmp_path, monkeypatch):
+    """A fresh clone has no cache: compiling it (a first load) and taking the large path costs
+    seconds at a million relations, where the general path takes minutes."""
+    from allygraph.edit import core
+
+    general, big = large_pair(dirs["plain"], tmp_path, monkeypatch)
+    _drop_cache(big)
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1 << 40)
+    edit.fmt(data=general)
+    monkeypatch.setattr(cache, "SQLITE_BYTES", 1)
+
+    def general_path(*args, **kwargs):
+        raise AssertionError("the general path was taken")
+
+    with monkeypatch.context() as m:
+        m.setattr(core, "change", general_path)
+        assert [c["action"] for c in edit.fmt(data=big)["changed"]] == ["formatted", "formatted"]
+    for name in ("entities.yaml", "relations.yaml"):
+        assert (big / name).read_bytes() == (general / name).read_bytes(), name
+    store = cache.get_sqlite(big.resolve())
+    assert store is not None  # compiled, then re-stamped after the write
+    store.close()
+
+
+def test_invalid_data_without_a_cache_is_reported_by_the_general_path(dirs, tmp_path, monkeypatch):
+    from allygraph.errors import DataError
+
+    _, big = large_pair(dirs["synth"], tmp_path, monkeypatch)
+    _drop_cache(big)
+    text = (big / "relations.yaml").read_text()
+    (big / "relations.yaml").write_text(text.replace("from: state_1\n", "from: nobody_at_all\n", 1))
+    with pytest.raises(DataError) as refused:
+        edit.fmt(data=big)
+    assert any("nobody_at_all" in p.message for p in refused.value.problems)

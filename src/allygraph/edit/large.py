@@ -422,6 +422,30 @@ def stored_relation(rec: dict, status: str | None = None) -> dict:
     return rel
 
 
+def compile_cache(directory: Path) -> bool:
+    """Compile ``directory``'s SQLite cache when it has none that is current (a first load, which
+    validates it), so that a change can take the large path: True when it did. False when the cache
+    was current already, or cannot be had (invalid data, which the general path then reports with
+    its places; no trusted cache folder)."""
+    from .. import cache
+    from ..errors import DataError
+    from ..load import open_store
+
+    store = cache.get_sqlite(directory)
+    if store is not None:
+        store.close()
+        return False
+    try:
+        open_store(directory)  # compiles the cache; the store it gives is let go at once
+    except DataError:
+        return False
+    compiled = cache.get_sqlite(directory)
+    if compiled is None:
+        return False  # no trusted cache folder: the store answered from memory
+    compiled.close()
+    return True
+
+
 def _large(directory: Path, run: Callable[[SQLiteStore], dict]) -> dict | None:
     """``run(store)`` under the data lock with the directory's current SQLite cache; None when
     there is none or ``run`` falls back (the caller then takes the general path)."""
