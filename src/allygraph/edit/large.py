@@ -431,6 +431,8 @@ def compile_cache(directory: Path) -> bool:
     from ..errors import DataError
     from ..load import open_store
 
+    if cache.refusal(create=True) is not None:
+        return False  # no trusted cache folder: a load would answer from memory and compile nothing
     store = cache.get_sqlite(directory)
     if store is not None:
         store.close()
