@@ -834,35 +834,17 @@ def fmt_large(directory: Path, check: bool = False) -> dict | None:
 
     def run(store: SQLiteStore) -> dict:
         from ..timing import stage
-        from .canonical import canonical_pieces
 
         with stage("fmt: read, and the text around the records"):
             files = [LargeFile(directory, name, section)
                      for name, section in ((ENTITIES, "entities"), (RELATIONS, "relations"))]  # fmt: skip
             plans = [_plan(f, check) for f in files]
         changed = [f for f, plan in zip(files, plans, strict=True) if plan is None]  # differs already (check)
-        todo = [(f, plan) for f, plan in zip(files, plans, strict=True) if plan is not None]
-        # the records still to write, in order, the last file's cut so that the two processes get as much text
-        jobs = [(f.raw, f.item, plan.at, plan.end, f.section, f.nl) for f, plan in todo]
-        owners = list(range(len(todo)))
-        if jobs:
-            raw, item, at, end, section, nl = jobs[-1]
-            half = (sum(job[3] - job[2] for job in jobs) + 1) // 2
-            cut = raw.find(item, max(at, end - half), end) + 1
-            if at < cut < end:
-                jobs[-1:] = [(raw, item, at, cut, section, nl), (raw, item, cut, end, section, nl)]
-                owners.append(owners[-1])
-        with stage("fmt: the records, on two processes"):
-            pieces = canonical_pieces(jobs)
-        written = [w for w in pieces if w is not None]
-        if len(written) != len(pieces):
-            raise Fallback
-        with stage("fmt: the files put together"):
-            for i, (f, plan) in enumerate(todo):
-                new = plan.assemble([*plan.done, *(w for w, o in zip(written, owners, strict=True) if o == i)])
-                if new is not None:
-                    f.replace(0, len(f.raw), new)
-                    changed.append(f)
+        todo = [plan for plan in plans if plan is not None]
+        for plan, new in zip(todo, _written(todo), strict=True):
+            if new is not None:
+                plan.f.replace(0, len(plan.f.raw), new)
+                changed.append(plan.f)
         out = [{"file": str(f.path), "id": None, "action": "formatted"} for f in files if f in changed]
         if check:  # as the general path says it: dry_run only when there is a change to show
             return {"changed": out, "dry_run": True} if out else {"changed": []}
@@ -874,30 +856,46 @@ def fmt_large(directory: Path, check: bool = False) -> dict | None:
     return _large(directory, run)
 
 
-def _formatted(f: LargeFile, check: bool = False) -> bytes | None:
-    """``fmt_large``'s work on one file alone: its canonical text, None when it is the file's own
-    (with ``check``, also b"" when it is found to differ early)."""
+def _written(plans: list[_Plan]) -> list[bytes | None]:
+    """Each planned file's canonical text (None when it is the file's own): the records still to
+    write, in order, the last file's cut so that the two processes (``canonical_pieces``) get as
+    much text each."""
+    from ..timing import stage
     from .canonical import canonical_pieces
 
-    plan = _plan(f, check)
-    if plan is None:
-        return b""
-    mid = f.raw.find(f.item, (plan.at + plan.end) // 2, plan.end) + 1
-    cuts = [plan.at, mid, plan.end] if plan.at < mid < plan.end else [plan.at, plan.end]
-    pieces = canonical_pieces([(f.raw, f.item, a, b, f.section, f.nl) for a, b in zip(cuts, cuts[1:], strict=False)])
-    written = [p for p in pieces if p is not None]
+    jobs = [(p.f.raw, p.f.item, p.at, p.end, p.f.section, p.f.nl) for p in plans]
+    owners = list(range(len(plans)))
+    if jobs:
+        raw, item, at, end, section, nl = jobs[-1]
+        half = (sum(job[3] - job[2] for job in jobs) + 1) // 2
+        cut = raw.find(item, max(at, end - half), end) + 1
+        if at < cut < end:
+            jobs[-1:] = [(raw, item, at, cut, section, nl), (raw, item, cut, end, section, nl)]
+            owners.append(owners[-1])
+    with stage("fmt: the records, on two processes"):
+        pieces = canonical_pieces(jobs)
+    written = [w for w in pieces if w is not None]
     if len(written) != len(pieces):
         raise Fallback
-    return plan.assemble([*plan.done, *written])
+    with stage("fmt: the files put together"):
+        return [p.assemble([*p.done, *(w for w, o in zip(written, owners, strict=True) if o == i)])
+                for i, p in enumerate(plans)]  # fmt: skip
+
+
+def _formatted(f: LargeFile, check: bool = False) -> bytes | None:
+    """``fmt_large``'s work on one file alone: its canonical text, None when it is the file's own
+    (with ``check``, b"" when it is found to differ before all its records are written)."""
+    plan = _plan(f, check)
+    return b"" if plan is None else _written([plan])[0]
 
 
 class _Plan:
     """What ``fmt_large`` writes of one file: the records from ``at`` to ``end`` still to write
     (``done``: those before ``at``, written already), and the small file (the file with its first
-    record alone) that gives the text around them."""
+    record alone, and its ``canonical`` text) that gives the text around them."""
 
-    def __init__(self, f: LargeFile, small: Doc, at: int, end: int, done: list[bytes]):
-        self.f, self.small, self.at, self.end, self.done = f, small, at, end, done
+    def __init__(self, f: LargeFile, small: Doc, canonical: str, at: int, end: int, done: list[bytes]):
+        self.f, self.small, self.canonical, self.at, self.end, self.done = f, small, canonical, at, end, done
 
     def assemble(self, pieces: list[bytes]) -> bytes | None:
         """The file's canonical text from its records' pieces; None when it is the file's own."""
@@ -907,7 +905,7 @@ class _Plan:
         sep = (f.nl * 2).encode("utf-8")
         # the one record the small file holds, written the general way, must be what this path wrote
         first = pieces[0].split(sep, 1)[0].decode("utf-8")
-        if format_text(small, {section: first}) != format_text(small):
+        if format_text(small, {section: first}) != self.canonical:
             raise Fallback
         around = (small.bom + format_text(small, {section: _HERE})).encode("utf-8").split(_HERE.encode())
         if len(around) != 2:
@@ -940,7 +938,8 @@ def _plan(f: LargeFile, check: bool) -> _Plan | None:
     seq = next((v for k, v in small.root.value if k.value == section), None)
     if seq is None or seq.id != "sequence" or len(seq.value) != 1:
         raise Fallback
-    if check and format_text(small) != small.text:
+    canonical = format_text(small)
+    if check and canonical != small.text:
         return None  # the sections around the list, or its first record, are not canonical
     at = f.first
     if check and end - at > 2 * CHECK_FIRST and (cut := raw.find(f.item, at + CHECK_FIRST, end)) > 0:
@@ -949,5 +948,5 @@ def _plan(f: LargeFile, check: bool) -> _Plan | None:
             raise Fallback
         if early + (nl * 2).encode("utf-8") != raw[at : cut + 1]:
             return None  # it differs early: no need to read the rest
-        return _Plan(f, small, cut + 1, end, [early])
-    return _Plan(f, small, at, end, [])
+        return _Plan(f, small, canonical, cut + 1, end, [early])
+    return _Plan(f, small, canonical, at, end, [])
