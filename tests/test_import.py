@@ -263,7 +263,7 @@ def test_a_text_is_written_plain_exactly_when_the_rule_says(value):
     reserved word in any case (the fast writer of ``fmt`` relies on it)."""
     import json
 
-    from allygraph.yamltext import _PLAIN, _RESERVED, _UNSAFE, text_scalar
+    from allygraph.yamltext import _PLAIN, _RESERVED, _UNSAFE, date_text, text_scalar
 
     plain = bool(_PLAIN.fullmatch(value)) and value == value.strip() and value.casefold() not in _RESERVED
     assert (text_scalar(value) == value) is plain
@@ -271,6 +271,7 @@ def test_a_text_is_written_plain_exactly_when_the_rule_says(value):
         want = _UNSAFE.sub(lambda m: "\\ufffd" if 0xD800 <= ord(m.group()) <= 0xDFFF else f"\\u{ord(m.group()):04x}",
                            json.dumps(value, ensure_ascii=False))  # fmt: skip
         assert text_scalar(value) == want
+    assert date_text(value) == json.dumps(value)  # a date: always quoted, as JSON writes it
 
 
 def test_cow_finds_a_state_written_by_hand_under_its_name_of_today():

@@ -69,10 +69,15 @@ def flow(value: object, scalar_of: Callable[[object], str] = scalar) -> str:
     return scalar_of(value)
 
 
+def date_text(text: str) -> str:
+    """A date as written: in double quotes, as JSON writes the text."""
+    return f'"{text}"' if QUOTABLE.fullmatch(text) else json.dumps(text)  # JSON only quotes a quotable text
+
+
 def value_text(key: str, value: object) -> str:
     """A field's value as it follows ``key: `` (dates always quoted, as the bundled data writes them)."""
     if key in DATE_FIELDS and value is not None:
-        return json.dumps(str(value))
+        return date_text(str(value))
     return flow(value)
 
 

@@ -15,13 +15,23 @@ before it, and a comment at the end of a field's line stays there. Values never 
 
 from __future__ import annotations
 
-import json
 import operator
 import re
 
 from ..yamlsrc import _Builder
 from .doc import Doc, last_end
-from .emit import DATE_FIELDS, ENTITY_KEYS, PLAIN_TEXT, QUOTABLE, SOURCE_KEYS, flow, scalar, text_scalar, value_text
+from .emit import (
+    DATE_FIELDS,
+    ENTITY_KEYS,
+    PLAIN_TEXT,
+    QUOTABLE,
+    SOURCE_KEYS,
+    date_text,
+    flow,
+    scalar,
+    text_scalar,
+    value_text,  # fmt: skip
+)
 
 RELATION_ORDER = ("id", "from", "to", "type", "tier", "designations", "status", "since", "until", "via",
                   "attributes", "sources", "contradicted_by", "note")  # fmt: skip
@@ -187,11 +197,11 @@ class Records:
             shape[3] = _quick(fields, values, self.nl)
         texts: list[str] = []
         put = texts.append
-        plain, quotable = _PLAIN_TEXT, _QUOTABLE  # json.dumps of a quotable text only quotes it
+        plain = _PLAIN_TEXT
         for v, date in zip(values, fields[1], strict=True):
             if type(v) is str:
                 if date:
-                    put(f'"{v}"' if quotable(v) else json.dumps(v))
+                    put(date_text(v))
                 else:
                     put(v if plain(v) else text_scalar(v))
             elif type(v) is list and len(v) == 1 and type(w := v[0]) is str:

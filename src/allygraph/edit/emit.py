@@ -15,6 +15,7 @@ from ..yamltext import (
     QUOTABLE,
     RELATION_KEYS,
     SOURCE_KEYS,
+    date_text,
     flow,
     scalar,
     source_entry,
@@ -24,6 +25,7 @@ from ..yamltext import (
 
 __all__ = [
     "DATE_FIELDS",
+    "date_text",
     "ENTITY_KEYS",
     "PLAIN_TEXT",
     "QUOTABLE",

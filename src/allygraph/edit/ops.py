@@ -499,7 +499,7 @@ def _drop_citation(doc, path: tuple, ref) -> None:
 
 
 def fmt(data: Data = None, *, dry_run: bool = False, check: bool = False) -> dict:
-    """Rewrite both data files in the canonical layout (see the module docstring);
+    """Rewrite both data files in the canonical layout (``canonical``'s docstring says what it is);
     ``{"changed": [{"file", "id": null, "action": "formatted"}]}``. ``check``: write nothing,
     only report which files are not canonical (``"dry_run": true``, without the patch that
     ``dry_run`` adds). A large directory whose cache is current takes ``large.fmt_large``."""
