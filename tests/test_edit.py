@@ -364,6 +364,23 @@ def test_edit_keeps_the_quoting_of_the_value_it_replaces(tmp_path):
     assert (removed, added) == (['    title: "A title"\n'], ['    title: "Another title"\n'])
 
 
+def test_fmt_of_invalid_data_says_where_each_problem_is_written(tmp_path):
+    """fmt rewrites every line of a file, so a problem the data already had was reported at line 1
+    as "in the change"; it is reported where it is written, and nothing is written."""
+    d = small(tmp_path)
+    text = (d / "relations.yaml").read_text()
+    (d / "relations.yaml").write_text(
+        text + "  - {from: japan, to: nowhere_land, type: exercises_with, since: '2025'}\n"
+    )
+    line = text.count("\n") + 1
+    before = snapshot(d)
+    with pytest.raises(DataError) as refused:
+        edit.fmt(data=d)
+    bad = [p for p in refused.value.problems if "nowhere_land" in p.message]
+    assert bad and all(p.line == line and "in the change" not in p.message for p in bad)
+    assert snapshot(d) == before
+
+
 def test_fmt_refuses_a_layout_that_would_change_a_value(tmp_path, monkeypatch):
     from allygraph.edit import canonical as fmt_module
 

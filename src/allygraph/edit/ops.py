@@ -506,6 +506,9 @@ def fmt(data: Data = None, *, dry_run: bool = False, check: bool = False) -> dic
     from .canonical import format_text
 
     def fn(ctx: Context) -> None:
+        # the data as it is, loaded first: a problem it has is reported where it is written, not
+        # as somewhere in the change (every line of a reformatted file is)
+        ctx.dataset  # noqa: B018
         for name, doc in ctx.docs.items():
             new = format_text(doc)
             if new != doc.text:
